@@ -1,0 +1,110 @@
+// Command scorecard serves and operates the Children's Trust KPI scorecard engine.
+//
+//	scorecard serve    [--db PATH] [--addr HOST:PORT]        serve the web scorecard and the API
+//	scorecard load     [--db PATH] --dataset NAME [--by WHO] FILE
+//	scorecard evaluate [--db PATH] --area X [--indicator I] [--period P] [--format table|json|csv]
+//	scorecard revisions [--db PATH] --dataset NAME
+//	scorecard restore  [--db PATH] --dataset NAME --revision ID
+//	scorecard check    [--db PATH]                            validate definitions against the data
+//
+// The default database is scorecard.duckdb in the working directory; a new database is created
+// and loaded with the shipped data on first use.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/childrens-trust/scorecard/errs"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	m := &Main{Stdout: os.Stdout, Stderr: os.Stderr}
+	if err := m.Run(ctx, os.Args[1:]); err != nil {
+		printError(os.Stderr, err)
+		if errors.Is(err, errUsage) {
+			os.Exit(2)
+		}
+		os.Exit(1)
+	}
+}
+
+var errUsage = errors.New("usage")
+
+// Main is the program, as a value, so end-to-end tests run it exactly as the binary does.
+type Main struct {
+	Stdout, Stderr io.Writer
+	// Ready, if set, receives the server's address once it listens (tests).
+	Ready chan<- string
+}
+
+const usage = `usage: scorecard <command> [flags]
+
+commands:
+  serve      serve the web scorecard and the JSON API
+  load       load a CSV file into a dataset as a new revision
+  evaluate   print evaluations for an area
+  revisions  list a dataset's revisions
+  restore    make an earlier revision current again
+  check      validate indicator definitions against the loaded data
+
+run "scorecard <command> -h" for a command's flags`
+
+// Run runs one command.
+func (m *Main) Run(ctx context.Context, args []string) error {
+	if len(args) == 0 {
+		fmt.Fprintln(m.Stderr, usage)
+		return errUsage
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "serve":
+		return m.serve(ctx, rest)
+	case "load":
+		return m.load(ctx, rest)
+	case "evaluate":
+		return m.evaluate(ctx, rest)
+	case "revisions":
+		return m.revisions(ctx, rest)
+	case "restore":
+		return m.restore(ctx, rest)
+	case "check":
+		return m.check(ctx, rest)
+	case "help", "-h", "--help":
+		fmt.Fprintln(m.Stdout, usage)
+		return nil
+	}
+	fmt.Fprintf(m.Stderr, "unknown command %q\n\n%s\n", cmd, usage)
+	return errUsage
+}
+
+func (m *Main) logger() *slog.Logger {
+	return slog.New(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+}
+
+// printError writes an error and, for validation errors, every detail.
+func printError(w io.Writer, err error) {
+	if errors.Is(err, errUsage) {
+		return
+	}
+	e, ok := errs.As(err)
+	if !ok {
+		fmt.Fprintln(w, "error:", err)
+		return
+	}
+	fmt.Fprintln(w, "error:", e.Message)
+	for _, d := range e.Details {
+		fmt.Fprintln(w, "  -", d.String())
+	}
+	if e.Total > len(e.Details) {
+		fmt.Fprintf(w, "  ... and %d more\n", e.Total-len(e.Details))
+	}
+}

@@ -1,0 +1,313 @@
+package datasets
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/childrens-trust/scorecard/areas"
+	"github.com/childrens-trust/scorecard/period"
+)
+
+// Area levels stored in a dataset's _level column.
+const (
+	LevelEngland   = "england"
+	LevelRegion    = "region"
+	LevelSubRegion = "subregion"
+	LevelLA        = "la"
+	// LevelSNAverage marks a row that carries a published statistical-neighbour average for the
+	// area in _area (a simple return row whose area is written "SN:<area>").
+	LevelSNAverage = "sn_average"
+	// LevelOther marks rows for geographies the product does not model (districts, schools...).
+	// They are stored as uploaded but never evaluated.
+	LevelOther = "other"
+)
+
+// rowKey is what a format extracts from a row: where and when the figures belong.
+type rowKey struct {
+	area   *areas.Area // nil for LevelOther
+	level  string
+	period period.Period
+}
+
+// keyProblem says which column of a row is wrong and why.
+type keyProblem struct {
+	column, value, reason string
+}
+
+// row gives a format access to one record by column name (case-insensitive).
+type row struct {
+	index  map[string]int
+	record []string
+}
+
+func (r row) get(column string) string {
+	if i, ok := r.index[strings.ToLower(column)]; ok && i < len(r.record) {
+		return strings.TrimSpace(r.record[i])
+	}
+	return ""
+}
+
+// Format is a CSV layout the loader recognises by its header.
+type Format struct {
+	// Name identifies the format in revisions and the API.
+	Name string
+	// Description says what files have this layout.
+	Description string
+	// Required columns must all be present (compared case-insensitively) for the header to match.
+	Required []string
+	// Numeric columns must hold numbers, suppression markers or nothing.
+	Numeric []string
+	// Text columns are always stored as text, even when they look like numbers (codes, years).
+	Text []string
+
+	// key extracts area, level and period from a row. A non-empty skip means the row is a known
+	// artefact of published data and is left out with a warning (never silently).
+	key func(reg *areas.Registry, r row) (k rowKey, problems []keyProblem, skip string)
+}
+
+// Formats lists the recognised layouts in the order they are tried.
+var Formats = []*Format{simpleReturn, eesTidy, fingertipsExport, laitLong, dfeLegacyLA}
+
+func detectFormat(header []string) (*Format, error) {
+	have := map[string]bool{}
+	for _, h := range header {
+		have[strings.ToLower(strings.TrimSpace(h))] = true
+	}
+	for _, f := range Formats {
+		ok := true
+		for _, c := range f.Required {
+			if !have[strings.ToLower(c)] {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return f, nil
+		}
+	}
+	var b strings.Builder
+	b.WriteString("the header matches no known format; expected one of: ")
+	for i, f := range Formats {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		fmt.Fprintf(&b, "%s (%s)", f.Name, strings.Join(f.Required, ","))
+	}
+	return nil, fmt.Errorf("%s", b.String())
+}
+
+// levelOf maps a resolved area to the level stored with its rows.
+func levelOf(a *areas.Area) string {
+	switch a.Level {
+	case areas.England:
+		return LevelEngland
+	case areas.Region:
+		return LevelRegion
+	case areas.SubRegion:
+		return LevelSubRegion
+	default:
+		return LevelLA
+	}
+}
+
+// modelledCode matches GSS codes of geographies the product models: LAs (E06, E08, E09, E10),
+// regions (E12), London sub-regions (E13) and England (E92). Rows with other codes (districts,
+// health bodies, combined authorities) are kept but not evaluated.
+var modelledCode = regexp.MustCompile(`^E(06|08|09|10|12|13|92)\d{6}$`)
+
+// simpleReturn is the product's own return layout, for local figures.
+var simpleReturn = &Format{
+	Name:        "simple_return",
+	Description: "the product's simple return: indicator,area,period,value[,numerator,denominator][,note]; area is a GSS code, DfE code or name, or SN:<area> for a published statistical-neighbour average",
+	Required:    []string{"indicator", "area", "period", "value"},
+	Numeric:     []string{"value", "numerator", "denominator"},
+	Text:        []string{"indicator", "area", "period", "note"},
+	key: func(reg *areas.Registry, r row) (rowKey, []keyProblem, string) {
+		var k rowKey
+		var probs []keyProblem
+		p, err := period.Parse(r.get("period"))
+		if err != nil {
+			probs = append(probs, keyProblem{"period", r.get("period"), err.Error()})
+		}
+		k.period = p
+		areaText := r.get("area")
+		level := ""
+		if rest, ok := cutPrefixFold(areaText, "SN:"); ok {
+			areaText, level = strings.TrimSpace(rest), LevelSNAverage
+		}
+		switch a, ok := lookupAt(reg, areaText, p); {
+		case areaText == "":
+			probs = append(probs, keyProblem{"area", "", "area is empty"})
+		case !ok:
+			probs = append(probs, keyProblem{"area", r.get("area"), "unknown area (give a GSS code, DfE code or exact name)"})
+		case level == LevelSNAverage && a.Level != areas.LocalAuthority:
+			probs = append(probs, keyProblem{"area", r.get("area"), "SN: rows must name a local authority"})
+		default:
+			k.area = a
+			k.level = level
+			if level == "" {
+				k.level = levelOf(a)
+			}
+		}
+		if r.get("indicator") == "" {
+			probs = append(probs, keyProblem{"indicator", "", "indicator is empty"})
+		}
+		return k, probs, ""
+	},
+}
+
+// eesTidy is DfE's explore-education-statistics tidy layout with National, Regional and
+// Local authority rows.
+var eesTidy = &Format{
+	Name:        "ees_tidy",
+	Description: "DfE explore-education-statistics tidy file (time_period,time_identifier,geographic_level,...)",
+	Required:    []string{"time_period", "time_identifier", "geographic_level"},
+	Text: []string{"time_period", "time_identifier", "geographic_level", "country_code", "country_name",
+		"region_code", "region_name", "old_la_code", "new_la_code", "la_name"},
+	key: func(reg *areas.Registry, r row) (rowKey, []keyProblem, string) {
+		var k rowKey
+		var probs []keyProblem
+		p, err := period.ParseEES(r.get("time_period"), r.get("time_identifier"))
+		if err != nil {
+			probs = append(probs, keyProblem{"time_period", r.get("time_period") + " " + r.get("time_identifier"), err.Error()})
+		}
+		k.period = p
+		resolve := func(column string, codes ...string) {
+			for _, c := range codes {
+				if c == "" {
+					continue
+				}
+				if a, ok := reg.Lookup(c); ok {
+					k.area, k.level = a, levelOf(a)
+					return
+				}
+				probs = append(probs, keyProblem{column, c, "unknown area code"})
+				return
+			}
+			probs = append(probs, keyProblem{column, "", "no area code on a " + r.get("geographic_level") + " row"})
+		}
+		switch strings.ToLower(r.get("geographic_level")) {
+		case "national":
+			resolve("country_code", r.get("country_code"), "E92000001")
+		case "regional":
+			resolve("region_code", r.get("region_code"))
+		case "local authority":
+			if c := r.get("new_la_code"); c != "" {
+				resolve("new_la_code", c)
+			} else {
+				resolve("old_la_code", r.get("old_la_code"))
+			}
+		case "":
+			probs = append(probs, keyProblem{"geographic_level", "", "geographic_level is empty"})
+		default:
+			k.level = LevelOther
+		}
+		return k, probs, ""
+	},
+}
+
+// fingertipsExport is OHID Fingertips' "all data" CSV export.
+var fingertipsExport = &Format{
+	Name:        "fingertips",
+	Description: "OHID Fingertips export (Indicator ID,...,Area Code,...,Time period,Value,Lower CI 95.0 limit,...)",
+	Required:    []string{"Indicator ID", "Area Code", "Time period", "Value"},
+	Numeric: []string{"Value", "Lower CI 95.0 limit", "Upper CI 95.0 limit", "Lower CI 99.8 limit",
+		"Upper CI 99.8 limit", "Count", "Denominator"},
+	Text: []string{"Indicator ID", "Indicator Name", "Parent Code", "Parent Name", "Area Code", "Area Name",
+		"Area Type", "Sex", "Age", "Category Type", "Category", "Time period", "Value note", "Recent Trend",
+		"Compared to England value or percentiles", "Compared to Regions (statistical) value or percentiles",
+		"Time period Sortable", "New data", "Compared to goal", "Time period range"},
+	key: func(reg *areas.Registry, r row) (rowKey, []keyProblem, string) {
+		var k rowKey
+		var probs []keyProblem
+		p, err := period.ParseFingertips(r.get("Time period"))
+		if err != nil {
+			probs = append(probs, keyProblem{"Time period", r.get("Time period"), err.Error()})
+		}
+		k.period = p
+		code := r.get("Area Code")
+		if a, ok := reg.Lookup(code); ok {
+			k.area, k.level = a, levelOf(a)
+		} else if modelledCode.MatchString(code) || code == "" {
+			probs = append(probs, keyProblem{"Area Code", code, "unknown area code"})
+		} else {
+			k.level = LevelOther
+		}
+		return k, probs, ""
+	},
+}
+
+// laitLong is DfE LAIT's big data set in long form.
+var laitLong = &Format{
+	Name:        "lait_long",
+	Description: "DfE LAIT long data (measure_short,years,la_number,value)",
+	Required:    []string{"measure_short", "years", "la_number", "value"},
+	Numeric:     []string{"value"},
+	Text:        []string{"measure_short", "years", "la_number", "area_name"},
+	key: func(reg *areas.Registry, r row) (rowKey, []keyProblem, string) {
+		var k rowKey
+		var probs []keyProblem
+		if r.get("years") == "0" {
+			return k, nil, "years is 0, an artefact of LAIT's data set (not a period)"
+		}
+		p, err := period.Parse(r.get("years"))
+		if err != nil {
+			probs = append(probs, keyProblem{"years", r.get("years"), err.Error()})
+		}
+		k.period = p
+		if a, ok := reg.Lookup(r.get("la_number")); ok {
+			k.area, k.level = a, levelOf(a)
+		} else {
+			probs = append(probs, keyProblem{"la_number", r.get("la_number"), "unknown LAIT area number"})
+		}
+		return k, probs, ""
+	},
+}
+
+// dfeLegacyLA is the layout of DfE's pre-EES local-authority tables (for example SFR35/2017
+// exclusions as processed by DfE): areas by name only, academic years as 200607.
+var dfeLegacyLA = &Format{
+	Name:        "dfe_legacy_la",
+	Description: "DfE pre-EES local-authority table (year,level,la_name,...) with areas by name and academic years such as 201617",
+	Required:    []string{"year", "level", "la_name"},
+	Text:        []string{"year", "level", "la_name", "school_type"},
+	key: func(reg *areas.Registry, r row) (rowKey, []keyProblem, string) {
+		var k rowKey
+		var probs []keyProblem
+		p, err := period.ParseEES(r.get("year"), "Academic year")
+		if err != nil {
+			probs = append(probs, keyProblem{"year", r.get("year"), err.Error()})
+		}
+		k.period = p
+		name := r.get("la_name")
+		if name == "NULL" {
+			return k, nil, `la_name is "NULL", an artefact of DfE's processed tables (no area)`
+		}
+		if strings.EqualFold(r.get("level"), "national") && name == "" {
+			name = "England"
+		}
+		if a, ok := lookupAt(reg, name, p); ok {
+			k.area, k.level = a, levelOf(a)
+		} else {
+			probs = append(probs, keyProblem{"la_name", name, "unknown area name"})
+		}
+		return k, probs, ""
+	},
+}
+
+func cutPrefixFold(s, prefix string) (string, bool) {
+	if len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix) {
+		return s[len(prefix):], true
+	}
+	return s, false
+}
+
+// lookupAt resolves an area as it was at the start of period p (so "Dorset" in 2015 is the
+// former county, 835), or as it is now when the period is unknown.
+func lookupAt(reg *areas.Registry, s string, p period.Period) (*areas.Area, bool) {
+	if p.IsZero() {
+		return reg.Lookup(s)
+	}
+	return reg.LookupAt(s, p.Start())
+}

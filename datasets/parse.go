@@ -1,0 +1,293 @@
+package datasets
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/childrens-trust/scorecard/areas"
+	"github.com/childrens-trust/scorecard/errs"
+)
+
+// ColumnType is how a column is stored.
+type ColumnType string
+
+// Column types.
+const (
+	Text   ColumnType = "text"
+	Number ColumnType = "number"
+)
+
+// Column describes one column of a dataset as uploaded.
+type Column struct {
+	Name string     `json:"name"`
+	Type ColumnType `json:"type"`
+	// Markers counts the cells that held a suppression marker (stored missing, marker kept in
+	// the companion column MarkerColumn(Name)).
+	Markers int `json:"markers,omitempty"`
+}
+
+// MarkerColumn is the name of the column that keeps the suppression markers of a numeric column.
+func MarkerColumn(name string) string { return name + ":marker" }
+
+// Catalog answers the questions a simple return's rows need about indicators. The indicators
+// package implements it; nil skips the checks.
+type Catalog interface {
+	// Known reports whether id names a defined indicator.
+	Known(id string) bool
+	// IsProportion reports whether the indicator is a proportion, whose numerator may not exceed
+	// its denominator.
+	IsProportion(id string) bool
+}
+
+// Table is a parsed, validated upload, ready to store.
+type Table struct {
+	Format   *Format
+	Encoding string
+	Columns  []Column
+	Warnings []string
+
+	keys  []rowKey
+	lines []int
+	text  [][]string // per text column: values ("" = missing)
+	nums  [][]cell   // per numeric column
+	slot  []int      // column index -> index into text or nums
+}
+
+// Rows is the number of data rows kept.
+func (t *Table) Rows() int { return len(t.keys) }
+
+// ParseOptions tunes Parse.
+type ParseOptions struct {
+	Areas   *areas.Registry
+	Catalog Catalog
+}
+
+// Parse reads a whole CSV upload and validates every row. On any problem it returns an
+// *errs.Error (code Invalid) listing every problem with its row (the file's line number, header
+// = 1), column and reason, up to errs.MaxDetails, with the total count.
+func Parse(data []byte, opt ParseOptions) (*Table, error) {
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, errs.Errorf(errs.Invalid, "the file is empty")
+	}
+	text, enc, err := decodeText(data)
+	if err != nil {
+		return nil, err
+	}
+	cr := csv.NewReader(bytes.NewReader(text))
+	cr.FieldsPerRecord = -1
+	cr.ReuseRecord = false
+
+	var problems errs.List
+	header, err := cr.Read()
+	if err != nil {
+		return nil, csvError(err)
+	}
+	for i := range header {
+		header[i] = strings.TrimSpace(header[i])
+	}
+	if err := checkHeader(header); err != nil {
+		return nil, err
+	}
+	f, err := detectFormat(header)
+	if err != nil {
+		return nil, errs.Errorf(errs.Invalid, "%v", err)
+	}
+
+	t := &Table{Format: f, Encoding: enc}
+	index := make(map[string]int, len(header))
+	for i, h := range header {
+		index[strings.ToLower(h)] = i
+	}
+	numeric := setOf(f.Numeric)
+	forcedText := setOf(f.Text)
+
+	// Read all records first: a column's type is decided by all its values.
+	var records [][]string
+	var lines []int
+	skipped := map[string]int{}
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			problems.Add(csvDetail(err))
+			break // the CSV reader cannot resynchronise after a quoting error
+		}
+		line, _ := cr.FieldPos(0)
+		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
+			continue // blank line
+		}
+		if len(rec) != len(header) {
+			problems.Add(errs.Detail{Row: line, Reason: fmt.Sprintf("has %d fields, the header has %d", len(rec), len(header))})
+			continue
+		}
+		k, kp, skip := f.key(opt.Areas, row{index: index, record: rec})
+		if skip != "" {
+			skipped[skip]++
+			continue
+		}
+		for _, p := range kp {
+			problems.Add(errs.Detail{Row: line, Column: header[index[strings.ToLower(p.column)]], Value: p.value, Reason: p.reason})
+		}
+		t.keys = append(t.keys, k)
+		records = append(records, rec)
+		lines = append(lines, line)
+	}
+	if len(records) == 0 && problems.Len() == 0 {
+		return nil, errs.Errorf(errs.Invalid, "the file has a header but no data rows")
+	}
+	t.lines = lines
+
+	// Type and parse each column.
+	t.slot = make([]int, len(header))
+	for ci, name := range header {
+		lname := strings.ToLower(name)
+		col := Column{Name: name, Type: Text}
+		parsed := make([]cell, len(records))
+		isNum := !forcedText[lname]
+		sawNumber := false
+		for ri, rec := range records {
+			c, ok := parseNumber(rec[ci])
+			if !ok {
+				if numeric[lname] {
+					problems.Add(errs.Detail{Row: lines[ri], Column: name, Value: rec[ci], Reason: "not a number or a suppression marker"})
+				}
+				isNum = false
+				continue
+			}
+			if f.Name == "fingertips" && c.ok && c.num == -1 && strings.Contains(lname, " ci ") {
+				c = cell{marker: "-1"} // Fingertips writes -1 for a missing confidence limit
+			}
+			sawNumber = sawNumber || c.ok
+			parsed[ri] = c
+		}
+		if numeric[lname] || (isNum && sawNumber) {
+			col.Type = Number
+			for _, c := range parsed {
+				if c.marker != "" {
+					col.Markers++
+				}
+			}
+			t.slot[ci] = len(t.nums)
+			t.nums = append(t.nums, parsed)
+		} else {
+			vals := make([]string, len(records))
+			for ri, rec := range records {
+				vals[ri] = strings.TrimSpace(rec[ci])
+			}
+			t.slot[ci] = len(t.text)
+			t.text = append(t.text, vals)
+		}
+		t.Columns = append(t.Columns, col)
+	}
+
+	if f == simpleReturn {
+		checkSimpleReturn(t, header, opt.Catalog, &problems)
+	}
+	if err := problems.Err("the file was rejected: %d problem(s) found; nothing was stored", problems.Len()); err != nil {
+		return nil, err
+	}
+	for reason, n := range skipped {
+		t.Warnings = append(t.Warnings, fmt.Sprintf("%d row(s) left out: %s", n, reason))
+	}
+	return t, nil
+}
+
+// checkSimpleReturn applies the rules a local return must meet beyond its format: known
+// indicators, a value on every row, sane counts, and one row per indicator, area and period.
+func checkSimpleReturn(t *Table, header []string, cat Catalog, problems *errs.List) {
+	colIdx := map[string]int{}
+	for i, h := range header {
+		colIdx[strings.ToLower(h)] = i
+	}
+	num := func(name string, ri int) (cell, bool) {
+		ci, ok := colIdx[name]
+		if !ok || t.Columns[ci].Type != Number {
+			return cell{}, false
+		}
+		return t.nums[t.slot[ci]][ri], true
+	}
+	indicators := t.text[t.slot[colIdx["indicator"]]]
+	seen := map[string]int{}
+	for ri, k := range t.keys {
+		line := t.lines[ri]
+		ind := indicators[ri]
+		if cat != nil && ind != "" && !cat.Known(ind) {
+			problems.Add(errs.Detail{Row: line, Column: header[colIdx["indicator"]], Value: ind, Reason: "unknown indicator"})
+		}
+		if v, _ := num("value", ri); !v.ok && v.marker == "" {
+			problems.Add(errs.Detail{Row: line, Column: header[colIdx["value"]], Reason: "value is empty (write a suppression marker such as c or x if the figure is withheld)"})
+		}
+		n, hasN := num("numerator", ri)
+		d, hasD := num("denominator", ri)
+		if hasN && n.ok && n.num < 0 {
+			problems.Add(errs.Detail{Row: line, Column: header[colIdx["numerator"]], Reason: "numerator is negative"})
+		}
+		if hasD && d.ok && d.num <= 0 {
+			problems.Add(errs.Detail{Row: line, Column: header[colIdx["denominator"]], Reason: "denominator must be greater than zero"})
+		}
+		if hasN && hasD && n.ok && d.ok && n.num > d.num && cat != nil && cat.IsProportion(ind) {
+			problems.Add(errs.Detail{Row: line, Column: header[colIdx["numerator"]],
+				Reason: fmt.Sprintf("numerator %g is greater than denominator %g for a proportion", n.num, d.num)})
+		}
+		if k.area != nil && !k.period.IsZero() {
+			key := ind + "\x00" + k.level + "\x00" + k.area.Code + "\x00" + k.period.String()
+			if first, dup := seen[key]; dup {
+				problems.Add(errs.Detail{Row: line, Reason: fmt.Sprintf("duplicate of row %d (same indicator, area and period)", first)})
+			} else {
+				seen[key] = line
+			}
+		}
+	}
+}
+
+func checkHeader(header []string) error {
+	var problems errs.List
+	seen := map[string]int{}
+	for i, h := range header {
+		pos := fmt.Sprintf("column %d", i+1)
+		switch {
+		case h == "":
+			problems.Add(errs.Detail{Row: 1, Column: pos, Reason: "the header has an empty column name"})
+		case strings.HasPrefix(h, "_"):
+			problems.Add(errs.Detail{Row: 1, Column: h, Reason: "column names starting with _ are reserved"})
+		case strings.HasSuffix(strings.ToLower(h), ":marker"):
+			problems.Add(errs.Detail{Row: 1, Column: h, Reason: "column names ending in :marker are reserved"})
+		}
+		if j, dup := seen[strings.ToLower(h)]; dup && h != "" {
+			problems.Add(errs.Detail{Row: 1, Column: h, Reason: fmt.Sprintf("duplicate column name (also column %d)", j+1)})
+		}
+		seen[strings.ToLower(h)] = i
+	}
+	return problems.Err("the header was rejected; nothing was stored")
+}
+
+func csvDetail(err error) errs.Detail {
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		return errs.Detail{Row: pe.Line, Column: fmt.Sprintf("field %d", pe.Column), Reason: "malformed CSV: " + pe.Err.Error()}
+	}
+	return errs.Detail{Reason: "malformed CSV: " + err.Error()}
+}
+
+func csvError(err error) error {
+	if err == io.EOF {
+		return errs.Errorf(errs.Invalid, "the file is empty")
+	}
+	var l errs.List
+	l.Add(csvDetail(err))
+	return l.Err("the file was rejected: it is not valid CSV; nothing was stored")
+}
+
+func setOf(names []string) map[string]bool {
+	m := make(map[string]bool, len(names))
+	for _, n := range names {
+		m[strings.ToLower(n)] = true
+	}
+	return m
+}

@@ -1,0 +1,433 @@
+package datasets
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"database/sql/driver"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/childrens-trust/scorecard/areas"
+	"github.com/childrens-trust/scorecard/errs"
+	"github.com/childrens-trust/scorecard/store"
+)
+
+// Revision statuses.
+const (
+	Accepted = "accepted" // the upload was stored and became current
+	Rejected = "rejected" // the upload failed validation; only this record was stored
+	Restored = "restored" // a copy of an earlier revision, made current by a restore
+)
+
+// Revision is one upload (or restore) of a dataset. Every upload makes one, accepted or not,
+// so the history of a dataset is complete.
+type Revision struct {
+	ID           int64         `json:"id"`
+	Dataset      string        `json:"dataset"`
+	CreatedAt    time.Time     `json:"created_at"`
+	CreatedBy    string        `json:"created_by"`
+	FileName     string        `json:"file_name"`
+	SHA256       string        `json:"sha256"`
+	Bytes        int64         `json:"bytes"`
+	Rows         int           `json:"rows"`
+	Status       string        `json:"status"`
+	Format       string        `json:"format,omitempty"`
+	Encoding     string        `json:"encoding,omitempty"`
+	RestoredFrom int64         `json:"restored_from,omitempty"`
+	Current      bool          `json:"current"`
+	Warnings     []string      `json:"warnings,omitempty"`
+	ErrorCount   int           `json:"error_count,omitempty"`
+	Errors       []errs.Detail `json:"errors,omitempty"`
+	Columns      []Column      `json:"columns,omitempty"`
+}
+
+// Dataset is a named dataset and its current revision.
+type Dataset struct {
+	Name     string   `json:"name"`
+	Current  Revision `json:"current_revision"`
+	Table    string   `json:"-"` // the DuckDB table holding the current revision's rows
+	Columns  []Column `json:"columns"`
+	Revision int64    `json:"-"`
+}
+
+// Column returns the named column (case-insensitive) and whether it exists.
+func (d *Dataset) Column(name string) (Column, bool) {
+	for _, c := range d.Columns {
+		if strings.EqualFold(c.Name, name) {
+			return c, true
+		}
+	}
+	return Column{}, false
+}
+
+// Upload describes who sent a file.
+type Upload struct {
+	FileName string
+	By       string
+}
+
+// Service stores datasets and their revisions in DuckDB.
+//
+// Each accepted revision's rows live in their own table, rev_<id>, with the columns as uploaded
+// plus the normalised _row, _area, _level, _period, _period_kind and _period_end; a dataset's
+// current revision is a pointer in the datasets table. An upload or restore creates the table,
+// its revision record and moves the pointer in one transaction, so readers see either the old
+// revision or the new one, never half of one, and a crash loses nothing that was committed.
+type Service struct {
+	DB      *store.DB
+	Areas   *areas.Registry
+	Catalog Catalog
+	// MaxBytes caps an upload's size; 0 means DefaultMaxBytes.
+	MaxBytes int64
+	// Now is the clock; tests replace it.
+	Now func() time.Time
+}
+
+// DefaultMaxBytes is the largest upload accepted by default (256 MiB).
+const DefaultMaxBytes = 256 << 20
+
+var validName = regexp.MustCompile(`^[a-z][a-z0-9_]{0,62}$`)
+
+// ValidateName checks a dataset name: lower-case letters, digits and underscores, starting with a
+// letter, at most 63 characters.
+func ValidateName(name string) error {
+	if !validName.MatchString(name) {
+		return errs.Errorf(errs.Invalid, "dataset name %q is not valid: use lower-case letters, digits and _, starting with a letter (at most 63 characters)", name)
+	}
+	return nil
+}
+
+const schema = `
+CREATE SEQUENCE IF NOT EXISTS revision_ids START 1;
+CREATE TABLE IF NOT EXISTS revisions (
+	id BIGINT PRIMARY KEY,
+	dataset VARCHAR NOT NULL,
+	created_at TIMESTAMP NOT NULL,
+	created_by VARCHAR NOT NULL,
+	file_name VARCHAR NOT NULL,
+	sha256 VARCHAR NOT NULL,
+	bytes BIGINT NOT NULL,
+	rows BIGINT NOT NULL,
+	status VARCHAR NOT NULL,
+	format VARCHAR,
+	encoding VARCHAR,
+	restored_from BIGINT,
+	warnings JSON,
+	error_count BIGINT NOT NULL DEFAULT 0,
+	errors JSON,
+	columns JSON
+);
+CREATE TABLE IF NOT EXISTS datasets (
+	name VARCHAR PRIMARY KEY,
+	current_revision BIGINT NOT NULL
+);
+`
+
+// Migrate creates the service's tables if they do not exist.
+func (s *Service) Migrate(ctx context.Context) error {
+	return s.DB.Write(ctx, func(conn *sql.Conn) error {
+		if _, err := conn.ExecContext(ctx, schema); err != nil {
+			return fmt.Errorf("datasets: migrate: %w", err)
+		}
+		return nil
+	})
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+// Load reads a CSV upload into the named dataset as a new revision. The load is all or nothing:
+// when the file has problems, an *errs.Error lists them all, a rejected revision is recorded for
+// the audit trail, and the dataset's data and current revision do not change.
+func (s *Service) Load(ctx context.Context, name string, r io.Reader, up Upload) (*Revision, error) {
+	if err := ValidateName(name); err != nil {
+		return nil, err
+	}
+	limit := s.MaxBytes
+	if limit <= 0 {
+		limit = DefaultMaxBytes
+	}
+	data, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("datasets: read upload: %w", err)
+	}
+	if int64(len(data)) > limit {
+		return nil, errs.Errorf(errs.TooLarge, "the file is larger than the %d MiB limit; nothing was stored", limit>>20)
+	}
+	sum := sha256.Sum256(data)
+	rev := Revision{
+		Dataset:   name,
+		CreatedAt: s.now(),
+		CreatedBy: up.By,
+		FileName:  up.FileName,
+		SHA256:    hex.EncodeToString(sum[:]),
+		Bytes:     int64(len(data)),
+	}
+	t, perr := Parse(data, ParseOptions{Areas: s.Areas, Catalog: s.Catalog})
+	if perr != nil {
+		e, ok := errs.As(perr)
+		if !ok {
+			return nil, perr
+		}
+		rev.Status = Rejected
+		rev.ErrorCount = max(e.Total, 1)
+		rev.Errors = e.Details
+		if len(rev.Errors) == 0 {
+			rev.Errors = []errs.Detail{{Reason: e.Message}}
+		}
+		if err := s.DB.Write(ctx, func(conn *sql.Conn) error { return insertRevision(ctx, conn, &rev) }); err != nil {
+			return nil, errors.Join(perr, err)
+		}
+		return &rev, perr
+	}
+	rev.Status = Accepted
+	rev.Rows = t.Rows()
+	rev.Format = t.Format.Name
+	rev.Encoding = t.Encoding
+	rev.Warnings = t.Warnings
+	rev.Columns = t.Columns
+	err = s.DB.Write(ctx, func(conn *sql.Conn) error {
+		if err := insertRevision(ctx, conn, &rev); err != nil {
+			return err
+		}
+		if err := createRevisionTable(ctx, conn, rev.ID, t); err != nil {
+			return err
+		}
+		return setCurrent(ctx, conn, name, rev.ID)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("datasets: store %s: %w", name, err)
+	}
+	rev.Current = true
+	return &rev, nil
+}
+
+// Restore makes an earlier accepted revision current again by copying it into a new revision
+// (status "restored"), so the restore itself is part of the history.
+func (s *Service) Restore(ctx context.Context, name string, id int64, by string) (*Revision, error) {
+	var rev Revision
+	err := s.DB.Write(ctx, func(conn *sql.Conn) error {
+		old, err := getRevision(ctx, conn, name, id)
+		if err != nil {
+			return err
+		}
+		if old.Status == Rejected {
+			return errs.Errorf(errs.Conflict, "revision %d of %s was rejected and holds no data to restore", id, name)
+		}
+		rev = *old
+		rev.ID = 0
+		rev.CreatedAt = s.now()
+		rev.CreatedBy = by
+		rev.Status = Restored
+		rev.RestoredFrom = id
+		if err := insertRevision(ctx, conn, &rev); err != nil {
+			return err
+		}
+		q := fmt.Sprintf("CREATE TABLE %s AS SELECT * FROM %s", store.QuoteIdent(revTable(rev.ID)), store.QuoteIdent(revTable(id)))
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("copy revision %d: %w", id, err)
+		}
+		return setCurrent(ctx, conn, name, rev.ID)
+	})
+	if err != nil {
+		return nil, err
+	}
+	rev.Current = true
+	return &rev, nil
+}
+
+// Revisions lists a dataset's revisions, newest first.
+func (s *Service) Revisions(ctx context.Context, name string) ([]Revision, error) {
+	revs, err := queryRevisions(ctx, s.DB.SQL, "WHERE r.dataset = ? ORDER BY r.id DESC", name)
+	if err != nil {
+		return nil, err
+	}
+	if len(revs) == 0 {
+		return nil, errs.Errorf(errs.NotFound, "no dataset named %q", name)
+	}
+	return revs, nil
+}
+
+// Datasets lists every dataset with an accepted revision, by name.
+func (s *Service) Datasets(ctx context.Context) ([]Dataset, error) {
+	revs, err := queryRevisions(ctx, s.DB.SQL, "WHERE d.current_revision = r.id ORDER BY r.dataset")
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Dataset, len(revs))
+	for i, r := range revs {
+		out[i] = Dataset{Name: r.Dataset, Current: r, Table: revTable(r.ID), Columns: r.Columns, Revision: r.ID}
+	}
+	return out, nil
+}
+
+// Get returns the named dataset's current revision, or a NotFound error.
+func (s *Service) Get(ctx context.Context, name string) (*Dataset, error) {
+	revs, err := queryRevisions(ctx, s.DB.SQL, "WHERE d.current_revision = r.id AND r.dataset = ?", name)
+	if err != nil {
+		return nil, err
+	}
+	if len(revs) == 0 {
+		return nil, errs.Errorf(errs.NotFound, "no dataset named %q", name)
+	}
+	r := revs[0]
+	return &Dataset{Name: r.Dataset, Current: r, Table: revTable(r.ID), Columns: r.Columns, Revision: r.ID}, nil
+}
+
+func revTable(id int64) string { return fmt.Sprintf("rev_%d", id) }
+
+type queryer interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+func queryRevisions(ctx context.Context, q queryer, where string, args ...any) ([]Revision, error) {
+	rows, err := q.QueryContext(ctx, `
+		SELECT r.id, r.dataset, r.created_at, r.created_by, r.file_name, r.sha256, r.bytes, r.rows, r.status,
+		       coalesce(r.format, ''), coalesce(r.encoding, ''), coalesce(r.restored_from, 0),
+		       coalesce(CAST(r.warnings AS VARCHAR), ''), r.error_count, coalesce(CAST(r.errors AS VARCHAR), ''),
+		       coalesce(CAST(r.columns AS VARCHAR), ''), d.current_revision IS NOT NULL AND d.current_revision = r.id
+		FROM revisions r LEFT JOIN datasets d ON d.name = r.dataset `+where, args...)
+	if err != nil {
+		return nil, fmt.Errorf("datasets: list revisions: %w", err)
+	}
+	defer rows.Close()
+	var out []Revision
+	for rows.Next() {
+		var r Revision
+		var warnings, errorsJSON, columns string
+		if err := rows.Scan(&r.ID, &r.Dataset, &r.CreatedAt, &r.CreatedBy, &r.FileName, &r.SHA256, &r.Bytes, &r.Rows,
+			&r.Status, &r.Format, &r.Encoding, &r.RestoredFrom, &warnings, &r.ErrorCount, &errorsJSON, &columns, &r.Current); err != nil {
+			return nil, fmt.Errorf("datasets: scan revision: %w", err)
+		}
+		r.CreatedAt = r.CreatedAt.UTC()
+		for _, j := range []struct {
+			text string
+			into any
+		}{{warnings, &r.Warnings}, {errorsJSON, &r.Errors}, {columns, &r.Columns}} {
+			if j.text != "" && j.text != "null" {
+				if err := json.Unmarshal([]byte(j.text), j.into); err != nil {
+					return nil, fmt.Errorf("datasets: revision %d: decode stored JSON: %w", r.ID, err)
+				}
+			}
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+func getRevision(ctx context.Context, conn *sql.Conn, name string, id int64) (*Revision, error) {
+	revs, err := queryRevisions(ctx, conn, "WHERE r.dataset = ? AND r.id = ?", name, id)
+	if err != nil {
+		return nil, err
+	}
+	if len(revs) == 0 {
+		return nil, errs.Errorf(errs.NotFound, "dataset %q has no revision %d", name, id)
+	}
+	return &revs[0], nil
+}
+
+func insertRevision(ctx context.Context, conn *sql.Conn, r *Revision) error {
+	if err := conn.QueryRowContext(ctx, "SELECT nextval('revision_ids')").Scan(&r.ID); err != nil {
+		return fmt.Errorf("next revision id: %w", err)
+	}
+	enc := func(v any) (any, error) {
+		b, err := json.Marshal(v)
+		return string(b), err
+	}
+	warnings, _ := enc(r.Warnings)
+	errorsJSON, _ := enc(r.Errors)
+	columns, _ := enc(r.Columns)
+	var restored any
+	if r.RestoredFrom != 0 {
+		restored = r.RestoredFrom
+	}
+	_, err := conn.ExecContext(ctx, `INSERT INTO revisions
+		(id, dataset, created_at, created_by, file_name, sha256, bytes, rows, status, format, encoding, restored_from, warnings, error_count, errors, columns)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		r.ID, r.Dataset, r.CreatedAt, r.CreatedBy, r.FileName, r.SHA256, r.Bytes, r.Rows, r.Status, r.Format, r.Encoding,
+		restored, warnings, r.ErrorCount, errorsJSON, columns)
+	if err != nil {
+		return fmt.Errorf("insert revision: %w", err)
+	}
+	return nil
+}
+
+func setCurrent(ctx context.Context, conn *sql.Conn, name string, id int64) error {
+	_, err := conn.ExecContext(ctx, `INSERT INTO datasets (name, current_revision) VALUES (?, ?)
+		ON CONFLICT (name) DO UPDATE SET current_revision = excluded.current_revision`, name, id)
+	if err != nil {
+		return fmt.Errorf("set current revision of %s: %w", name, err)
+	}
+	return nil
+}
+
+// createRevisionTable creates rev_<id> and appends the table's rows with DuckDB's appender.
+func createRevisionTable(ctx context.Context, conn *sql.Conn, id int64, t *Table) error {
+	name := revTable(id)
+	cols := []string{`"_row" INTEGER`, `"_area" VARCHAR`, `"_level" VARCHAR`, `"_period" VARCHAR`, `"_period_kind" VARCHAR`, `"_period_end" DATE`}
+	for _, c := range t.Columns {
+		if c.Type == Number {
+			cols = append(cols, store.QuoteIdent(c.Name)+" DOUBLE", store.QuoteIdent(MarkerColumn(c.Name))+" VARCHAR")
+		} else {
+			cols = append(cols, store.QuoteIdent(c.Name)+" VARCHAR")
+		}
+	}
+	if _, err := conn.ExecContext(ctx, fmt.Sprintf("CREATE TABLE %s (%s)", store.QuoteIdent(name), strings.Join(cols, ", "))); err != nil {
+		return fmt.Errorf("create %s: %w", name, err)
+	}
+	return store.Appender(conn, name, func(appendRow func(...driver.Value) error) error {
+		vals := make([]driver.Value, 0, len(cols))
+		for ri, k := range t.keys {
+			vals = vals[:0]
+			vals = append(vals, int32(t.lines[ri]))
+			if k.area != nil {
+				vals = append(vals, k.area.Code)
+			} else {
+				vals = append(vals, nil)
+			}
+			vals = append(vals, k.level)
+			if k.period.IsZero() {
+				vals = append(vals, nil, nil, nil)
+			} else {
+				vals = append(vals, k.period.String(), k.period.Kind().String(), k.period.End())
+			}
+			for ci, c := range t.Columns {
+				if c.Type == Number {
+					cl := t.nums[t.slot[ci]][ri]
+					if cl.ok {
+						vals = append(vals, cl.num)
+					} else {
+						vals = append(vals, nil)
+					}
+					if cl.marker != "" {
+						vals = append(vals, cl.marker)
+					} else {
+						vals = append(vals, nil)
+					}
+				} else {
+					v := t.text[t.slot[ci]][ri]
+					if v == "" {
+						vals = append(vals, nil)
+					} else {
+						vals = append(vals, v)
+					}
+				}
+			}
+			if err := appendRow(vals...); err != nil {
+				return fmt.Errorf("append row %d: %w", t.lines[ri], err)
+			}
+		}
+		return nil
+	})
+}

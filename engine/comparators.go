@@ -1,0 +1,188 @@
+package engine
+
+import (
+	"math"
+
+	"github.com/childrens-trust/scorecard/areas"
+	"github.com/childrens-trust/scorecard/indicators"
+	"github.com/childrens-trust/scorecard/stats"
+)
+
+// Comparator sources.
+const (
+	SourcePublished     = "published"      // a National/Regional row, or a return's own comparator row
+	SourceAggregated    = "aggregated"     // Σnumerator / Σdenominator × multiplier over the LAs
+	SourceMeanOfAreas   = "mean_of_areas"  // plain mean of the LAs' values: last resort, flagged
+	SourceNeighbourMean = "neighbour_mean" // mean of the statistical neighbours' values
+	SourceNone          = "none"
+)
+
+// englandComparator takes the published England row when there is one, else aggregates every
+// local authority with a value (METHODS.md "Comparator values").
+func (e *Engine) englandComparator(def *indicators.Definition, byArea map[string]*observation) *Comparator {
+	eng := e.Areas.England()
+	c := &Comparator{Code: eng.Code, Name: eng.Name}
+	if o, ok := byArea[eng.Code]; ok && !math.IsNaN(o.value) {
+		c.Value, c.Source = ptr(o.value), SourcePublished
+		return c
+	}
+	return aggregate(def, c, byArea, func(a *areas.Area) bool { return true })
+}
+
+// regionComparator takes the published regional row when there is one, else aggregates the
+// region's local authorities. London boroughs compare with London (E12000007) even where a file
+// only publishes Inner and Outer London rows.
+func (e *Engine) regionComparator(def *indicators.Definition, reg *areas.Area, byArea map[string]*observation) *Comparator {
+	c := &Comparator{Code: reg.Code, Name: reg.Name}
+	if o, ok := byArea[reg.Code]; ok && !math.IsNaN(o.value) {
+		c.Value, c.Source = ptr(o.value), SourcePublished
+		return c
+	}
+	return aggregate(def, c, byArea, func(a *areas.Area) bool { return a.RegionCode == reg.Code })
+}
+
+// aggregate computes a comparator from local-authority rows: the ratio of summed counts when
+// the definition has them, else the mean of the values, flagged as such.
+func aggregate(def *indicators.Definition, c *Comparator, byArea map[string]*observation, member func(*areas.Area) bool) *Comparator {
+	var sumNum, sumDen, sumVal float64
+	var nCounts, nVals int
+	for _, o := range byArea {
+		if o.area.Level != areas.LocalAuthority || !member(o.area) {
+			continue
+		}
+		if !math.IsNaN(o.num) && !math.IsNaN(o.den) {
+			sumNum += o.num
+			sumDen += o.den
+			nCounts++
+		}
+		if !math.IsNaN(o.value) {
+			sumVal += o.value
+			nVals++
+		}
+	}
+	m := def.Source.Multiplier
+	switch {
+	case def.Source.Numerator != "" && m > 0 && nCounts > 0 && sumDen > 0:
+		c.Value, c.Source, c.N = ptr(sumNum/sumDen*m), SourceAggregated, nCounts
+	case nVals > 0:
+		c.Value, c.Source, c.N = ptr(sumVal/float64(nVals)), SourceMeanOfAreas, nVals
+	default:
+		c.Source = SourceNone
+	}
+	return c
+}
+
+// neighbourComparator is the statistical-neighbour average: a return's published figure when it
+// gives one, else the mean of the neighbours' values for the period (never the area itself),
+// with the number used. The engine's vintage is used; an area absent from it (a predecessor
+// council) uses the newest vintage that lists it, and the result says which.
+func (e *Engine) neighbourComparator(a *areas.Area, byArea, published map[string]*observation) *Comparator {
+	c := &Comparator{Name: "Statistical neighbours"}
+	if o, ok := published[a.Code]; ok && !math.IsNaN(o.value) {
+		c.Value, c.Source = ptr(o.value), SourcePublished
+		return c
+	}
+	vintages := []string{e.vintage()}
+	all := e.Areas.Vintages()
+	for i := len(all) - 1; i >= 0; i-- {
+		if all[i] != e.vintage() {
+			vintages = append(vintages, all[i])
+		}
+	}
+	for _, v := range vintages {
+		ns, err := e.Areas.Neighbours(a, v)
+		if err != nil || len(ns) == 0 {
+			continue
+		}
+		c.Vintage, c.Of = v, len(ns)
+		var sum float64
+		for _, n := range ns {
+			if n.Area.Code == a.Code {
+				continue
+			}
+			if o, ok := byArea[n.Area.Code]; ok && !math.IsNaN(o.value) {
+				sum += o.value
+				c.N++
+			}
+		}
+		if c.N > 0 {
+			c.Value, c.Source = ptr(sum/float64(c.N)), SourceNeighbourMean
+		} else {
+			c.Source, c.Reason = SourceNone, "no neighbour has a value for this period"
+		}
+		return c
+	}
+	c.Source, c.Reason = SourceNone, "the area has no statistical neighbours in any vintage"
+	return c
+}
+
+// judge compares the evaluation's value with a comparator by Fingertips' rule, falling back to
+// the sign of the difference when the value has no confidence interval; the method is kept.
+func (e *Engine) judge(def *indicators.Definition, ev *Evaluation, c *Comparator) *Comparator {
+	if c == nil {
+		return nil
+	}
+	out := *c
+	value := math.NaN()
+	if ev.Value != nil {
+		value = *ev.Value
+	}
+	var ci95, ci998 *stats.Interval
+	if ev.CI != nil && ev.CI.Lower95 != nil && ev.CI.Upper95 != nil {
+		ci95 = &stats.Interval{Lower: *ev.CI.Lower95, Upper: *ev.CI.Upper95}
+		if ev.CI.Lower998 != nil && ev.CI.Upper998 != nil {
+			ci998 = &stats.Interval{Lower: *ev.CI.Lower998, Upper: *ev.CI.Upper998}
+		}
+	}
+	cmp := stats.CompareWithBenchmark(value, ci95, ci998, c.Value, def.Polarity,
+		stats.CompareOptions{TwoLevel: def.Comparison.TwoLevel, FallbackToDifference: true})
+	out.Judgement, out.Method = cmp.Label, cmp.Method
+	if c.Value != nil {
+		out.DisplayValue = stats.FormatFixed(*c.Value, def.Decimals)
+	}
+	if cmp.Reason != "" {
+		out.Reason = cmp.Reason
+	}
+	return &out
+}
+
+// ranking holds the LAIT ranks and quartile bounds of one period's local authorities.
+type ranking struct {
+	ranks  map[string]int
+	n      int
+	bounds [5]float64
+	pol    stats.Polarity
+}
+
+// rankLAs ranks every local authority with a value (predecessor councils included, England
+// and regions never) by LAIT's method.
+func rankLAs(byArea map[string]*observation, pol stats.Polarity) ranking {
+	var codes []string
+	var values []float64
+	for code, o := range byArea {
+		if o.area.Level == areas.LocalAuthority && !math.IsNaN(o.value) {
+			codes = append(codes, code)
+			values = append(values, o.value)
+		}
+	}
+	r := ranking{ranks: map[string]int{}, pol: pol}
+	if len(values) == 0 {
+		return r
+	}
+	ranks, n := stats.CompetitionRank(values, pol)
+	r.n = n
+	for i, code := range codes {
+		if ranks[i] > 0 {
+			r.ranks[code] = ranks[i]
+		}
+	}
+	r.bounds = stats.QuartileBounds(values)
+	return r
+}
+
+func (r ranking) band(v float64) string {
+	if r.n == 0 || math.IsNaN(v) {
+		return ""
+	}
+	return stats.QuartileBand(v, r.bounds, r.pol)
+}

@@ -1,0 +1,285 @@
+// Package engine evaluates indicator definitions against the datasets in DuckDB: it compiles
+// each definition to SQL (identifiers quoted, values bound), reads every area and period,
+// makes the judgements (confidence intervals, comparators, rank and quartile, RAG, direction of
+// travel) and materialises the results in the evaluations table, so reads never recompute.
+package engine
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"database/sql/driver"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/childrens-trust/scorecard/areas"
+	"github.com/childrens-trust/scorecard/datasets"
+	"github.com/childrens-trust/scorecard/errs"
+	"github.com/childrens-trust/scorecard/indicators"
+	"github.com/childrens-trust/scorecard/store"
+)
+
+// Engine evaluates indicators and serves stored evaluations. It is safe for concurrent use:
+// evaluations are written through the store's single writer and read in parallel.
+type Engine struct {
+	DB       *store.DB
+	Datasets *datasets.Service
+	Catalog  *indicators.Catalog
+	Areas    *areas.Registry
+	// Vintage is the statistical-neighbour vintage used for averages (areas.DefaultVintage).
+	Vintage string
+	// Now is the clock; tests replace it.
+	Now func() time.Time
+	// Log receives a line per evaluation run; nil discards.
+	Log *slog.Logger
+}
+
+const schema = `
+CREATE TABLE IF NOT EXISTS evaluations (
+	indicator VARCHAR NOT NULL,
+	area_code VARCHAR NOT NULL,
+	area_level VARCHAR NOT NULL,
+	period VARCHAR NOT NULL,
+	period_kind VARCHAR NOT NULL,
+	period_end DATE NOT NULL,
+	value DOUBLE,
+	rag VARCHAR NOT NULL,
+	doc VARCHAR NOT NULL
+);
+CREATE TABLE IF NOT EXISTS evaluation_runs (
+	indicator VARCHAR PRIMARY KEY,
+	dataset VARCHAR NOT NULL,
+	revision BIGINT NOT NULL,
+	definition_sha256 VARCHAR NOT NULL,
+	evaluated_at TIMESTAMP NOT NULL,
+	evaluations BIGINT NOT NULL,
+	error VARCHAR
+);
+`
+
+// Migrate creates the engine's tables if they do not exist.
+func (e *Engine) Migrate(ctx context.Context) error {
+	return e.DB.Write(ctx, func(conn *sql.Conn) error {
+		if _, err := conn.ExecContext(ctx, schema); err != nil {
+			return fmt.Errorf("engine: migrate: %w", err)
+		}
+		return nil
+	})
+}
+
+func (e *Engine) now() time.Time {
+	if e.Now != nil {
+		return e.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+func (e *Engine) vintage() string {
+	if e.Vintage != "" {
+		return e.Vintage
+	}
+	return areas.DefaultVintage
+}
+
+// RunResult reports one indicator's evaluation run.
+type RunResult struct {
+	Indicator   string        `json:"indicator"`
+	Dataset     string        `json:"dataset"`
+	Revision    int64         `json:"revision"`
+	Evaluations int           `json:"evaluations"`
+	Duration    time.Duration `json:"duration_ns"`
+	Error       string        `json:"error,omitempty"`
+}
+
+// EvaluateAll evaluates every indicator and replaces all stored evaluations.
+func (e *Engine) EvaluateAll(ctx context.Context) ([]RunResult, error) {
+	return e.evaluate(ctx, func(*indicators.Definition) bool { return true })
+}
+
+// EvaluateDataset re-evaluates only the indicators that read the named dataset (after a load
+// or restore).
+func (e *Engine) EvaluateDataset(ctx context.Context, dataset string) ([]RunResult, error) {
+	return e.evaluate(ctx, func(d *indicators.Definition) bool { return d.Source.Dataset == dataset })
+}
+
+// Refresh evaluates the indicators that have never been evaluated or whose dataset has a newer
+// current revision than the one they were evaluated on (for example after a crash between a
+// load and its evaluation). Indicators whose definition changed are re-evaluated only when
+// definitionsToo is true, so a changed target never re-colours history unasked.
+func (e *Engine) Refresh(ctx context.Context, definitionsToo bool) ([]RunResult, error) {
+	type run struct {
+		revision int64
+		hash     string
+	}
+	runs := map[string]run{}
+	rows, err := e.DB.SQL.QueryContext(ctx, "SELECT indicator, revision, definition_sha256 FROM evaluation_runs")
+	if err != nil {
+		return nil, fmt.Errorf("engine: read runs: %w", err)
+	}
+	for rows.Next() {
+		var id string
+		var r run
+		if err := rows.Scan(&id, &r.revision, &r.hash); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("engine: read runs: %w", err)
+		}
+		runs[id] = r
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("engine: read runs: %w", err)
+	}
+	current := map[string]int64{}
+	all, err := e.Datasets.Datasets(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range all {
+		current[d.Name] = d.Revision
+	}
+	return e.evaluate(ctx, func(d *indicators.Definition) bool {
+		r, ok := runs[d.ID]
+		switch {
+		case !ok:
+			return true
+		case r.revision != current[d.Source.Dataset]:
+			return true
+		case definitionsToo && r.hash != definitionHash(d):
+			return true
+		}
+		return false
+	})
+}
+
+// evaluate computes the selected indicators and stores the results, one write transaction for
+// all of them so readers switch from the old results to the new at once.
+func (e *Engine) evaluate(ctx context.Context, selected func(*indicators.Definition) bool) ([]RunResult, error) {
+	type computed struct {
+		def   *indicators.Definition
+		ds    *datasets.Dataset
+		evals []*Evaluation
+		res   RunResult
+	}
+	var work []computed
+	at := e.now()
+	for _, def := range e.Catalog.All() {
+		if !selected(def) {
+			continue
+		}
+		start := time.Now()
+		c := computed{def: def, res: RunResult{Indicator: def.ID, Dataset: def.Source.Dataset}}
+		ds, err := e.Datasets.Get(ctx, def.Source.Dataset)
+		if err == nil {
+			c.ds = ds
+			c.res.Revision = ds.Revision
+			c.evals, err = e.evaluateIndicator(ctx, def, ds, at)
+		}
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			c.res.Error = err.Error()
+		}
+		c.res.Evaluations = len(c.evals)
+		c.res.Duration = time.Since(start)
+		work = append(work, c)
+	}
+	if len(work) == 0 {
+		return nil, nil
+	}
+	err := e.DB.Write(ctx, func(conn *sql.Conn) error {
+		for _, c := range work {
+			if _, err := conn.ExecContext(ctx, "DELETE FROM evaluations WHERE indicator = ?", c.def.ID); err != nil {
+				return fmt.Errorf("clear evaluations of %s: %w", c.def.ID, err)
+			}
+			var runErr any
+			if c.res.Error != "" {
+				runErr = c.res.Error
+			}
+			if _, err := conn.ExecContext(ctx, `INSERT INTO evaluation_runs VALUES (?, ?, ?, ?, ?, ?, ?)
+				ON CONFLICT (indicator) DO UPDATE SET dataset = excluded.dataset, revision = excluded.revision,
+				definition_sha256 = excluded.definition_sha256, evaluated_at = excluded.evaluated_at,
+				evaluations = excluded.evaluations, error = excluded.error`,
+				c.def.ID, c.def.Source.Dataset, c.res.Revision, definitionHash(c.def), at, len(c.evals), runErr); err != nil {
+				return fmt.Errorf("record run of %s: %w", c.def.ID, err)
+			}
+		}
+		return store.Appender(conn, "evaluations", func(appendRow func(...driver.Value) error) error {
+			for _, c := range work {
+				for _, ev := range c.evals {
+					doc, err := json.Marshal(ev)
+					if err != nil {
+						return fmt.Errorf("encode evaluation: %w", err)
+					}
+					var value driver.Value
+					if ev.Value != nil {
+						value = *ev.Value
+					}
+					end, _ := time.Parse(time.DateOnly, ev.PeriodEnd)
+					if err := appendRow(ev.Indicator, ev.Area.Code, ev.Area.Level, ev.Period, ev.PeriodKind, end,
+						value, ev.RAG.Status, string(doc)); err != nil {
+						return fmt.Errorf("store evaluation: %w", err)
+					}
+				}
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("engine: store evaluations: %w", err)
+	}
+	results := make([]RunResult, len(work))
+	for i, c := range work {
+		results[i] = c.res
+		if e.Log != nil {
+			e.Log.Info("evaluated", "indicator", c.res.Indicator, "dataset", c.res.Dataset, "revision", c.res.Revision,
+				"evaluations", c.res.Evaluations, "duration", c.res.Duration, "error", c.res.Error)
+		}
+	}
+	return results, nil
+}
+
+func definitionHash(d *indicators.Definition) string {
+	b, _ := json.Marshal(d)
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// Check validates every definition against the current datasets: the columns exist with the
+// right types, and the filters select at most one row per area and period. It returns one
+// *errs.Error listing every problem.
+func (e *Engine) Check(ctx context.Context) error {
+	all, err := e.Datasets.Datasets(ctx)
+	if err != nil {
+		return err
+	}
+	byName := map[string]*datasets.Dataset{}
+	for i := range all {
+		byName[all[i].Name] = &all[i]
+	}
+	if err := e.Catalog.CheckData(func(name string) ([]datasets.Column, bool) {
+		d, ok := byName[name]
+		if !ok {
+			return nil, false
+		}
+		return d.Columns, true
+	}); err != nil {
+		return err
+	}
+	var problems errs.List
+	for _, def := range e.Catalog.All() {
+		if _, err := e.read(ctx, def, byName[def.Source.Dataset]); err != nil {
+			if ee, ok := errs.As(err); ok {
+				for _, d := range ee.Details {
+					problems.Add(d)
+				}
+				continue
+			}
+			return err
+		}
+	}
+	return problems.Err("indicator definitions do not match the data: %d problem(s)", problems.Len())
+}

@@ -1,0 +1,248 @@
+package engine
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"math"
+	"sort"
+	"time"
+
+	"github.com/childrens-trust/scorecard/areas"
+	"github.com/childrens-trust/scorecard/datasets"
+	"github.com/childrens-trust/scorecard/errs"
+	"github.com/childrens-trust/scorecard/indicators"
+	"github.com/childrens-trust/scorecard/period"
+	"github.com/childrens-trust/scorecard/stats"
+)
+
+// observation is one row an indicator reads: an area's figures for a period.
+type observation struct {
+	row        int
+	area       *areas.Area
+	level      string
+	period     period.Period
+	value      float64 // NaN when missing
+	marker     string
+	num, den   float64 // NaN when missing
+	lo95, up95 float64 // published limits, NaN when missing
+	lo998      float64
+	up998      float64
+}
+
+// series holds an indicator's observations by period and area code.
+type series struct {
+	periods []period.Period
+	obs     map[period.Period]map[string]*observation // England, regions, sub-regions, LAs
+	sn      map[period.Period]map[string]*observation // published statistical-neighbour averages
+}
+
+func nullFloat(v sql.NullFloat64) float64 {
+	if v.Valid {
+		return v.Float64
+	}
+	return math.NaN()
+}
+
+// read runs the compiled query and groups the observations. Two rows for the same area, level
+// and period mean the definition's filters are not specific enough: that is an error naming
+// both rows, never a silent pick.
+func (e *Engine) read(ctx context.Context, def *indicators.Definition, ds *datasets.Dataset) (*series, error) {
+	q, err := compile(def, ds)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := e.DB.SQL.QueryContext(ctx, q.sql, q.args...)
+	if err != nil {
+		return nil, fmt.Errorf("engine: read %s: %w", def.ID, err)
+	}
+	defer rows.Close()
+	s := &series{obs: map[period.Period]map[string]*observation{}, sn: map[period.Period]map[string]*observation{}}
+	periods := map[string]period.Period{}
+	var problems errs.List
+	for rows.Next() {
+		var (
+			o                                     observation
+			areaCode, level, periodLabel          string
+			marker                                sql.NullString
+			value, num, den, l95, u95, l998, u998 sql.NullFloat64
+		)
+		if err := rows.Scan(&o.row, &areaCode, &level, &periodLabel, &value, &marker, &num, &den, &l95, &u95, &l998, &u998); err != nil {
+			return nil, fmt.Errorf("engine: read %s: %w", def.ID, err)
+		}
+		p, ok := periods[periodLabel]
+		if !ok {
+			if p, err = period.Parse(periodLabel); err != nil {
+				return nil, fmt.Errorf("engine: read %s: stored period %q: %w", def.ID, periodLabel, err)
+			}
+			periods[periodLabel] = p
+		}
+		a, ok := e.Areas.Lookup(areaCode)
+		if !ok {
+			return nil, fmt.Errorf("engine: read %s: stored area %q is unknown", def.ID, areaCode)
+		}
+		o.area, o.level, o.period, o.marker = a, level, p, marker.String
+		o.value, o.num, o.den = nullFloat(value), nullFloat(num), nullFloat(den)
+		o.lo95, o.up95, o.lo998, o.up998 = nullFloat(l95), nullFloat(u95), nullFloat(l998), nullFloat(u998)
+		target := s.obs
+		if level == datasets.LevelSNAverage {
+			target = s.sn
+		}
+		byArea := target[p]
+		if byArea == nil {
+			byArea = map[string]*observation{}
+			target[p] = byArea
+		}
+		if prev, dup := byArea[a.Code]; dup {
+			problems.Add(errs.Detail{File: def.File, Field: "source.filters", Row: o.row,
+				Reason: fmt.Sprintf("dataset %s has more than one row for %s %s (rows %d and %d): add a filter", ds.Name, a.Name, p, prev.row, o.row)})
+			continue
+		}
+		ob := o
+		byArea[a.Code] = &ob
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("engine: read %s: %w", def.ID, err)
+	}
+	if err := problems.Err("indicator %s: the source rows are ambiguous", def.ID); err != nil {
+		return nil, err
+	}
+	for p := range s.obs {
+		s.periods = append(s.periods, p)
+	}
+	sort.Slice(s.periods, func(i, j int) bool { return period.Compare(s.periods[i], s.periods[j]) < 0 })
+	return s, nil
+}
+
+// evaluateIndicator computes every evaluation of one indicator.
+func (e *Engine) evaluateIndicator(ctx context.Context, def *indicators.Definition, ds *datasets.Dataset, at time.Time) ([]*Evaluation, error) {
+	s, err := e.read(ctx, def, ds)
+	if err != nil {
+		return nil, err
+	}
+	targets, err := e.resolveTargets(def)
+	if err != nil {
+		return nil, err
+	}
+	var out []*Evaluation
+	for _, p := range s.periods {
+		byArea := s.obs[p]
+		ranking := rankLAs(byArea, def.Polarity)
+		england := e.englandComparator(def, byArea)
+		regions := map[string]*Comparator{}
+		// Stable order: by area code.
+		codes := make([]string, 0, len(byArea))
+		for c := range byArea {
+			codes = append(codes, c)
+		}
+		sort.Strings(codes)
+		for _, code := range codes {
+			o := byArea[code]
+			ev := e.baseEvaluation(def, ds, o, at)
+			if o.area.Level != areas.England {
+				ev.Comparators.England = e.judge(def, ev, england)
+			}
+			if o.area.Level == areas.LocalAuthority {
+				reg := e.Areas.Region(o.area)
+				if reg != nil {
+					rc, ok := regions[reg.Code]
+					if !ok {
+						rc = e.regionComparator(def, reg, byArea)
+						regions[reg.Code] = rc
+					}
+					ev.Comparators.Region = e.judge(def, ev, rc)
+				}
+				ev.Comparators.StatisticalNeighbours = e.judge(def, ev, e.neighbourComparator(o.area, byArea, s.sn[p]))
+				if r, ok := ranking.ranks[code]; ok {
+					ev.Rank = &Rank{Position: r, Of: ranking.n}
+				}
+				ev.Quartile = ranking.band(o.value)
+			}
+			ev.Direction = Direction{
+				Previous: change(def, o, s, p.Previous(), targets.lookup(code, p)),
+				YearAgo:  change(def, o, s, p.YearAgo(), targets.lookup(code, p)),
+			}
+			ev.RAG = rag(def, o, targets.lookup(code, p), ev.Direction.YearAgo)
+			out = append(out, ev)
+		}
+	}
+	return out, nil
+}
+
+func ptr(v float64) *float64 {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return nil
+	}
+	return &v
+}
+
+func areaRef(a *areas.Area) AreaRef {
+	return AreaRef{Code: a.Code, Name: a.Name, Level: string(a.Level)}
+}
+
+// baseEvaluation fills value, counts, status and confidence interval.
+func (e *Engine) baseEvaluation(def *indicators.Definition, ds *datasets.Dataset, o *observation, at time.Time) *Evaluation {
+	ev := &Evaluation{
+		Indicator:   def.ID,
+		Area:        areaRef(o.area),
+		Period:      o.period.String(),
+		PeriodKind:  o.period.Kind().String(),
+		PeriodEnd:   o.period.End().Format(time.DateOnly),
+		Value:       ptr(o.value),
+		Numerator:   ptr(o.num),
+		Denominator: ptr(o.den),
+		Marker:      o.marker,
+		Source:      SourceRef{Dataset: ds.Name, Revision: ds.Revision, Row: o.row},
+		EvaluatedAt: at,
+	}
+	switch {
+	case ev.Value != nil:
+		ev.Status = "ok"
+		ev.DisplayValue = stats.FormatFixed(o.value, def.Decimals)
+	case o.marker != "":
+		ev.Status = "suppressed"
+		ev.DisplayValue = o.marker
+	default:
+		ev.Status = "no_data"
+	}
+	ev.CI = confidenceInterval(def, o)
+	return ev
+}
+
+// confidenceInterval computes (or reads) the 95% and 99.8% limits by the definition's method.
+func confidenceInterval(def *indicators.Definition, o *observation) *CI {
+	switch def.CIMethod {
+	case indicators.CIPublished:
+		if math.IsNaN(o.lo95) || math.IsNaN(o.up95) {
+			return nil
+		}
+		return &CI{Method: "published", Lower95: ptr(o.lo95), Upper95: ptr(o.up95), Lower998: ptr(o.lo998), Upper998: ptr(o.up998), Published: true}
+	case indicators.CIWilson, indicators.CIPoisson:
+		if math.IsNaN(o.num) || math.IsNaN(o.den) || math.IsNaN(o.value) {
+			return nil
+		}
+		m := def.Source.Multiplier
+		var ci CI
+		for i, conf := range []float64{0.95, 0.998} {
+			var iv stats.Interval
+			var err error
+			method := string(def.CIMethod)
+			if def.CIMethod == indicators.CIWilson {
+				iv, err = stats.Wilson(o.num, o.den, m, conf)
+			} else {
+				iv, method, err = stats.PoissonRate(o.num, o.den, m, conf)
+			}
+			if err != nil {
+				return nil
+			}
+			ci.Method = method
+			if i == 0 {
+				ci.Lower95, ci.Upper95 = ptr(iv.Lower), ptr(iv.Upper)
+			} else {
+				ci.Lower998, ci.Upper998 = ptr(iv.Lower), ptr(iv.Upper)
+			}
+		}
+		return &ci
+	}
+	return nil
+}

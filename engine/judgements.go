@@ -1,0 +1,199 @@
+package engine
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/childrens-trust/scorecard/indicators"
+	"github.com/childrens-trust/scorecard/period"
+	"github.com/childrens-trust/scorecard/stats"
+)
+
+// resolvedTarget is the target that applies to one area and period, with where it came from.
+type resolvedTarget struct {
+	indicators.Target
+	source string
+}
+
+// targetSet finds the most specific target for an area and period.
+type targetSet struct {
+	entries []targetEntry
+}
+
+type targetEntry struct {
+	area   string        // GSS code, "" for any
+	period period.Period // zero for any
+	t      resolvedTarget
+}
+
+func (e *Engine) resolveTargets(def *indicators.Definition) (targetSet, error) {
+	var ts targetSet
+	for i, t := range def.Targets {
+		en := targetEntry{t: resolvedTarget{Target: t, source: fmt.Sprintf("%s targets[%d]", def.File, i)}}
+		if t.Area != "" {
+			a, ok := e.Areas.Lookup(t.Area)
+			if !ok {
+				return ts, fmt.Errorf("engine: %s targets[%d]: unknown area %q", def.ID, i, t.Area)
+			}
+			en.area = a.Code
+		}
+		if t.Period != "" {
+			p, err := period.Parse(t.Period)
+			if err != nil {
+				return ts, fmt.Errorf("engine: %s targets[%d]: %w", def.ID, i, err)
+			}
+			en.period = p
+		}
+		ts.entries = append(ts.entries, en)
+	}
+	return ts, nil
+}
+
+// lookup returns the target for area and period: area and period match first, then period,
+// then area, then the default; nil when none applies.
+func (ts targetSet) lookup(area string, p period.Period) *resolvedTarget {
+	best, bestScore := -1, -1
+	for i, en := range ts.entries {
+		if (en.area != "" && en.area != area) || (!en.period.IsZero() && en.period != p) {
+			continue
+		}
+		score := 0
+		if !en.period.IsZero() {
+			score += 2
+		}
+		if en.area != "" {
+			score++
+		}
+		if score > bestScore {
+			best, bestScore = i, score
+		}
+	}
+	if best < 0 {
+		return nil
+	}
+	return &ts.entries[best].t
+}
+
+// RAG statuses.
+const (
+	Green      = "green"
+	Amber      = "amber"
+	Red        = "red"
+	NoTarget   = "no_target"
+	NoData     = "no_data"
+	Suppressed = "suppressed"
+)
+
+// rag judges a value against its target (PRODUCT.md "RAG against target"). Higher is better:
+// green if value >= target, amber if value >= target - tolerance, else red; lower is better
+// mirrored; closer is better: green within the green band, amber within band + tolerance. Under
+// the tolerance-and-direction rule an amber also needs an improvement on a year earlier.
+func rag(def *indicators.Definition, o *observation, t *resolvedTarget, yearAgo *Change) RAG {
+	r := RAG{Rule: string(def.Polarity) + "/" + def.RAGRule}
+	switch {
+	case math.IsNaN(o.value) && o.marker != "":
+		r.Status, r.Reason = Suppressed, "the value is suppressed ("+o.marker+")"
+	case math.IsNaN(o.value):
+		r.Status, r.Reason = NoData, "no value for this period"
+	case t == nil:
+		r.Status, r.Reason = NoTarget, "no target is set for this area and period"
+	}
+	if t == nil {
+		return r
+	}
+	target, tol := t.Value, t.ToleranceAmount()
+	r.Target, r.Tolerance, r.ToleranceType, r.TargetSource = ptr(target), ptr(t.Tolerance), t.ToleranceType, t.source
+	if def.Polarity == stats.CloserIsBetter {
+		r.GreenBand = ptr(t.GreenBand)
+	}
+	if r.Status != "" {
+		return r
+	}
+	v := o.value
+	var green, withinTolerance bool
+	switch def.Polarity {
+	case stats.HigherIsBetter:
+		green, withinTolerance = v >= target, v >= target-tol
+	case stats.LowerIsBetter:
+		green, withinTolerance = v <= target, v <= target+tol
+	case stats.CloserIsBetter:
+		d := math.Abs(v - target)
+		green, withinTolerance = d <= t.GreenBand, d <= t.GreenBand+tol
+	default:
+		r.Status, r.Reason = NoTarget, "indicators without a good direction are not judged against targets"
+		return r
+	}
+	switch {
+	case green:
+		r.Status = Green
+	case withinTolerance && def.RAGRule == indicators.RuleToleranceAndDirection:
+		if yearAgo != nil && yearAgo.Judgement == Improving {
+			r.Status, r.Reason = Amber, "within tolerance and improved on "+yearAgo.Period
+		} else {
+			r.Status, r.Reason = Red, "within tolerance but not improved on a year earlier"
+		}
+	case withinTolerance:
+		r.Status = Amber
+	default:
+		r.Status = Red
+	}
+	return r
+}
+
+// Direction-of-travel judgements.
+const (
+	Improving  = "improving"
+	Worsening  = "worsening"
+	NoChange   = "no_change"
+	Increasing = "increasing"
+	Decreasing = "decreasing"
+)
+
+// change compares an observation with the same area's value in an earlier period. For closer-is-
+// better indicators with a target, improving means closer to the target.
+func change(def *indicators.Definition, o *observation, s *series, earlier period.Period, t *resolvedTarget) *Change {
+	if earlier.IsZero() {
+		return nil
+	}
+	c := &Change{Period: earlier.String(), Judgement: NoData}
+	prev, ok := s.obs[earlier][o.area.Code]
+	if !ok {
+		return c
+	}
+	c.Value = ptr(prev.value)
+	if math.IsNaN(o.value) || math.IsNaN(prev.value) {
+		return c
+	}
+	d := o.value - prev.value
+	c.Change = ptr(d)
+	if prev.value != 0 {
+		c.ChangePercent = ptr(d / math.Abs(prev.value) * 100)
+	}
+	c.Judgement = directionOf(def.Polarity, o.value, prev.value, t)
+	return c
+}
+
+func directionOf(pol stats.Polarity, now, before float64, t *resolvedTarget) string {
+	d := now - before
+	if d == 0 {
+		return NoChange
+	}
+	switch {
+	case pol == stats.HigherIsBetter && d > 0, pol == stats.LowerIsBetter && d < 0:
+		return Improving
+	case pol == stats.HigherIsBetter, pol == stats.LowerIsBetter:
+		return Worsening
+	case pol == stats.CloserIsBetter && t != nil:
+		dn, db := math.Abs(now-t.Value), math.Abs(before-t.Value)
+		switch {
+		case dn < db:
+			return Improving
+		case dn > db:
+			return Worsening
+		}
+		return NoChange
+	case d > 0:
+		return Increasing
+	}
+	return Decreasing
+}

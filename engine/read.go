@@ -1,0 +1,176 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+
+	"github.com/childrens-trust/scorecard/areas"
+	"github.com/childrens-trust/scorecard/errs"
+	"github.com/childrens-trust/scorecard/period"
+)
+
+// queryEvaluations decodes the stored evaluations that match where (bound args).
+func (e *Engine) queryEvaluations(ctx context.Context, where string, args ...any) ([]*Evaluation, error) {
+	rows, err := e.DB.SQL.QueryContext(ctx, "SELECT doc FROM evaluations WHERE "+where, args...)
+	if err != nil {
+		return nil, fmt.Errorf("engine: read evaluations: %w", err)
+	}
+	defer rows.Close()
+	var out []*Evaluation
+	for rows.Next() {
+		var doc string
+		if err := rows.Scan(&doc); err != nil {
+			return nil, fmt.Errorf("engine: read evaluations: %w", err)
+		}
+		ev := &Evaluation{}
+		if err := json.Unmarshal([]byte(doc), ev); err != nil {
+			return nil, fmt.Errorf("engine: decode evaluation: %w", err)
+		}
+		out = append(out, ev)
+	}
+	return out, rows.Err()
+}
+
+// Area resolves an area given by GSS code, DfE code or name, or returns a NotFound error.
+func (e *Engine) Area(s string) (*areas.Area, error) {
+	a, ok := e.Areas.Lookup(s)
+	if !ok {
+		return nil, errs.Errorf(errs.NotFound, "no area %q (give a GSS code such as E06000058, a DfE code such as 839, or a name)", s)
+	}
+	return a, nil
+}
+
+// Series returns one indicator's evaluations for an area, oldest period first.
+func (e *Engine) Series(ctx context.Context, indicator, area string) ([]*Evaluation, error) {
+	if _, ok := e.Catalog.Get(indicator); !ok {
+		return nil, errs.Errorf(errs.NotFound, "no indicator %q", indicator)
+	}
+	a, err := e.Area(area)
+	if err != nil {
+		return nil, err
+	}
+	return e.queryEvaluations(ctx, "indicator = ? AND area_code = ? ORDER BY period_end, period", indicator, a.Code)
+}
+
+// AllAreas returns one indicator's evaluations for every area in a period (the latest period
+// when p is ""), England first, then regions, then local authorities by rank.
+func (e *Engine) AllAreas(ctx context.Context, indicator, p string) ([]*Evaluation, error) {
+	if _, ok := e.Catalog.Get(indicator); !ok {
+		return nil, errs.Errorf(errs.NotFound, "no indicator %q", indicator)
+	}
+	label, err := e.periodFor(ctx, indicator, p)
+	if err != nil {
+		return nil, err
+	}
+	evs, err := e.queryEvaluations(ctx, "indicator = ? AND period = ?", indicator, label)
+	if err != nil {
+		return nil, err
+	}
+	order := map[string]int{string(areas.England): 0, string(areas.Region): 1, string(areas.SubRegion): 2, string(areas.LocalAuthority): 3}
+	sort.SliceStable(evs, func(i, j int) bool {
+		a, b := evs[i], evs[j]
+		if order[a.Area.Level] != order[b.Area.Level] {
+			return order[a.Area.Level] < order[b.Area.Level]
+		}
+		ra, rb := rankOrMax(a), rankOrMax(b)
+		if ra != rb {
+			return ra < rb
+		}
+		return a.Area.Code < b.Area.Code
+	})
+	return evs, nil
+}
+
+func rankOrMax(ev *Evaluation) int {
+	if ev.Rank == nil {
+		return 1 << 30
+	}
+	return ev.Rank.Position
+}
+
+// periodFor validates a requested period label for an indicator, or finds its latest period.
+func (e *Engine) periodFor(ctx context.Context, indicator, p string) (string, error) {
+	if p != "" {
+		pp, err := period.Parse(p)
+		if err != nil {
+			return "", errs.Errorf(errs.Invalid, "%v", err)
+		}
+		return pp.String(), nil
+	}
+	var label string
+	err := e.DB.SQL.QueryRowContext(ctx,
+		"SELECT period FROM evaluations WHERE indicator = ? ORDER BY period_end DESC, period DESC LIMIT 1", indicator).Scan(&label)
+	if err != nil {
+		return "", errs.Errorf(errs.NotFound, "indicator %q has no evaluations", indicator)
+	}
+	return label, nil
+}
+
+// ScorecardRow is one indicator's line on an area's scorecard.
+type ScorecardRow struct {
+	Indicator  string      `json:"indicator"`
+	Title      string      `json:"title"`
+	Reference  string      `json:"reference,omitempty"`
+	Unit       string      `json:"unit"`
+	Polarity   string      `json:"polarity"`
+	Evaluation *Evaluation `json:"evaluation"` // nil when the area has no value for the indicator
+}
+
+// Scorecard is every indicator for an area: for each, the evaluation of the requested period,
+// or, when none is requested, the latest one. When a period is requested, an indicator that
+// has no evaluation for exactly that period shows its latest evaluation ending on or before it.
+type Scorecard struct {
+	Area            AreaRef        `json:"area"`
+	RequestedPeriod string         `json:"requested_period,omitempty"`
+	Rows            []ScorecardRow `json:"rows"`
+}
+
+// AreaScorecard builds the scorecard of every indicator for one area.
+func (e *Engine) AreaScorecard(ctx context.Context, area, p string) (*Scorecard, error) {
+	a, err := e.Area(area)
+	if err != nil {
+		return nil, err
+	}
+	var want period.Period
+	if p != "" {
+		if want, err = period.Parse(p); err != nil {
+			return nil, errs.Errorf(errs.Invalid, "%v", err)
+		}
+	}
+	evs, err := e.queryEvaluations(ctx, "area_code = ? ORDER BY indicator, period_end, period", a.Code)
+	if err != nil {
+		return nil, err
+	}
+	chosen := pickPeriods(evs, want)
+	sc := &Scorecard{Area: areaRef(a), RequestedPeriod: p}
+	for _, def := range e.Catalog.All() {
+		sc.Rows = append(sc.Rows, ScorecardRow{Indicator: def.ID, Title: def.Title, Reference: def.Reference,
+			Unit: string(def.Unit), Polarity: string(def.Polarity), Evaluation: chosen[def.ID]})
+	}
+	return sc, nil
+}
+
+// pickPeriods chooses, per indicator, the evaluation for want (exact label, else the latest
+// ending on or before it) or the latest when want is zero. evs must be ordered by period end.
+func pickPeriods(evs []*Evaluation, want period.Period) map[string]*Evaluation {
+	chosen := map[string]*Evaluation{}
+	wantEnd := ""
+	if !want.IsZero() {
+		wantEnd = want.End().Format("2006-01-02")
+	}
+	for _, ev := range evs {
+		switch {
+		case want.IsZero():
+			chosen[ev.Indicator] = ev // later periods overwrite earlier ones
+		case ev.Period == want.String():
+			chosen[ev.Indicator] = ev
+		case ev.PeriodEnd <= wantEnd:
+			if cur, ok := chosen[ev.Indicator]; !ok || cur.Period != want.String() {
+				chosen[ev.Indicator] = ev
+			}
+		}
+	}
+	return chosen
+}

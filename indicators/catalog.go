@@ -1,0 +1,249 @@
+package indicators
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/childrens-trust/scorecard/areas"
+	"github.com/childrens-trust/scorecard/errs"
+	"github.com/childrens-trust/scorecard/period"
+	"gopkg.in/yaml.v3"
+)
+
+//go:embed *.yaml
+var embedded embed.FS
+
+// Catalog is the validated set of indicator definitions, in id order. It is immutable once
+// loaded and safe for concurrent use.
+type Catalog struct {
+	defs []*Definition
+	byID map[string]*Definition
+}
+
+// All returns the definitions in id order.
+func (c *Catalog) All() []*Definition { return c.defs }
+
+// Get returns the definition with the given id.
+func (c *Catalog) Get(id string) (*Definition, bool) {
+	d, ok := c.byID[id]
+	return d, ok
+}
+
+// Known reports whether id names a definition (datasets.Catalog).
+func (c *Catalog) Known(id string) bool { _, ok := c.byID[id]; return ok }
+
+// IsProportion reports whether the indicator is a proportion (datasets.Catalog).
+func (c *Catalog) IsProportion(id string) bool {
+	d, ok := c.byID[id]
+	return ok && d.IsProportion()
+}
+
+// Load reads the embedded definitions and then, if dir is not empty, every *.yaml file in dir:
+// a file there whose id matches an embedded definition replaces it, others are added. It returns
+// an *errs.Error listing every problem in every file.
+func Load(dir string, reg *areas.Registry) (*Catalog, error) {
+	var sources []namedFile
+	if err := collect(embedded, ".", "embedded:", &sources); err != nil {
+		return nil, err
+	}
+	if dir != "" {
+		if err := collect(os.DirFS(dir), ".", dir+string(os.PathSeparator), &sources); err != nil {
+			return nil, err
+		}
+	}
+	return parse(sources, reg)
+}
+
+type namedFile struct {
+	name string
+	data []byte
+}
+
+func collect(fsys fs.FS, dir, prefix string, out *[]namedFile) error {
+	entries, err := fs.ReadDir(fsys, dir)
+	if err != nil {
+		return fmt.Errorf("indicators: read %s: %w", prefix, err)
+	}
+	for _, e := range entries {
+		if e.IsDir() || !(strings.HasSuffix(e.Name(), ".yaml") || strings.HasSuffix(e.Name(), ".yml")) {
+			continue
+		}
+		data, err := fs.ReadFile(fsys, path.Join(dir, e.Name()))
+		if err != nil {
+			return fmt.Errorf("indicators: read %s%s: %w", prefix, e.Name(), err)
+		}
+		*out = append(*out, namedFile{prefix + e.Name(), data})
+	}
+	return nil
+}
+
+// Parse decodes and validates definitions from (file name, YAML) pairs; later files with the
+// same id replace earlier ones (the override rule). Exported for tests of whole catalogs.
+func Parse(files map[string][]byte, reg *areas.Registry) (*Catalog, error) {
+	names := make([]string, 0, len(files))
+	for n := range files {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var src []namedFile
+	for _, n := range names {
+		src = append(src, namedFile{n, files[n]})
+	}
+	return parse(src, reg)
+}
+
+func parse(files []namedFile, reg *areas.Registry) (*Catalog, error) {
+	var problems errs.List
+	byID := map[string]*Definition{}
+	for _, f := range files {
+		d, err := decode(f)
+		if err != nil {
+			problems.Add(errs.Detail{File: f.name, Reason: err.Error()})
+			continue
+		}
+		if prev, dup := byID[d.ID]; dup && sameOrigin(prev.File, f.name) {
+			problems.Add(errs.Detail{File: f.name, Field: "id", Value: d.ID, Reason: "duplicate id (also in " + prev.File + ")"})
+			continue
+		}
+		byID[d.ID] = d
+	}
+	c := &Catalog{byID: byID}
+	for _, d := range byID {
+		c.defs = append(c.defs, d)
+	}
+	sort.Slice(c.defs, func(i, j int) bool { return c.defs[i].ID < c.defs[j].ID })
+	for _, d := range c.defs {
+		for _, p := range d.validate(reg) {
+			problems.Add(p)
+		}
+	}
+	if err := problems.Err("indicator definitions are not valid: %d problem(s)", problems.Len()); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// sameOrigin reports whether two files come from the same place (both embedded, or both from the
+// override directory): only then is a repeated id a mistake rather than an override.
+func sameOrigin(a, b string) bool {
+	return strings.HasPrefix(a, "embedded:") == strings.HasPrefix(b, "embedded:")
+}
+
+func decode(f namedFile) (*Definition, error) {
+	dec := yaml.NewDecoder(bytes.NewReader(f.data))
+	dec.KnownFields(true)
+	d := &Definition{}
+	if err := dec.Decode(d); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, fmt.Errorf("the file is empty")
+		}
+		return nil, fmt.Errorf("YAML: %w", err)
+	}
+	d.File = f.name
+	if d.RAGRule == "" {
+		d.RAGRule = RuleStandard
+	}
+	if d.CIMethod == "" {
+		d.CIMethod = CINone
+	}
+	for i := range d.Targets {
+		if d.Targets[i].ToleranceType == "" {
+			d.Targets[i].ToleranceType = ToleranceAbsolute
+		}
+	}
+	return d, nil
+}
+
+var validID = regexp.MustCompile(`^[a-z0-9][a-z0-9_.-]{0,79}$`)
+
+// validate checks one definition on its own (not against data) and returns every problem.
+func (d *Definition) validate(reg *areas.Registry) []errs.Detail {
+	var out []errs.Detail
+	bad := func(field, value, reason string) {
+		out = append(out, errs.Detail{File: d.File, Field: field, Value: value, Reason: reason})
+	}
+	if !validID.MatchString(d.ID) {
+		bad("id", d.ID, "id must be lower-case letters, digits, '.', '_' or '-' (at most 80)")
+	}
+	if strings.TrimSpace(d.Title) == "" {
+		bad("title", "", "title is required")
+	}
+	if !units[d.Unit] {
+		bad("unit", string(d.Unit), "unit must be one of percentage, rate_per_1000, rate_per_10000, rate_per_100000, count, score, days, number")
+	}
+	if d.Decimals < 0 || d.Decimals > 6 {
+		bad("decimals", fmt.Sprint(d.Decimals), "decimals must be 0 to 6")
+	}
+	if !d.Polarity.Valid() {
+		bad("polarity", string(d.Polarity), "polarity must be higher_is_better, lower_is_better, closer_is_better or no_judgement")
+	}
+	if !ciMethods[d.CIMethod] {
+		bad("ci_method", string(d.CIMethod), "ci_method must be wilson, poisson, mean_t, published or none")
+	}
+	s := d.Source
+	if s.Dataset == "" {
+		bad("source.dataset", "", "source.dataset is required")
+	}
+	if s.Value == "" {
+		bad("source.value", "", "source.value (the value column) is required")
+	}
+	if (s.Numerator == "") != (s.Denominator == "") {
+		bad("source.numerator", s.Numerator, "give both numerator and denominator, or neither")
+	}
+	switch d.CIMethod {
+	case CIWilson, CIPoisson:
+		if s.Numerator == "" {
+			bad("ci_method", string(d.CIMethod), "this method needs source.numerator and source.denominator")
+		}
+		if s.Multiplier <= 0 {
+			bad("source.multiplier", fmt.Sprint(s.Multiplier), "this method needs a positive multiplier (100 for a percentage)")
+		}
+	case CIPublished:
+		if s.Lower95 == "" || s.Upper95 == "" {
+			bad("ci_method", string(d.CIMethod), "published limits need source.lower95 and source.upper95")
+		}
+	case CIMeanT:
+		bad("ci_method", string(d.CIMethod), "mean_t needs unit records or a standard deviation column, which no source provides yet")
+	}
+	if d.RAGRule != RuleStandard && d.RAGRule != RuleToleranceAndDirection {
+		bad("rag_rule", d.RAGRule, "rag_rule must be standard or tolerance_and_direction")
+	}
+	seen := map[string]int{}
+	for i, t := range d.Targets {
+		f := fmt.Sprintf("targets[%d]", i)
+		if t.ToleranceType != ToleranceAbsolute && t.ToleranceType != TolerancePercent {
+			bad(f+".tolerance_type", t.ToleranceType, "tolerance_type must be absolute or percent")
+		}
+		if t.Tolerance < 0 || t.GreenBand < 0 {
+			bad(f+".tolerance", fmt.Sprint(t.Tolerance), "tolerance and green_band must not be negative")
+		}
+		if t.Period != "" {
+			if _, err := period.Parse(t.Period); err != nil {
+				bad(f+".period", t.Period, err.Error())
+			}
+		}
+		if t.Area != "" && reg != nil {
+			if _, ok := reg.Lookup(t.Area); !ok {
+				bad(f+".area", t.Area, "unknown area")
+			}
+		}
+		key := t.Period + "\x00" + t.Area
+		if j, dup := seen[key]; dup {
+			bad(f, "", fmt.Sprintf("same period and area as targets[%d]", j))
+		}
+		seen[key] = i
+		if d.Polarity == "no_judgement" {
+			bad(f, "", "an indicator with polarity no_judgement cannot have a target")
+		}
+	}
+	return out
+}

@@ -1,0 +1,144 @@
+// Package indicators holds the indicator definitions: one YAML file per indicator, embedded in
+// the binary, optionally overridden or extended from a directory. Definitions are decoded
+// strictly, validated as a whole (every error reported with its file and field), and checked
+// against the datasets they read.
+package indicators
+
+import (
+	"github.com/childrens-trust/scorecard/stats"
+)
+
+// Unit is what an indicator's value measures; it decides display and the kind of statistics.
+type Unit string
+
+// Units.
+const (
+	Percentage    Unit = "percentage"
+	RatePer1000   Unit = "rate_per_1000"
+	RatePer10000  Unit = "rate_per_10000"
+	RatePer100000 Unit = "rate_per_100000"
+	Count         Unit = "count"
+	Score         Unit = "score"
+	Days          Unit = "days"
+	Number        Unit = "number"
+)
+
+var units = map[Unit]bool{Percentage: true, RatePer1000: true, RatePer10000: true, RatePer100000: true,
+	Count: true, Score: true, Days: true, Number: true}
+
+// CIMethod names how an indicator's confidence intervals are made.
+type CIMethod string
+
+// Confidence-interval methods (METHODS.md).
+const (
+	CIWilson    CIMethod = "wilson"    // proportions: Wilson score
+	CIPoisson   CIMethod = "poisson"   // crude rates: exact Poisson below 10 events, Byar's from 10
+	CIMeanT     CIMethod = "mean_t"    // means: Student t (needs sd and N columns; reserved)
+	CIPublished CIMethod = "published" // limits published by the source, read from its columns
+	CINone      CIMethod = "none"
+)
+
+var ciMethods = map[CIMethod]bool{CIWilson: true, CIPoisson: true, CIMeanT: true, CIPublished: true, CINone: true}
+
+// RAG rules.
+const (
+	// RuleStandard: amber within the tolerance of the target.
+	RuleStandard = "standard"
+	// RuleToleranceAndDirection: amber only if outside the green band but improved against the
+	// same period last year; red otherwise.
+	RuleToleranceAndDirection = "tolerance_and_direction"
+)
+
+// Tolerance types.
+const (
+	ToleranceAbsolute = "absolute" // in the indicator's unit
+	TolerancePercent  = "percent"  // percent of the target value
+)
+
+// Definition is one indicator, as written in its YAML file.
+type Definition struct {
+	ID          string         `yaml:"id" json:"id"`
+	Reference   string         `yaml:"reference,omitempty" json:"reference,omitempty"`
+	Title       string         `yaml:"title" json:"title"`
+	Description string         `yaml:"description,omitempty" json:"description,omitempty"`
+	Unit        Unit           `yaml:"unit" json:"unit"`
+	Decimals    int            `yaml:"decimals" json:"decimals"`
+	Polarity    stats.Polarity `yaml:"polarity" json:"polarity"`
+	Source      Source         `yaml:"source" json:"source"`
+	// CIMethod is how confidence intervals are computed: wilson (proportions), poisson (crude
+	// rates), mean_t, published (limits from the source's columns) or none.
+	CIMethod   CIMethod `yaml:"ci_method" json:"ci_method"`
+	Comparison Comparison     `yaml:"comparison,omitempty" json:"comparison"`
+	RAGRule    string         `yaml:"rag_rule,omitempty" json:"rag_rule"`
+	Targets    []Target       `yaml:"targets,omitempty" json:"targets,omitempty"`
+	Metadata   Metadata       `yaml:"metadata,omitempty" json:"metadata"`
+
+	// File is where the definition was read from ("embedded:x.yaml" or a path).
+	File string `yaml:"-" json:"file"`
+}
+
+// Source says where an indicator's figures come from.
+type Source struct {
+	Dataset string `yaml:"dataset" json:"dataset"`
+	// Filters select the rows: column -> value; an empty value selects rows where the column is
+	// empty. Several filters must all hold.
+	Filters map[string]string `yaml:"filters,omitempty" json:"filters,omitempty"`
+	// Value is the column holding the published value.
+	Value string `yaml:"value" json:"value"`
+	// Numerator and Denominator, when given, allow confidence intervals and aggregation.
+	Numerator   string `yaml:"numerator,omitempty" json:"numerator,omitempty"`
+	Denominator string `yaml:"denominator,omitempty" json:"denominator,omitempty"`
+	// Multiplier turns numerator/denominator into the value's unit (100 for a percentage).
+	Multiplier float64 `yaml:"multiplier,omitempty" json:"multiplier,omitempty"`
+	// Published confidence limits, when the source gives them (Fingertips).
+	Lower95  string `yaml:"lower95,omitempty" json:"lower95,omitempty"`
+	Upper95  string `yaml:"upper95,omitempty" json:"upper95,omitempty"`
+	Lower998 string `yaml:"lower998,omitempty" json:"lower998,omitempty"`
+	Upper998 string `yaml:"upper998,omitempty" json:"upper998,omitempty"`
+	// Indicator selects a simple return's rows by its indicator column; defaults to the
+	// definition's id when the dataset is a simple return.
+	Indicator string `yaml:"indicator,omitempty" json:"indicator,omitempty"`
+}
+
+// Comparison tunes the benchmark comparisons.
+type Comparison struct {
+	// TwoLevel uses 95% and 99.8% limits: best/better/similar/worse/worst.
+	TwoLevel bool `yaml:"two_level,omitempty" json:"two_level"`
+}
+
+// Target is a target value with its tolerance. Period and Area, when set, restrict it; the most
+// specific matching target applies (area and period, then period, then area, then default).
+type Target struct {
+	Value         float64 `yaml:"value" json:"value"`
+	Period        string  `yaml:"period,omitempty" json:"period,omitempty"`
+	Area          string  `yaml:"area,omitempty" json:"area,omitempty"`
+	Tolerance     float64 `yaml:"tolerance,omitempty" json:"tolerance"`
+	ToleranceType string  `yaml:"tolerance_type,omitempty" json:"tolerance_type"`
+	// GreenBand is, for closer-is-better indicators, the distance from the target still green.
+	GreenBand float64 `yaml:"green_band,omitempty" json:"green_band,omitempty"`
+	Note      string  `yaml:"note,omitempty" json:"note,omitempty"`
+}
+
+// Metadata is descriptive information shown with the indicator.
+type Metadata struct {
+	Owner          string `yaml:"owner,omitempty" json:"owner,omitempty"`
+	MonitoringBody string `yaml:"monitoring_body,omitempty" json:"monitoring_body,omitempty"`
+	Source         string `yaml:"source,omitempty" json:"source,omitempty"`
+	URL            string `yaml:"url,omitempty" json:"url,omitempty"`
+	Notes          string `yaml:"notes,omitempty" json:"notes,omitempty"`
+}
+
+// IsProportion reports whether the value is a share of a whole (numerator <= denominator).
+func (d *Definition) IsProportion() bool { return d.Unit == Percentage }
+
+// ToleranceAmount is the tolerance in the indicator's unit for target t.
+func (t Target) ToleranceAmount() float64 {
+	if t.ToleranceType == TolerancePercent {
+		v := t.Value
+		if v < 0 {
+			v = -v
+		}
+		return v * t.Tolerance / 100
+	}
+	return t.Tolerance
+}

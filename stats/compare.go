@@ -1,0 +1,111 @@
+package stats
+
+import "math"
+
+// Comparison is the result of [CompareWithBenchmark].
+type Comparison struct {
+	// Label is one of "better", "similar", "worse" (higher/lower is better);
+	// "higher", "similar", "lower" (no judgement, closer is better); "best",
+	// "worst" in addition in two-level mode; or "not_compared".
+	Label string
+	// Method says how the label was reached: "ci95" (Fingertips' 95% rule),
+	// "ci95_998" (95% and 99.8%), "difference" (no interval: the sign of
+	// value − benchmark). Empty when not compared.
+	Method string
+	// Reason says why the value was not compared: "no value", "no benchmark
+	// value", "no confidence interval" or "unknown polarity". Empty otherwise.
+	Reason string
+}
+
+// CompareOptions adjusts [CompareWithBenchmark].
+type CompareOptions struct {
+	// TwoLevel also uses the 99.8% interval: better/worse when the benchmark
+	// is outside the 95% interval but inside the 99.8% one, best/worst when
+	// outside both. Without a valid 99.8% interval the 95% rule is used alone
+	// (Method "ci95").
+	TwoLevel bool
+	// FallbackToDifference compares by the sign of value − benchmark when the
+	// value has no valid 95% interval (Method "difference") instead of
+	// returning not_compared.
+	FallbackToDifference bool
+}
+
+// Comparison methods reported in [Comparison.Method].
+const (
+	MethodCI95       = "ci95"
+	MethodCI95And998 = "ci95_998"
+	MethodDifference = "difference"
+)
+
+// LabelNotCompared is the [Comparison.Label] when no comparison was possible.
+const LabelNotCompared = "not_compared"
+
+// CompareWithBenchmark compares an area's value, with its 95% limits ci95 and
+// optionally its 99.8% limits ci998, against a benchmark value (England,
+// region, statistical-neighbour average) by Fingertips' standard rule
+// (METHODS.md "Compared with a benchmark"): similar when the benchmark lies
+// in the 95% interval, bounds inclusive; otherwise higher when value >
+// benchmark, lower when value < benchmark, turned into better/worse by
+// polarity (a value equal to the benchmark is similar). Without a valid 95%
+// interval, [CompareOptions.FallbackToDifference] compares by the sign of
+// value − benchmark instead.
+//
+// Missing inputs: value NaN; ci95, ci998 or benchmark nil; an interval with a
+// NaN limit; a NaN benchmark. They give Label "not_compared" with the Reason.
+func CompareWithBenchmark(value float64, ci95, ci998 *Interval, benchmark *float64, pol Polarity, opt CompareOptions) Comparison {
+	switch {
+	case math.IsNaN(value):
+		return notCompared("no value")
+	case benchmark == nil || math.IsNaN(*benchmark):
+		return notCompared("no benchmark value")
+	case !pol.Valid():
+		return notCompared("unknown polarity")
+	}
+	b := *benchmark
+	if ci95 == nil || !ci95.Valid() {
+		if !opt.FallbackToDifference {
+			return notCompared("no confidence interval")
+		}
+		if value == b {
+			return Comparison{Label: "similar", Method: MethodDifference}
+		}
+		return Comparison{Label: sideLabel(value > b, false, pol), Method: MethodDifference}
+	}
+	twoLevel := opt.TwoLevel && ci998 != nil && ci998.Valid()
+	method := MethodCI95
+	if twoLevel {
+		method = MethodCI95And998
+	}
+	if ci95.Contains(b) || value == b {
+		return Comparison{Label: "similar", Method: method}
+	}
+	extreme := twoLevel && !ci998.Contains(b)
+	return Comparison{Label: sideLabel(value > b, extreme, pol), Method: method}
+}
+
+func notCompared(reason string) Comparison {
+	return Comparison{Label: LabelNotCompared, Reason: reason}
+}
+
+// sideLabel names a significant difference: above says the value is above
+// the benchmark, extreme that it is beyond the 99.8% level too.
+func sideLabel(above, extreme bool, pol Polarity) string {
+	higherIsBetter, ok := pol.directional()
+	if !ok {
+		if above {
+			return "higher"
+		}
+		return "lower"
+	}
+	good := above == higherIsBetter
+	switch {
+	case good && extreme:
+		return "best"
+	case good:
+		return "better"
+	case extreme:
+		return "worst"
+	default:
+		return "worse"
+	}
+}

@@ -1,0 +1,119 @@
+// Package store opens the one DuckDB database file the product keeps everything in, and enforces
+// the single-writer rule: writes are serialised by a mutex, reads run in parallel on the pool.
+//
+// Every other package that touches DuckDB receives a *DB from here; none opens its own.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/duckdb/duckdb-go/v2"
+)
+
+// DB is a DuckDB database: one *sql.DB for the file, and a write lock.
+//
+// Reads use DB.SQL directly (any number in parallel). Writes go through Write, which holds the
+// write lock for the whole transaction, so two writers never interleave and readers never see a
+// half-written revision (DuckDB's MVCC gives them the last committed state).
+type DB struct {
+	// SQL is the connection pool; use it for reads only.
+	SQL *sql.DB
+	// Path is the database file ("" for in-memory).
+	Path string
+
+	writeMu sync.Mutex
+}
+
+// Open opens (creating if needed) the DuckDB file at path; "" opens an in-memory database, used
+// by tests. Per-connection settings are applied in the connector's init callback so that every
+// pooled connection behaves the same.
+func Open(path string) (*DB, error) {
+	connector, err := duckdb.NewConnector(path, func(execer driver.ExecerContext) error {
+		for _, stmt := range []string{
+			"SET TimeZone = 'UTC'",
+		} {
+			if _, err := execer.ExecContext(context.Background(), stmt, nil); err != nil {
+				return fmt.Errorf("connection setting %q: %w", stmt, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open duckdb %q: %w", path, err)
+	}
+	db := sql.OpenDB(connector)
+	if err := db.Ping(); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open duckdb %q: %w", path, err)
+	}
+	return &DB{SQL: db, Path: path}, nil
+}
+
+// Close closes the pool and the database file.
+func (db *DB) Close() error { return db.SQL.Close() }
+
+// Write runs fn in one transaction on a dedicated connection while holding the write lock.
+// If fn returns an error (or panics) the transaction is rolled back and nothing it did is kept.
+// The connection is handed over so that fn can use DuckDB's appender on the same transaction
+// (see Appender).
+func (db *DB) Write(ctx context.Context, fn func(conn *sql.Conn) error) (err error) {
+	db.writeMu.Lock()
+	defer db.writeMu.Unlock()
+
+	conn, err := db.SQL.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("write: get connection: %w", err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
+		return fmt.Errorf("write: begin: %w", err)
+	}
+	committed := false
+	defer func() {
+		if !committed {
+			// Use a fresh context: the caller's may be cancelled, and the rollback must happen.
+			if _, rbErr := conn.ExecContext(context.Background(), "ROLLBACK"); rbErr != nil && err == nil {
+				err = fmt.Errorf("write: rollback: %w", rbErr)
+			}
+		}
+	}()
+	if err := fn(conn); err != nil {
+		return err
+	}
+	if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
+		return fmt.Errorf("write: commit: %w", err)
+	}
+	committed = true
+	return nil
+}
+
+// Appender appends rows to table on conn (inside the caller's transaction) through DuckDB's
+// appender, which is far faster than INSERT statements. fn receives an append function; rows are
+// flushed when fn returns without error.
+func Appender(conn *sql.Conn, table string, fn func(appendRow func(values ...driver.Value) error) error) error {
+	return conn.Raw(func(dc any) error {
+		a, err := duckdb.NewAppenderFromConn(dc.(driver.Conn), "", table)
+		if err != nil {
+			return fmt.Errorf("appender for %s: %w", table, err)
+		}
+		if err := fn(a.AppendRow); err != nil {
+			a.Close()
+			return err
+		}
+		if err := a.Close(); err != nil {
+			return fmt.Errorf("appender for %s: flush: %w", table, err)
+		}
+		return nil
+	})
+}
+
+// QuoteIdent quotes a SQL identifier for DuckDB, doubling any embedded quote. Every identifier
+// that comes from data or definitions goes through it; values are always bound, never quoted.
+func QuoteIdent(name string) string {
+	return `"` + strings.ReplaceAll(name, `"`, `""`) + `"`
+}
