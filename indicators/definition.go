@@ -67,11 +67,11 @@ type Definition struct {
 	Source      Source         `yaml:"source" json:"source"`
 	// CIMethod is how confidence intervals are computed: wilson (proportions), poisson (crude
 	// rates), mean_t, published (limits from the source's columns) or none.
-	CIMethod   CIMethod `yaml:"ci_method" json:"ci_method"`
-	Comparison Comparison     `yaml:"comparison,omitempty" json:"comparison"`
-	RAGRule    string         `yaml:"rag_rule,omitempty" json:"rag_rule"`
-	Targets    []Target       `yaml:"targets,omitempty" json:"targets,omitempty"`
-	Metadata   Metadata       `yaml:"metadata,omitempty" json:"metadata"`
+	CIMethod   CIMethod   `yaml:"ci_method" json:"ci_method"`
+	Comparison Comparison `yaml:"comparison,omitempty" json:"comparison"`
+	RAGRule    string     `yaml:"rag_rule,omitempty" json:"rag_rule"`
+	Targets    []Target   `yaml:"targets,omitempty" json:"targets,omitempty"`
+	Metadata   Metadata   `yaml:"metadata,omitempty" json:"metadata"`
 
 	// File is where the definition was read from ("embedded:x.yaml" or a path).
 	File string `yaml:"-" json:"file"`

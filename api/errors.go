@@ -1,0 +1,101 @@
+package api
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/childrens-trust/scorecard/errs"
+	"github.com/labstack/echo/v4"
+)
+
+// errorBody is the one JSON shape of every error response.
+type errorBody struct {
+	Error errorPayload `json:"error"`
+}
+
+type errorPayload struct {
+	Code    string        `json:"code"`
+	Message string        `json:"message"`
+	Total   int           `json:"total,omitempty"`
+	Details []errs.Detail `json:"details,omitempty"`
+}
+
+// statusOf maps an error code to an HTTP status: the one table. Invalid input is 422 on writes
+// (the upload was understood but its content is wrong) and 400 on reads (a bad parameter).
+func statusOf(code errs.Code, method string) int {
+	switch code {
+	case errs.Invalid:
+		if method == http.MethodPost || method == http.MethodPut {
+			return http.StatusUnprocessableEntity
+		}
+		return http.StatusBadRequest
+	case errs.NotFound:
+		return http.StatusNotFound
+	case errs.Conflict:
+		return http.StatusConflict
+	case errs.TooLarge:
+		return http.StatusRequestEntityTooLarge
+	case errs.Unauthorized:
+		return http.StatusUnauthorized
+	case errs.Forbidden:
+		return http.StatusForbidden
+	}
+	return http.StatusInternalServerError
+}
+
+// errorHandler writes every error as errorBody. Internal errors are logged with their cause and
+// answered with a generic message: no stack traces or internals reach the client.
+func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
+	return func(err error, c echo.Context) {
+		if c.Response().Committed {
+			return
+		}
+		var body errorBody
+		status := http.StatusInternalServerError
+		var he *echo.HTTPError
+		if e, ok := errs.As(err); ok {
+			status = statusOf(e.Code, c.Request().Method)
+			body.Error = errorPayload{Code: string(e.Code), Message: e.Message, Details: e.Details, Total: e.Total}
+			if e.Code == errs.Internal {
+				body.Error.Message = "internal error"
+			}
+		} else if errors.As(err, &he) {
+			status = he.Code
+			msg := http.StatusText(he.Code)
+			if s, ok := he.Message.(string); ok && he.Code < 500 {
+				msg = s
+			}
+			body.Error = errorPayload{Code: codeForStatus(he.Code), Message: msg}
+		} else {
+			body.Error = errorPayload{Code: string(errs.Internal), Message: "internal error"}
+		}
+		if status >= 500 && log != nil {
+			log.Error("request failed", "method", c.Request().Method, "path", c.Request().URL.Path, "error", err)
+		}
+		if c.Request().Method == http.MethodHead {
+			c.NoContent(status)
+			return
+		}
+		c.JSON(status, body)
+	}
+}
+
+func codeForStatus(status int) string {
+	switch status {
+	case http.StatusNotFound:
+		return string(errs.NotFound)
+	case http.StatusMethodNotAllowed:
+		return "method_not_allowed"
+	case http.StatusRequestEntityTooLarge:
+		return string(errs.TooLarge)
+	case http.StatusUnauthorized:
+		return string(errs.Unauthorized)
+	case http.StatusForbidden:
+		return string(errs.Forbidden)
+	}
+	if status < 500 {
+		return string(errs.Invalid)
+	}
+	return string(errs.Internal)
+}
