@@ -1,0 +1,14 @@
+# The two commands README.md gives, plus helpers. Plain `go` works too; see README.md.
+.PHONY: run test build bench
+
+run:
+	go run ./cmd/scorecard serve
+
+test:
+	go test -race -count=1 ./...
+
+build:
+	go build -o scorecard ./cmd/scorecard
+
+bench:
+	go test -run '^$$' -bench . -benchtime 10x ./engine/ ./api/
