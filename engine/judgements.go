@@ -113,12 +113,12 @@ func rag(def *indicators.Definition, o *observation, t *resolvedTarget, yearAgo 
 	var green, withinTolerance bool
 	switch def.Polarity {
 	case stats.HigherIsBetter:
-		green, withinTolerance = v >= target, v >= target-tol
+		green, withinTolerance = atLeast(v, target), atLeast(v, target-tol)
 	case stats.LowerIsBetter:
-		green, withinTolerance = v <= target, v <= target+tol
+		green, withinTolerance = atMost(v, target), atMost(v, target+tol)
 	case stats.CloserIsBetter:
 		d := math.Abs(v - target)
-		green, withinTolerance = d <= t.GreenBand, d <= t.GreenBand+tol
+		green, withinTolerance = atMost(d, t.GreenBand), atMost(d, t.GreenBand+tol)
 	default:
 		r.Status, r.Reason = NoTarget, "indicators without a good direction are not judged against targets"
 		return r
@@ -139,6 +139,24 @@ func rag(def *indicators.Definition, o *observation, t *resolvedTarget, yearAgo 
 	}
 	return r
 }
+
+// The RAG boundaries are inclusive, but target ∓ tolerance, a percent tolerance and the distance
+// from a target are computed in binary floating point: 0.7 + 0.1 is 0.7999999999999999 and
+// |1.1 − 1| is 0.10000000000000009. A value that equals a boundary as written (0.8 against
+// target 0.7 with tolerance 0.1) must fall on it, so values within a relative 1e-9 of a
+// boundary count as on it. Published figures carry at most 6 decimals, far coarser than this.
+const boundaryEpsilon = 1e-9
+
+// sameValue reports whether a and b are equal up to floating-point error in their computation.
+func sameValue(a, b float64) bool {
+	return math.Abs(a-b) <= boundaryEpsilon*math.Max(1, math.Max(math.Abs(a), math.Abs(b)))
+}
+
+// atLeast reports a >= b, inclusive of a boundary b computed with rounding error.
+func atLeast(a, b float64) bool { return a >= b || sameValue(a, b) }
+
+// atMost reports a <= b, inclusive of a boundary b computed with rounding error.
+func atMost(a, b float64) bool { return a <= b || sameValue(a, b) }
 
 // Direction-of-travel judgements.
 const (
@@ -184,14 +202,16 @@ func directionOf(pol stats.Polarity, now, before float64, t *resolvedTarget) str
 	case pol == stats.HigherIsBetter, pol == stats.LowerIsBetter:
 		return Worsening
 	case pol == stats.CloserIsBetter && t != nil:
+		// Equal distances either side of the target (0.9 and 1.1 around 1) are no change, even
+		// though their computed distances differ in the last bit.
 		dn, db := math.Abs(now-t.Value), math.Abs(before-t.Value)
 		switch {
+		case sameValue(dn, db):
+			return NoChange
 		case dn < db:
 			return Improving
-		case dn > db:
-			return Worsening
 		}
-		return NoChange
+		return Worsening
 	case d > 0:
 		return Increasing
 	}

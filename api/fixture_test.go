@@ -1,0 +1,116 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	scorecard "github.com/childrens-trust/scorecard"
+	"github.com/childrens-trust/scorecard/api"
+	"github.com/childrens-trust/scorecard/areas"
+	"github.com/childrens-trust/scorecard/datasets"
+	"github.com/childrens-trust/scorecard/engine"
+	"github.com/childrens-trust/scorecard/indicators"
+	"github.com/childrens-trust/scorecard/store"
+)
+
+// fixedNow is the clock of every fixture, so golden files are stable.
+var fixedNow = func() time.Time { return time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC) }
+
+// fixture is a server over an in-memory database loaded with the shipped data.
+type fixture struct {
+	db      *store.DB
+	engine  *engine.Engine
+	sets    *datasets.Service
+	handler http.Handler
+}
+
+// newFixture builds a fresh fixture: the real loading path, the real shipped files. With names,
+// only those shipped datasets are loaded (write tests use small ones).
+func newFixture(tb testing.TB, names ...string) *fixture {
+	tb.Helper()
+	ctx := context.Background()
+	reg := areas.Default()
+	cat, err := indicators.Load("", reg)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	db, err := store.Open("")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	sets := &datasets.Service{DB: db, Areas: reg, Catalog: cat, Now: fixedNow}
+	eng := &engine.Engine{DB: db, Datasets: sets, Catalog: cat, Areas: reg, Now: fixedNow}
+	if err := sets.Migrate(ctx); err != nil {
+		tb.Fatal(err)
+	}
+	if err := eng.Migrate(ctx); err != nil {
+		tb.Fatal(err)
+	}
+	if len(names) == 0 {
+		if err := scorecard.LoadShipped(ctx, sets); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	for _, name := range names {
+		for _, s := range scorecard.Shipped {
+			if s.Dataset != name {
+				continue
+			}
+			data, err := scorecard.ShippedFile(s.File)
+			if err != nil {
+				tb.Fatal(err)
+			}
+			if _, err := sets.Load(ctx, s.Dataset, bytes.NewReader(data), datasets.Upload{FileName: s.File, By: "test"}); err != nil {
+				tb.Fatal(err)
+			}
+		}
+	}
+	if _, err := eng.EvaluateAll(ctx); err != nil {
+		tb.Fatal(err)
+	}
+	srv := &api.Server{Engine: eng, Datasets: sets, Catalog: cat, Areas: reg}
+	return &fixture{db: db, engine: eng, sets: sets, handler: srv.Handler()}
+}
+
+var (
+	sharedOnce sync.Once
+	shared     *fixture
+)
+
+// sharedFixture is one read-only fixture for tests that do not write.
+func sharedFixture(tb testing.TB) *fixture {
+	tb.Helper()
+	sharedOnce.Do(func() { shared = newFixture(&onceTB{TB: tb}) })
+	if shared == nil {
+		tb.Fatal("shared fixture failed to build")
+	}
+	return shared
+}
+
+// onceTB keeps the shared fixture's database open for the whole test binary.
+type onceTB struct{ testing.TB }
+
+func (o *onceTB) Cleanup(func()) {}
+
+func (f *fixture) do(tb testing.TB, method, path string, body *requestBody) *httptest.ResponseRecorder {
+	tb.Helper()
+	var req *http.Request
+	if body != nil {
+		req = httptest.NewRequest(method, path, body.reader())
+		req.Header.Set("Content-Type", body.contentType)
+		for k, v := range body.headers {
+			req.Header.Set(k, v)
+		}
+	} else {
+		req = httptest.NewRequest(method, path, nil)
+	}
+	rec := httptest.NewRecorder()
+	f.handler.ServeHTTP(rec, req)
+	return rec
+}
