@@ -139,38 +139,30 @@ func (e *Engine) AreaScorecard(ctx context.Context, area, p string) (*Scorecard,
 			return nil, errs.Errorf(errs.Invalid, "%v", err)
 		}
 	}
-	evs, err := e.queryEvaluations(ctx, "area_code = ? ORDER BY indicator, period_end, period", a.Code)
+	// One evaluation per indicator, chosen in DuckDB: the requested period's own evaluation, else
+	// the latest ending on or before it; the latest of all when no period is asked for.
+	where := "area_code = ?"
+	args := []any{a.Code}
+	label := ""
+	if !want.IsZero() {
+		where += " AND period_end <= ?"
+		args = append(args, want.End())
+		label = want.String()
+	}
+	args = append(args, label)
+	evs, err := e.queryEvaluations(ctx, where+` QUALIFY row_number() OVER (PARTITION BY indicator
+		ORDER BY (period = ?) DESC, period_end DESC, period DESC) = 1`, args...)
 	if err != nil {
 		return nil, err
 	}
-	chosen := pickPeriods(evs, want)
+	chosen := make(map[string]*Evaluation, len(evs))
+	for _, ev := range evs {
+		chosen[ev.Indicator] = ev
+	}
 	sc := &Scorecard{Area: areaRef(a), RequestedPeriod: p}
 	for _, def := range e.Catalog.All() {
 		sc.Rows = append(sc.Rows, ScorecardRow{Indicator: def.ID, Title: def.Title, Reference: def.Reference,
 			Unit: string(def.Unit), Polarity: string(def.Polarity), Evaluation: chosen[def.ID]})
 	}
 	return sc, nil
-}
-
-// pickPeriods chooses, per indicator, the evaluation for want (exact label, else the latest
-// ending on or before it) or the latest when want is zero. evs must be ordered by period end.
-func pickPeriods(evs []*Evaluation, want period.Period) map[string]*Evaluation {
-	chosen := map[string]*Evaluation{}
-	wantEnd := ""
-	if !want.IsZero() {
-		wantEnd = want.End().Format("2006-01-02")
-	}
-	for _, ev := range evs {
-		switch {
-		case want.IsZero():
-			chosen[ev.Indicator] = ev // later periods overwrite earlier ones
-		case ev.Period == want.String():
-			chosen[ev.Indicator] = ev
-		case ev.PeriodEnd <= wantEnd:
-			if cur, ok := chosen[ev.Indicator]; !ok || cur.Period != want.String() {
-				chosen[ev.Indicator] = ev
-			}
-		}
-	}
-	return chosen
 }
