@@ -166,7 +166,77 @@ func (e *Engine) evaluateIndicator(ctx context.Context, def *indicators.Definiti
 			out = append(out, ev)
 		}
 	}
+	addRecentTrends(def, out)
 	return out, nil
+}
+
+// trendMethod names the recent-trend method in results: Fingertips' weighted-regression χ² over
+// the five most recent valid annual points, with the leave-one-out sign check, at 99.8%.
+const trendMethod = "fingertips_recent_trend"
+
+// addRecentTrends gives every evaluation Fingertips' recent trend over its area's points up to
+// and including its period. evs must be in period order (evaluateIndicator's output is).
+func addRecentTrends(def *indicators.Definition, evs []*Evaluation) {
+	cannot := func(reason string) *Trend {
+		return &Trend{Label: stats.TrendCannotBeCalculated, Reason: reason, Method: trendMethod}
+	}
+	switch {
+	case def.Unit != indicators.Percentage && def.Unit != indicators.RatePer1000 &&
+		def.Unit != indicators.RatePer10000 && def.Unit != indicators.RatePer100000:
+		for _, ev := range evs {
+			ev.RecentTrend = cannot("unsupported value type (" + string(def.Unit) + "): the test applies to proportions and crude rates")
+		}
+		return
+	case def.CIMethod == indicators.CINone:
+		for _, ev := range evs {
+			ev.RecentTrend = cannot("no confidence limits (the indicator has no numerator and denominator)")
+		}
+		return
+	}
+	byArea := map[string][]*Evaluation{}
+	for _, ev := range evs {
+		byArea[ev.Area.Code] = append(byArea[ev.Area.Code], ev)
+	}
+	for _, series := range byArea {
+		var points []stats.TrendPoint
+		reason := ""
+		for _, ev := range series {
+			p, _ := period.Parse(ev.Period)
+			switch {
+			case reason != "":
+			case p.Years() == 0:
+				reason = "sub-annual periods: the test needs annual points"
+			case !p.IsAnnual():
+				reason = "overlapping (pooled) periods: the test needs independent annual points"
+			}
+			if reason != "" {
+				ev.RecentTrend = cannot(reason)
+				continue
+			}
+			points = append(points, trendPoint(ev))
+			t := stats.RecentTrend(points, def.Polarity)
+			rt := &Trend{Label: t.Label, Reason: t.Reason, Periods: t.Periods, Method: trendMethod}
+			if t.Direction != stats.TrendCannotBeCalculated {
+				rt.Slope, rt.ChiSquare = ptr(t.Slope), ptr(t.ChiSquare)
+			}
+			ev.RecentTrend = rt
+		}
+	}
+}
+
+func trendPoint(ev *Evaluation) stats.TrendPoint {
+	f := func(v *float64) float64 {
+		if v == nil {
+			return math.NaN()
+		}
+		return *v
+	}
+	tp := stats.TrendPoint{Label: ev.Period, Count: f(ev.Numerator), Denominator: f(ev.Denominator), Value: f(ev.Value),
+		Lower95: math.NaN(), Upper95: math.NaN()}
+	if ev.CI != nil {
+		tp.Lower95, tp.Upper95 = f(ev.CI.Lower95), f(ev.CI.Upper95)
+	}
+	return tp
 }
 
 func ptr(v float64) *float64 {

@@ -29,6 +29,7 @@ type Evaluation struct {
 	Rank         *Rank     `json:"rank"`
 	Quartile     string    `json:"quartile"`
 	Direction    Direction `json:"direction"`
+	RecentTrend  *Trend    `json:"recent_trend"`
 	Source       SourceRef `json:"source"`
 	EvaluatedAt  time.Time `json:"evaluated_at"`
 }
@@ -112,4 +113,18 @@ type SourceRef struct {
 	Dataset  string `json:"dataset"`
 	Revision int64  `json:"revision"`
 	Row      int    `json:"row,omitempty"` // line in the uploaded file
+}
+
+// Trend is Fingertips' recent-trend marker over the five most recent valid annual points up to
+// and including this period.
+type Trend struct {
+	// Label: increasing_getting_better, increasing_getting_worse, decreasing_getting_better,
+	// decreasing_getting_worse, increasing, decreasing, no_significant_change or
+	// cannot_be_calculated.
+	Label     string   `json:"label"`
+	Slope     *float64 `json:"slope,omitempty"`
+	ChiSquare *float64 `json:"chi_square,omitempty"`
+	Periods   []string `json:"periods,omitempty"`
+	Reason    string   `json:"reason,omitempty"`
+	Method    string   `json:"method"`
 }

@@ -166,3 +166,12 @@ func (e *Engine) AreaScorecard(ctx context.Context, area, p string) (*Scorecard,
 	}
 	return sc, nil
 }
+
+// AllAreasAllPeriods returns every stored evaluation of one indicator, by period then area code
+// (bulk export and conformance checks).
+func (e *Engine) AllAreasAllPeriods(ctx context.Context, indicator string) ([]*Evaluation, error) {
+	if _, ok := e.Catalog.Get(indicator); !ok {
+		return nil, errs.Errorf(errs.NotFound, "no indicator %q", indicator)
+	}
+	return e.queryEvaluations(ctx, "indicator = ? ORDER BY period_end, period, area_code", indicator)
+}
