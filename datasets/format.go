@@ -170,7 +170,13 @@ var eesTidy = &Format{
 		var probs []keyProblem
 		p, err := period.ParseEES(r.get("time_period"), r.get("time_identifier"))
 		if err != nil {
-			probs = append(probs, keyProblem{"time_period", r.get("time_period") + " " + r.get("time_identifier"), err.Error()})
+			// Blame the column that is wrong: an identifier the product cannot read ("Spring
+			// term"), or a time_period that does not fit a readable identifier.
+			if eesIdentifierKnown(r.get("time_identifier")) {
+				probs = append(probs, keyProblem{"time_period", r.get("time_period"), err.Error()})
+			} else {
+				probs = append(probs, keyProblem{"time_identifier", r.get("time_identifier"), err.Error()})
+			}
 		}
 		k.period = p
 		resolve := func(column string, codes ...string) {
@@ -294,6 +300,17 @@ var dfeLegacyLA = &Format{
 		}
 		return k, probs, ""
 	},
+}
+
+// eesIdentifierKnown reports whether period.ParseEES reads the time_identifier with some
+// well-formed time_period (four digits for years, quarters and months; six for the others).
+func eesIdentifierKnown(id string) bool {
+	for _, tp := range []string{"2016", "201617"} {
+		if _, err := period.ParseEES(tp, id); err == nil {
+			return true
+		}
+	}
+	return false
 }
 
 func cutPrefixFold(s, prefix string) (string, bool) {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/childrens-trust/scorecard/areas"
@@ -62,16 +63,23 @@ func (t *Table) Rows() int { return len(t.keys) }
 
 // ParseOptions tunes Parse.
 type ParseOptions struct {
-	Areas   *areas.Registry
+	// Areas resolves area codes and names; nil means areas.Default().
+	Areas *areas.Registry
+	// Catalog checks a simple return's indicators; nil skips those checks.
 	Catalog Catalog
 }
 
 // Parse reads a whole CSV upload and validates every row. On any problem it returns an
 // *errs.Error (code Invalid) listing every problem with its row (the file's line number, header
-// = 1), column and reason, up to errs.MaxDetails, with the total count.
+// = 1), column and reason, up to errs.MaxDetails, with the total count. Problems with the file
+// as a whole (empty, not text, unknown header) are listed as one detail, with row 0 (the whole
+// file) or the line at fault, so that every rejection has at least one detail.
 func Parse(data []byte, opt ParseOptions) (*Table, error) {
+	if opt.Areas == nil {
+		opt.Areas = areas.Default()
+	}
 	if len(bytes.TrimSpace(data)) == 0 {
-		return nil, errs.Errorf(errs.Invalid, "the file is empty")
+		return nil, fileProblem(0, "the file is empty")
 	}
 	text, enc, err := decodeText(data)
 	if err != nil {
@@ -94,7 +102,7 @@ func Parse(data []byte, opt ParseOptions) (*Table, error) {
 	}
 	f, err := detectFormat(header)
 	if err != nil {
-		return nil, errs.Errorf(errs.Invalid, "%v", err)
+		return nil, fileProblem(1, err.Error())
 	}
 
 	t := &Table{Format: f, Encoding: enc}
@@ -119,8 +127,8 @@ func Parse(data []byte, opt ParseOptions) (*Table, error) {
 			break // the CSV reader cannot resynchronise after a quoting error
 		}
 		line, _ := cr.FieldPos(0)
-		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
-			continue // blank line
+		if blank(rec) {
+			continue // a blank line, or a row of empty cells as Excel leaves behind
 		}
 		if len(rec) != len(header) {
 			problems.Add(errs.Detail{Row: line, Reason: fmt.Sprintf("has %d fields, the header has %d", len(rec), len(header))})
@@ -132,14 +140,21 @@ func Parse(data []byte, opt ParseOptions) (*Table, error) {
 			continue
 		}
 		for _, p := range kp {
-			problems.Add(errs.Detail{Row: line, Column: header[index[strings.ToLower(p.column)]], Value: p.value, Reason: p.reason})
+			col := p.column // a column the format needed but the file lacks is named as the format spells it
+			if i, ok := index[strings.ToLower(p.column)]; ok {
+				col = header[i]
+			}
+			problems.Add(errs.Detail{Row: line, Column: col, Value: p.value, Reason: p.reason})
 		}
 		t.keys = append(t.keys, k)
 		records = append(records, rec)
 		lines = append(lines, line)
 	}
 	if len(records) == 0 && problems.Len() == 0 {
-		return nil, errs.Errorf(errs.Invalid, "the file has a header but no data rows")
+		if len(skipped) > 0 {
+			return nil, fileProblem(1, fmt.Sprintf("the file has no data rows once %d artefact row(s) are left out", sum(skipped)))
+		}
+		return nil, fileProblem(1, "the file has a header but no data rows")
 	}
 	t.lines = lines
 
@@ -158,6 +173,7 @@ func Parse(data []byte, opt ParseOptions) (*Table, error) {
 					problems.Add(errs.Detail{Row: lines[ri], Column: name, Value: rec[ci], Reason: "not a number or a suppression marker"})
 				}
 				isNum = false
+				parsed[ri] = cell{bad: true} // already reported: later checks must not report it again
 				continue
 			}
 			if f.Name == "fingertips" && c.ok && c.num == -1 && strings.Contains(lname, " ci ") {
@@ -195,6 +211,7 @@ func Parse(data []byte, opt ParseOptions) (*Table, error) {
 	for reason, n := range skipped {
 		t.Warnings = append(t.Warnings, fmt.Sprintf("%d row(s) left out: %s", n, reason))
 	}
+	slices.Sort(t.Warnings) // map order is random; revisions must be reproducible
 	return t, nil
 }
 
@@ -220,7 +237,7 @@ func checkSimpleReturn(t *Table, header []string, cat Catalog, problems *errs.Li
 		if cat != nil && ind != "" && !cat.Known(ind) {
 			problems.Add(errs.Detail{Row: line, Column: header[colIdx["indicator"]], Value: ind, Reason: "unknown indicator"})
 		}
-		if v, _ := num("value", ri); !v.ok && v.marker == "" {
+		if v, _ := num("value", ri); !v.ok && v.marker == "" && !v.bad {
 			problems.Add(errs.Detail{Row: line, Column: header[colIdx["value"]], Reason: "value is empty (write a suppression marker such as c or x if the figure is withheld)"})
 		}
 		n, hasN := num("numerator", ri)
@@ -231,7 +248,7 @@ func checkSimpleReturn(t *Table, header []string, cat Catalog, problems *errs.Li
 		if hasD && d.ok && d.num <= 0 {
 			problems.Add(errs.Detail{Row: line, Column: header[colIdx["denominator"]], Reason: "denominator must be greater than zero"})
 		}
-		if hasN && hasD && n.ok && d.ok && n.num > d.num && cat != nil && cat.IsProportion(ind) {
+		if hasN && hasD && n.ok && d.ok && d.num > 0 && n.num > d.num && cat != nil && cat.IsProportion(ind) {
 			problems.Add(errs.Detail{Row: line, Column: header[colIdx["numerator"]],
 				Reason: fmt.Sprintf("numerator %g is greater than denominator %g for a proportion", n.num, d.num)})
 		}
@@ -267,17 +284,56 @@ func checkHeader(header []string) error {
 	return problems.Err("the header was rejected; nothing was stored")
 }
 
+// csvDetail describes a CSV syntax error. Its row is the line where the bad record starts (for
+// a quote left open, where the quote opened, not the end of the file); the position is in the
+// reason because encoding/csv reports a byte offset within the line, not a field.
 func csvDetail(err error) errs.Detail {
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
-		return errs.Detail{Row: pe.Line, Column: fmt.Sprintf("field %d", pe.Column), Reason: "malformed CSV: " + pe.Err.Error()}
+		row := pe.StartLine
+		if row == 0 {
+			row = pe.Line
+		}
+		reason := "malformed CSV: " + pe.Err.Error()
+		if pe.Line != row {
+			reason += fmt.Sprintf(" (the record starting on this line runs on to line %d: is a quote left open?)", pe.Line)
+		} else {
+			reason += fmt.Sprintf(" (at character %d of the line)", pe.Column)
+		}
+		return errs.Detail{Row: row, Reason: reason}
 	}
 	return errs.Detail{Reason: "malformed CSV: " + err.Error()}
 }
 
+// fileProblem is the error for a problem with the file as a whole or its header: an Invalid
+// error with one detail (row 0 = the whole file).
+func fileProblem(row int, reason string) error {
+	var l errs.List
+	l.Add(errs.Detail{Row: row, Reason: reason})
+	return l.Err("the file was rejected; nothing was stored")
+}
+
+// blank reports whether every field of a record is empty or white space.
+func blank(rec []string) bool {
+	for _, f := range rec {
+		if strings.TrimSpace(f) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+func sum(m map[string]int) int {
+	n := 0
+	for _, v := range m {
+		n += v
+	}
+	return n
+}
+
 func csvError(err error) error {
 	if err == io.EOF {
-		return errs.Errorf(errs.Invalid, "the file is empty")
+		return fileProblem(0, "the file is empty")
 	}
 	var l errs.List
 	l.Add(csvDetail(err))

@@ -140,11 +140,14 @@ func (s *Service) Migrate(ctx context.Context) error {
 	})
 }
 
+// now is the clock in UTC, truncated to the microsecond that a DuckDB TIMESTAMP keeps, so that a
+// revision returned by Load or Restore equals the one Revisions reads back.
 func (s *Service) now() time.Time {
+	t := time.Now()
 	if s.Now != nil {
-		return s.Now().UTC()
+		t = s.Now()
 	}
-	return time.Now().UTC()
+	return t.UTC().Truncate(time.Microsecond)
 }
 
 // Load reads a CSV upload into the named dataset as a new revision. The load is all or nothing:
@@ -163,7 +166,7 @@ func (s *Service) Load(ctx context.Context, name string, r io.Reader, up Upload)
 		return nil, fmt.Errorf("datasets: read upload: %w", err)
 	}
 	if int64(len(data)) > limit {
-		return nil, errs.Errorf(errs.TooLarge, "the file is larger than the %d MiB limit; nothing was stored", limit>>20)
+		return nil, errs.Errorf(errs.TooLarge, "the file is larger than the %s limit; nothing was stored", formatSize(limit))
 	}
 	sum := sha256.Sum256(data)
 	rev := Revision{
@@ -216,6 +219,9 @@ func (s *Service) Load(ctx context.Context, name string, r io.Reader, up Upload)
 // Restore makes an earlier accepted revision current again by copying it into a new revision
 // (status "restored"), so the restore itself is part of the history.
 func (s *Service) Restore(ctx context.Context, name string, id int64, by string) (*Revision, error) {
+	if err := ValidateName(name); err != nil {
+		return nil, err
+	}
 	var rev Revision
 	err := s.DB.Write(ctx, func(conn *sql.Conn) error {
 		old, err := getRevision(ctx, conn, name, id)
@@ -283,6 +289,18 @@ func (s *Service) Get(ctx context.Context, name string) (*Dataset, error) {
 	}
 	r := revs[0]
 	return &Dataset{Name: r.Dataset, Current: r, Table: revTable(r.ID), Columns: r.Columns, Revision: r.ID}, nil
+}
+
+// formatSize writes a byte count as the largest whole unit that divides it ("256 MiB", "100 KiB")
+// or in bytes.
+func formatSize(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
 }
 
 func revTable(id int64) string { return fmt.Sprintf("rev_%d", id) }

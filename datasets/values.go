@@ -29,6 +29,7 @@ type cell struct {
 	num    float64
 	ok     bool   // num is valid
 	marker string // suppression marker, when the cell held one
+	bad    bool   // neither a number, a marker nor empty; reported when parsed
 }
 
 // parseNumber reads a numeric cell as published: thousands separators and a trailing % are

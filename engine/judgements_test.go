@@ -346,6 +346,22 @@ func TestTargetLookupSpecificity(t *testing.T) {
 		})
 	}
 
+	// Period beats area when both match and no target names both, in either order.
+	for _, targets := range [][]indicators.Target{
+		{{Value: 65, Area: "839"}, {Value: 70, Period: "2016-17"}, {Value: 60}},
+		{{Value: 60}, {Value: 70, Period: "2016-17"}, {Value: 65, Area: "839"}},
+	} {
+		def := testDef(stats.HigherIsBetter, indicators.RuleStandard)
+		def.Targets = targets
+		ts, err := e.resolveTargets(def)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := ts.lookup(testReg.MustLookup("839").Code, mustPeriod(t, "2016-17")); got == nil || got.Value != 70 {
+			t.Errorf("targets %+v: BCP 2016-17 got %+v, want the period target 70", targets, got)
+		}
+	}
+
 	// Without a default, an area and period no target reaches has none.
 	def := testDef(stats.HigherIsBetter, indicators.RuleStandard)
 	def.Targets = []indicators.Target{{Value: 65, Area: "839"}, {Value: 70, Period: "2016-17"}}
