@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"fmt"
 	"math"
 
 	"github.com/childrens-trust/scorecard/areas"
@@ -26,7 +27,7 @@ func (e *Engine) englandComparator(def *indicators.Definition, byArea map[string
 		c.Value, c.Source = ptr(o.value), SourcePublished
 		return c
 	}
-	return aggregate(def, c, byArea, func(a *areas.Area) bool { return true })
+	return e.aggregate(def, c, byArea, func(a *areas.Area) bool { return true })
 }
 
 // regionComparator takes the published regional row when there is one, else aggregates the
@@ -38,38 +39,62 @@ func (e *Engine) regionComparator(def *indicators.Definition, reg *areas.Area, b
 		c.Value, c.Source = ptr(o.value), SourcePublished
 		return c
 	}
-	return aggregate(def, c, byArea, func(a *areas.Area) bool { return a.RegionCode == reg.Code })
+	return e.aggregate(def, c, byArea, func(a *areas.Area) bool { return a.RegionCode == reg.Code })
 }
 
 // aggregate computes a comparator from local-authority rows: the ratio of summed counts when
-// the definition has them, else the mean of the values, flagged as such.
-func aggregate(def *indicators.Definition, c *Comparator, byArea map[string]*observation, member func(*areas.Area) bool) *Comparator {
+// every contributing LA has counts, else the mean of the values, flagged as such. An aggregate
+// needs values from at least half of the group's current LAs: a local return with one council's
+// figures must not pass that council off as "England".
+func (e *Engine) aggregate(def *indicators.Definition, c *Comparator, byArea map[string]*observation, member func(*areas.Area) bool) *Comparator {
 	var sumNum, sumDen, sumVal float64
 	var nCounts, nVals int
 	for _, o := range byArea {
 		if o.area.Level != areas.LocalAuthority || !member(o.area) {
 			continue
 		}
-		if !math.IsNaN(o.num) && !math.IsNaN(o.den) {
-			sumNum += o.num
-			sumDen += o.den
-			nCounts++
-		}
 		if !math.IsNaN(o.value) {
 			sumVal += o.value
 			nVals++
+			if !math.IsNaN(o.num) && !math.IsNaN(o.den) {
+				sumNum += o.num
+				sumDen += o.den
+				nCounts++
+			}
+		}
+	}
+	groupSize := 0
+	for _, a := range e.Areas.LocalAuthorities() {
+		if member(a) {
+			groupSize++
 		}
 	}
 	m := def.Source.Multiplier
 	switch {
-	case def.Source.Numerator != "" && m > 0 && nCounts > 0 && sumDen > 0:
-		c.Value, c.Source, c.N = ptr(sumNum/sumDen*m), SourceAggregated, nCounts
-	case nVals > 0:
-		c.Value, c.Source, c.N = ptr(sumVal/float64(nVals)), SourceMeanOfAreas, nVals
-	default:
+	case nVals == 0 || float64(nVals) < e.minCoverage()*float64(groupSize):
 		c.Source = SourceNone
+		c.Reason = fmt.Sprintf("no published figure, and only %d of %d local authorities have a value (at least %.0f%% are needed to aggregate)",
+			nVals, groupSize, 100*e.minCoverage())
+	case def.Source.Numerator != "" && m > 0 && nCounts == nVals && sumDen > 0:
+		c.Value, c.Source, c.N = ptr(sumNum/sumDen*m), SourceAggregated, nCounts
+	default:
+		c.Value, c.Source, c.N = ptr(sumVal/float64(nVals)), SourceMeanOfAreas, nVals
 	}
 	return c
+}
+
+// DefaultMinAggregateCoverage is the share of a group's current local authorities that must have
+// a value before the engine computes the group's figure itself.
+const DefaultMinAggregateCoverage = 0.5
+
+func (e *Engine) minCoverage() float64 {
+	if e.MinAggregateCoverage < 0 {
+		return 0
+	}
+	if e.MinAggregateCoverage == 0 {
+		return DefaultMinAggregateCoverage
+	}
+	return e.MinAggregateCoverage
 }
 
 // neighbourComparator is the statistical-neighbour average: a return's published figure when it
@@ -140,7 +165,7 @@ func (e *Engine) judge(def *indicators.Definition, ev *Evaluation, c *Comparator
 	if c.Value != nil {
 		out.DisplayValue = stats.FormatFixed(*c.Value, def.Decimals)
 	}
-	if cmp.Reason != "" {
+	if cmp.Reason != "" && out.Reason == "" {
 		out.Reason = cmp.Reason
 	}
 	return &out

@@ -135,7 +135,7 @@ func countsDef() *indicators.Definition {
 // TestEnglandComparator pins METHODS.md "Comparator values" for England: the published row,
 // else Σnumerator/Σdenominator × multiplier over the LAs, else a flagged mean of their values.
 func TestEnglandComparator(t *testing.T) {
-	e := &Engine{Areas: testReg}
+	e := &Engine{Areas: testReg, MinAggregateCoverage: -1} // these cases pin the arithmetic on a few LAs
 	las := func() []*observation {
 		return []*observation{
 			withCounts(obsOf(t, "886", "2016", 30), 30, 100), // Kent 30/100
@@ -193,8 +193,8 @@ func TestEnglandComparator(t *testing.T) {
 // aggregated from the London boroughs, when a file only publishes Inner and Outer London rows;
 // and that a published London row is used when there is one.
 func TestRegionComparatorLondon(t *testing.T) {
-	e := &Engine{Areas: testReg}
-	camden := testReg.MustLookup("202") // Inner London
+	e := &Engine{Areas: testReg, MinAggregateCoverage: -1} // these cases pin the arithmetic on a few LAs
+	camden := testReg.MustLookup("202")                    // Inner London
 	london := testReg.Region(camden)
 	if london == nil || london.Code != areas.LondonCode || camden.RegionCode != areas.LondonCode {
 		t.Fatalf("Camden's region is %v, want London %s", london, areas.LondonCode)
@@ -428,10 +428,32 @@ func TestJudgeMethod(t *testing.T) {
 
 // TestAggregateZeroDenominators pins the fallback to a flagged mean when the denominators sum to 0.
 func TestAggregateZeroDenominators(t *testing.T) {
-	e := &Engine{Areas: testReg}
+	e := &Engine{Areas: testReg, MinAggregateCoverage: -1} // these cases pin the arithmetic on a few LAs
 	byArea := byAreaOf(withCounts(obsOf(t, "886", "2016", 0), 0, 0), withCounts(obsOf(t, "881", "2016", 4), 0, 0))
 	c := e.englandComparator(countsDef(), byArea)
 	if c.Source != SourceMeanOfAreas || !eqPtr(c.Value, 2) || math.IsNaN(*c.Value) {
 		t.Fatalf("got %+v value %s, want mean_of_areas 2 when the denominators sum to 0", c, f64(c.Value))
+	}
+}
+
+// A group's figure is not aggregated from a few councils' rows: a local return with one
+// council's figures must not pass that council off as England or its region.
+func TestAggregateNeedsHalfTheGroup(t *testing.T) {
+	e := &Engine{Areas: testReg}
+	def := &indicators.Definition{Polarity: stats.HigherIsBetter}
+	byArea := map[string]*observation{}
+	las := testReg.LocalAuthorities()
+	for i, a := range las[:76] {
+		byArea[a.Code] = &observation{area: a, level: "la", value: float64(i), num: math.NaN(), den: math.NaN()}
+	}
+	c := e.englandComparator(def, byArea)
+	if c.Value != nil || c.Source != SourceNone || !strings.Contains(c.Reason, "only 76 of 153") {
+		t.Errorf("76 of 153 LAs: %+v", c)
+	}
+	a := las[76]
+	byArea[a.Code] = &observation{area: a, level: "la", value: 76, num: math.NaN(), den: math.NaN()}
+	c = e.englandComparator(def, byArea)
+	if c.Value == nil || *c.Value != 38 || c.Source != SourceMeanOfAreas || c.N != 77 {
+		t.Errorf("77 of 153 LAs: %+v", c)
 	}
 }

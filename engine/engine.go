@@ -31,6 +31,10 @@ type Engine struct {
 	Areas    *areas.Registry
 	// Vintage is the statistical-neighbour vintage used for averages (areas.DefaultVintage).
 	Vintage string
+	// MinAggregateCoverage is the share of a group's current LAs that must have a value before
+	// England or a region is aggregated from LA rows (DefaultMinAggregateCoverage when 0; a
+	// negative value means any number will do).
+	MinAggregateCoverage float64
 	// Now is the clock; tests replace it.
 	Now func() time.Time
 	// Log receives a line per evaluation run; nil discards.
