@@ -171,17 +171,20 @@ func (e *Engine) judge(def *indicators.Definition, ev *Evaluation, c *Comparator
 	return &out
 }
 
-// ranking holds the LAIT ranks and quartile bounds of one period's local authorities.
+// ranking holds the LAIT ranks and the quartile (or Fingertips quintile) bounds of one period's
+// local authorities.
 type ranking struct {
-	ranks  map[string]int
-	n      int
-	bounds [5]float64
-	pol    stats.Polarity
+	ranks     map[string]int
+	n         int
+	banding   string
+	quartiles [5]float64
+	quintiles [6]float64
+	pol       stats.Polarity
 }
 
 // rankLAs ranks every local authority with a value (predecessor councils included, England
-// and regions never) by LAIT's method.
-func rankLAs(byArea map[string]*observation, pol stats.Polarity) ranking {
+// and regions never) by LAIT's method, and computes the bounds of the definition's banding.
+func rankLAs(byArea map[string]*observation, def *indicators.Definition) ranking {
 	var codes []string
 	var values []float64
 	for code, o := range byArea {
@@ -190,24 +193,44 @@ func rankLAs(byArea map[string]*observation, pol stats.Polarity) ranking {
 			values = append(values, o.value)
 		}
 	}
-	r := ranking{ranks: map[string]int{}, pol: pol}
+	r := ranking{ranks: map[string]int{}, pol: def.Polarity, banding: def.Banding}
 	if len(values) == 0 {
 		return r
 	}
-	ranks, n := stats.CompetitionRank(values, pol)
+	ranks, n := stats.CompetitionRank(values, def.Polarity)
 	r.n = n
 	for i, code := range codes {
 		if ranks[i] > 0 {
 			r.ranks[code] = ranks[i]
 		}
 	}
-	r.bounds = stats.QuartileBounds(values)
+	switch def.Banding {
+	case indicators.BandingQuintiles:
+		r.quintiles = stats.QuintileBounds(values)
+	case indicators.BandingQuartiles:
+		r.quartiles = stats.QuartileBounds(values)
+	}
 	return r
 }
 
-func (r ranking) band(v float64) string {
-	if r.n == 0 || math.IsNaN(v) {
+// quartile is LAIT's band A (best) to D, or "" when the definition bands otherwise or the
+// measure has no polarity (LAIT's No_Quartile measures set banding: none).
+func (r ranking) quartile(v float64) string {
+	if r.n == 0 || math.IsNaN(v) || r.banding != indicators.BandingQuartiles {
 		return ""
 	}
-	return stats.QuartileBand(v, r.bounds, r.pol)
+	return stats.QuartileBand(v, r.quartiles, r.pol)
+}
+
+// quintile is Fingertips' quintile (1 = best for a polarity, else 1 = lowest), nil when not
+// banded by quintiles or fewer than 5 areas have a value.
+func (r ranking) quintile(v float64) *Quintile {
+	if r.banding != indicators.BandingQuintiles || math.IsNaN(v) {
+		return nil
+	}
+	q := stats.Quintile(v, r.quintiles, r.pol)
+	if q == 0 {
+		return nil
+	}
+	return &Quintile{Position: q, Label: stats.QuintileLabel(q, r.pol)}
 }

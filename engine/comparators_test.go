@@ -48,7 +48,7 @@ func TestRankLAsCompetitionRanking(t *testing.T) {
 		{stats.LowerIsBetter, map[string]int{"836": 1, "886": 2, "881": 3, "845": 3, "938": 5}},
 	} {
 		t.Run(string(c.pol), func(t *testing.T) {
-			r := rankLAs(byArea, c.pol)
+			r := rankLAs(byArea, quartileDef(c.pol))
 			if r.n != 5 {
 				t.Errorf("n = %d, want 5 (LAs with a value only)", r.n)
 			}
@@ -66,19 +66,19 @@ func TestRankLAsCompetitionRanking(t *testing.T) {
 				}
 			}
 			// Bounds come from the five LA values [5 10 20 20 30] only.
-			if want := [5]float64{5, 10, 20, 20, 30}; r.bounds != want {
-				t.Errorf("quartile bounds %v, want %v (England, regions and missing values excluded)", r.bounds, want)
+			if want := [5]float64{5, 10, 20, 20, 30}; r.quartiles != want {
+				t.Errorf("quartile bounds %v, want %v (England, regions and missing values excluded)", r.quartiles, want)
 			}
 		})
 	}
 	for _, pol := range []stats.Polarity{stats.NoJudgement, stats.CloserIsBetter} {
-		r := rankLAs(byArea, pol)
-		if r.n != 0 || len(r.ranks) != 0 || r.band(20) != "" {
-			t.Errorf("%s: n %d ranks %v band %q; indicators without a direction have no rank or band", pol, r.n, r.ranks, r.band(20))
+		r := rankLAs(byArea, quartileDef(pol))
+		if r.n != 0 || len(r.ranks) != 0 || r.quartile(20) != "" {
+			t.Errorf("%s: n %d ranks %v band %q; indicators without a direction have no rank or band", pol, r.n, r.ranks, r.quartile(20))
 		}
 	}
-	if r := rankLAs(byAreaOf(obsOf(t, areas.EnglandCode, "2016", 100), obsOf(t, "878", "2016", nan)), stats.HigherIsBetter); r.n != 0 || len(r.ranks) != 0 || r.band(100) != "" {
-		t.Errorf("no LA with a value: %+v, band %q", r, r.band(100))
+	if r := rankLAs(byAreaOf(obsOf(t, areas.EnglandCode, "2016", 100), obsOf(t, "878", "2016", nan)), quartileDef(stats.HigherIsBetter)); r.n != 0 || len(r.ranks) != 0 || r.quartile(100) != "" {
+		t.Errorf("no LA with a value: %+v, band %q", r, r.quartile(100))
 	}
 }
 
@@ -92,9 +92,9 @@ func TestRankLAsQuartileBands(t *testing.T) {
 		byArea[a.Code] = obsOf(t, a.Code, "2016", float64(i+1))
 	}
 	byArea[areas.EnglandCode] = obsOf(t, areas.EnglandCode, "2016", 1000)
-	r := rankLAs(byArea, stats.LowerIsBetter)
-	if want := [5]float64{1, 13.25, 25.5, 37.75, 50}; r.bounds != want || r.n != 50 {
-		t.Fatalf("bounds %v n %d, want %v and 50", r.bounds, r.n, want)
+	r := rankLAs(byArea, quartileDef(stats.LowerIsBetter))
+	if want := [5]float64{1, 13.25, 25.5, 37.75, 50}; r.quartiles != want || r.n != 50 {
+		t.Fatalf("bounds %v n %d, want %v and 50", r.quartiles, r.n, want)
 	}
 	if got := r.ranks[las[12].Code]; got != 13 {
 		t.Errorf("value 13 ranks %d among 1..50 lower is better, want 13", got)
@@ -111,16 +111,16 @@ func TestRankLAsQuartileBands(t *testing.T) {
 		{stats.LowerIsBetter, map[float64]string{1: "A", 2: "A", 2.5: "B", 3: "B", 4: "C", 4.5: "D", 5: "D"}},
 		{stats.HigherIsBetter, map[float64]string{1: "D", 2: "D", 2.5: "C", 3: "C", 4: "B", 4.5: "A", 5: "A"}},
 	} {
-		r := rankLAs(small, c.pol)
-		if r.bounds != [5]float64{1, 2, 3, 4, 5} {
-			t.Fatalf("bounds %v", r.bounds)
+		r := rankLAs(small, quartileDef(c.pol))
+		if r.quartiles != [5]float64{1, 2, 3, 4, 5} {
+			t.Fatalf("bounds %v", r.quartiles)
 		}
 		for v, want := range c.want {
-			if got := r.band(v); got != want {
+			if got := r.quartile(v); got != want {
 				t.Errorf("%s: value %v in band %q, want %q", c.pol, v, got, want)
 			}
 		}
-		if got := r.band(nan); got != "" {
+		if got := r.quartile(nan); got != "" {
 			t.Errorf("%s: a missing value has band %q", c.pol, got)
 		}
 	}
@@ -456,4 +456,47 @@ func TestAggregateNeedsHalfTheGroup(t *testing.T) {
 	if c.Value == nil || *c.Value != 38 || c.Source != SourceMeanOfAreas || c.N != 77 {
 		t.Errorf("77 of 153 LAs: %+v", c)
 	}
+}
+
+// quartileDef is a definition banded by LAIT's quartiles, with the given polarity.
+func quartileDef(pol stats.Polarity) *indicators.Definition {
+	return &indicators.Definition{Polarity: pol, Banding: indicators.BandingQuartiles}
+}
+
+// Fingertips quintiles are an indicator option: 1 = best for a polarity; LAIT's No_Quartile
+// measures (banding: none) get neither band.
+func TestRankLAsQuintilesAndNoBanding(t *testing.T) {
+	las := testReg.LocalAuthorities()[:50]
+	byArea := map[string]*observation{}
+	for i, a := range las {
+		byArea[a.Code] = obsOf(t, a.Code, "2016", float64(i+1))
+	}
+	r := rankLAs(byArea, &indicators.Definition{Polarity: stats.LowerIsBetter, Banding: indicators.BandingQuintiles})
+	if want := [6]float64{1, 10.8, 20.6, 30.4, 40.2, 50}; !approxSlice(r.quintiles[:], want[:]) {
+		t.Fatalf("quintile bounds %v, want %v", r.quintiles, want)
+	}
+	for _, c := range []struct {
+		v    float64
+		want int
+	}{{1, 1}, {10.8, 1}, {11, 2}, {20.6, 2}, {30.5, 4}, {50, 5}} {
+		if q := r.quintile(c.v); q == nil || q.Position != c.want {
+			t.Errorf("lower is better, value %v: quintile %+v, want %d", c.v, q, c.want)
+		}
+	}
+	if r.quartile(10) != "" {
+		t.Error("a quintile-banded indicator has no quartile")
+	}
+	r = rankLAs(byArea, &indicators.Definition{Polarity: stats.LowerIsBetter, Banding: indicators.BandingNone})
+	if r.quartile(10) != "" || r.quintile(10) != nil || r.n != 50 {
+		t.Errorf("banding none: quartile %q quintile %+v n %d; ranks stay, bands go", r.quartile(10), r.quintile(10), r.n)
+	}
+}
+
+func approxSlice(a, b []float64) bool {
+	for i := range a {
+		if math.Abs(a[i]-b[i]) > 1e-9 {
+			return false
+		}
+	}
+	return len(a) == len(b)
 }

@@ -32,6 +32,7 @@ const (
 	colUpper95
 	colLower998
 	colUpper998
+	colSD
 	numCols
 )
 
@@ -65,7 +66,8 @@ func compile(def *indicators.Definition, ds *datasets.Dataset) (query, error) {
 	selects := []string{`"_row"`, `"_area"`, `"_level"`, `"_period"`, value, marker,
 		col("source.numerator", s.Numerator, true), col("source.denominator", s.Denominator, true),
 		col("source.lower95", s.Lower95, true), col("source.upper95", s.Upper95, true),
-		col("source.lower998", s.Lower998, true), col("source.upper998", s.Upper998, true)}
+		col("source.lower998", s.Lower998, true), col("source.upper998", s.Upper998, true),
+		col("source.sd", s.SD, true)}
 
 	where := []string{`"_area" IS NOT NULL`, `"_period" IS NOT NULL`, `"_level" IN (?, ?, ?, ?, ?)`}
 	args := []any{datasets.LevelEngland, datasets.LevelRegion, datasets.LevelSubRegion, datasets.LevelLA, datasets.LevelSNAverage}

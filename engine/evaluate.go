@@ -28,6 +28,7 @@ type observation struct {
 	lo95, up95 float64 // published limits, NaN when missing
 	lo998      float64
 	up998      float64
+	sd         float64 // sample standard deviation, for means
 }
 
 // series holds an indicator's observations by period and area code.
@@ -62,12 +63,12 @@ func (e *Engine) read(ctx context.Context, def *indicators.Definition, ds *datas
 	var problems errs.List
 	for rows.Next() {
 		var (
-			o                                     observation
-			areaCode, level, periodLabel          string
-			marker                                sql.NullString
-			value, num, den, l95, u95, l998, u998 sql.NullFloat64
+			o                                         observation
+			areaCode, level, periodLabel              string
+			marker                                    sql.NullString
+			value, num, den, l95, u95, l998, u998, sd sql.NullFloat64
 		)
-		if err := rows.Scan(&o.row, &areaCode, &level, &periodLabel, &value, &marker, &num, &den, &l95, &u95, &l998, &u998); err != nil {
+		if err := rows.Scan(&o.row, &areaCode, &level, &periodLabel, &value, &marker, &num, &den, &l95, &u95, &l998, &u998, &sd); err != nil {
 			return nil, fmt.Errorf("engine: read %s: %w", def.ID, err)
 		}
 		p, ok := periods[periodLabel]
@@ -84,6 +85,7 @@ func (e *Engine) read(ctx context.Context, def *indicators.Definition, ds *datas
 		o.area, o.level, o.period, o.marker = a, level, p, marker.String
 		o.value, o.num, o.den = nullFloat(value), nullFloat(num), nullFloat(den)
 		o.lo95, o.up95, o.lo998, o.up998 = nullFloat(l95), nullFloat(u95), nullFloat(l998), nullFloat(u998)
+		o.sd = nullFloat(sd)
 		target := s.obs
 		if level == datasets.LevelSNAverage {
 			target = s.sn
@@ -127,7 +129,7 @@ func (e *Engine) evaluateIndicator(ctx context.Context, def *indicators.Definiti
 	var out []*Evaluation
 	for _, p := range s.periods {
 		byArea := s.obs[p]
-		ranking := rankLAs(byArea, def.Polarity)
+		ranking := rankLAs(byArea, def)
 		england := e.englandComparator(def, byArea)
 		regions := map[string]*Comparator{}
 		// Stable order: by area code.
@@ -156,7 +158,8 @@ func (e *Engine) evaluateIndicator(ctx context.Context, def *indicators.Definiti
 				if r, ok := ranking.ranks[code]; ok {
 					ev.Rank = &Rank{Position: r, Of: ranking.n}
 				}
-				ev.Quartile = ranking.band(o.value)
+				ev.Quartile = ranking.quartile(o.value)
+				ev.Quintile = ranking.quintile(o.value)
 			}
 			ev.Direction = Direction{
 				Previous: change(def, o, s, p.Previous(), targets.lookup(code, p)),
@@ -287,6 +290,23 @@ func confidenceInterval(def *indicators.Definition, o *observation) *CI {
 			return nil
 		}
 		return &CI{Method: "published", Lower95: ptr(o.lo95), Upper95: ptr(o.up95), Lower998: ptr(o.lo998), Upper998: ptr(o.up998), Published: true}
+	case indicators.CIMeanT:
+		if math.IsNaN(o.value) || math.IsNaN(o.sd) || math.IsNaN(o.den) {
+			return nil
+		}
+		ci := CI{Method: "student_t"}
+		for i, conf := range []float64{0.95, 0.998} {
+			iv, err := stats.MeanT(o.value, o.sd, int(o.den), conf)
+			if err != nil {
+				return nil
+			}
+			if i == 0 {
+				ci.Lower95, ci.Upper95 = ptr(iv.Lower), ptr(iv.Upper)
+			} else {
+				ci.Lower998, ci.Upper998 = ptr(iv.Lower), ptr(iv.Upper)
+			}
+		}
+		return &ci
 	case indicators.CIWilson, indicators.CIPoisson:
 		if math.IsNaN(o.num) || math.IsNaN(o.den) || math.IsNaN(o.value) {
 			return nil

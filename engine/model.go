@@ -28,6 +28,7 @@ type Evaluation struct {
 	Comparators  Compared  `json:"comparators"`
 	Rank         *Rank     `json:"rank"`
 	Quartile     string    `json:"quartile"`
+	Quintile     *Quintile `json:"quintile,omitempty"`
 	Direction    Direction `json:"direction"`
 	RecentTrend  *Trend    `json:"recent_trend"`
 	Source       SourceRef `json:"source"`
@@ -127,4 +128,10 @@ type Trend struct {
 	Periods   []string `json:"periods,omitempty"`
 	Reason    string   `json:"reason,omitempty"`
 	Method    string   `json:"method"`
+}
+
+// Quintile is an area's Fingertips quintile among local authorities (an indicator option).
+type Quintile struct {
+	Position int    `json:"position"` // 1..5: 1 = best for a polarity, else 1 = lowest
+	Label    string `json:"label"`
 }

@@ -152,6 +152,9 @@ func decode(f namedFile) (*Definition, error) {
 	if d.RAGRule == "" {
 		d.RAGRule = RuleStandard
 	}
+	if d.Banding == "" {
+		d.Banding = BandingQuartiles
+	}
 	if d.CIMethod == "" {
 		d.CIMethod = CINone
 	}
@@ -196,7 +199,7 @@ func (d *Definition) validate(reg *areas.Registry) []errs.Detail {
 	if s.Value == "" {
 		bad("source.value", "", "source.value (the value column) is required")
 	}
-	if (s.Numerator == "") != (s.Denominator == "") {
+	if (s.Numerator == "") != (s.Denominator == "") && d.CIMethod != CIMeanT {
 		bad("source.numerator", s.Numerator, "give both numerator and denominator, or neither")
 	}
 	switch d.CIMethod {
@@ -212,7 +215,12 @@ func (d *Definition) validate(reg *areas.Registry) []errs.Detail {
 			bad("ci_method", string(d.CIMethod), "published limits need source.lower95 and source.upper95")
 		}
 	case CIMeanT:
-		bad("ci_method", string(d.CIMethod), "mean_t needs unit records or a standard deviation column, which no source provides yet")
+		if s.SD == "" || s.Denominator == "" {
+			bad("ci_method", string(d.CIMethod), "mean_t needs source.sd (standard deviation) and source.denominator (number of records)")
+		}
+	}
+	if d.Banding != BandingQuartiles && d.Banding != BandingQuintiles && d.Banding != BandingNone {
+		bad("banding", d.Banding, "banding must be quartiles, quintiles or none")
 	}
 	if d.RAGRule != RuleStandard && d.RAGRule != RuleToleranceAndDirection {
 		bad("rag_rule", d.RAGRule, "rag_rule must be standard or tolerance_and_direction")

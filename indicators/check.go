@@ -53,6 +53,7 @@ func (d *Definition) checkData(schemas Schemas) []errs.Detail {
 	need("source.value", s.Value, true)
 	need("source.numerator", s.Numerator, true)
 	need("source.denominator", s.Denominator, true)
+	need("source.sd", s.SD, true)
 	need("source.lower95", s.Lower95, true)
 	need("source.upper95", s.Upper95, true)
 	need("source.lower998", s.Lower998, true)

@@ -33,7 +33,7 @@ type CIMethod string
 const (
 	CIWilson    CIMethod = "wilson"    // proportions: Wilson score
 	CIPoisson   CIMethod = "poisson"   // crude rates: exact Poisson below 10 events, Byar's from 10
-	CIMeanT     CIMethod = "mean_t"    // means: Student t (needs sd and N columns; reserved)
+	CIMeanT     CIMethod = "mean_t"    // means: Student t from the sd column and the number of records (denominator)
 	CIPublished CIMethod = "published" // limits published by the source, read from its columns
 	CINone      CIMethod = "none"
 )
@@ -47,6 +47,13 @@ const (
 	// RuleToleranceAndDirection: amber only if outside the green band but improved against the
 	// same period last year; red otherwise.
 	RuleToleranceAndDirection = "tolerance_and_direction"
+)
+
+// Bandings.
+const (
+	BandingQuartiles = "quartiles"
+	BandingQuintiles = "quintiles"
+	BandingNone      = "none"
 )
 
 // Tolerance types.
@@ -70,8 +77,11 @@ type Definition struct {
 	CIMethod   CIMethod   `yaml:"ci_method" json:"ci_method"`
 	Comparison Comparison `yaml:"comparison,omitempty" json:"comparison"`
 	RAGRule    string     `yaml:"rag_rule,omitempty" json:"rag_rule"`
-	Targets    []Target   `yaml:"targets,omitempty" json:"targets,omitempty"`
-	Metadata   Metadata   `yaml:"metadata,omitempty" json:"metadata"`
+	// Banding is how local authorities are banded: quartiles (LAIT's A-D, the default),
+	// quintiles (Fingertips) or none (LAIT's No_Quartile measures: "data range is too small").
+	Banding  string   `yaml:"banding,omitempty" json:"banding"`
+	Targets  []Target `yaml:"targets,omitempty" json:"targets,omitempty"`
+	Metadata Metadata `yaml:"metadata,omitempty" json:"metadata"`
 
 	// File is where the definition was read from ("embedded:x.yaml" or a path).
 	File string `yaml:"-" json:"file"`
@@ -90,6 +100,9 @@ type Source struct {
 	Denominator string `yaml:"denominator,omitempty" json:"denominator,omitempty"`
 	// Multiplier turns numerator/denominator into the value's unit (100 for a percentage).
 	Multiplier float64 `yaml:"multiplier,omitempty" json:"multiplier,omitempty"`
+	// SD is the column of the sample standard deviation, for means (ci_method mean_t); the
+	// number of records is then the denominator column.
+	SD string `yaml:"sd,omitempty" json:"sd,omitempty"`
 	// Published confidence limits, when the source gives them (Fingertips).
 	Lower95  string `yaml:"lower95,omitempty" json:"lower95,omitempty"`
 	Upper95  string `yaml:"upper95,omitempty" json:"upper95,omitempty"`
