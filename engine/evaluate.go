@@ -161,11 +161,15 @@ func (e *Engine) evaluateIndicator(ctx context.Context, def *indicators.Definiti
 				ev.Quartile = ranking.quartile(o.value)
 				ev.Quintile = ranking.quintile(o.value)
 			}
-			ev.Direction = Direction{
-				Previous: change(def, o, s, p.Previous(), targets.lookup(code, p)),
-				YearAgo:  change(def, o, s, p.YearAgo(), targets.lookup(code, p)),
+			var target *resolvedTarget
+			if t := targets.lookup(code, p); t != nil {
+				target = t.resolve(code, s)
 			}
-			ev.RAG = rag(def, o, targets.lookup(code, p), ev.Direction.YearAgo)
+			ev.Direction = Direction{
+				Previous: change(def, o, s, p.Previous(), target),
+				YearAgo:  change(def, o, s, p.YearAgo(), target),
+			}
+			ev.RAG = rag(def, o, target, ev.Direction.YearAgo)
 			out = append(out, ev)
 		}
 	}

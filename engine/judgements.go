@@ -9,10 +9,39 @@ import (
 	"github.com/childrens-trust/scorecard/stats"
 )
 
-// resolvedTarget is the target that applies to one area and period, with where it came from.
+// resolvedTarget is the target that applies to one area and period, with where it came from
+// and, once resolved, its value (a relative target's value depends on the area's baseline).
 type resolvedTarget struct {
 	indicators.Target
 	source string
+	// value is the target in the indicator's unit; valid unless unresolved is set.
+	value float64
+	// unresolved says why a relative target has no value (no baseline figure).
+	unresolved string
+	// baseline is the baseline period's value of a relative target.
+	baseline *float64
+	// due is the period the target applies to, zero for any.
+	due period.Period
+}
+
+// resolve fixes the target's value for an area: an absolute target's value as written, a
+// relative target's as the change on the area's own baseline value.
+func (t *resolvedTarget) resolve(area string, s *series) *resolvedTarget {
+	r := *t
+	if !t.IsRelative() {
+		r.value = *t.Value
+		return &r
+	}
+	base, _ := period.Parse(t.Baseline)
+	o, ok := s.obs[base][area]
+	if !ok || math.IsNaN(o.value) {
+		r.unresolved = fmt.Sprintf("the relative target (%+g%% on %s) has no baseline: no value for %s", *t.ChangePercent, base, base)
+		return &r
+	}
+	r.baseline = ptr(o.value)
+	r.value = o.value * (1 + *t.ChangePercent/100)
+	r.source = fmt.Sprintf("%s: %+g%% on the %s baseline of %g", t.source, *t.ChangePercent, base, o.value)
+	return &r
 }
 
 // targetSet finds the most specific target for an area and period.
@@ -30,6 +59,9 @@ func (e *Engine) resolveTargets(def *indicators.Definition) (targetSet, error) {
 	var ts targetSet
 	for i, t := range def.Targets {
 		en := targetEntry{t: resolvedTarget{Target: t, source: fmt.Sprintf("%s targets[%d]", def.File, i)}}
+		if t.Note != "" {
+			en.t.source += " (" + t.Note + ")"
+		}
 		if t.Area != "" {
 			a, ok := e.Areas.Lookup(t.Area)
 			if !ok {
@@ -43,6 +75,7 @@ func (e *Engine) resolveTargets(def *indicators.Definition) (targetSet, error) {
 				return ts, fmt.Errorf("engine: %s targets[%d]: %w", def.ID, i, err)
 			}
 			en.period = p
+			en.t.due = p
 		}
 		ts.entries = append(ts.entries, en)
 	}
@@ -101,8 +134,18 @@ func rag(def *indicators.Definition, o *observation, t *resolvedTarget, yearAgo 
 	if t == nil {
 		return r
 	}
-	target, tol := t.Value, t.ToleranceAmount()
+	if t.unresolved != "" {
+		r.TargetSource = t.source
+		if r.Status == "" {
+			r.Status, r.Reason = NoTarget, t.unresolved
+		}
+		return r
+	}
+	target, tol := t.value, t.ToleranceAmount(t.value)
 	r.Target, r.Tolerance, r.ToleranceType, r.TargetSource = ptr(target), ptr(t.Tolerance), t.ToleranceType, t.source
+	if t.IsRelative() {
+		r.Baseline = &TargetBaseline{Period: t.Baseline, Value: t.baseline, ChangePercent: *t.ChangePercent}
+	}
 	if def.Polarity == stats.CloserIsBetter {
 		r.GreenBand = ptr(t.GreenBand)
 	}
@@ -201,10 +244,10 @@ func directionOf(pol stats.Polarity, now, before float64, t *resolvedTarget) str
 		return Improving
 	case pol == stats.HigherIsBetter, pol == stats.LowerIsBetter:
 		return Worsening
-	case pol == stats.CloserIsBetter && t != nil:
+	case pol == stats.CloserIsBetter && t != nil && t.unresolved == "":
 		// Equal distances either side of the target (0.9 and 1.1 around 1) are no change, even
 		// though their computed distances differ in the last bit.
-		dn, db := math.Abs(now-t.Value), math.Abs(before-t.Value)
+		dn, db := math.Abs(now-t.value), math.Abs(before-t.value)
 		switch {
 		case sameValue(dn, db):
 			return NoChange

@@ -50,18 +50,15 @@ func mustPeriod(t *testing.T, s string) period.Period {
 }
 
 func absTarget(value, tol float64) *resolvedTarget {
-	return &resolvedTarget{Target: indicators.Target{Value: value, Tolerance: tol, ToleranceType: indicators.ToleranceAbsolute},
-		source: "test.yaml targets[0]"}
+	return &resolvedTarget{Target: indicators.Target{Value: fp(value), Tolerance: tol, ToleranceType: indicators.ToleranceAbsolute}, source: "test.yaml targets[0]", value: value}
 }
 
 func pctTarget(value, pct float64) *resolvedTarget {
-	return &resolvedTarget{Target: indicators.Target{Value: value, Tolerance: pct, ToleranceType: indicators.TolerancePercent},
-		source: "test.yaml targets[0]"}
+	return &resolvedTarget{Target: indicators.Target{Value: fp(value), Tolerance: pct, ToleranceType: indicators.TolerancePercent}, source: "test.yaml targets[0]", value: value}
 }
 
 func bandTarget(value, band, tol float64) *resolvedTarget {
-	return &resolvedTarget{Target: indicators.Target{Value: value, GreenBand: band, Tolerance: tol, ToleranceType: indicators.ToleranceAbsolute},
-		source: "test.yaml targets[0]"}
+	return &resolvedTarget{Target: indicators.Target{Value: fp(value), GreenBand: band, Tolerance: tol, ToleranceType: indicators.ToleranceAbsolute}, source: "test.yaml targets[0]", value: value}
 }
 
 func f64(p *float64) string {
@@ -127,9 +124,9 @@ func TestRAGStandardBoundaries(t *testing.T) {
 		{"closer/just beyond amber below is red", stats.CloserIsBetter, bandTarget(50, 1, 2), 46.9, Red},
 		{"closer/no green band: off target is amber", stats.CloserIsBetter, bandTarget(50, 0, 2), 50.5, Amber},
 		{"closer/percent: 5% of 80 → 76 is amber", stats.CloserIsBetter,
-			&resolvedTarget{Target: indicators.Target{Value: 80, Tolerance: 5, ToleranceType: indicators.TolerancePercent}, source: "test.yaml targets[0]"}, 76, Amber},
+			&resolvedTarget{Target: indicators.Target{Value: fp(80), Tolerance: 5, ToleranceType: indicators.TolerancePercent}, source: "test.yaml targets[0]", value: 80}, 76, Amber},
 		{"closer/percent: 84.1 is red", stats.CloserIsBetter,
-			&resolvedTarget{Target: indicators.Target{Value: 80, Tolerance: 5, ToleranceType: indicators.TolerancePercent}, source: "test.yaml targets[0]"}, 84.1, Red},
+			&resolvedTarget{Target: indicators.Target{Value: fp(80), Tolerance: 5, ToleranceType: indicators.TolerancePercent}, source: "test.yaml targets[0]", value: 80}, 84.1, Red},
 		// |1.1 − 1| is 0.10000000000000009 in binary: 1.1 is on the green band of 0.1.
 		{"closer/decimal: 1.1 on green band 0.1 around 1 is green", stats.CloserIsBetter, bandTarget(1, 0.1, 0.2), 1.1, Green},
 		{"closer/decimal: 0.9 on green band 0.1 around 1 is green", stats.CloserIsBetter, bandTarget(1, 0.1, 0.2), 0.9, Green},
@@ -149,7 +146,7 @@ func TestRAGStandardBoundaries(t *testing.T) {
 			}
 			// The stored judgement carries what it used, so a later change of target never
 			// re-colours it silently.
-			if !eqPtr(r.Target, c.t.Value) || !eqPtr(r.Tolerance, c.t.Tolerance) || r.ToleranceType != c.t.ToleranceType ||
+			if !eqPtr(r.Target, c.t.value) || !eqPtr(r.Tolerance, c.t.Tolerance) || r.ToleranceType != c.t.ToleranceType ||
 				r.TargetSource != "test.yaml targets[0]" {
 				t.Errorf("stored target %s tolerance %s %q source %q; want %v, %v %q, test.yaml targets[0]",
 					f64(r.Target), f64(r.Tolerance), r.ToleranceType, r.TargetSource, c.t.Value, c.t.Tolerance, c.t.ToleranceType)
@@ -172,11 +169,11 @@ func TestToleranceAmountPercentOfTarget(t *testing.T) {
 		t    indicators.Target
 		want float64
 	}{
-		{indicators.Target{Value: 80, Tolerance: 5, ToleranceType: indicators.TolerancePercent}, 4},
-		{indicators.Target{Value: -80, Tolerance: 5, ToleranceType: indicators.TolerancePercent}, 4},
-		{indicators.Target{Value: 80, Tolerance: 5, ToleranceType: indicators.ToleranceAbsolute}, 5},
+		{indicators.Target{Value: fp(80), Tolerance: 5, ToleranceType: indicators.TolerancePercent}, 4},
+		{indicators.Target{Value: fp(-80), Tolerance: 5, ToleranceType: indicators.TolerancePercent}, 4},
+		{indicators.Target{Value: fp(80), Tolerance: 5, ToleranceType: indicators.ToleranceAbsolute}, 5},
 	} {
-		if got := c.t.ToleranceAmount(); math.Abs(got-c.want) > 1e-12 {
+		if got := c.t.ToleranceAmount(*c.t.Value); math.Abs(got-c.want) > 1e-12 {
 			t.Errorf("%+v: tolerance amount %v, want %v", c.t, got, c.want)
 		}
 	}
@@ -300,10 +297,10 @@ func testSeries(obs ...*observation) *series {
 func TestTargetLookupSpecificity(t *testing.T) {
 	e := &Engine{Areas: testReg}
 	all := []indicators.Target{
-		{Value: 60, Tolerance: 1},                                       // default
-		{Value: 65, Tolerance: 1, Area: "839"},                          // BCP by DfE code
-		{Value: 70, Tolerance: 1, Period: "2016-17"},                    // period
-		{Value: 75, Tolerance: 1, Area: "E06000058", Period: "2016-17"}, // BCP by GSS code and period
+		{Value: fp(60), Tolerance: 1},                                       // default
+		{Value: fp(65), Tolerance: 1, Area: "839"},                          // BCP by DfE code
+		{Value: fp(70), Tolerance: 1, Period: "2016-17"},                    // period
+		{Value: fp(75), Tolerance: 1, Area: "E06000058", Period: "2016-17"}, // BCP by GSS code and period
 	}
 	orders := map[string][]int{"default first": {0, 1, 2, 3}, "most specific first": {3, 2, 1, 0}, "mixed": {2, 0, 3, 1}}
 	for name, order := range orders {
@@ -328,14 +325,14 @@ func TestTargetLookupSpecificity(t *testing.T) {
 				{bcp, "2016-17 Q1", 65}, // a quarter is not the financial year
 			} {
 				got := ts.lookup(c.area, mustPeriod(t, c.period))
-				if got == nil || got.Value != c.want {
+				if got == nil || *got.Value != c.want {
 					t.Errorf("%s %s: target %v, want %v", c.area, c.period, got, c.want)
 					continue
 				}
 				// The source names the definition's entry that was used.
 				idx := -1
 				for j, i := range order {
-					if all[i].Value == c.want {
+					if *all[i].Value == c.want {
 						idx = j
 					}
 				}
@@ -348,8 +345,8 @@ func TestTargetLookupSpecificity(t *testing.T) {
 
 	// Period beats area when both match and no target names both, in either order.
 	for _, targets := range [][]indicators.Target{
-		{{Value: 65, Area: "839"}, {Value: 70, Period: "2016-17"}, {Value: 60}},
-		{{Value: 60}, {Value: 70, Period: "2016-17"}, {Value: 65, Area: "839"}},
+		{{Value: fp(65), Area: "839"}, {Value: fp(70), Period: "2016-17"}, {Value: fp(60)}},
+		{{Value: fp(60)}, {Value: fp(70), Period: "2016-17"}, {Value: fp(65), Area: "839"}},
 	} {
 		def := testDef(stats.HigherIsBetter, indicators.RuleStandard)
 		def.Targets = targets
@@ -357,14 +354,14 @@ func TestTargetLookupSpecificity(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := ts.lookup(testReg.MustLookup("839").Code, mustPeriod(t, "2016-17")); got == nil || got.Value != 70 {
+		if got := ts.lookup(testReg.MustLookup("839").Code, mustPeriod(t, "2016-17")); got == nil || *got.Value != 70 {
 			t.Errorf("targets %+v: BCP 2016-17 got %+v, want the period target 70", targets, got)
 		}
 	}
 
 	// Without a default, an area and period no target reaches has none.
 	def := testDef(stats.HigherIsBetter, indicators.RuleStandard)
-	def.Targets = []indicators.Target{{Value: 65, Area: "839"}, {Value: 70, Period: "2016-17"}}
+	def.Targets = []indicators.Target{{Value: fp(65), Area: "839"}, {Value: fp(70), Period: "2016-17"}}
 	ts, err := e.resolveTargets(def)
 	if err != nil {
 		t.Fatal(err)
@@ -376,7 +373,7 @@ func TestTargetLookupSpecificity(t *testing.T) {
 		t.Errorf("empty target set returned %v", got)
 	}
 
-	def.Targets = []indicators.Target{{Value: 65, Area: "nowhere at all"}}
+	def.Targets = []indicators.Target{{Value: fp(65), Area: "nowhere at all"}}
 	if _, err := e.resolveTargets(def); err == nil {
 		t.Error("an unknown target area was accepted")
 	}
@@ -512,3 +509,5 @@ func TestChangeValues(t *testing.T) {
 		}
 	})
 }
+
+func fp(v float64) *float64 { return &v }

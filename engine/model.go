@@ -56,7 +56,9 @@ type RAG struct {
 	ToleranceType string   `json:"tolerance_type,omitempty"`
 	GreenBand     *float64 `json:"green_band,omitempty"`
 	TargetSource  string   `json:"target_source,omitempty"` // where the target came from
-	Reason        string   `json:"reason,omitempty"`
+	// Baseline is set for a relative target: the baseline period, its value and the change.
+	Baseline *TargetBaseline `json:"baseline,omitempty"`
+	Reason   string          `json:"reason,omitempty"`
 }
 
 // Compared holds the comparator figures and the judgement against each.
@@ -134,4 +136,12 @@ type Trend struct {
 type Quintile struct {
 	Position int    `json:"position"` // 1..5: 1 = best for a polarity, else 1 = lowest
 	Label    string `json:"label"`
+}
+
+// TargetBaseline is how a relative target was resolved: ChangePercent on the area's Value in
+// Period.
+type TargetBaseline struct {
+	Period        string   `json:"period"`
+	Value         *float64 `json:"value"`
+	ChangePercent float64  `json:"change_percent"`
 }

@@ -239,6 +239,20 @@ func (d *Definition) validate(reg *areas.Registry) []errs.Detail {
 				bad(f+".period", t.Period, err.Error())
 			}
 		}
+		switch {
+		case t.IsRelative() && t.Value != nil:
+			bad(f+".value", "", "give either value or baseline with change_percent, not both")
+		case t.IsRelative() && t.ChangePercent == nil:
+			bad(f+".change_percent", "", "a baseline target needs change_percent (e.g. 10 to increase by 10%, -5 to reduce by 5%)")
+		case t.IsRelative():
+			if _, err := period.Parse(t.Baseline); err != nil {
+				bad(f+".baseline", t.Baseline, err.Error())
+			}
+		case t.Value == nil:
+			bad(f+".value", "", "a target needs a value, or a baseline with change_percent")
+		case t.ChangePercent != nil:
+			bad(f+".change_percent", "", "change_percent needs a baseline")
+		}
 		if t.Area != "" && reg != nil {
 			if _, ok := reg.Lookup(t.Area); !ok {
 				bad(f+".area", t.Area, "unknown area")

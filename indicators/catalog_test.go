@@ -100,7 +100,7 @@ targets: [{value: 90, tolerance: 5, tolerance_type: percent}]
 		t.Fatal(err)
 	}
 	d, _ := cat.Get("secondary-good-outstanding-schools")
-	if d.Targets[0].Value != 90 || d.Targets[0].ToleranceAmount() != 4.5 || !strings.HasPrefix(d.File, dir) {
+	if *d.Targets[0].Value != 90 || d.Targets[0].ToleranceAmount(90) != 4.5 || !strings.HasPrefix(d.File, dir) {
 		t.Errorf("override not applied: %+v", d)
 	}
 	if !cat.Known("local-new") {

@@ -119,18 +119,27 @@ type Comparison struct {
 	TwoLevel bool `yaml:"two_level,omitempty" json:"two_level"`
 }
 
-// Target is a target value with its tolerance. Period and Area, when set, restrict it; the most
+// Target is a target with its tolerance. Period and Area, when set, restrict it; the most
 // specific matching target applies (area and period, then period, then area, then default).
+//
+// A target is either absolute (Value) or relative to a baseline: ChangePercent on the same
+// area's value in the Baseline period ("increase by 10% on 2006/07": baseline 2006-07,
+// change_percent 10; "reduce by 5%": change_percent -5).
 type Target struct {
-	Value         float64 `yaml:"value" json:"value"`
-	Period        string  `yaml:"period,omitempty" json:"period,omitempty"`
-	Area          string  `yaml:"area,omitempty" json:"area,omitempty"`
-	Tolerance     float64 `yaml:"tolerance,omitempty" json:"tolerance"`
-	ToleranceType string  `yaml:"tolerance_type,omitempty" json:"tolerance_type"`
+	Value         *float64 `yaml:"value,omitempty" json:"value,omitempty"`
+	Baseline      string   `yaml:"baseline,omitempty" json:"baseline,omitempty"`
+	ChangePercent *float64 `yaml:"change_percent,omitempty" json:"change_percent,omitempty"`
+	Period        string   `yaml:"period,omitempty" json:"period,omitempty"`
+	Area          string   `yaml:"area,omitempty" json:"area,omitempty"`
+	Tolerance     float64  `yaml:"tolerance,omitempty" json:"tolerance"`
+	ToleranceType string   `yaml:"tolerance_type,omitempty" json:"tolerance_type"`
 	// GreenBand is, for closer-is-better indicators, the distance from the target still green.
 	GreenBand float64 `yaml:"green_band,omitempty" json:"green_band,omitempty"`
 	Note      string  `yaml:"note,omitempty" json:"note,omitempty"`
 }
+
+// IsRelative reports whether the target is a change on a baseline period.
+func (t Target) IsRelative() bool { return t.Baseline != "" }
 
 // Metadata is descriptive information shown with the indicator.
 type Metadata struct {
@@ -144,14 +153,14 @@ type Metadata struct {
 // IsProportion reports whether the value is a share of a whole (numerator <= denominator).
 func (d *Definition) IsProportion() bool { return d.Unit == Percentage }
 
-// ToleranceAmount is the tolerance in the indicator's unit for target t.
-func (t Target) ToleranceAmount() float64 {
+// ToleranceAmount is the tolerance in the indicator's unit for a target of the given value
+// (a percent tolerance is a percent of the target).
+func (t Target) ToleranceAmount(target float64) float64 {
 	if t.ToleranceType == TolerancePercent {
-		v := t.Value
-		if v < 0 {
-			v = -v
+		if target < 0 {
+			target = -target
 		}
-		return v * t.Tolerance / 100
+		return target * t.Tolerance / 100
 	}
 	return t.Tolerance
 }
