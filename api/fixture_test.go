@@ -39,13 +39,17 @@ func newFixture(tb testing.TB, names ...string) *fixture {
 	if err != nil {
 		tb.Fatal(err)
 	}
+	scorecards, err := indicators.LoadScorecards("", cat, reg)
+	if err != nil {
+		tb.Fatal(err)
+	}
 	db, err := store.Open("")
 	if err != nil {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { db.Close() })
 	sets := &datasets.Service{DB: db, Areas: reg, Catalog: cat, Now: fixedNow}
-	eng := &engine.Engine{DB: db, Datasets: sets, Catalog: cat, Areas: reg, Now: fixedNow}
+	eng := &engine.Engine{DB: db, Datasets: sets, Catalog: cat, Scorecards: scorecards, Areas: reg, Now: fixedNow}
 	if err := sets.Migrate(ctx); err != nil {
 		tb.Fatal(err)
 	}

@@ -67,7 +67,7 @@ type Format struct {
 }
 
 // Formats lists the recognised layouts in the order they are tried.
-var Formats = []*Format{simpleReturn, eesTidy, fingertipsExport, laitLong, dfeLegacyLA}
+var Formats = []*Format{simpleReturn, targetsFile, eesTidy, fingertipsExport, laitLong, dfeLegacyLA}
 
 func detectFormat(header []string) (*Format, error) {
 	have := map[string]bool{}
@@ -152,6 +152,42 @@ var simpleReturn = &Format{
 		}
 		if r.get("indicator") == "" {
 			probs = append(probs, keyProblem{"indicator", "", "indicator is empty"})
+		}
+		return k, probs, ""
+	},
+}
+
+// TargetsDataset is the dataset name whose rows are targets (format "targets"): the engine reads
+// it for every indicator, and a load of it re-evaluates every indicator.
+const TargetsDataset = "targets"
+
+// targetsFile is a table of locally set targets.
+var targetsFile = &Format{
+	Name:        "targets",
+	Description: "targets set locally: indicator,area,period,target,tolerance[,tolerance_type] (absolute or percent); load it as the dataset named targets",
+	Required:    []string{"indicator", "area", "period", "target", "tolerance"},
+	Numeric:     []string{"target", "tolerance"},
+	Text:        []string{"indicator", "area", "period", "tolerance_type", "note"},
+	key: func(reg *areas.Registry, r row) (rowKey, []keyProblem, string) {
+		var k rowKey
+		var probs []keyProblem
+		p, err := period.Parse(r.get("period"))
+		if err != nil {
+			probs = append(probs, keyProblem{"period", r.get("period"), err.Error()})
+		}
+		k.period = p
+		if a, ok := lookupAt(reg, r.get("area"), p); ok {
+			k.area, k.level = a, levelOf(a)
+		} else {
+			probs = append(probs, keyProblem{"area", r.get("area"), "unknown area (give a GSS code, DfE code or exact name)"})
+		}
+		if r.get("indicator") == "" {
+			probs = append(probs, keyProblem{"indicator", "", "indicator is empty"})
+		}
+		switch strings.ToLower(r.get("tolerance_type")) {
+		case "", "absolute", "percent":
+		default:
+			probs = append(probs, keyProblem{"tolerance_type", r.get("tolerance_type"), "tolerance_type must be absolute or percent"})
 		}
 		return k, probs, ""
 	},

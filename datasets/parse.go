@@ -202,8 +202,11 @@ func Parse(data []byte, opt ParseOptions) (*Table, error) {
 		t.Columns = append(t.Columns, col)
 	}
 
-	if f == simpleReturn {
+	switch f {
+	case simpleReturn:
 		checkSimpleReturn(t, header, opt.Catalog, &problems)
+	case targetsFile:
+		checkTargets(t, header, opt.Catalog, &problems)
 	}
 	if err := problems.Err("the file was rejected: %d problem(s) found; nothing was stored", problems.Len()); err != nil {
 		return nil, err
@@ -346,4 +349,38 @@ func setOf(names []string) map[string]bool {
 		m[strings.ToLower(n)] = true
 	}
 	return m
+}
+
+// checkTargets applies a targets file's rules: known indicators, a number in every target, a
+// tolerance that is not negative, and one row per indicator, area and period.
+func checkTargets(t *Table, header []string, cat Catalog, problems *errs.List) {
+	colIdx := map[string]int{}
+	for i, h := range header {
+		colIdx[strings.ToLower(h)] = i
+	}
+	indicators := t.text[t.slot[colIdx["indicator"]]]
+	targets := t.nums[t.slot[colIdx["target"]]]
+	tolerances := t.nums[t.slot[colIdx["tolerance"]]]
+	seen := map[string]int{}
+	for ri, k := range t.keys {
+		line := t.lines[ri]
+		ind := indicators[ri]
+		if cat != nil && ind != "" && !cat.Known(ind) {
+			problems.Add(errs.Detail{Row: line, Column: header[colIdx["indicator"]], Value: ind, Reason: "unknown indicator"})
+		}
+		if c := targets[ri]; !c.ok && !c.bad {
+			problems.Add(errs.Detail{Row: line, Column: header[colIdx["target"]], Reason: "target is empty"})
+		}
+		if c := tolerances[ri]; c.ok && c.num < 0 {
+			problems.Add(errs.Detail{Row: line, Column: header[colIdx["tolerance"]], Reason: "tolerance must not be negative"})
+		}
+		if k.area != nil && !k.period.IsZero() {
+			key := ind + "\x00" + k.area.Code + "\x00" + k.period.String()
+			if first, dup := seen[key]; dup {
+				problems.Add(errs.Detail{Row: line, Reason: fmt.Sprintf("duplicate of row %d (same indicator, area and period)", first)})
+			} else {
+				seen[key] = line
+			}
+		}
+	}
 }

@@ -28,7 +28,9 @@ type Engine struct {
 	DB       *store.DB
 	Datasets *datasets.Service
 	Catalog  *indicators.Catalog
-	Areas    *areas.Registry
+	// Scorecards are the scorecard definitions; nil means none.
+	Scorecards *indicators.Scorecards
+	Areas      *areas.Registry
 	// Vintage is the statistical-neighbour vintage used for averages (areas.DefaultVintage).
 	Vintage string
 	// MinAggregateCoverage is the share of a group's current LAs that must have a value before
@@ -60,14 +62,16 @@ CREATE TABLE IF NOT EXISTS evaluation_runs (
 	definition_sha256 VARCHAR NOT NULL,
 	evaluated_at TIMESTAMP NOT NULL,
 	evaluations BIGINT NOT NULL,
-	error VARCHAR
+	error VARCHAR,
+	targets_revision BIGINT NOT NULL DEFAULT 0
 );
+ALTER TABLE evaluation_runs ADD COLUMN IF NOT EXISTS targets_revision BIGINT DEFAULT 0;
 `
 
 // Migrate creates the engine's tables if they do not exist.
 func (e *Engine) Migrate(ctx context.Context) error {
 	return e.DB.Write(ctx, func(conn *sql.Conn) error {
-		if _, err := conn.ExecContext(ctx, schema); err != nil {
+		if _, err := conn.ExecContext(ctx, schema+commentarySchema); err != nil {
 			return fmt.Errorf("engine: migrate: %w", err)
 		}
 		return nil
@@ -106,7 +110,9 @@ func (e *Engine) EvaluateAll(ctx context.Context) ([]RunResult, error) {
 // EvaluateDataset re-evaluates only the indicators that read the named dataset (after a load
 // or restore).
 func (e *Engine) EvaluateDataset(ctx context.Context, dataset string) ([]RunResult, error) {
-	return e.evaluate(ctx, func(d *indicators.Definition) bool { return d.Source.Dataset == dataset })
+	return e.evaluate(ctx, func(d *indicators.Definition) bool {
+		return d.Source.Dataset == dataset || dataset == datasets.TargetsDataset
+	})
 }
 
 // Refresh evaluates the indicators that have never been evaluated or whose dataset has a newer
@@ -116,17 +122,18 @@ func (e *Engine) EvaluateDataset(ctx context.Context, dataset string) ([]RunResu
 func (e *Engine) Refresh(ctx context.Context, definitionsToo bool) ([]RunResult, error) {
 	type run struct {
 		revision int64
+		targets  int64
 		hash     string
 	}
 	runs := map[string]run{}
-	rows, err := e.DB.SQL.QueryContext(ctx, "SELECT indicator, revision, definition_sha256 FROM evaluation_runs")
+	rows, err := e.DB.SQL.QueryContext(ctx, "SELECT indicator, revision, coalesce(targets_revision, 0), definition_sha256 FROM evaluation_runs")
 	if err != nil {
 		return nil, fmt.Errorf("engine: read runs: %w", err)
 	}
 	for rows.Next() {
 		var id string
 		var r run
-		if err := rows.Scan(&id, &r.revision, &r.hash); err != nil {
+		if err := rows.Scan(&id, &r.revision, &r.targets, &r.hash); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("engine: read runs: %w", err)
 		}
@@ -149,7 +156,7 @@ func (e *Engine) Refresh(ctx context.Context, definitionsToo bool) ([]RunResult,
 		switch {
 		case !ok:
 			return true
-		case r.revision != current[d.Source.Dataset]:
+		case r.revision != current[d.Source.Dataset], r.targets != current[datasets.TargetsDataset]:
 			return true
 		case definitionsToo && r.hash != definitionHash(d):
 			return true
@@ -169,6 +176,10 @@ func (e *Engine) evaluate(ctx context.Context, selected func(*indicators.Definit
 	}
 	var work []computed
 	at := e.now()
+	uploaded, targetsRevision, err := e.uploadedTargets(ctx)
+	if err != nil {
+		return nil, err
+	}
 	for _, def := range e.Catalog.All() {
 		if !selected(def) {
 			continue
@@ -179,7 +190,7 @@ func (e *Engine) evaluate(ctx context.Context, selected func(*indicators.Definit
 		if err == nil {
 			c.ds = ds
 			c.res.Revision = ds.Revision
-			c.evals, err = e.evaluateIndicator(ctx, def, ds, at)
+			c.evals, err = e.evaluateIndicator(ctx, def, ds, uploaded[def.ID], at)
 		}
 		if err != nil {
 			if ctx.Err() != nil {
@@ -194,7 +205,7 @@ func (e *Engine) evaluate(ctx context.Context, selected func(*indicators.Definit
 	if len(work) == 0 {
 		return nil, nil
 	}
-	err := e.DB.Write(ctx, func(conn *sql.Conn) error {
+	err = e.DB.Write(ctx, func(conn *sql.Conn) error {
 		for _, c := range work {
 			if _, err := conn.ExecContext(ctx, "DELETE FROM evaluations WHERE indicator = ?", c.def.ID); err != nil {
 				return fmt.Errorf("clear evaluations of %s: %w", c.def.ID, err)
@@ -203,11 +214,12 @@ func (e *Engine) evaluate(ctx context.Context, selected func(*indicators.Definit
 			if c.res.Error != "" {
 				runErr = c.res.Error
 			}
-			if _, err := conn.ExecContext(ctx, `INSERT INTO evaluation_runs VALUES (?, ?, ?, ?, ?, ?, ?)
+			if _, err := conn.ExecContext(ctx, `INSERT INTO evaluation_runs (indicator, dataset, revision, definition_sha256,
+				evaluated_at, evaluations, error, targets_revision) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 				ON CONFLICT (indicator) DO UPDATE SET dataset = excluded.dataset, revision = excluded.revision,
 				definition_sha256 = excluded.definition_sha256, evaluated_at = excluded.evaluated_at,
-				evaluations = excluded.evaluations, error = excluded.error`,
-				c.def.ID, c.def.Source.Dataset, c.res.Revision, definitionHash(c.def), at, len(c.evals), runErr); err != nil {
+				evaluations = excluded.evaluations, error = excluded.error, targets_revision = excluded.targets_revision`,
+				c.def.ID, c.def.Source.Dataset, c.res.Revision, definitionHash(c.def), at, len(c.evals), runErr, targetsRevision); err != nil {
 				return fmt.Errorf("record run of %s: %w", c.def.ID, err)
 			}
 		}

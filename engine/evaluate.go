@@ -4,8 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"github.com/childrens-trust/scorecard/store"
 	"math"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/childrens-trust/scorecard/areas"
@@ -117,12 +119,12 @@ func (e *Engine) read(ctx context.Context, def *indicators.Definition, ds *datas
 }
 
 // evaluateIndicator computes every evaluation of one indicator.
-func (e *Engine) evaluateIndicator(ctx context.Context, def *indicators.Definition, ds *datasets.Dataset, at time.Time) ([]*Evaluation, error) {
+func (e *Engine) evaluateIndicator(ctx context.Context, def *indicators.Definition, ds *datasets.Dataset, uploaded []targetEntry, at time.Time) ([]*Evaluation, error) {
 	s, err := e.read(ctx, def, ds)
 	if err != nil {
 		return nil, err
 	}
-	targets, err := e.resolveTargets(def)
+	targets, err := e.resolveTargets(def, uploaded)
 	if err != nil {
 		return nil, err
 	}
@@ -170,6 +172,7 @@ func (e *Engine) evaluateIndicator(ctx context.Context, def *indicators.Definiti
 				YearAgo:  change(def, o, s, p.YearAgo(), target),
 			}
 			ev.RAG = rag(def, o, target, ev.Direction.YearAgo)
+			ev.Forecast = forecast(def, o, s, target)
 			out = append(out, ev)
 		}
 	}
@@ -339,4 +342,53 @@ func confidenceInterval(def *indicators.Definition, o *observation) *CI {
 		return &ci
 	}
 	return nil
+}
+
+// uploadedTargets reads the targets dataset, when one has been loaded, by indicator.
+func (e *Engine) uploadedTargets(ctx context.Context) (map[string][]targetEntry, int64, error) {
+	ds, err := e.Datasets.Get(ctx, datasets.TargetsDataset)
+	if errs.CodeOf(err) == errs.NotFound {
+		return nil, 0, nil
+	}
+	if err != nil {
+		return nil, 0, err
+	}
+	if ds.Current.Format != "targets" {
+		return nil, 0, fmt.Errorf("engine: dataset %s is a %s file, not a targets file", ds.Name, ds.Current.Format)
+	}
+	ttype := "NULL"
+	if _, ok := ds.Column("tolerance_type"); ok {
+		ttype = `"tolerance_type"`
+	}
+	rows, err := e.DB.SQL.QueryContext(ctx, fmt.Sprintf(`SELECT "_row", "indicator", "_area", "_period", "target", coalesce("tolerance", 0), %s FROM %s
+		WHERE "target" IS NOT NULL`, ttype, store.QuoteIdent(ds.Table)))
+	if err != nil {
+		return nil, 0, fmt.Errorf("engine: read targets: %w", err)
+	}
+	defer rows.Close()
+	out := map[string][]targetEntry{}
+	for rows.Next() {
+		var row int
+		var ind, area, label string
+		var target, tol float64
+		var tt sql.NullString
+		if err := rows.Scan(&row, &ind, &area, &label, &target, &tol, &tt); err != nil {
+			return nil, 0, fmt.Errorf("engine: read targets: %w", err)
+		}
+		p, err := period.Parse(label)
+		if err != nil {
+			return nil, 0, fmt.Errorf("engine: read targets: %w", err)
+		}
+		typ := indicators.ToleranceAbsolute
+		if strings.EqualFold(tt.String, indicators.TolerancePercent) {
+			typ = indicators.TolerancePercent
+		}
+		v := target
+		out[ind] = append(out[ind], targetEntry{area: area, period: p, uploaded: true, t: resolvedTarget{
+			Target: indicators.Target{Value: &v, Period: label, Area: area, Tolerance: tol, ToleranceType: typ},
+			source: fmt.Sprintf("targets dataset, revision %d, row %d", ds.Revision, row),
+			due:    p,
+		}})
+	}
+	return out, ds.Revision, rows.Err()
 }

@@ -53,10 +53,13 @@ type targetEntry struct {
 	area   string        // GSS code, "" for any
 	period period.Period // zero for any
 	t      resolvedTarget
+	// uploaded marks a target from the targets dataset: it wins over a definition's target of
+	// the same specificity, so a performance team can set targets without editing YAML.
+	uploaded bool
 }
 
-func (e *Engine) resolveTargets(def *indicators.Definition) (targetSet, error) {
-	var ts targetSet
+func (e *Engine) resolveTargets(def *indicators.Definition, uploaded []targetEntry) (targetSet, error) {
+	ts := targetSet{entries: append([]targetEntry(nil), uploaded...)}
 	for i, t := range def.Targets {
 		en := targetEntry{t: resolvedTarget{Target: t, source: fmt.Sprintf("%s targets[%d]", def.File, i)}}
 		if t.Note != "" {
@@ -92,9 +95,12 @@ func (ts targetSet) lookup(area string, p period.Period) *resolvedTarget {
 		}
 		score := 0
 		if !en.period.IsZero() {
-			score += 2
+			score += 4
 		}
 		if en.area != "" {
+			score += 2
+		}
+		if en.uploaded {
 			score++
 		}
 		if score > bestScore {

@@ -309,7 +309,7 @@ func TestTargetLookupSpecificity(t *testing.T) {
 			for _, i := range order {
 				def.Targets = append(def.Targets, all[i])
 			}
-			ts, err := e.resolveTargets(def)
+			ts, err := e.resolveTargets(def, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -350,7 +350,7 @@ func TestTargetLookupSpecificity(t *testing.T) {
 	} {
 		def := testDef(stats.HigherIsBetter, indicators.RuleStandard)
 		def.Targets = targets
-		ts, err := e.resolveTargets(def)
+		ts, err := e.resolveTargets(def, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -362,7 +362,7 @@ func TestTargetLookupSpecificity(t *testing.T) {
 	// Without a default, an area and period no target reaches has none.
 	def := testDef(stats.HigherIsBetter, indicators.RuleStandard)
 	def.Targets = []indicators.Target{{Value: fp(65), Area: "839"}, {Value: fp(70), Period: "2016-17"}}
-	ts, err := e.resolveTargets(def)
+	ts, err := e.resolveTargets(def, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -374,7 +374,7 @@ func TestTargetLookupSpecificity(t *testing.T) {
 	}
 
 	def.Targets = []indicators.Target{{Value: fp(65), Area: "nowhere at all"}}
-	if _, err := e.resolveTargets(def); err == nil {
+	if _, err := e.resolveTargets(def, nil); err == nil {
 		t.Error("an unknown target area was accepted")
 	}
 }

@@ -31,8 +31,11 @@ type Evaluation struct {
 	Quintile     *Quintile `json:"quintile,omitempty"`
 	Direction    Direction `json:"direction"`
 	RecentTrend  *Trend    `json:"recent_trend"`
-	Source       SourceRef `json:"source"`
-	EvaluatedAt  time.Time `json:"evaluated_at"`
+	Forecast     *Forecast `json:"forecast,omitempty"`
+	// Commentary is attached when the evaluation is read, never stored with it.
+	Commentary  []Comment `json:"commentary,omitempty"`
+	Source      SourceRef `json:"source"`
+	EvaluatedAt time.Time `json:"evaluated_at"`
 }
 
 // CI is a value's confidence interval at 95% and 99.8%.

@@ -51,7 +51,11 @@ func (e *Engine) Series(ctx context.Context, indicator, area string) ([]*Evaluat
 	if err != nil {
 		return nil, err
 	}
-	return e.queryEvaluations(ctx, "indicator = ? AND area_code = ? ORDER BY period_end, period", indicator, a.Code)
+	evs, err := e.queryEvaluations(ctx, "indicator = ? AND area_code = ? ORDER BY period_end, period", indicator, a.Code)
+	if err != nil {
+		return nil, err
+	}
+	return evs, e.attachCommentary(ctx, a.Code, evs)
 }
 
 // AllAreas returns one indicator's evaluations for every area in a period (the latest period
@@ -133,16 +137,39 @@ func (e *Engine) AreaScorecard(ctx context.Context, area, p string) (*Scorecard,
 	if err != nil {
 		return nil, err
 	}
-	var want period.Period
-	if p != "" {
-		if want, err = period.Parse(p); err != nil {
-			return nil, errs.Errorf(errs.Invalid, "%v", err)
-		}
+	want, err := parseOptionalPeriod(p)
+	if err != nil {
+		return nil, err
 	}
-	// One evaluation per indicator, chosen in DuckDB: the requested period's own evaluation, else
-	// the latest ending on or before it; the latest of all when no period is asked for.
+	chosen, err := e.pick(ctx, a.Code, want)
+	if err != nil {
+		return nil, err
+	}
+	sc := &Scorecard{Area: areaRef(a), RequestedPeriod: p}
+	for _, def := range e.Catalog.All() {
+		sc.Rows = append(sc.Rows, ScorecardRow{Indicator: def.ID, Title: def.Title, Reference: def.Reference,
+			Unit: string(def.Unit), Polarity: string(def.Polarity), Evaluation: chosen[def.ID]})
+	}
+	return sc, nil
+}
+
+func parseOptionalPeriod(p string) (period.Period, error) {
+	if p == "" {
+		return period.Period{}, nil
+	}
+	want, err := period.Parse(p)
+	if err != nil {
+		return period.Period{}, errs.Errorf(errs.Invalid, "%v", err)
+	}
+	return want, nil
+}
+
+// pick chooses one evaluation per indicator for an area, in DuckDB: the requested period's own
+// evaluation, else the latest ending on or before it; the latest of all when want is zero.
+// Commentary is attached.
+func (e *Engine) pick(ctx context.Context, areaCode string, want period.Period) (map[string]*Evaluation, error) {
 	where := "area_code = ?"
-	args := []any{a.Code}
+	args := []any{areaCode}
 	label := ""
 	if !want.IsZero() {
 		where += " AND period_end <= ?"
@@ -155,16 +182,14 @@ func (e *Engine) AreaScorecard(ctx context.Context, area, p string) (*Scorecard,
 	if err != nil {
 		return nil, err
 	}
+	if err := e.attachCommentary(ctx, areaCode, evs); err != nil {
+		return nil, err
+	}
 	chosen := make(map[string]*Evaluation, len(evs))
 	for _, ev := range evs {
 		chosen[ev.Indicator] = ev
 	}
-	sc := &Scorecard{Area: areaRef(a), RequestedPeriod: p}
-	for _, def := range e.Catalog.All() {
-		sc.Rows = append(sc.Rows, ScorecardRow{Indicator: def.ID, Title: def.Title, Reference: def.Reference,
-			Unit: string(def.Unit), Polarity: string(def.Polarity), Evaluation: chosen[def.ID]})
-	}
-	return sc, nil
+	return chosen, nil
 }
 
 // AllAreasAllPeriods returns every stored evaluation of one indicator, by period then area code

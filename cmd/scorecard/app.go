@@ -40,13 +40,17 @@ func OpenApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
+	scorecards, err := indicators.LoadScorecards(cfg.IndicatorsDir, cat, reg)
+	if err != nil {
+		return nil, err
+	}
 	db, err := store.Open(cfg.DBPath)
 	if err != nil {
 		return nil, err
 	}
 	app := &App{DB: db, Areas: reg, Catalog: cat, Log: log}
 	app.Datasets = &datasets.Service{DB: db, Areas: reg, Catalog: cat}
-	app.Engine = &engine.Engine{DB: db, Datasets: app.Datasets, Catalog: cat, Areas: reg, Vintage: cfg.Vintage, Log: log}
+	app.Engine = &engine.Engine{DB: db, Datasets: app.Datasets, Catalog: cat, Scorecards: scorecards, Areas: reg, Vintage: cfg.Vintage, Log: log}
 	if err := app.init(ctx, cfg.Seed); err != nil {
 		db.Close()
 		return nil, err

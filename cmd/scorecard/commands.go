@@ -16,6 +16,7 @@ import (
 	"github.com/childrens-trust/scorecard/datasets"
 	"github.com/childrens-trust/scorecard/engine"
 	"github.com/childrens-trust/scorecard/errs"
+	"github.com/childrens-trust/scorecard/stats"
 )
 
 // DefaultDB is the database file used when --db is not given.
@@ -198,11 +199,15 @@ func (m *Main) evaluate(ctx context.Context, args []string) error {
 	indicator := fs.String("indicator", "", "one indicator (default: all)")
 	period := fs.String("period", "", "period (default: the latest for each indicator)")
 	format := fs.String("format", "table", "output format: table, json or csv")
+	scorecardID := fs.String("scorecard", "", "a scorecard id: print its priorities and rows (area defaults to the scorecard's)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	if *scorecardID != "" {
+		return m.evaluateScorecard(ctx, c, *scorecardID, *area, *period, *format)
+	}
 	if *area == "" {
-		fmt.Fprintln(m.Stderr, "usage: scorecard evaluate [--db PATH] --area X [--indicator I] [--period P] [--format table|json|csv]")
+		fmt.Fprintln(m.Stderr, "usage: scorecard evaluate [--db PATH] --area X [--indicator I | --scorecard ID] [--period P] [--format table|json|csv]")
 		return errUsage
 	}
 	if *format != "table" && *format != "json" && *format != "csv" {
@@ -324,4 +329,62 @@ func writeTable(w io.Writer, evs []*engine.Evaluation) error {
 			cmp(f[9], f[10]), cmp(f[11], f[12]), cmp(f[13], f[14]), rank, ev.Quartile, strings.TrimSpace(f[20]))
 	}
 	return tw.Flush()
+}
+
+// evaluateScorecard prints a scorecard: each priority with its RAG summary, then its rows.
+func (m *Main) evaluateScorecard(ctx context.Context, c common, id, area, period, format string) error {
+	if format != "table" && format != "json" && format != "csv" {
+		return errs.Errorf(errs.Invalid, "--format must be table, json or csv")
+	}
+	app, err := m.open(ctx, c)
+	if err != nil {
+		return err
+	}
+	defer app.Close()
+	res, err := app.Engine.EvaluateScorecard(ctx, id, area, period)
+	if err != nil {
+		return err
+	}
+	switch format {
+	case "json":
+		enc := json.NewEncoder(m.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(res)
+	case "csv":
+		var evs []*engine.Evaluation
+		for _, p := range res.Priorities {
+			for _, r := range p.Rows {
+				if r.Evaluation != nil {
+					evs = append(evs, r.Evaluation)
+				}
+			}
+		}
+		return writeCSV(m.Stdout, evs)
+	}
+	fmt.Fprintf(m.Stdout, "%s\n%s (%s)\n", res.Title, res.Area.Name, res.Area.Code)
+	for _, p := range res.Priorities {
+		s := p.Summary
+		fmt.Fprintf(m.Stdout, "\n%s  [green %d, amber %d, red %d, no data %d, no target %d]\n", p.Title,
+			s[engine.Green], s[engine.Amber], s[engine.Red], s[engine.NoData]+s[engine.Suppressed], s[engine.NoTarget])
+		tw := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "REF\tINDICATOR\tPERIOD\tVALUE\tTARGET\tRAG\tVS PREVIOUS\tTARGET FROM")
+		for _, r := range p.Rows {
+			ev := r.Evaluation
+			if ev == nil {
+				fmt.Fprintf(tw, "%s\t%s\t\t\t\t%s\t\t\n", r.Reference, r.Title, engine.NoData)
+				continue
+			}
+			target, prev := "", ""
+			if ev.RAG.Target != nil {
+				target = stats.FormatFixed(*ev.RAG.Target, r.Decimals)
+			}
+			if ev.Direction.Previous != nil {
+				prev = ev.Direction.Previous.Judgement
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Reference, r.Title, ev.Period, ev.DisplayValue, target,
+				ev.RAG.Status, prev, ev.RAG.TargetSource)
+		}
+		tw.Flush()
+	}
+	return nil
 }

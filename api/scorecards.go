@@ -1,0 +1,77 @@
+package api
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/childrens-trust/scorecard/errs"
+	"github.com/labstack/echo/v4"
+)
+
+// scorecardSummary is a scorecard in the list.
+type scorecardSummary struct {
+	ID          string `json:"id"`
+	Title       string `json:"title"`
+	Description string `json:"description,omitempty"`
+	Area        string `json:"area"`
+	Priorities  int    `json:"priorities"`
+	Indicators  int    `json:"indicators"`
+}
+
+func (s *Server) listScorecards(c echo.Context) error {
+	var out []scorecardSummary
+	if s.Engine.Scorecards != nil {
+		for _, sc := range s.Engine.Scorecards.All() {
+			n := 0
+			for _, p := range sc.Priorities {
+				n += len(p.Items)
+			}
+			out = append(out, scorecardSummary{ID: sc.ID, Title: sc.Title, Description: sc.Description, Area: sc.Area,
+				Priorities: len(sc.Priorities), Indicators: n})
+		}
+	}
+	return c.JSON(http.StatusOK, newList(out))
+}
+
+func (s *Server) getScorecard(c echo.Context) error {
+	res, err := s.Engine.EvaluateScorecard(c.Request().Context(), c.Param("id"), c.QueryParam("area"), c.QueryParam("period"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, res)
+}
+
+// commentRequest is the body of a new comment.
+type commentRequest struct {
+	Period string `json:"period"`
+	Author string `json:"author"`
+	Text   string `json:"text"`
+}
+
+func (s *Server) listComments(c echo.Context) error {
+	out, err := s.Engine.Comments(c.Request().Context(), c.Param("id"), c.Param("area"), c.QueryParam("period"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, newList(out))
+}
+
+// addComment records a note on an indicator for an area and period (JSON body: period, text,
+// author; the author defaults to the X-Uploaded-By header).
+func (s *Server) addComment(c echo.Context) error {
+	var req commentRequest
+	if !strings.HasPrefix(c.Request().Header.Get(echo.HeaderContentType), echo.MIMEApplicationJSON) {
+		return errs.Errorf(errs.Invalid, "send the comment as JSON: {\"period\": \"2016-17 Q4\", \"text\": \"...\", \"author\": \"...\"}")
+	}
+	if err := c.Bind(&req); err != nil {
+		return errs.Errorf(errs.Invalid, "the comment is not valid JSON")
+	}
+	if req.Author == "" {
+		req.Author = c.Request().Header.Get("X-Uploaded-By")
+	}
+	cm, err := s.Engine.AddComment(c.Request().Context(), c.Param("id"), c.Param("area"), req.Period, req.Author, req.Text)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, cm)
+}
