@@ -172,7 +172,13 @@ func (e *Engine) evaluateIndicator(ctx context.Context, def *indicators.Definiti
 				YearAgo:  change(def, o, s, p.YearAgo(), target),
 			}
 			ev.RAG = rag(def, o, target, ev.Direction.YearAgo)
-			ev.Forecast = forecast(def, o, s, target)
+			// The forecast looks ahead to the next target that falls due; without one it explains
+			// why the current target cannot be forecast.
+			ahead := target
+			if t := targets.upcoming(code, p); t != nil {
+				ahead = t.resolve(code, s)
+			}
+			ev.Forecast = forecast(def, o, s, ahead)
 			out = append(out, ev)
 		}
 	}

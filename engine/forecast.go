@@ -91,9 +91,10 @@ func forecast(def *indicators.Definition, o *observation, s *series, t *resolved
 	return f
 }
 
-// years is a date as fractional years, the x axis of the projection.
+// years is a date as fractional years, the x axis of the projection. The same month and day
+// in different years are exactly whole years apart (leap days do not tilt annual series).
 func years(t time.Time) float64 {
-	return float64(t.Year()) + float64(t.YearDay()-1)/365.25
+	return float64(t.Year()) + float64(t.Month()-1)/12 + float64(t.Day()-1)/(12*31)
 }
 
 // leastSquares fits y = intercept + slope·x.

@@ -113,6 +113,29 @@ func (ts targetSet) lookup(area string, p period.Period) *resolvedTarget {
 	return &ts.entries[best].t
 }
 
+// upcoming returns the target due soonest after period p for the area (area-specific before
+// general at the same due period), for the forecast; nil when none is due later.
+func (ts targetSet) upcoming(area string, p period.Period) *resolvedTarget {
+	best := -1
+	for i, en := range ts.entries {
+		if (en.area != "" && en.area != area) || en.period.IsZero() || !en.period.End().After(p.End()) {
+			continue
+		}
+		if best < 0 {
+			best = i
+			continue
+		}
+		b := ts.entries[best]
+		if c := period.Compare(en.period, b.period); c < 0 || (c == 0 && en.area != "" && b.area == "") {
+			best = i
+		}
+	}
+	if best < 0 {
+		return nil
+	}
+	return &ts.entries[best].t
+}
+
 // RAG statuses.
 const (
 	Green      = "green"
