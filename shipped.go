@@ -34,6 +34,7 @@ var Shipped = []ShippedDataset{
 	{"ees_children_in_need", "datasets/shipped/ees_b1_children_in_need_2013_to_2025.csv", "DfE EES: children in need table B1"},
 	{"fingertips_injuries_0_14", "datasets/shipped/fingertips_90284_injury_admissions_0_14_england_region_utla.csv", "OHID Fingertips 90284 export"},
 	{"local_returns", "testdata/returns/example_local_return.csv", "EXAMPLE local return with figures published in the seed plans (Poole, Leicestershire)"},
+	{"leicestershire_returns", "testdata/returns/leicestershire_ewmh_return.csv", "EXAMPLE local return with the figures published in Leicestershire's Emotional Well-being and Mental Health Strategy monitoring plan"},
 }
 
 // LoadShipped loads every shipped dataset as a revision made by "shipped-data".

@@ -360,7 +360,13 @@ func TestUploadThenRestoreThroughTheAPI(t *testing.T) {
 		}
 		Evaluated []engine.RunResult
 	}](t, rec.Body.Bytes())
-	if up.Revision.Rows != 1 || up.Revision.FileName != "poole_q4.csv" || up.Revision.Status != "accepted" || len(up.Evaluated) != 3 {
+	readers := 0 // the upload re-evaluates every indicator reading local_returns, and no other
+	for _, d := range f.engine.Catalog.All() {
+		if d.Source.Dataset == "local_returns" {
+			readers++
+		}
+	}
+	if up.Revision.Rows != 1 || up.Revision.FileName != "poole_q4.csv" || up.Revision.Status != "accepted" || len(up.Evaluated) != readers || readers < 3 {
 		t.Fatalf("upload result = %+v", up)
 	}
 	series := func() []*engine.Evaluation {
