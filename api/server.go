@@ -62,5 +62,6 @@ func (s *Server) Handler() http.Handler {
 	v1.GET("/datasets/:name/revisions", s.listRevisions)
 	v1.POST("/datasets/:name/revisions", s.upload)
 	v1.POST("/datasets/:name/revisions/:id/restore", s.restore)
+	s.registerPages(e)
 	return e
 }

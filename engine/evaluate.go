@@ -132,6 +132,11 @@ func (e *Engine) evaluateIndicator(ctx context.Context, def *indicators.Definiti
 	for _, p := range s.periods {
 		byArea := s.obs[p]
 		ranking := rankLAs(byArea, def)
+		// Like an aggregate, a rank needs at least half the LAs: "1 of 1" from a one-council
+		// return would say nothing.
+		if float64(ranking.n) < e.minCoverage()*float64(len(e.Areas.LocalAuthorities())) {
+			ranking = rankLAs(nil, def)
+		}
 		england := e.englandComparator(def, byArea)
 		regions := map[string]*Comparator{}
 		// Stable order: by area code.

@@ -1,0 +1,316 @@
+package api
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/childrens-trust/scorecard/charts"
+	"github.com/childrens-trust/scorecard/engine"
+	"github.com/childrens-trust/scorecard/errs"
+	"github.com/childrens-trust/scorecard/indicators"
+	"github.com/childrens-trust/scorecard/stats"
+	"github.com/labstack/echo/v4"
+)
+
+// registerPages adds the web pages for boards and the assets they load: ECharts from the binary
+// under /assets/, and one page per indicator and area.
+func (s *Server) registerPages(e *echo.Echo) {
+	handler := charts.AssetsHandler()
+	assets := func(c echo.Context) error {
+		if !charts.IsAsset(c.Request().URL.Path) {
+			return errs.Errorf(errs.NotFound, "no asset %q", c.Request().URL.Path)
+		}
+		handler.ServeHTTP(c.Response(), c.Request())
+		return nil
+	}
+	e.GET(charts.AssetsPath+"*", assets)
+	e.HEAD(charts.AssetsPath+"*", assets)
+	e.GET("/areas/:area/indicators/:id", s.indicatorPage)
+	e.HEAD("/areas/:area/indicators/:id", s.indicatorPage)
+}
+
+// pageSecurityPolicy lets a page load scripts, styles and images from this server only. The
+// charts' own scripts are inline (go-echarts writes them so).
+const pageSecurityPolicy = "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; " +
+	"img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'"
+
+// fact is one line of the "latest value" list.
+type fact struct {
+	Term   string
+	Detail string
+	HTML   template.HTML // instead of Detail, when set
+}
+
+// indicatorPageData is what the indicator page template shows.
+type indicatorPageData struct {
+	Def        *indicators.Definition
+	Area       engine.AreaRef
+	Polarity   string
+	UnitWords  string
+	Latest     *engine.Evaluation
+	Facts      []fact
+	Trend      template.HTML
+	Comparison template.HTML
+	// ComparedPeriod is the period of the comparison chart (the latest with a value, or ?period=).
+	ComparedPeriod string
+	JSONURL        string
+	Script         template.HTML
+	Stylesheet     template.CSS
+}
+
+// indicatorPage is GET /areas/:area/indicators/:id: one indicator for one area, with its latest
+// value and RAG (text and colour), the trend chart and the comparison chart, each followed by its
+// data table. ?period= chooses the comparison chart's period (the latest with a value by default).
+func (s *Server) indicatorPage(c echo.Context) error {
+	id := c.Param("id")
+	def, ok := s.Catalog.Get(id)
+	if !ok {
+		return errs.Errorf(errs.NotFound, "no indicator %q", id)
+	}
+	a, err := s.Engine.Area(c.Param("area"))
+	if err != nil {
+		return err
+	}
+	series, err := s.Engine.Series(c.Request().Context(), def.ID, a.Code)
+	if err != nil {
+		return err
+	}
+	area := engine.AreaRef{Code: a.Code, Name: a.Name, Level: string(a.Level)}
+	if len(series) > 0 && series[0].Area.Name != "" {
+		area = series[0].Area
+	}
+
+	data := indicatorPageData{
+		Def: def, Area: area, Polarity: polarityText(def.Polarity), UnitWords: charts.UnitWords(def),
+		JSONURL:    "/api/v1/indicators/" + url.PathEscape(def.ID) + "/evaluations?area=" + url.QueryEscape(area.Code),
+		Script:     charts.ScriptTag(),
+		Stylesheet: charts.Stylesheet,
+	}
+	data.Latest = latestWithValue(series)
+	compared := data.Latest
+	if p := strings.TrimSpace(c.QueryParam("period")); p != "" {
+		compared = nil
+		for _, ev := range series {
+			if strings.EqualFold(ev.Period, p) {
+				compared = ev
+			}
+		}
+		if compared == nil {
+			return errs.Errorf(errs.NotFound, "no %s evaluation for %s in period %q", def.ID, area.Name, p)
+		}
+	}
+	if data.Latest != nil {
+		data.Facts = latestFacts(def, data.Latest)
+	}
+	if len(series) > 0 {
+		if data.Trend, err = charts.Trend(def, series).HTML(); err != nil {
+			return fmt.Errorf("indicator page %s %s: trend chart: %w", def.ID, area.Code, err)
+		}
+	}
+	if compared != nil {
+		data.ComparedPeriod = compared.Period
+		if data.Comparison, err = charts.Comparison(def, compared).HTML(); err != nil {
+			return fmt.Errorf("indicator page %s %s: comparison chart: %w", def.ID, area.Code, err)
+		}
+	}
+
+	var b bytes.Buffer
+	if err := indicatorPageTemplate.Execute(&b, data); err != nil {
+		return fmt.Errorf("indicator page %s %s: %w", def.ID, area.Code, err)
+	}
+	h := c.Response().Header()
+	h.Set("Content-Security-Policy", pageSecurityPolicy)
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "same-origin")
+	return c.HTMLBlob(http.StatusOK, b.Bytes())
+}
+
+// latestWithValue is the most recent evaluation with a value, else the most recent one.
+func latestWithValue(series []*engine.Evaluation) *engine.Evaluation {
+	for i := len(series) - 1; i >= 0; i-- {
+		if series[i].Value != nil {
+			return series[i]
+		}
+	}
+	if len(series) > 0 {
+		return series[len(series)-1]
+	}
+	return nil
+}
+
+func polarityText(p stats.Polarity) string {
+	switch p {
+	case stats.HigherIsBetter:
+		return "Higher is better"
+	case stats.LowerIsBetter:
+		return "Lower is better"
+	case stats.CloserIsBetter:
+		return "Closer to the target is better"
+	case stats.NoJudgement:
+		return "No judgement of better or worse"
+	}
+	return string(p)
+}
+
+// words turns an engine label into words: "no_significant_change" → "no significant change".
+func words(label string) string {
+	label = strings.ReplaceAll(label, "_getting_", " and getting ")
+	return strings.ReplaceAll(label, "_", " ")
+}
+
+// signed formats a change with its sign.
+func signed(v float64, dps int) string {
+	s := stats.FormatFixed(v, dps)
+	if !strings.HasPrefix(s, "-") && strings.Trim(s, "0.") != "" {
+		s = "+" + s
+	}
+	return s
+}
+
+// latestFacts lists what a board reads first about the latest value.
+func latestFacts(def *indicators.Definition, ev *engine.Evaluation) []fact {
+	value := "No data"
+	switch {
+	case ev.Value != nil:
+		value = charts.FormatValue(def, *ev.Value)
+		if ev.CI != nil && ev.CI.Lower95 != nil && ev.CI.Upper95 != nil {
+			value += fmt.Sprintf(" (95%% confidence interval %s to %s)",
+				stats.FormatFixed(*ev.CI.Lower95, def.Decimals), stats.FormatFixed(*ev.CI.Upper95, def.Decimals))
+		}
+	case ev.Marker != "":
+		value = "Suppressed (" + ev.Marker + ")"
+	}
+	facts := []fact{{Term: "Period", Detail: ev.Period}, {Term: "Value", Detail: value}}
+
+	if t := ev.RAG.Target; t != nil {
+		target := charts.FormatValue(def, *t)
+		if tol := ev.RAG.Tolerance; tol != nil && *tol != 0 {
+			target += ", amber within " + stats.FormatFixed(*tol, def.Decimals)
+			if ev.RAG.ToleranceType == indicators.TolerancePercent {
+				target += "% of the target"
+			}
+		}
+		facts = append(facts, fact{Term: "Target", Detail: target})
+	}
+	rag := charts.RAG(ev.RAG.Status).Chip()
+	if ev.RAG.Reason != "" && ev.RAG.Status != "no_target" {
+		rag += template.HTML(" " + template.HTMLEscapeString(ev.RAG.Reason))
+	}
+	facts = append(facts, fact{Term: "Against target", HTML: rag})
+
+	for i, d := range []*engine.Change{ev.Direction.Previous, ev.Direction.YearAgo} {
+		if d == nil || (i == 1 && ev.Direction.Previous != nil && ev.Direction.Previous.Period == d.Period) {
+			continue // annual data: the previous period is the year ago
+		}
+		text := words(d.Judgement)
+		if d.Change != nil {
+			text += ": " + signed(*d.Change, def.Decimals)
+			if d.ChangePercent != nil {
+				text += " (" + signed(*d.ChangePercent, 1) + "%)"
+			}
+		}
+		facts = append(facts, fact{Term: "Since " + d.Period, Detail: text})
+	}
+
+	for _, cmp := range []struct {
+		name string
+		c    *engine.Comparator
+	}{
+		{"statistical neighbours' average", ev.Comparators.StatisticalNeighbours},
+		{"", ev.Comparators.Region},
+		{"", ev.Comparators.England},
+	} {
+		if cmp.c == nil || cmp.c.Value == nil {
+			continue
+		}
+		name := cmp.name
+		if name == "" {
+			name = cmp.c.Name
+		}
+		text := words(cmp.c.Judgement) + " (" + name + ": " + charts.FormatValue(def, *cmp.c.Value) + ")"
+		facts = append(facts, fact{Term: "Compared with " + name, Detail: text})
+	}
+	if ev.Rank != nil {
+		rank := fmt.Sprintf("%d of %d local authorities", ev.Rank.Position, ev.Rank.Of)
+		if ev.Quartile != "" {
+			rank += ", quartile " + ev.Quartile + " (A is best)"
+		}
+		facts = append(facts, fact{Term: "Rank", Detail: rank})
+	}
+	if ev.RecentTrend != nil && ev.RecentTrend.Label != "" {
+		trend := words(ev.RecentTrend.Label)
+		if ev.RecentTrend.Reason != "" {
+			trend += ": " + ev.RecentTrend.Reason
+		}
+		facts = append(facts, fact{Term: "Recent trend", Detail: trend})
+	}
+	return facts
+}
+
+var indicatorPageTemplate = template.Must(template.New("indicator").Parse(`<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{.Def.Title}}: {{.Area.Name}} – Children's Trust scorecard</title>
+{{.Script}}
+<style>
+body{font-family:system-ui,-apple-system,"Segoe UI",Arial,sans-serif;font-size:1.1875rem;line-height:1.4;color:#0b0c0c;background:#fff;margin:0}
+header.site{background:#0b0c0c;color:#fff;padding:.75rem 1.5rem}
+header.site p{margin:0;font-weight:700}
+main{padding:1rem 1.5rem 3rem;max-width:64rem}
+h1{font-size:2rem;margin:1rem 0 .25rem}
+h2{font-size:1.5rem;margin:2.5rem 0 .75rem}
+.lede{margin:0 0 1rem;color:#0b0c0c}
+dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.375rem 1.5rem;margin:0}
+dl.facts dt{font-weight:700}
+dl.facts dd{margin:0}
+a{color:#1d70b8}
+a:focus{outline:3px solid #ffdd00;background:#ffdd00;color:#0b0c0c}
+{{.Stylesheet}}
+</style>
+</head>
+<body>
+<header class="site"><p>Children's Trust scorecard</p></header>
+<main>
+<h1>{{.Def.Title}}</h1>
+<p class="lede">{{.Area.Name}} ({{.Area.Code}}){{with .Def.Reference}} · indicator {{.}}{{end}} · {{.UnitWords}} · {{.Polarity}}</p>
+{{with .Def.Description}}<p>{{.}}</p>{{end}}
+
+<section aria-labelledby="latest">
+<h2 id="latest">Latest value</h2>
+{{if .Latest}}<dl class="facts">
+{{range .Facts}}<dt>{{.Term}}</dt><dd>{{if .HTML}}{{.HTML}}{{else}}{{.Detail}}{{end}}</dd>
+{{end}}</dl>
+{{else}}<p>There are no values of this indicator for {{.Area.Name}}.</p>
+{{end}}</section>
+{{if .Trend}}
+<section aria-labelledby="trend">
+<h2 id="trend">Trend</h2>
+{{.Trend}}</section>
+{{end}}{{if .Comparison}}
+<section aria-labelledby="comparison">
+<h2 id="comparison">Compared with benchmarks, {{.ComparedPeriod}}</h2>
+{{.Comparison}}</section>
+{{end}}
+<section aria-labelledby="about">
+<h2 id="about">About this indicator</h2>
+<dl class="facts">
+<dt>Good performance</dt><dd>{{.Polarity}}</dd>
+<dt>Unit</dt><dd>{{.UnitWords}}, {{.Def.Decimals}} decimal places</dd>
+{{with .Def.Metadata.Source}}<dt>Source</dt><dd>{{.}}</dd>
+{{end}}{{with .Def.Metadata.Owner}}<dt>Owner</dt><dd>{{.}}</dd>
+{{end}}{{with .Def.Metadata.MonitoringBody}}<dt>Monitored by</dt><dd>{{.}}</dd>
+{{end}}{{with .Def.Metadata.Notes}}<dt>Notes</dt><dd>{{.}}</dd>
+{{end}}{{with .Def.Metadata.URL}}<dt>More information</dt><dd><a href="{{.}}">{{.}}</a></dd>
+{{end}}<dt>The data</dt><dd><a href="{{.JSONURL}}">every period with its judgements, as JSON</a></dd>
+</dl>
+</section>
+</main>
+</body>
+</html>
+`))

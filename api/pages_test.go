@@ -1,0 +1,338 @@
+package api
+
+// The board pages. These tests are in package api (not api_test) so that they can mount
+// registerPages on an echo instance themselves, whether or not Handler has been wired to it yet.
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	scorecard "github.com/childrens-trust/scorecard"
+	"github.com/childrens-trust/scorecard/areas"
+	"github.com/childrens-trust/scorecard/charts"
+	"github.com/childrens-trust/scorecard/datasets"
+	"github.com/childrens-trust/scorecard/engine"
+	"github.com/childrens-trust/scorecard/indicators"
+	"github.com/childrens-trust/scorecard/store"
+	"github.com/labstack/echo/v4"
+)
+
+// pagesUpdate reports whether -update was given: the flag is defined by the package's external
+// tests (api_test.go), which share this test binary, so it is looked up rather than redefined.
+func pagesUpdate() bool {
+	f := flag.Lookup("update")
+	return f != nil && f.Value.String() == "true"
+}
+
+type pagesFixture struct {
+	server *Server
+	echo   *echo.Echo
+}
+
+var (
+	pagesOnce   sync.Once
+	pagesShared *pagesFixture
+	pagesErr    error
+)
+
+// pages builds, once, a server over an in-memory database with the example local return (Poole's
+// row 1.14) and the Fingertips injuries export (published confidence intervals), evaluated on the
+// fixtures' fixed clock, with registerPages mounted on a bare echo instance.
+func pages(t *testing.T) *pagesFixture {
+	t.Helper()
+	pagesOnce.Do(func() { pagesShared, pagesErr = buildPagesFixture() })
+	if pagesErr != nil {
+		t.Fatal(pagesErr)
+	}
+	return pagesShared
+}
+
+func buildPagesFixture() (*pagesFixture, error) {
+	ctx := context.Background()
+	now := func() time.Time { return time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC) }
+	reg := areas.Default()
+	cat, err := indicators.Load("", reg)
+	if err != nil {
+		return nil, err
+	}
+	db, err := store.Open("")
+	if err != nil {
+		return nil, err
+	}
+	sets := &datasets.Service{DB: db, Areas: reg, Catalog: cat, Now: now}
+	eng := &engine.Engine{DB: db, Datasets: sets, Catalog: cat, Areas: reg, Now: now}
+	if err := sets.Migrate(ctx); err != nil {
+		return nil, err
+	}
+	if err := eng.Migrate(ctx); err != nil {
+		return nil, err
+	}
+	for _, s := range scorecard.Shipped {
+		if s.Dataset != "local_returns" && s.Dataset != "fingertips_injuries_0_14" {
+			continue
+		}
+		data, err := scorecard.ShippedFile(s.File)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := sets.Load(ctx, s.Dataset, bytes.NewReader(data), datasets.Upload{FileName: s.File, By: "test"}); err != nil {
+			return nil, err
+		}
+	}
+	if _, err := eng.EvaluateAll(ctx); err != nil {
+		return nil, err
+	}
+	srv := &Server{Engine: eng, Datasets: sets, Catalog: cat, Areas: reg}
+	e := echo.New()
+	e.HTTPErrorHandler = errorHandler(nil)
+	srv.registerPages(e)
+	return &pagesFixture{server: srv, echo: e}, nil
+}
+
+func (f *pagesFixture) get(t *testing.T, method, path string) *httptest.ResponseRecorder {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	f.echo.ServeHTTP(rec, httptest.NewRequest(method, path, nil))
+	return rec
+}
+
+func pageGolden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("..", "testdata", "golden", name)
+	if pagesUpdate() {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./api -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from the golden file (run go test ./api -update if the change is intended)\ngot:\n%s", name, got)
+	}
+}
+
+var externalSourceRE = regexp.MustCompile(`(?i)<(?:script|link|img|iframe|source|video|audio)\b[^>]*\b(?:src|href)\s*=\s*["']?([^"'\s>]+)`)
+
+// checkLocalOnly fails if the page loads anything from another server.
+func checkLocalOnly(t *testing.T, html string) {
+	t.Helper()
+	srcs := externalSourceRE.FindAllStringSubmatch(html, -1)
+	for _, m := range srcs {
+		if strings.Contains(m[1], "://") || strings.HasPrefix(m[1], "//") {
+			t.Errorf("the page loads %s", m[1])
+		}
+	}
+	if len(srcs) != 1 || srcs[0][1] != charts.ScriptURL {
+		t.Errorf("the page loads %v, want only %s", srcs, charts.ScriptURL)
+	}
+	// Any other URL is a link a reader may follow, never something the page fetches.
+	for _, m := range regexp.MustCompile(`(?i)(\w+)=["']?https?://`).FindAllStringSubmatch(html, -1) {
+		if strings.ToLower(m[1]) != "href" {
+			t.Errorf("external URL in attribute %s", m[1])
+		}
+	}
+	for _, m := range regexp.MustCompile(`(?i)<(\w+)[^>]*href=["']?https?://`).FindAllStringSubmatch(html, -1) {
+		if strings.ToLower(m[1]) != "a" {
+			t.Errorf("external URL in a <%s>", m[1])
+		}
+	}
+}
+
+func TestIndicatorPagePooleRow114(t *testing.T) {
+	f := pages(t)
+	rec := f.get(t, http.MethodGet, "/areas/836/indicators/secondary-good-outstanding-schools")
+	if rec.Code != http.StatusOK {
+		t.Fatalf("status %d: %s", rec.Code, rec.Body)
+	}
+	if ct := rec.Header().Get("Content-Type"); !strings.HasPrefix(ct, "text/html") {
+		t.Errorf("Content-Type = %q", ct)
+	}
+	if csp := rec.Header().Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'self'") {
+		t.Errorf("Content-Security-Policy = %q", csp)
+	}
+	html := rec.Body.String()
+	pageGolden(t, "charts_page_poole_1_14.html", rec.Body.Bytes())
+	checkLocalOnly(t, html)
+	for _, s := range []string{
+		`<html lang="en">`,
+		`<title>Secondary pupils in good or outstanding schools: Poole – Children's Trust scorecard</title>`,
+		`<h1>Secondary pupils in good or outstanding schools</h1>`,
+		`<p class="lede">Poole (E06000029) · indicator 1.14 · per cent · Higher is better</p>`,
+		// The latest value, and its RAG as text and colour.
+		`<dt>Period</dt><dd>2016-17 Q4</dd>`,
+		`<dt>Value</dt><dd>85.3%</dd>`,
+		`<dt>Target</dt><dd>88.0%, amber within 2.0</dd>`,
+		`<dt>Against target</dt><dd><strong class="rag rag-red" style="background:#d4351c;color:#ffffff">Red: off target</strong></dd>`,
+		`<dt>Since 2016-17 Q3</dt><dd>improving: &#43;4.4 (&#43;5.4%)</dd>`,
+		// The trend chart with its target line, then its table.
+		`<h2 id="trend">Trend</h2>`,
+		`id="trend_secondary_good_outstanding_schools_E06000029"`,
+		`{"name":"Target","type":"line"`,
+		`"data":[{"name":"2015-16","value":88},{"name":"2016-17 Q1","value":88},{"name":"2016-17 Q2","value":88},{"name":"2016-17 Q3","value":88},{"name":"2016-17 Q4","value":88}]`,
+		`{"name":"2016-17 Q4","value":85.3}`,
+		`<tr><th scope="row">2016-17 Q4</th><td class="num">85.3</td><td class="num">88.0</td><td>Red</td>`,
+		`<tr><th scope="row">2015-16</th><td class="num">58.8</td><td class="num">88.0</td><td>Red</td><td class="num">83.8</td><td class="num">86.5</td><td class="num">87.0</td></tr>`,
+		// The comparison chart for the latest period, then its table.
+		`<h2 id="comparison">Compared with benchmarks, 2016-17 Q4</h2>`,
+		`"data":["Poole: 85.3%","Statistical neighbours' average: no data","South West: no data","England: no data"]`,
+		`<a href="/api/v1/indicators/secondary-good-outstanding-schools/evaluations?area=E06000029">`,
+	} {
+		if !strings.Contains(html, s) {
+			t.Errorf("missing %q", s)
+		}
+	}
+	// Each chart is followed by its table: figure, then table, per chart block.
+	for _, id := range []string{"trend_secondary_good_outstanding_schools_E06000029", "comparison_secondary_good_outstanding_schools_E06000029_2016_17_Q4"} {
+		block := html[strings.Index(html, `id="`+id+`_block"`):]
+		fig, table := strings.Index(block, "</figure>"), strings.Index(block, `<table class="chart-data">`)
+		if fig < 0 || table < fig {
+			t.Errorf("%s: no table after the chart", id)
+		}
+	}
+	// Headings in order, one h1.
+	if strings.Count(html, "<h1") != 1 {
+		t.Error("want exactly one h1")
+	}
+}
+
+func TestIndicatorPageComparisonPeriod(t *testing.T) {
+	f := pages(t)
+	rec := f.get(t, http.MethodGet, "/areas/E06000029/indicators/secondary-good-outstanding-schools?period=2015-16")
+	if rec.Code != http.StatusOK {
+		t.Fatalf("status %d: %s", rec.Code, rec.Body)
+	}
+	html := rec.Body.String()
+	for _, s := range []string{
+		`<h2 id="comparison">Compared with benchmarks, 2015-16</h2>`,
+		`"data":["Poole: 58.8%","Statistical neighbours' average: 83.8%","South West: 86.5%","England: 87.0%"]`,
+		`<tr><th scope="row">England</th><td class="num">87.0</td><td></td><td></td><td>worse (by the difference only: no confidence interval)</td><td>published</td></tr>`,
+		// The latest value is still the latest.
+		`<dt>Value</dt><dd>85.3%</dd>`,
+	} {
+		if !strings.Contains(html, s) {
+			t.Errorf("missing %q", s)
+		}
+	}
+}
+
+func TestIndicatorPageWithConfidenceInterval(t *testing.T) {
+	f := pages(t)
+	rec := f.get(t, http.MethodGet, "/areas/839/indicators/injury-admissions-0-14")
+	if rec.Code != http.StatusOK {
+		t.Fatalf("status %d: %s", rec.Code, rec.Body)
+	}
+	html := rec.Body.String()
+	checkLocalOnly(t, html)
+	for _, s := range []string{
+		`Bournemouth, Christchurch and Poole (E06000058) · indicator 90284 · rate per 10,000 · Lower is better`,
+		`{"name":"95% confidence interval","type":"custom"`,
+		`"renderItem":function (params, api) {`,
+		`(95% confidence interval `,
+		`<td>confidence interval published by the source</td>`,
+		`<dt>Against target</dt><dd><strong class="rag rag-no_target" style="background:#f3f2f1;color:#0b0c0c">No target set</strong></dd>`,
+		`<dt>Value</dt><dd>87.9 per 10,000 (95% confidence interval 80.8 to 95.8)</dd>`,
+		`<dt>Compared with England</dt><dd>worse (England: 72.7 per 10,000)</dd>`,
+		`<a href="https://fingertips.phe.org.uk/search/90284">`,
+	} {
+		if !strings.Contains(html, s) {
+			t.Errorf("missing %q", s)
+		}
+	}
+	if strings.Count(html, "<dt>Since 2022-23</dt>") != 1 {
+		t.Error("annual data: the previous period and the year ago are the same, and should be listed once")
+	}
+	if strings.Count(html, "<table") != 2 {
+		t.Errorf("want two data tables, got %d", strings.Count(html, "<table"))
+	}
+}
+
+func TestIndicatorPageErrors(t *testing.T) {
+	f := pages(t)
+	for _, tt := range []struct {
+		path   string
+		status int
+		code   string
+	}{
+		{"/areas/836/indicators/no-such-indicator", http.StatusNotFound, "not_found"},
+		{"/areas/nowhere/indicators/secondary-good-outstanding-schools", http.StatusNotFound, "not_found"},
+		{"/areas/836/indicators/secondary-good-outstanding-schools?period=2030-31", http.StatusNotFound, "not_found"},
+		{"/assets/echarts.js", http.StatusNotFound, "not_found"},
+		{"/assets/echarts-0.0.1/echarts.min.js", http.StatusNotFound, "not_found"},
+	} {
+		rec := f.get(t, http.MethodGet, tt.path)
+		var body struct {
+			Error struct{ Code, Message string } `json:"error"`
+		}
+		if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil || rec.Code != tt.status || body.Error.Code != tt.code {
+			t.Errorf("GET %s: %d %s, want %d with error code %s", tt.path, rec.Code, rec.Body, tt.status, tt.code)
+		}
+	}
+}
+
+func TestIndicatorPageWithoutValues(t *testing.T) {
+	f := pages(t)
+	// Leeds has no Poole return rows: the page says so, with no charts.
+	rec := f.get(t, http.MethodGet, "/areas/E08000035/indicators/secondary-good-outstanding-schools")
+	if rec.Code != http.StatusOK {
+		t.Fatalf("status %d: %s", rec.Code, rec.Body)
+	}
+	html := rec.Body.String()
+	if !strings.Contains(html, "There are no values of this indicator for Leeds.") || strings.Contains(html, "<figure") {
+		t.Errorf("page without values:\n%s", html)
+	}
+}
+
+func TestAssetsServeECharts(t *testing.T) {
+	f := pages(t)
+	rec := f.get(t, http.MethodGet, charts.ScriptURL)
+	if rec.Code != http.StatusOK {
+		t.Fatalf("GET %s: %d", charts.ScriptURL, rec.Code)
+	}
+	if ct := rec.Header().Get("Content-Type"); !strings.HasPrefix(ct, "application/javascript") {
+		t.Errorf("Content-Type = %q", ct)
+	}
+	if cc := rec.Header().Get("Cache-Control"); !strings.Contains(cc, "max-age=31536000") {
+		t.Errorf("Cache-Control = %q", cc)
+	}
+	if n := rec.Body.Len(); n < 500*1024 || !bytes.Contains(rec.Body.Bytes(), []byte(`version="`+charts.EChartsVersion+`"`)) {
+		t.Errorf("body: %d bytes", n)
+	}
+	if rec := f.get(t, http.MethodHead, charts.ScriptURL); rec.Code != http.StatusOK {
+		t.Errorf("HEAD: %d", rec.Code)
+	}
+	if rec := f.get(t, http.MethodGet, "/assets/echarts.min.js"); rec.Code != http.StatusOK || rec.Body.Len() < 500*1024 {
+		t.Errorf("unversioned: %d, %d bytes", rec.Code, rec.Body.Len())
+	}
+}
+
+// Once Handler calls registerPages, the pages are served with the API. Until then this is skipped.
+func TestPagesAreWiredIntoHandler(t *testing.T) {
+	f := pages(t)
+	h := f.server.Handler()
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, charts.ScriptURL, nil))
+	if rec.Code == http.StatusNotFound {
+		t.Skip("Server.Handler does not call registerPages yet")
+	}
+	if rec.Code != http.StatusOK {
+		t.Errorf("GET %s through Handler: %d", charts.ScriptURL, rec.Code)
+	}
+	rec = httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/areas/836/indicators/secondary-good-outstanding-schools", nil))
+	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "Red: off target") {
+		t.Errorf("indicator page through Handler: %d", rec.Code)
+	}
+}

@@ -1,0 +1,259 @@
+// Package charts draws the board pages' charts with go-echarts (the only package that imports
+// it): an indicator's trend for an area with its comparators and target, and the area against its
+// statistical neighbours, region and England with the 95% confidence interval. Every chart comes
+// with its figures as a data table (its text alternative), a one-sentence summary and a key that
+// says how each series is drawn, and loads ECharts from this binary (AssetsHandler), never from
+// the internet.
+package charts
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"io"
+	"strings"
+
+	"github.com/childrens-trust/scorecard/engine"
+	"github.com/childrens-trust/scorecard/indicators"
+	"github.com/childrens-trust/scorecard/stats"
+	"github.com/go-echarts/go-echarts/v2/opts"
+	"github.com/go-echarts/go-echarts/v2/render"
+	"github.com/go-echarts/go-echarts/v2/types"
+)
+
+// Chart is one chart with everything a page shows beside it.
+type Chart struct {
+	// ID is the chart's DOM id and JavaScript name: letters, digits and underscores, derived from
+	// the chart kind, indicator, area and period, so renders are reproducible.
+	ID string
+	// Title names the chart (the figure caption's heading).
+	Title string
+	// Summary says in one or two sentences what the chart shows, with its key figures.
+	Summary string
+	// Key says how each series is drawn besides its colour (line type, marker).
+	Key string
+	// Table holds every figure the chart draws.
+	Table Table
+	// EChart is the go-echarts chart (*charts.Line for Trend, *charts.Bar for Comparison) with its
+	// assets host set to AssetsHost. RenderHTML writes it as a page fragment; its own Render writes
+	// a whole HTML document.
+	EChart render.Renderer
+}
+
+// Height of every chart's canvas; its width follows the page (100%).
+const chartHeight = "440px"
+
+// initialization is the go-echarts set-up shared by every chart: the product's own assets host,
+// a fixed id, a white background (for PNG downloads) and no theme script to load.
+func initialization(id, title string) opts.Initialization {
+	return opts.Initialization{
+		Width:           "100%",
+		Height:          chartHeight,
+		ChartID:         id,
+		PageTitle:       title,
+		AssetsHost:      AssetsHost,
+		Theme:           "white", // go-echarts' default: no theme script to load
+		Renderer:        "canvas",
+		BackgroundColor: colourBackground,
+	}
+}
+
+// textStyle is the font of every chart's text: dark on white, 14px at least.
+func textStyle(size int, bold bool) *opts.TextStyle {
+	ts := &opts.TextStyle{Color: colourText, FontSize: size}
+	if bold {
+		ts.FontWeight = "bold"
+	}
+	return ts
+}
+
+// downloadJS wires the chart to the window's size and to its "Download chart as PNG" button.
+// %MY_ECHARTS% is go-echarts' placeholder for the chart instance.
+func downloadJS(id string) types.FuncStr {
+	return types.FuncStr(`(function () {
+var chart = %MY_ECHARTS%;
+window.addEventListener('resize', function () { chart.resize(); });
+var button = document.getElementById('` + id + `_png');
+if (!button) { return; }
+button.hidden = false;
+button.addEventListener('click', function () {
+var a = document.createElement('a');
+a.href = chart.getDataURL({type: 'png', pixelRatio: 2, backgroundColor: '` + colourBackground + `'});
+a.download = '` + id + `.png';
+document.body.appendChild(a);
+a.click();
+document.body.removeChild(a);
+});
+})();`)
+}
+
+// chartID makes a DOM id that is also a JavaScript identifier suffix.
+func chartID(kind string, parts ...string) string {
+	var b strings.Builder
+	b.WriteString(kind)
+	for _, p := range parts {
+		b.WriteByte('_')
+		for _, r := range p {
+			switch {
+			case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9':
+				b.WriteRune(r)
+			default:
+				b.WriteByte('_')
+			}
+		}
+	}
+	return b.String()
+}
+
+// unit describes an indicator's unit for axis names and values in text.
+type unit struct {
+	axis   string // the value axis name
+	suffix string // after a value in text: "%", " per 10,000"
+	words  string // in a caption: "per cent", "rate per 10,000"
+}
+
+func unitOf(def *indicators.Definition) unit {
+	switch def.Unit {
+	case indicators.Percentage:
+		return unit{"Per cent", "%", "per cent"}
+	case indicators.RatePer1000:
+		return unit{"Rate per 1,000", " per 1,000", "rate per 1,000"}
+	case indicators.RatePer10000:
+		return unit{"Rate per 10,000", " per 10,000", "rate per 10,000"}
+	case indicators.RatePer100000:
+		return unit{"Rate per 100,000", " per 100,000", "rate per 100,000"}
+	case indicators.Count:
+		return unit{"Count", "", "count"}
+	case indicators.Score:
+		return unit{"Score", "", "score"}
+	case indicators.Days:
+		return unit{"Days", " days", "days"}
+	}
+	return unit{"Value", "", "value"}
+}
+
+// rounded is v rounded to the indicator's decimals as the product displays it, for drawing.
+func rounded(def *indicators.Definition, v float64) float64 {
+	return stats.RoundHalfUp(v, def.Decimals)
+}
+
+// format is v as displayed: the indicator's decimals, rounded half up, trailing zeros kept.
+func format(def *indicators.Definition, v float64) string { return stats.FormatFixed(v, def.Decimals) }
+
+// withUnit is v as displayed with its unit, for sentences: "85.3%", "412.0 per 10,000".
+func withUnit(def *indicators.Definition, v float64) string {
+	return format(def, v) + unitOf(def).suffix
+}
+
+// FormatValue is v as the product displays it, with the indicator's unit: "85.3%",
+// "92.6 per 10,000", "12 days" (rounded half up to the indicator's decimals).
+func FormatValue(def *indicators.Definition, v float64) string { return withUnit(def, v) }
+
+// UnitWords names the indicator's unit for captions: "per cent", "rate per 10,000".
+func UnitWords(def *indicators.Definition) string { return unitOf(def).words }
+
+// valueText is an evaluation's value for a table cell: its display value, or why there is none.
+func valueText(def *indicators.Definition, ev *engine.Evaluation) string {
+	if ev == nil {
+		return "no data"
+	}
+	if ev.Value != nil {
+		if ev.DisplayValue != "" {
+			return ev.DisplayValue
+		}
+		return format(def, *ev.Value)
+	}
+	if ev.Status == "suppressed" || ev.Marker != "" {
+		if ev.Marker != "" {
+			return "suppressed (" + ev.Marker + ")"
+		}
+		return "suppressed"
+	}
+	return "no data"
+}
+
+// comparatorText is a comparator's value for a table cell.
+func comparatorText(def *indicators.Definition, c *engine.Comparator) string {
+	if c == nil || c.Value == nil {
+		return "no data"
+	}
+	if c.DisplayValue != "" {
+		return c.DisplayValue
+	}
+	return format(def, *c.Value)
+}
+
+// missing is how go-echarts data marks an absent value: ECharts draws "-" as a gap.
+const missing = "-"
+
+// point is a value to draw: rounded to the indicator's decimals, or a gap.
+func point(def *indicators.Definition, v *float64) any {
+	if v == nil {
+		return missing
+	}
+	return rounded(def, *v)
+}
+
+// RenderHTML writes c as an HTML fragment: a figure with the chart's title and summary, its
+// canvas (ARIA role img, labelled by the title and described by the summary), the key, a
+// "Download chart as PNG" button (shown once the script runs), the chart's script and then its
+// data table. The page must load ECharts first (ScriptTag in its <head>) and may style the
+// fragment with Stylesheet.
+func RenderHTML(w io.Writer, c *Chart) error {
+	if c == nil || c.EChart == nil {
+		return fmt.Errorf("charts: nothing to render")
+	}
+	snippet := c.EChart.RenderSnippet()
+	script, err := inlineScript(snippet.Script)
+	if err != nil {
+		return fmt.Errorf("charts: %s: %w", c.ID, err)
+	}
+	return fragmentTemplate.Execute(w, fragment{Chart: c, Element: template.HTML(snippet.Element), Script: script, TableHTML: c.Table.HTML()})
+}
+
+// HTML is RenderHTML's fragment as a string for html/template pages.
+func (c *Chart) HTML() (template.HTML, error) {
+	var b bytes.Buffer
+	if err := RenderHTML(&b, c); err != nil {
+		return "", err
+	}
+	return template.HTML(b.String()), nil
+}
+
+type fragment struct {
+	*Chart
+	Element   template.HTML
+	Script    template.HTML
+	TableHTML template.HTML
+}
+
+var fragmentTemplate = template.Must(template.New("chart").Parse(`<div class="chart-block" id="{{.ID}}_block">
+<figure class="chart-figure">
+<figcaption><span class="chart-title" id="{{.ID}}_title">{{.Title}}</span> <span class="chart-summary" id="{{.ID}}_summary">{{.Summary}}</span></figcaption>
+<div role="img" aria-labelledby="{{.ID}}_title" aria-describedby="{{.ID}}_summary">
+{{.Element}}
+</div>
+<p class="chart-key">{{.Key}}</p>
+<p><button type="button" class="chart-download" id="{{.ID}}_png" hidden>Download chart as PNG</button></p>
+<noscript><p>The chart needs JavaScript; every figure it draws is in the table below.</p></noscript>
+{{.Script}}
+</figure>
+{{.TableHTML}}
+</div>
+`))
+
+// inlineScript rewraps go-echarts' script element so that nothing in the chart's option data
+// (indicator titles, area names) can end the element early: "</" and "<!--" only occur inside
+// the option's JSON strings, where "<\/" and "<\!--" mean the same.
+func inlineScript(s string) (template.HTML, error) {
+	s = strings.TrimSpace(s)
+	open := strings.Index(s, ">")
+	end := strings.LastIndex(s, "</script>")
+	if !strings.HasPrefix(s, "<script") || open < 0 || end < open {
+		return "", fmt.Errorf("unexpected go-echarts script %.40q", s)
+	}
+	body := s[open+1 : end]
+	body = strings.ReplaceAll(body, "</", `<\/`)
+	body = strings.ReplaceAll(body, "<!--", `<\!--`)
+	return template.HTML("<script>" + body + "</script>"), nil
+}

@@ -1,0 +1,128 @@
+package charts
+
+import (
+	"html/template"
+	"math"
+	"strconv"
+)
+
+// The palette. Every colour that draws data has a contrast of at least 3:1 against the white
+// background (WCAG 2.2 SC 1.4.11), and no series is told apart by colour alone: each also has its
+// own line type and marker (see seriesStyles), named in the chart's key. Red, amber and green are
+// kept for RAG judgements only, so a board can trust that those colours always mean RAG.
+const (
+	colourArea       = "#1d70b8" // blue, 5.2:1
+	colourEngland    = "#0b0c0c" // near-black, 19.6:1
+	colourRegion     = "#912b88" // purple, 7.2:1
+	colourNeighbours = "#a05a00" // brown, 5.3:1
+	colourTarget     = "#505a5f" // dark grey, 7.1:1
+	colourBenchmark  = "#505a5f" // comparator bars
+	colourInterval   = "#0b0c0c" // confidence-interval whiskers: 3.8:1 on the area's blue bar
+	colourText       = "#0b0c0c"
+	colourBackground = "#ffffff"
+)
+
+// palette replaces go-echarts' default colours (some below 3:1) for anything not given its own.
+var palette = []string{colourArea, colourNeighbours, colourRegion, colourEngland, colourTarget}
+
+// lineStyle is how one series of the trend chart is drawn, besides its colour.
+type lineStyle struct {
+	colour string
+	line   string // solid, dashed, dotted
+	width  float32
+	symbol string // ECharts symbol
+	size   int
+	words  string // the same, in words, for the chart's key
+}
+
+var (
+	styleArea       = lineStyle{colourArea, "solid", 3, "circle", 9, "solid blue line with circles"}
+	styleEngland    = lineStyle{colourEngland, "dashed", 2, "rect", 8, "dashed black line with squares"}
+	styleRegion     = lineStyle{colourRegion, "dotted", 2, "triangle", 10, "dotted purple line with triangles"}
+	styleNeighbours = lineStyle{colourNeighbours, "dashed", 2, "diamond", 10, "dashed brown line with diamonds"}
+	styleTarget     = lineStyle{colourTarget, "solid", 2, "none", 0, "thin grey stepped line without markers"}
+)
+
+// RAGStyle is how a RAG status is shown: always as text, with a colour for those who can see it.
+type RAGStyle struct {
+	Status     string // engine status: green, amber, red, no_target, no_data, suppressed
+	Label      string // the text shown, e.g. "Red: off target"
+	Short      string // e.g. "Red"
+	Background string
+	Foreground string // contrast with Background at least 4.5:1 (text)
+}
+
+// RAG returns the display of a RAG status. Unknown statuses are shown as their own text in grey.
+func RAG(status string) RAGStyle {
+	switch status {
+	case "green":
+		return RAGStyle{status, "Green: on or better than target", "Green", "#00703c", "#ffffff"}
+	case "amber":
+		return RAGStyle{status, "Amber: within tolerance of target", "Amber", "#f47738", "#0b0c0c"}
+	case "red":
+		return RAGStyle{status, "Red: off target", "Red", "#d4351c", "#ffffff"}
+	case "no_target":
+		return RAGStyle{status, "No target set", "No target", "#f3f2f1", "#0b0c0c"}
+	case "no_data":
+		return RAGStyle{status, "No data", "No data", "#f3f2f1", "#0b0c0c"}
+	case "suppressed":
+		return RAGStyle{status, "Suppressed", "Suppressed", "#f3f2f1", "#0b0c0c"}
+	case "":
+		return RAGStyle{status, "Not judged", "Not judged", "#f3f2f1", "#0b0c0c"}
+	}
+	return RAGStyle{status, status, status, "#f3f2f1", "#0b0c0c"}
+}
+
+// Chip is the RAG status as an inline HTML element: text and colour together.
+func (r RAGStyle) Chip() template.HTML {
+	return template.HTML(`<strong class="rag rag-` + template.HTMLEscapeString(r.Status) + `" style="background:` +
+		r.Background + `;color:` + r.Foreground + `">` + template.HTMLEscapeString(r.Label) + `</strong>`)
+}
+
+// Stylesheet styles the HTML that RenderHTML and Table.HTML write, and RAG chips. Pages include
+// it once in a <style> element.
+const Stylesheet template.CSS = `
+.chart-block{margin:0 0 2rem 0;max-width:60rem}
+.chart-figure{margin:0}
+.chart-figure figcaption{margin:0 0 .5rem 0}
+.chart-figure .chart-title{display:block;font-weight:700;font-size:1.1875rem}
+.chart-figure .container{display:block;margin:0}
+.chart-key{font-size:1rem;margin:.5rem 0}
+.chart-download{font:inherit;padding:.25rem .75rem;border:2px solid #0b0c0c;background:#fff;color:#0b0c0c;cursor:pointer}
+.chart-download:focus{outline:3px solid #ffdd00;outline-offset:0;box-shadow:0 0 0 5px #0b0c0c}
+table.chart-data{border-collapse:collapse;margin:1rem 0;font-variant-numeric:tabular-nums}
+table.chart-data caption{text-align:left;font-weight:700;padding:0 0 .5rem 0}
+table.chart-data th,table.chart-data td{border-bottom:1px solid #b1b4b6;padding:.375rem 1rem .375rem 0;text-align:left;vertical-align:top}
+table.chart-data td.num{text-align:right}
+.rag{display:inline-block;padding:.125rem .5rem;border:1px solid #0b0c0c;font-weight:700}
+`
+
+// relativeLuminance is WCAG 2.2's relative luminance of an sRGB colour "#rrggbb".
+func relativeLuminance(hex string) float64 {
+	if len(hex) != 7 || hex[0] != '#' {
+		return math.NaN()
+	}
+	var c [3]float64
+	for i := range 3 {
+		v, err := strconv.ParseUint(hex[1+2*i:3+2*i], 16, 8)
+		if err != nil {
+			return math.NaN()
+		}
+		s := float64(v) / 255
+		if s <= 0.04045 {
+			c[i] = s / 12.92
+		} else {
+			c[i] = math.Pow((s+0.055)/1.055, 2.4)
+		}
+	}
+	return 0.2126*c[0] + 0.7152*c[1] + 0.0722*c[2]
+}
+
+// contrast is WCAG 2.2's contrast ratio of two colours (1 to 21).
+func contrast(a, b string) float64 {
+	la, lb := relativeLuminance(a), relativeLuminance(b)
+	if la < lb {
+		la, lb = lb, la
+	}
+	return (la + 0.05) / (lb + 0.05)
+}
