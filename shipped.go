@@ -40,17 +40,30 @@ var Shipped = []ShippedDataset{
 // LoadShipped loads every shipped dataset as a revision made by "shipped-data".
 func LoadShipped(ctx context.Context, svc *datasets.Service) error {
 	for _, s := range Shipped {
+		if err := LoadShippedDataset(ctx, svc, s.Dataset); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// LoadShippedDataset loads the shipped file of one dataset (tests load only what they need).
+func LoadShippedDataset(ctx context.Context, svc *datasets.Service, name string) error {
+	for _, s := range Shipped {
+		if s.Dataset != name {
+			continue
+		}
 		f, err := shippedFS.Open(s.File)
 		if err != nil {
 			return fmt.Errorf("shipped data %s: %w", s.File, err)
 		}
-		_, err = svc.Load(ctx, s.Dataset, f, datasets.Upload{FileName: s.File, By: "shipped-data"})
-		f.Close()
-		if err != nil {
+		defer f.Close()
+		if _, err := svc.Load(ctx, s.Dataset, f, datasets.Upload{FileName: s.File, By: "shipped-data"}); err != nil {
 			return fmt.Errorf("load shipped dataset %s from %s: %w", s.Dataset, s.File, err)
 		}
+		return nil
 	}
-	return nil
+	return fmt.Errorf("no shipped dataset %q", name)
 }
 
 // ShippedFile opens one of the shipped files by its path (for tests and the CLI).

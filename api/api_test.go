@@ -388,3 +388,22 @@ func TestUploadThenRestoreThroughTheAPI(t *testing.T) {
 		t.Errorf("restore of unknown revision: %d %s", rec.Code, rec.Body)
 	}
 }
+
+// An oversized upload is refused with 413 and nothing is stored, whether the service's own
+// limit catches it or the request body is cut off first.
+func TestUploadTooLarge(t *testing.T) {
+	f := newFixture(t, "local_returns")
+	f.sets.MaxBytes = 1 << 10
+	row := "secondary-good-outstanding-schools,836,2016-17 Q4,85.3\n"
+	for _, size := range []int{10 << 10, 3 << 20} {
+		body := "indicator,area,period,value\n" + strings.Repeat(row, size/len(row))
+		rec := f.do(t, http.MethodPost, "/api/v1/datasets/local_returns/revisions", csvBody(body))
+		if e := decode[errorJSON](t, rec.Body.Bytes()); rec.Code != http.StatusRequestEntityTooLarge || e.Error.Code != "too_large" {
+			t.Errorf("%d bytes: %d %s", len(body), rec.Code, rec.Body)
+		}
+	}
+	revs := f.do(t, http.MethodGet, "/api/v1/datasets/local_returns/revisions", nil)
+	if n := decode[struct{ N int }](t, revs.Body.Bytes()).N; n != 1 {
+		t.Errorf("%d revisions after refused uploads, want the 1 shipped", n)
+	}
+}

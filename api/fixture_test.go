@@ -1,7 +1,6 @@
 package api_test
 
 import (
-	"bytes"
 	"context"
 	"net/http"
 	"net/http/httptest"
@@ -11,10 +10,8 @@ import (
 
 	scorecard "github.com/childrens-trust/scorecard"
 	"github.com/childrens-trust/scorecard/api"
-	"github.com/childrens-trust/scorecard/areas"
 	"github.com/childrens-trust/scorecard/datasets"
 	"github.com/childrens-trust/scorecard/engine"
-	"github.com/childrens-trust/scorecard/indicators"
 	"github.com/childrens-trust/scorecard/store"
 )
 
@@ -29,57 +26,28 @@ type fixture struct {
 	handler http.Handler
 }
 
-// newFixture builds a fresh fixture: the real loading path, the real shipped files. With names,
-// only those shipped datasets are loaded (write tests use small ones).
+// newFixture builds a fresh fixture: the real wiring, the real shipped files. With names, only
+// those shipped datasets are loaded (write tests use small ones).
 func newFixture(tb testing.TB, names ...string) *fixture {
 	tb.Helper()
 	ctx := context.Background()
-	reg := areas.Default()
-	cat, err := indicators.Load("", reg)
+	app, err := scorecard.Open(ctx, scorecard.Config{Now: fixedNow, Seed: len(names) == 0})
 	if err != nil {
 		tb.Fatal(err)
 	}
-	scorecards, err := indicators.LoadScorecards("", cat, reg)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	db, err := store.Open("")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { db.Close() })
-	sets := &datasets.Service{DB: db, Areas: reg, Catalog: cat, Now: fixedNow}
-	eng := &engine.Engine{DB: db, Datasets: sets, Catalog: cat, Scorecards: scorecards, Areas: reg, Now: fixedNow}
-	if err := sets.Migrate(ctx); err != nil {
-		tb.Fatal(err)
-	}
-	if err := eng.Migrate(ctx); err != nil {
-		tb.Fatal(err)
-	}
-	if len(names) == 0 {
-		if err := scorecard.LoadShipped(ctx, sets); err != nil {
+	tb.Cleanup(func() { app.Close() })
+	for _, name := range names {
+		if err := scorecard.LoadShippedDataset(ctx, app.Datasets, name); err != nil {
 			tb.Fatal(err)
 		}
 	}
-	for _, name := range names {
-		for _, s := range scorecard.Shipped {
-			if s.Dataset != name {
-				continue
-			}
-			data, err := scorecard.ShippedFile(s.File)
-			if err != nil {
-				tb.Fatal(err)
-			}
-			if _, err := sets.Load(ctx, s.Dataset, bytes.NewReader(data), datasets.Upload{FileName: s.File, By: "test"}); err != nil {
-				tb.Fatal(err)
-			}
+	if len(names) > 0 {
+		if _, err := app.Engine.EvaluateAll(ctx); err != nil {
+			tb.Fatal(err)
 		}
 	}
-	if _, err := eng.EvaluateAll(ctx); err != nil {
-		tb.Fatal(err)
-	}
-	srv := &api.Server{Engine: eng, Datasets: sets, Catalog: cat, Areas: reg}
-	return &fixture{db: db, engine: eng, sets: sets, handler: srv.Handler()}
+	srv := &api.Server{Engine: app.Engine, Datasets: app.Datasets, Catalog: app.Catalog, Areas: app.Areas}
+	return &fixture{db: app.DB, engine: app.Engine, sets: app.Datasets, handler: srv.Handler()}
 }
 
 var (

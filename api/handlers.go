@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"mime"
@@ -212,7 +213,9 @@ func (s *Server) upload(c echo.Context) error {
 	if err := datasets.ValidateName(name); err != nil {
 		return err
 	}
-	limit := s.MaxUploadBytes
+	// The datasets service enforces the limit on the file; the request body may exceed it only by
+	// multipart framing, so an oversized upload is cut off early instead of read whole.
+	limit := s.Datasets.MaxBytes
 	if limit <= 0 {
 		limit = datasets.DefaultMaxBytes
 	}
@@ -230,7 +233,8 @@ func (s *Server) upload(c echo.Context) error {
 	ctx := req.Context()
 	rev, err := s.Datasets.Load(ctx, name, body, datasets.Upload{FileName: fileName, By: who})
 	if err != nil {
-		if strings.Contains(err.Error(), "http: request body too large") {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
 			return errs.Errorf(errs.TooLarge, "the upload is larger than the %d MiB limit; nothing was stored", limit>>20)
 		}
 		return err
@@ -257,7 +261,8 @@ func uploadBody(req *http.Request) (io.ReadCloser, string, error) {
 	case "multipart/form-data":
 		f, fh, err := req.FormFile("file")
 		if err != nil {
-			if strings.Contains(err.Error(), "too large") {
+			var tooLarge *http.MaxBytesError
+			if errors.As(err, &tooLarge) {
 				return nil, "", errs.Errorf(errs.TooLarge, "the upload is too large; nothing was stored")
 			}
 			return nil, "", errs.Errorf(errs.Invalid, "the multipart form has no file field named \"file\"")

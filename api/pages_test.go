@@ -19,12 +19,7 @@ import (
 	"time"
 
 	scorecard "github.com/childrens-trust/scorecard"
-	"github.com/childrens-trust/scorecard/areas"
 	"github.com/childrens-trust/scorecard/charts"
-	"github.com/childrens-trust/scorecard/datasets"
-	"github.com/childrens-trust/scorecard/engine"
-	"github.com/childrens-trust/scorecard/indicators"
-	"github.com/childrens-trust/scorecard/store"
 	"github.com/labstack/echo/v4"
 )
 
@@ -61,39 +56,19 @@ func pages(t *testing.T) *pagesFixture {
 func buildPagesFixture() (*pagesFixture, error) {
 	ctx := context.Background()
 	now := func() time.Time { return time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC) }
-	reg := areas.Default()
-	cat, err := indicators.Load("", reg)
+	app, err := scorecard.Open(ctx, scorecard.Config{Now: now})
 	if err != nil {
 		return nil, err
 	}
-	db, err := store.Open("")
-	if err != nil {
-		return nil, err
-	}
-	sets := &datasets.Service{DB: db, Areas: reg, Catalog: cat, Now: now}
-	eng := &engine.Engine{DB: db, Datasets: sets, Catalog: cat, Areas: reg, Now: now}
-	if err := sets.Migrate(ctx); err != nil {
-		return nil, err
-	}
-	if err := eng.Migrate(ctx); err != nil {
-		return nil, err
-	}
-	for _, s := range scorecard.Shipped {
-		if s.Dataset != "local_returns" && s.Dataset != "fingertips_injuries_0_14" {
-			continue
-		}
-		data, err := scorecard.ShippedFile(s.File)
-		if err != nil {
-			return nil, err
-		}
-		if _, err := sets.Load(ctx, s.Dataset, bytes.NewReader(data), datasets.Upload{FileName: s.File, By: "test"}); err != nil {
+	for _, name := range []string{"local_returns", "fingertips_injuries_0_14"} {
+		if err := scorecard.LoadShippedDataset(ctx, app.Datasets, name); err != nil {
 			return nil, err
 		}
 	}
-	if _, err := eng.EvaluateAll(ctx); err != nil {
+	if _, err := app.Engine.EvaluateAll(ctx); err != nil {
 		return nil, err
 	}
-	srv := &Server{Engine: eng, Datasets: sets, Catalog: cat, Areas: reg}
+	srv := &Server{Engine: app.Engine, Datasets: app.Datasets, Catalog: app.Catalog, Areas: app.Areas}
 	e := echo.New()
 	e.HTTPErrorHandler = errorHandler(nil)
 	srv.registerPages(e)

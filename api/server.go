@@ -23,8 +23,6 @@ type Server struct {
 	Catalog  *indicators.Catalog
 	Areas    *areas.Registry
 	Log      *slog.Logger
-	// MaxUploadBytes caps request bodies of uploads (datasets.DefaultMaxBytes when 0).
-	MaxUploadBytes int64
 }
 
 // Handler builds the HTTP handler with every route.

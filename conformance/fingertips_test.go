@@ -14,7 +14,6 @@ import (
 	"github.com/childrens-trust/scorecard/datasets"
 	"github.com/childrens-trust/scorecard/engine"
 	"github.com/childrens-trust/scorecard/indicators"
-	"github.com/childrens-trust/scorecard/store"
 )
 
 const fingertipsFile = "datasets/shipped/fingertips_90284_injury_admissions_0_14_england_region_utla.csv"
@@ -131,31 +130,13 @@ func TestFingertipsJudgementsReproduced(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, err := store.Open("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	sets := &datasets.Service{DB: db, Areas: reg}
-	eng := &engine.Engine{DB: db, Datasets: sets, Catalog: cat, Areas: reg}
-	if err := sets.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if err := eng.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := sets.Load(ctx, "fingertips", bytes.NewReader(stripped), datasets.Upload{FileName: "90284.csv", By: "test"}); err != nil {
+	app := openApp(t, scorecard.Config{Catalog: cat})
+	eng := app.Engine
+	if _, err := app.Datasets.Load(ctx, "fingertips", bytes.NewReader(stripped), datasets.Upload{FileName: "90284.csv", By: "test"}); err != nil {
 		t.Fatal(err)
 	}
 	results, err := eng.EvaluateAll(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, r := range results {
-		if r.Error != "" {
-			t.Fatal(r.Error)
-		}
-	}
+	evaluated(t, results, err)
 
 	col := map[string]int{}
 	for i, h := range header {

@@ -11,10 +11,7 @@ import (
 
 	scorecard "github.com/childrens-trust/scorecard"
 	"github.com/childrens-trust/scorecard/areas"
-	"github.com/childrens-trust/scorecard/datasets"
 	"github.com/childrens-trust/scorecard/engine"
-	"github.com/childrens-trust/scorecard/indicators"
-	"github.com/childrens-trust/scorecard/store"
 )
 
 // laitValues reads one measure's values for one year straight from the shipped LAIT file, by
@@ -61,32 +58,13 @@ func type7(sorted []float64, p float64) float64 {
 func laitEngine(t *testing.T) *engine.Engine {
 	t.Helper()
 	ctx := context.Background()
-	reg := areas.Default()
-	cat, err := indicators.Load("", reg)
-	if err != nil {
+	app := openApp(t, scorecard.Config{})
+	if err := scorecard.LoadShippedDataset(ctx, app.Datasets, "lait"); err != nil {
 		t.Fatal(err)
 	}
-	db, err := store.Open("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	sets := &datasets.Service{DB: db, Areas: reg, Catalog: cat}
-	eng := &engine.Engine{DB: db, Datasets: sets, Catalog: cat, Areas: reg}
-	if err := sets.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if err := eng.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	data, _ := scorecard.ShippedFile("datasets/shipped/lait_bds_long_childrens_services.csv")
-	if _, err := sets.Load(ctx, "lait", bytes.NewReader(data), datasets.Upload{FileName: "lait.csv", By: "test"}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := eng.EvaluateDataset(ctx, "lait"); err != nil {
-		t.Fatal(err)
-	}
-	return eng
+	results, err := app.Engine.EvaluateDataset(ctx, "lait")
+	evaluated(t, results, err)
+	return app.Engine
 }
 
 // For LAIT's TotPermEx (lower is better), Emotional_LAC (lower is better) and LAC (no polarity)

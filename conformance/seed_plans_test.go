@@ -11,7 +11,6 @@ import (
 	"github.com/childrens-trust/scorecard/datasets"
 	"github.com/childrens-trust/scorecard/engine"
 	"github.com/childrens-trust/scorecard/indicators"
-	"github.com/childrens-trust/scorecard/store"
 )
 
 // seedReturns are the example returns that hold the seed plans' published figures, with the
@@ -109,44 +108,16 @@ func TestSeedScorecardsAreValid(t *testing.T) {
 func seedEngine(t *testing.T) *engine.Engine {
 	t.Helper()
 	ctx := context.Background()
-	reg := areas.Default()
-	cat, err := indicators.Load("", reg)
-	if err != nil {
+	app := openApp(t, scorecard.Config{})
+	if err := scorecard.LoadShipped(ctx, app.Datasets); err != nil {
 		t.Fatal(err)
 	}
-	scs, err := indicators.LoadScorecards("", cat, reg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := store.Open("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	sets := &datasets.Service{DB: db, Areas: reg, Catalog: cat}
-	eng := &engine.Engine{DB: db, Datasets: sets, Catalog: cat, Scorecards: scs, Areas: reg}
-	if err := sets.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if err := eng.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if err := scorecard.LoadShipped(ctx, sets); err != nil {
-		t.Fatal(err)
-	}
-	runs, err := eng.EvaluateAll(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, r := range runs {
-		if r.Error != "" {
-			t.Errorf("%s not evaluated: %s", r.Indicator, r.Error)
-		}
-	}
-	if err := eng.Check(ctx); err != nil {
+	results, err := app.Engine.EvaluateAll(ctx)
+	evaluated(t, results, err)
+	if err := app.Engine.Check(ctx); err != nil {
 		t.Errorf("definitions do not match the shipped data: %v", err)
 	}
-	return eng
+	return app.Engine
 }
 
 // TestSeedPlanScorecards evaluates the shipped data once and reads each seed plan's scorecard

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/childrens-trust/scorecard"
 	"github.com/childrens-trust/scorecard/areas"
 	"github.com/childrens-trust/scorecard/datasets"
 	"github.com/childrens-trust/scorecard/engine"
@@ -33,30 +34,23 @@ func newPlanFixture(t *testing.T, defs map[string]string, scorecards map[string]
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, err := store.Open("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	f := &planFixture{db: db, sets: &datasets.Service{DB: db, Areas: reg, Catalog: cat}}
-	f.eng = &engine.Engine{DB: db, Datasets: f.sets, Catalog: cat, Areas: reg,
-		Now: func() time.Time { return time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC) }}
+	var scs *indicators.Scorecards
 	if scorecards != nil {
 		sf := map[string][]byte{}
 		for k, v := range scorecards {
 			sf[k] = []byte(v)
 		}
-		if f.eng.Scorecards, err = indicators.ParseScorecards(sf, cat, reg); err != nil {
+		if scs, err = indicators.ParseScorecards(sf, cat, reg); err != nil {
 			t.Fatal(err)
 		}
 	}
-	ctx := context.Background()
-	if err := f.sets.Migrate(ctx); err != nil {
+	app, err := scorecard.Open(context.Background(), scorecard.Config{Catalog: cat, Scorecards: scs,
+		Now: func() time.Time { return time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC) }})
+	if err != nil {
 		t.Fatal(err)
 	}
-	if err := f.eng.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	t.Cleanup(func() { app.Close() })
+	f := &planFixture{db: app.DB, sets: app.Datasets, eng: app.Engine}
 	return f
 }
 

@@ -89,16 +89,21 @@ func collect(fsys fs.FS, dir, prefix string, out *[]namedFile) error {
 // Parse decodes and validates definitions from (file name, YAML) pairs; later files with the
 // same id replace earlier ones (the override rule). Exported for tests of whole catalogs.
 func Parse(files map[string][]byte, reg *areas.Registry) (*Catalog, error) {
+	return parse(sortedFiles(files), reg)
+}
+
+// sortedFiles turns (file name, YAML) pairs into files in name order, so later names override.
+func sortedFiles(files map[string][]byte) []namedFile {
 	names := make([]string, 0, len(files))
 	for n := range files {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	var src []namedFile
+	src := make([]namedFile, 0, len(names))
 	for _, n := range names {
 		src = append(src, namedFile{n, files[n]})
 	}
-	return parse(src, reg)
+	return src
 }
 
 func parse(files []namedFile, reg *areas.Registry) (*Catalog, error) {
@@ -138,15 +143,23 @@ func sameOrigin(a, b string) bool {
 	return strings.HasPrefix(a, "embedded:") == strings.HasPrefix(b, "embedded:")
 }
 
-func decode(f namedFile) (*Definition, error) {
-	dec := yaml.NewDecoder(bytes.NewReader(f.data))
+// decodeStrict decodes one YAML document; unknown fields are errors.
+func decodeStrict(data []byte, into any) error {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
-	d := &Definition{}
-	if err := dec.Decode(d); err != nil {
+	if err := dec.Decode(into); err != nil {
 		if errors.Is(err, io.EOF) {
-			return nil, fmt.Errorf("the file is empty")
+			return fmt.Errorf("the file is empty")
 		}
-		return nil, fmt.Errorf("YAML: %w", err)
+		return fmt.Errorf("YAML: %w", err)
+	}
+	return nil
+}
+
+func decode(f namedFile) (*Definition, error) {
+	d := &Definition{}
+	if err := decodeStrict(f.data, d); err != nil {
+		return nil, err
 	}
 	d.File = f.name
 	if d.RAGRule == "" {

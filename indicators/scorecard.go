@@ -1,11 +1,8 @@
 package indicators
 
 import (
-	"bytes"
 	"embed"
-	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -13,7 +10,6 @@ import (
 
 	"github.com/childrens-trust/scorecard/areas"
 	"github.com/childrens-trust/scorecard/errs"
-	"gopkg.in/yaml.v3"
 )
 
 //go:embed scorecards
@@ -86,30 +82,16 @@ func LoadScorecards(dir string, cat *Catalog, reg *areas.Registry) (*Scorecards,
 
 // ParseScorecards decodes and validates scorecards from (file name, YAML) pairs, for tests.
 func ParseScorecards(files map[string][]byte, cat *Catalog, reg *areas.Registry) (*Scorecards, error) {
-	names := make([]string, 0, len(files))
-	for n := range files {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	var src []namedFile
-	for _, n := range names {
-		src = append(src, namedFile{n, files[n]})
-	}
-	return parseScorecards(src, cat, reg)
+	return parseScorecards(sortedFiles(files), cat, reg)
 }
 
 func parseScorecards(files []namedFile, cat *Catalog, reg *areas.Registry) (*Scorecards, error) {
 	var problems errs.List
 	out := &Scorecards{byID: map[string]*Scorecard{}}
 	for _, f := range files {
-		dec := yaml.NewDecoder(bytes.NewReader(f.data))
-		dec.KnownFields(true)
 		sc := &Scorecard{}
-		if err := dec.Decode(sc); err != nil {
-			if errors.Is(err, io.EOF) {
-				err = fmt.Errorf("the file is empty")
-			}
-			problems.Add(errs.Detail{File: f.name, Reason: "YAML: " + err.Error()})
+		if err := decodeStrict(f.data, sc); err != nil {
+			problems.Add(errs.Detail{File: f.name, Reason: err.Error()})
 			continue
 		}
 		sc.File = f.name

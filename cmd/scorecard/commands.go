@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	scorecard "github.com/childrens-trust/scorecard"
 	"io"
 	"os"
 	"path/filepath"
@@ -46,8 +47,8 @@ func parse(fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
-func (m *Main) open(ctx context.Context, c common) (*App, error) {
-	return OpenApp(ctx, Config{DBPath: c.db, IndicatorsDir: c.indicators, Vintage: c.vintage, Seed: true}, m.logger())
+func (m *Main) open(ctx context.Context, c common) (*scorecard.App, error) {
+	return scorecard.Open(ctx, scorecard.Config{DBPath: c.db, IndicatorsDir: c.indicators, Vintage: c.vintage, Seed: true, Log: m.logger()})
 }
 
 func (m *Main) load(ctx context.Context, args []string) error {
@@ -77,9 +78,9 @@ func (m *Main) load(ctx context.Context, args []string) error {
 	if who == "" {
 		who = "cli"
 	}
-	rev, err := app.Datasets.Load(ctx, *dataset, f, datasets.Upload{FileName: filepath.Base(path), By: who})
+	rev, results, err := app.Load(ctx, *dataset, f, datasets.Upload{FileName: filepath.Base(path), By: who})
 	if err != nil {
-		if rev != nil {
+		if rev != nil && rev.Status == datasets.Rejected {
 			fmt.Fprintf(m.Stderr, "revision %d of %s recorded as rejected\n", rev.ID, *dataset)
 		}
 		return err
@@ -87,10 +88,6 @@ func (m *Main) load(ctx context.Context, args []string) error {
 	fmt.Fprintf(m.Stdout, "loaded %s into %s: revision %d, %d rows, format %s, sha256 %s\n", path, *dataset, rev.ID, rev.Rows, rev.Format, rev.SHA256)
 	for _, w := range rev.Warnings {
 		fmt.Fprintln(m.Stdout, "warning:", w)
-	}
-	results, err := app.Engine.EvaluateDataset(ctx, *dataset)
-	if err != nil {
-		return err
 	}
 	for _, r := range results {
 		status := fmt.Sprintf("%d evaluations", r.Evaluations)

@@ -1,0 +1,142 @@
+package scorecard
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/childrens-trust/scorecard/areas"
+	"github.com/childrens-trust/scorecard/datasets"
+	"github.com/childrens-trust/scorecard/engine"
+	"github.com/childrens-trust/scorecard/indicators"
+	"github.com/childrens-trust/scorecard/store"
+)
+
+// App is the wired product: one database, its datasets, the indicator catalogue and the engine.
+// The binary, the end-to-end tests and the conformance tests all build it with Open, so they
+// run the same wiring.
+type App struct {
+	DB       *store.DB
+	Areas    *areas.Registry
+	Catalog  *indicators.Catalog
+	Datasets *datasets.Service
+	Engine   *engine.Engine
+	Log      *slog.Logger
+}
+
+// Config says where the database and definitions are. Zero values give the defaults.
+type Config struct {
+	// DBPath is the DuckDB file; "" opens an in-memory database.
+	DBPath string
+	// IndicatorsDir holds YAML files that override or add to the built-in definitions.
+	IndicatorsDir string
+	// Catalog, when set, replaces the definitions (tests of particular indicators).
+	Catalog *indicators.Catalog
+	// Scorecards, when set, replaces the scorecard definitions.
+	Scorecards *indicators.Scorecards
+	// Vintage is the statistical-neighbour vintage (areas.DefaultVintage when "").
+	Vintage string
+	// Seed loads the shipped data into a database that has no datasets yet.
+	Seed bool
+	// MinAggregateCoverage is passed to the engine (see engine.Engine).
+	MinAggregateCoverage float64
+	// Now is the clock (time.Now when nil).
+	Now func() time.Time
+	// Log receives progress lines (discarded when nil).
+	Log *slog.Logger
+}
+
+// Open opens (and if needed creates, migrates and seeds) the database and wires the services.
+// Indicators whose dataset changed since they were last evaluated are re-evaluated.
+func Open(ctx context.Context, cfg Config) (*App, error) {
+	reg := areas.Default()
+	log := cfg.Log
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	cat := cfg.Catalog
+	if cat == nil {
+		var err error
+		if cat, err = indicators.Load(cfg.IndicatorsDir, reg); err != nil {
+			return nil, err
+		}
+	}
+	scorecards := cfg.Scorecards
+	if scorecards == nil && cfg.Catalog == nil {
+		var err error
+		if scorecards, err = indicators.LoadScorecards(cfg.IndicatorsDir, cat, reg); err != nil {
+			return nil, err
+		}
+	}
+	db, err := store.Open(cfg.DBPath)
+	if err != nil {
+		return nil, err
+	}
+	app := &App{DB: db, Areas: reg, Catalog: cat, Log: log}
+	app.Datasets = &datasets.Service{DB: db, Areas: reg, Catalog: cat, Now: cfg.Now}
+	app.Engine = &engine.Engine{DB: db, Datasets: app.Datasets, Catalog: cat, Scorecards: scorecards, Areas: reg,
+		Vintage: cfg.Vintage, MinAggregateCoverage: cfg.MinAggregateCoverage, Now: cfg.Now, Log: log}
+	if err := app.init(ctx, cfg.Seed); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return app, nil
+}
+
+func (a *App) init(ctx context.Context, seed bool) error {
+	if err := a.Datasets.Migrate(ctx); err != nil {
+		return err
+	}
+	if err := a.Engine.Migrate(ctx); err != nil {
+		return err
+	}
+	existing, err := a.Datasets.Datasets(ctx)
+	if err != nil {
+		return err
+	}
+	if len(existing) == 0 && seed {
+		start := time.Now()
+		a.Log.Info("new database: loading the shipped data", "path", a.DB.Path)
+		if err := LoadShipped(ctx, a.Datasets); err != nil {
+			return err
+		}
+		a.Log.Info("shipped data loaded", "duration", time.Since(start).Round(time.Millisecond))
+	}
+	start := time.Now()
+	results, err := a.Engine.Refresh(ctx, false)
+	if err != nil {
+		return err
+	}
+	if len(results) > 0 {
+		n := 0
+		for _, r := range results {
+			n += r.Evaluations
+			if r.Error != "" {
+				a.Log.Warn("indicator not evaluated", "indicator", r.Indicator, "error", r.Error)
+			}
+		}
+		a.Log.Info("evaluated", "indicators", len(results), "evaluations", n, "duration", time.Since(start).Round(time.Millisecond))
+	}
+	return nil
+}
+
+// Load stores a CSV as a new revision of a dataset and re-evaluates the indicators that read
+// it. On a rejected upload the revision (status rejected) is returned with the error.
+func (a *App) Load(ctx context.Context, dataset string, r io.Reader, up datasets.Upload) (*datasets.Revision, []engine.RunResult, error) {
+	rev, err := a.Datasets.Load(ctx, dataset, r, up)
+	if err != nil {
+		return rev, nil, err
+	}
+	results, err := a.Engine.EvaluateDataset(ctx, dataset)
+	return rev, results, err
+}
+
+// Close closes the database.
+func (a *App) Close() error {
+	if err := a.DB.Close(); err != nil {
+		return fmt.Errorf("close database: %w", err)
+	}
+	return nil
+}
