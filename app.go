@@ -2,6 +2,7 @@ package scorecard
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"io"
 	"log/slog"
@@ -96,6 +97,7 @@ func (a *App) init(ctx context.Context, seed bool) error {
 	if err != nil {
 		return err
 	}
+
 	if len(existing) == 0 && seed {
 		start := time.Now()
 		a.Log.Info("new database: loading the shipped data", "path", a.DB.Path)
@@ -118,6 +120,24 @@ func (a *App) init(ctx context.Context, seed bool) error {
 			}
 		}
 		a.Log.Info("evaluated", "indicators", len(results), "evaluations", n, "duration", time.Since(start).Round(time.Millisecond))
+	}
+	return a.markLastModified(ctx)
+}
+
+// markLastModified tells the store when the data on disk last changed (the latest revision,
+// evaluation or comment), so Last-Modified headers say when the data changed, not when the
+// process started, and survive a restart.
+func (a *App) markLastModified(ctx context.Context) error {
+	var last sql.NullTime
+	err := a.DB.SQL.QueryRowContext(ctx, `SELECT max(t) FROM (
+		SELECT max(created_at) AS t FROM revisions
+		UNION ALL SELECT max(evaluated_at) FROM evaluation_runs
+		UNION ALL SELECT max(created_at) FROM commentary)`).Scan(&last)
+	if err != nil {
+		return fmt.Errorf("read last modification time: %w", err)
+	}
+	if last.Valid {
+		a.DB.SetModified(last.Time)
 	}
 	return nil
 }

@@ -9,8 +9,11 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/duckdb/duckdb-go/v2"
 )
@@ -27,6 +30,52 @@ type DB struct {
 	Path string
 
 	writeMu sync.Mutex
+	// epoch identifies this process's view of the database, so version tags from before a
+	// restart (or from another database file) never match ones issued after it.
+	epoch    int64
+	seq      atomic.Uint64
+	modified atomic.Int64 // unix nanoseconds of the last committed write
+}
+
+// Version identifies the committed state of the database as this process has seen it: it
+// changes on every committed write. HTTP caching (ETag, Last-Modified) and response caches key
+// on it.
+type Version struct {
+	// Seq counts committed writes since the database was opened.
+	Seq uint64
+	// Modified is when the last write committed (or the time given to SetModified).
+	Modified time.Time
+	epoch    int64
+}
+
+// Tag is an opaque string that differs for every distinct Version (for ETags and cache keys).
+func (v Version) Tag() string {
+	return strconv.FormatInt(v.epoch, 36) + "-" + strconv.FormatUint(v.Seq, 36)
+}
+
+// Version returns the current committed-state version.
+func (db *DB) Version() Version {
+	return Version{Seq: db.seq.Load(), Modified: time.Unix(0, db.modified.Load()).UTC(), epoch: db.epoch}
+}
+
+// SetModified records that the stored data were last changed at t (used at start-up with the
+// latest revision or evaluation time found on disk, since migrations also commit).
+func (db *DB) SetModified(t time.Time) { db.modified.Store(t.UnixNano()) }
+
+// markModified moves the modification time forward to t.
+func (db *DB) markModified(t time.Time) {
+	n := t.UnixNano()
+	for {
+		old := db.modified.Load()
+		if n <= old || db.modified.CompareAndSwap(old, n) {
+			return
+		}
+	}
+}
+
+func (db *DB) committed() {
+	db.markModified(time.Now())
+	db.seq.Add(1)
 }
 
 // Open opens (creating if needed) the DuckDB file at path; "" opens an in-memory database, used
@@ -51,7 +100,8 @@ func Open(path string) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("open duckdb %q: %w", path, err)
 	}
-	return &DB{SQL: db, Path: path}, nil
+	out := &DB{SQL: db, Path: path, epoch: time.Now().UnixNano()}
+	return out, nil
 }
 
 // Close closes the pool and the database file.
@@ -89,6 +139,7 @@ func (db *DB) Write(ctx context.Context, fn func(conn *sql.Conn) error) (err err
 		return fmt.Errorf("write: commit: %w", err)
 	}
 	committed = true
+	db.committed()
 	return nil
 }
 
