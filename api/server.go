@@ -25,6 +25,9 @@ type Server struct {
 	Log      *slog.Logger
 }
 
+// responseCacheBytes bounds the memory the response cache may hold.
+const responseCacheBytes = 64 << 20
+
 // Handler builds the HTTP handler with every route.
 func (s *Server) Handler() http.Handler {
 	e := echo.New()
@@ -43,6 +46,11 @@ func (s *Server) Handler() http.Handler {
 	}))
 
 	e.GET("/healthz", s.health)
+	// Reads are served from a cache of rendered responses, keyed by the data version. It must
+	// come after any middleware that decides who may read.
+	cache := newResponseCache(func() string { return s.Engine.DB.Version().Tag() }, responseCacheBytes)
+	e.Use(cache.Middleware)
+
 	v1 := e.Group("/api/v1")
 	v1.GET("/indicators", s.listIndicators)
 	v1.GET("/indicators/:id", s.getIndicator)

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"fmt"
 	"sort"
 	"strings"
@@ -113,4 +114,32 @@ func compile(def *indicators.Definition, ds *datasets.Dataset) (query, error) {
 			store.QuoteIdent(ds.Table), strings.Join(where, " AND ")),
 		args: args,
 	}, nil
+}
+
+// SourceQuery is the SQL an indicator's definition compiles to, against the current revision of
+// its dataset: the statement, its bound arguments, and the revision's table. The columns are
+// _row, _area, _level, _period, value, marker, numerator, denominator, lower95, upper95,
+// lower998, upper998 and sd (NULL where the definition has none).
+type SourceQuery struct {
+	SQL   string
+	Args  []any
+	Table string
+}
+
+// SourceSQL compiles an indicator's definition against its dataset's current revision (for
+// `scorecard check`, for debugging a definition, and for the raw-SQL performance baseline).
+func (e *Engine) SourceSQL(ctx context.Context, indicator string) (SourceQuery, error) {
+	def, ok := e.Catalog.Get(indicator)
+	if !ok {
+		return SourceQuery{}, errs.Errorf(errs.NotFound, "no indicator %q", indicator)
+	}
+	ds, err := e.Datasets.Get(ctx, def.Source.Dataset)
+	if err != nil {
+		return SourceQuery{}, err
+	}
+	q, err := compile(def, ds)
+	if err != nil {
+		return SourceQuery{}, err
+	}
+	return SourceQuery{SQL: q.sql, Args: q.args, Table: ds.Table}, nil
 }

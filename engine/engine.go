@@ -13,6 +13,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"runtime"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/childrens-trust/scorecard/areas"
@@ -167,85 +170,30 @@ func (e *Engine) Refresh(ctx context.Context, definitionsToo bool) ([]RunResult,
 
 // evaluate computes the selected indicators and stores the results, one write transaction for
 // all of them so readers switch from the old results to the new at once.
+//
+// Indicators are computed in parallel (one worker per CPU): each worker reads its indicator's
+// rows from DuckDB (reads run in parallel on the pool), makes the judgements and encodes the
+// documents to store, so the write transaction only hands finished rows to the appender.
 func (e *Engine) evaluate(ctx context.Context, selected func(*indicators.Definition) bool) ([]RunResult, error) {
-	type computed struct {
-		def   *indicators.Definition
-		ds    *datasets.Dataset
-		evals []*Evaluation
-		res   RunResult
-	}
-	var work []computed
 	at := e.now()
 	uploaded, targetsRevision, err := e.uploadedTargets(ctx)
 	if err != nil {
 		return nil, err
 	}
+	var work []*computed
 	for _, def := range e.Catalog.All() {
-		if !selected(def) {
-			continue
+		if selected(def) {
+			work = append(work, &computed{def: def, res: RunResult{Indicator: def.ID, Dataset: def.Source.Dataset}})
 		}
-		start := time.Now()
-		c := computed{def: def, res: RunResult{Indicator: def.ID, Dataset: def.Source.Dataset}}
-		ds, err := e.Datasets.Get(ctx, def.Source.Dataset)
-		if err == nil {
-			c.ds = ds
-			c.res.Revision = ds.Revision
-			c.evals, err = e.evaluateIndicator(ctx, def, ds, uploaded[def.ID], at)
-		}
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil, ctx.Err()
-			}
-			c.res.Error = err.Error()
-		}
-		c.res.Evaluations = len(c.evals)
-		c.res.Duration = time.Since(start)
-		work = append(work, c)
 	}
 	if len(work) == 0 {
 		return nil, nil
 	}
-	err = e.DB.Write(ctx, func(conn *sql.Conn) error {
-		for _, c := range work {
-			if _, err := conn.ExecContext(ctx, "DELETE FROM evaluations WHERE indicator = ?", c.def.ID); err != nil {
-				return fmt.Errorf("clear evaluations of %s: %w", c.def.ID, err)
-			}
-			var runErr any
-			if c.res.Error != "" {
-				runErr = c.res.Error
-			}
-			if _, err := conn.ExecContext(ctx, `INSERT INTO evaluation_runs (indicator, dataset, revision, definition_sha256,
-				evaluated_at, evaluations, error, targets_revision) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-				ON CONFLICT (indicator) DO UPDATE SET dataset = excluded.dataset, revision = excluded.revision,
-				definition_sha256 = excluded.definition_sha256, evaluated_at = excluded.evaluated_at,
-				evaluations = excluded.evaluations, error = excluded.error, targets_revision = excluded.targets_revision`,
-				c.def.ID, c.def.Source.Dataset, c.res.Revision, definitionHash(c.def), at, len(c.evals), runErr, targetsRevision); err != nil {
-				return fmt.Errorf("record run of %s: %w", c.def.ID, err)
-			}
-		}
-		return store.Appender(conn, "evaluations", func(appendRow func(...driver.Value) error) error {
-			for _, c := range work {
-				for _, ev := range c.evals {
-					doc, err := json.Marshal(ev)
-					if err != nil {
-						return fmt.Errorf("encode evaluation: %w", err)
-					}
-					var value driver.Value
-					if ev.Value != nil {
-						value = *ev.Value
-					}
-					end, _ := time.Parse(time.DateOnly, ev.PeriodEnd)
-					if err := appendRow(ev.Indicator, ev.Area.Code, ev.Area.Level, ev.Period, ev.PeriodKind, end,
-						value, ev.RAG.Status, string(doc)); err != nil {
-						return fmt.Errorf("store evaluation: %w", err)
-					}
-				}
-			}
-			return nil
-		})
-	})
-	if err != nil {
-		return nil, fmt.Errorf("engine: store evaluations: %w", err)
+	if err := e.computeAll(ctx, work, uploaded, at); err != nil {
+		return nil, err
+	}
+	if err := e.store(ctx, work, at, targetsRevision); err != nil {
+		return nil, err
 	}
 	results := make([]RunResult, len(work))
 	for i, c := range work {
@@ -256,6 +204,112 @@ func (e *Engine) evaluate(ctx context.Context, selected func(*indicators.Definit
 		}
 	}
 	return results, nil
+}
+
+// computed is one indicator's evaluation run: its results encoded for storage.
+type computed struct {
+	def  *indicators.Definition
+	rows []storedRow
+	res  RunResult
+}
+
+// computeAll evaluates every indicator in work on runtime.GOMAXPROCS workers. An indicator
+// that cannot be evaluated records its error in its result; only a cancelled context fails
+// the whole run.
+func (e *Engine) computeAll(ctx context.Context, work []*computed, uploaded map[string][]targetEntry, at time.Time) error {
+	jobs := make(chan *computed)
+	var wg sync.WaitGroup
+	workers := min(runtime.GOMAXPROCS(0), len(work))
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for c := range jobs {
+				e.compute(ctx, c, uploaded[c.def.ID], at)
+			}
+		}()
+	}
+	for _, c := range work {
+		if ctx.Err() != nil {
+			break
+		}
+		jobs <- c
+	}
+	close(jobs)
+	wg.Wait()
+	return ctx.Err()
+}
+
+// compute evaluates one indicator and encodes its rows.
+func (e *Engine) compute(ctx context.Context, c *computed, uploaded []targetEntry, at time.Time) {
+	start := time.Now()
+	defer func() { c.res.Duration = time.Since(start) }()
+	ds, err := e.Datasets.Get(ctx, c.def.Source.Dataset)
+	if err != nil {
+		c.res.Error = err.Error()
+		return
+	}
+	c.res.Revision = ds.Revision
+	evals, err := e.evaluateIndicator(ctx, c.def, ds, uploaded, at)
+	if err == nil {
+		c.rows, err = encodeRows(evals)
+	}
+	if err != nil {
+		c.rows = nil
+		c.res.Error = err.Error()
+		return
+	}
+	c.res.Evaluations = len(c.rows)
+}
+
+// store replaces the stored evaluations and run records of the indicators in work, in one
+// transaction.
+func (e *Engine) store(ctx context.Context, work []*computed, at time.Time, targetsRevision int64) error {
+	ids := make([]any, len(work))
+	marks := make([]string, len(work))
+	for i, c := range work {
+		ids[i] = c.def.ID
+		marks[i] = "?"
+	}
+	in := "(" + strings.Join(marks, ", ") + ")"
+	err := e.DB.Write(ctx, func(conn *sql.Conn) error {
+		if _, err := conn.ExecContext(ctx, "DELETE FROM evaluations WHERE indicator IN "+in, ids...); err != nil {
+			return fmt.Errorf("clear evaluations: %w", err)
+		}
+		if _, err := conn.ExecContext(ctx, "DELETE FROM evaluation_runs WHERE indicator IN "+in, ids...); err != nil {
+			return fmt.Errorf("clear evaluation runs: %w", err)
+		}
+		err := store.Appender(conn, "evaluation_runs", func(appendRow func(...driver.Value) error) error {
+			for _, c := range work {
+				var runErr driver.Value
+				if c.res.Error != "" {
+					runErr = c.res.Error
+				}
+				if err := appendRow(c.def.ID, c.def.Source.Dataset, c.res.Revision, definitionHash(c.def), at,
+					int64(c.res.Evaluations), runErr, targetsRevision); err != nil {
+					return fmt.Errorf("record run of %s: %w", c.def.ID, err)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		return store.Appender(conn, "evaluations", func(appendRow func(...driver.Value) error) error {
+			for _, c := range work {
+				for i := range c.rows {
+					if err := appendRow(c.rows[i].values()...); err != nil {
+						return fmt.Errorf("store evaluation of %s: %w", c.def.ID, err)
+					}
+				}
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return fmt.Errorf("engine: store evaluations: %w", err)
+	}
+	return nil
 }
 
 func definitionHash(d *indicators.Definition) string {

@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"sort"
 
@@ -24,9 +23,9 @@ func (e *Engine) queryEvaluations(ctx context.Context, where string, args ...any
 		if err := rows.Scan(&doc); err != nil {
 			return nil, fmt.Errorf("engine: read evaluations: %w", err)
 		}
-		ev := &Evaluation{}
-		if err := json.Unmarshal([]byte(doc), ev); err != nil {
-			return nil, fmt.Errorf("engine: decode evaluation: %w", err)
+		ev, err := decodeDoc(doc)
+		if err != nil {
+			return nil, err
 		}
 		out = append(out, ev)
 	}

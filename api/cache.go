@@ -1,0 +1,159 @@
+package api
+
+import (
+	"bytes"
+	"net/http"
+	"strings"
+	"sync"
+
+	"github.com/labstack/echo/v4"
+)
+
+// responseCache keeps successful GET responses for the current version of the stored data.
+// Every committed write changes the version (store.DB.Version), and an entry is only served for
+// the version it was rendered at, so a cached response is never stale: after an upload, a
+// restore or a comment the first request renders afresh. Reads between writes, which is
+// nearly all of them, are served from memory without touching DuckDB.
+//
+// The key is the method, the full request URI and the headers a response varies by (Accept,
+// for formats). Responses larger than maxEntry, or not 200, are not kept; when the cache would
+// grow beyond maxBytes it is emptied (the working set of a scorecard deployment is small, so a
+// full LRU is not worth its bookkeeping).
+type responseCache struct {
+	version  func() string
+	maxEntry int
+	maxBytes int
+
+	mu      sync.RWMutex
+	tag     string
+	entries map[string]*cachedResponse
+	size    int
+}
+
+type cachedResponse struct {
+	header http.Header
+	body   []byte
+}
+
+// newResponseCache caches up to maxBytes of responses for the version version() names.
+func newResponseCache(version func() string, maxBytes int) *responseCache {
+	return &responseCache{version: version, maxEntry: maxBytes / 16, maxBytes: maxBytes, entries: map[string]*cachedResponse{}}
+}
+
+// cacheKey identifies a representation of a resource.
+func cacheKey(r *http.Request) string {
+	return r.Method + " " + r.RequestURI + "\x00" + r.Header.Get(echo.HeaderAccept)
+}
+
+func (rc *responseCache) get(tag, key string) *cachedResponse {
+	rc.mu.RLock()
+	defer rc.mu.RUnlock()
+	if rc.tag != tag {
+		return nil
+	}
+	return rc.entries[key]
+}
+
+func (rc *responseCache) put(tag, key string, resp *cachedResponse) {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	if rc.tag != tag {
+		// The first entry of a new version drops every entry of the old one.
+		rc.tag, rc.entries, rc.size = tag, map[string]*cachedResponse{}, 0
+	}
+	if rc.size+len(resp.body) > rc.maxBytes {
+		rc.entries, rc.size = map[string]*cachedResponse{}, 0
+	}
+	if old, ok := rc.entries[key]; ok {
+		rc.size -= len(old.body)
+	}
+	rc.entries[key] = resp
+	rc.size += len(resp.body)
+}
+
+// uncached are path prefixes never cached: the embedded assets (served with their own long-lived
+// caching headers), health and metrics (they report the live process).
+var uncached = []string{"/assets/", "/healthz", "/readyz", "/metrics"}
+
+// Middleware serves GET and HEAD requests from the cache, and keeps what the handler renders.
+// It must run after any middleware that decides who may read.
+func (rc *responseCache) Middleware(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		req := c.Request()
+		if req.Method != http.MethodGet && req.Method != http.MethodHead {
+			return next(c)
+		}
+		for _, prefix := range uncached {
+			if strings.HasPrefix(req.URL.Path, prefix) {
+				return next(c)
+			}
+		}
+		tag := rc.version()
+		key := cacheKey(req)
+		if hit := rc.get(tag, key); hit != nil {
+			h := c.Response().Header()
+			for k, v := range hit.header {
+				h[k] = v
+			}
+			h.Set("X-Cache", "hit")
+			c.Response().WriteHeader(http.StatusOK)
+			if req.Method == http.MethodGet {
+				_, err := c.Response().Write(hit.body)
+				return err
+			}
+			return nil
+		}
+		rec := &recordingWriter{ResponseWriter: c.Response().Writer, limit: rc.maxEntry}
+		c.Response().Writer = rec
+		c.Response().Header().Set("X-Cache", "miss")
+		err := next(c)
+		c.Response().Writer = rec.ResponseWriter
+		// Keep the response only if it was a whole 200 rendered at the version it is filed under.
+		if err == nil && rec.status == http.StatusOK && !rec.overflow && req.Method == http.MethodGet && rc.version() == tag {
+			header := c.Response().Header().Clone()
+			header.Del("X-Cache")
+			header.Del(echo.HeaderXRequestID)
+			rc.put(tag, key, &cachedResponse{header: header, body: rec.buf.Bytes()})
+		}
+		return err
+	}
+}
+
+// recordingWriter passes a response through while keeping a copy of its body (up to limit).
+type recordingWriter struct {
+	http.ResponseWriter
+	status   int
+	buf      bytes.Buffer
+	limit    int
+	overflow bool
+}
+
+func (w *recordingWriter) WriteHeader(code int) {
+	w.status = code
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *recordingWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	if !w.overflow {
+		if w.buf.Len()+len(b) > w.limit {
+			w.overflow = true
+			w.buf = bytes.Buffer{}
+		} else {
+			w.buf.Write(b)
+		}
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// Flush lets streamed responses through the recorder.
+func (w *recordingWriter) Flush() {
+	if f, ok := w.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+// Unwrap gives http.ResponseController the underlying writer.
+func (w *recordingWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

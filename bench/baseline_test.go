@@ -1,0 +1,272 @@
+package bench_test
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"fmt"
+	"strings"
+	"testing"
+
+	scorecard "github.com/childrens-trust/scorecard"
+	"github.com/childrens-trust/scorecard/areas"
+	"github.com/childrens-trust/scorecard/engine"
+	"github.com/childrens-trust/scorecard/indicators"
+	"github.com/childrens-trust/scorecard/store"
+)
+
+// The raw-SQL baseline: the engine's core judgements for every shipped indicator, every area
+// and every period, written by hand as ONE DuckDB statement that materialises its results in a
+// table, as the engine materialises its own. It reads the same rows (each indicator's compiled
+// source query, engine.SourceSQL) and makes, in SQL:
+//
+//   - the value and, for Wilson indicators, the 95% and 99.8% Wilson score limits (Byar's for
+//     Poisson rates; published limits where the source gives them);
+//   - England and regional comparators: the published row, else the LAs' aggregate
+//     (Σnumerator/Σdenominator, or the mean of values) when at least half of the LAs have one;
+//   - the statistical-neighbour mean over the area's 10 neighbours, or the published SN row;
+//   - better/similar/worse (or higher/lower) against each comparator, by CI overlap or, without
+//     a CI, by the sign of the difference;
+//   - competition rank among LAs (when at least half have a value) and the quartile band;
+//   - direction of travel against the previous period and the same period a year earlier;
+//   - RAG against the definitions' absolute targets with their tolerance.
+//
+// What the engine does beyond this (so the ratio flatters the baseline, if anything): Fingertips'
+// recent-trend χ² test, exact Poisson limits below 10 events, Student t limits, two-level
+// 95/99.8 comparisons, quintiles, relative and uploaded targets, forecasts, JSON documents.
+
+// baselineSetup creates the reference tables the statement joins (areas, neighbours, indicator
+// properties, targets). They are facts the engine holds in memory, so they are built once,
+// outside the timed loop.
+func baselineSetup(tb testing.TB, app *scorecard.App) {
+	tb.Helper()
+	ctx := context.Background()
+	err := app.DB.Write(ctx, func(conn *sql.Conn) error {
+		if _, err := conn.ExecContext(ctx, `
+			CREATE OR REPLACE TABLE bl_areas (code VARCHAR PRIMARY KEY, level VARCHAR, region VARCHAR);
+			CREATE OR REPLACE TABLE bl_neighbours (area VARCHAR, neighbour VARCHAR);
+			CREATE OR REPLACE TABLE bl_indicators (indicator VARCHAR PRIMARY KEY, polarity VARCHAR, ci_method VARCHAR, multiplier DOUBLE);
+			CREATE OR REPLACE TABLE bl_targets (indicator VARCHAR, area VARCHAR, period VARCHAR, target DOUBLE, tolerance DOUBLE);`); err != nil {
+			return err
+		}
+		reg := app.Areas
+		err := store.Appender(conn, "bl_areas", func(add func(...driver.Value) error) error {
+			for _, a := range reg.Areas() {
+				var region driver.Value
+				if r := reg.Region(a); r != nil && a.Level == areas.LocalAuthority {
+					region = r.Code
+				}
+				if err := add(a.Code, string(a.Level), region); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		err = store.Appender(conn, "bl_neighbours", func(add func(...driver.Value) error) error {
+			for _, a := range reg.LocalAuthorities() {
+				ns, err := reg.Neighbours(a, areas.DefaultVintage)
+				if err != nil {
+					return err
+				}
+				for _, n := range ns {
+					if err := add(a.Code, n.Area.Code); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		return store.Appender(conn, "bl_indicators", func(add func(...driver.Value) error) error {
+			for _, d := range app.Catalog.All() {
+				m := d.Source.Multiplier
+				if m == 0 {
+					m = 1
+				}
+				if err := add(d.ID, string(d.Polarity), string(d.CIMethod), m); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	err = app.DB.Write(ctx, func(conn *sql.Conn) error {
+		return store.Appender(conn, "bl_targets", func(add func(...driver.Value) error) error {
+			for _, d := range app.Catalog.All() {
+				for _, t := range d.Targets {
+					if t.Value == nil {
+						continue
+					}
+					var area driver.Value
+					if t.Area != "" {
+						a, ok := app.Areas.Lookup(t.Area)
+						if !ok {
+							return fmt.Errorf("target area %q", t.Area)
+						}
+						area = a.Code
+					}
+					var period driver.Value
+					if t.Period != "" {
+						period = t.Period
+					}
+					if err := add(d.ID, area, period, *t.Value, t.ToleranceAmount(*t.Value)); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+}
+
+// baselineStatement builds the one statement: a UNION ALL of every indicator's compiled source
+// query, then the judgements by hand.
+func baselineStatement(tb testing.TB, e *engine.Engine, defs []*indicators.Definition) (string, []any) {
+	tb.Helper()
+	ctx := context.Background()
+	var sources []string
+	var args []any
+	for _, d := range defs {
+		q, err := e.SourceSQL(ctx, d.ID)
+		if err != nil {
+			continue // an indicator with no data (camhs-referrals) has nothing to evaluate
+		}
+		sources = append(sources, fmt.Sprintf(`SELECT ? AS indicator, q.*, r."_period_end" AS period_end
+			FROM (%s) AS q(row_no, area, level, period, value, marker, num, den, pub_lo95, pub_up95, pub_lo998, pub_up998, sd)
+			JOIN %s AS r ON r."_row" = q.row_no`, q.SQL, store.QuoteIdent(q.Table)))
+		args = append(args, d.ID)
+		args = append(args, q.Args...)
+	}
+	nLAs := len(e.Areas.LocalAuthorities())
+	return fmt.Sprintf(baselineSQL, strings.Join(sources, "\nUNION ALL\n"), nLAs, nLAs), args
+}
+
+var baselineSQL = `
+CREATE OR REPLACE TABLE bl_evaluations AS
+WITH obs AS (
+%s
+),
+o AS (
+	SELECT obs.*, a.region, i.polarity, i.ci_method, i.multiplier,
+		CASE WHEN i.ci_method = 'wilson' AND num IS NOT NULL AND den > 0 THEN
+			i.multiplier * (2*num + 3.841458820694124 - 1.959963984540054*sqrt(3.841458820694124 + 4*num*(1 - num/den))) / (2*(den + 3.841458820694124))
+		WHEN i.ci_method = 'poisson' AND num IS NOT NULL AND den > 0 THEN
+			i.multiplier * num * power(1 - 1/(9*num) - 1.959963984540054/(3*sqrt(num)), 3) / den
+		WHEN i.ci_method = 'published' THEN pub_lo95 END AS lo95,
+		CASE WHEN i.ci_method = 'wilson' AND num IS NOT NULL AND den > 0 THEN
+			i.multiplier * (2*num + 3.841458820694124 + 1.959963984540054*sqrt(3.841458820694124 + 4*num*(1 - num/den))) / (2*(den + 3.841458820694124))
+		WHEN i.ci_method = 'poisson' AND num IS NOT NULL AND den > 0 THEN
+			i.multiplier * (num + 1) * power(1 - 1/(9*(num + 1)) + 1.959963984540054/(3*sqrt(num + 1)), 3) / den
+		WHEN i.ci_method = 'published' THEN pub_up95 END AS up95
+	FROM obs JOIN bl_areas a ON a.code = obs.area JOIN bl_indicators i USING (indicator)
+	WHERE obs.level <> 'sn_average'
+),
+la AS (SELECT * FROM o WHERE level = 'la'),
+la_agg AS (
+	SELECT indicator, period, region,
+		count(value) AS n, sum(num) AS num, sum(den) AS den, avg(value) AS mean, any_value(multiplier) AS multiplier
+	FROM la GROUP BY GROUPING SETS ((indicator, period), (indicator, period, region))
+),
+england AS (
+	SELECT indicator, period, coalesce(p.value,
+		CASE WHEN g.n >= 0.5 * %d THEN coalesce(g.multiplier * g.num / nullif(g.den, 0), g.mean) END) AS value
+	FROM la_agg g FULL JOIN (SELECT indicator, period, value FROM o WHERE level = 'england') p USING (indicator, period)
+	WHERE g.region IS NULL
+),
+region AS (
+	SELECT g.indicator, g.period, g.region, coalesce(p.value,
+		CASE WHEN g.n >= 0.5 * (SELECT count(*) FROM bl_areas WHERE region = g.region) THEN coalesce(g.multiplier * g.num / nullif(g.den, 0), g.mean) END) AS value
+	FROM la_agg g LEFT JOIN (SELECT indicator, period, area, value FROM o WHERE level = 'region') p
+		ON p.indicator = g.indicator AND p.period = g.period AND p.area = g.region
+	WHERE g.region IS NOT NULL
+),
+sn AS (
+	SELECT l.indicator, l.period, l.area, avg(n.value) AS value, count(n.value) AS n
+	FROM la l JOIN bl_neighbours nb ON nb.area = l.area
+	JOIN la n ON n.indicator = l.indicator AND n.period = l.period AND n.area = nb.neighbour
+	GROUP BY ALL
+),
+sn_published AS (
+	SELECT indicator, period, area, value FROM obs WHERE level = 'sn_average'
+),
+ranked AS (
+	SELECT indicator, period, area,
+		CASE WHEN count(value) OVER w >= 0.5 * %d AND polarity IN ('higher_is_better', 'lower_is_better') THEN
+			rank() OVER (PARTITION BY indicator, period ORDER BY CASE WHEN polarity = 'lower_is_better' THEN value ELSE -value END) END AS rank_position,
+		count(value) OVER w AS rank_of,
+		quantile_cont(value, [0.25, 0.5, 0.75]) OVER w AS q
+	FROM la WHERE value IS NOT NULL
+	WINDOW w AS (PARTITION BY indicator, period)
+),
+judged AS (
+	SELECT o.indicator, o.area, o.level, o.period, o.period_end, o.value, o.lo95, o.up95,
+		eng.value AS england, reg.value AS region_value, coalesce(snp.value, sn.value) AS sn_value,
+		rk.rank_position, rk.rank_of,
+		CASE WHEN rk.rank_position IS NULL OR o.polarity NOT IN ('higher_is_better', 'lower_is_better') THEN NULL
+			WHEN (o.polarity = 'higher_is_better' AND o.value >= rk.q[3]) OR (o.polarity = 'lower_is_better' AND o.value <= rk.q[1]) THEN 'A'
+			WHEN (o.polarity = 'higher_is_better' AND o.value >= rk.q[2]) OR (o.polarity = 'lower_is_better' AND o.value <= rk.q[2]) THEN 'B'
+			WHEN (o.polarity = 'higher_is_better' AND o.value >= rk.q[1]) OR (o.polarity = 'lower_is_better' AND o.value <= rk.q[3]) THEN 'C'
+			ELSE 'D' END AS quartile,
+		lag(o.value) OVER (PARTITION BY o.indicator, o.area ORDER BY o.period_end) AS previous_value,
+		o.polarity, o.area AS area_code
+	FROM o
+	LEFT JOIN england eng ON eng.indicator = o.indicator AND eng.period = o.period AND o.level <> 'england'
+	LEFT JOIN region reg ON reg.indicator = o.indicator AND reg.period = o.period AND reg.region = o.region
+	LEFT JOIN sn ON sn.indicator = o.indicator AND sn.period = o.period AND sn.area = o.area
+	LEFT JOIN sn_published snp ON snp.indicator = o.indicator AND snp.period = o.period AND o.level = 'la'
+	LEFT JOIN ranked rk ON rk.indicator = o.indicator AND rk.period = o.period AND rk.area = o.area
+),
+year_ago AS (
+	SELECT j.indicator, j.area, j.period, y.value AS year_ago_value
+	FROM judged j JOIN judged y ON y.indicator = j.indicator AND y.area = j.area
+		AND y.period_end = j.period_end - INTERVAL 1 YEAR
+)
+SELECT j.*,
+	` + judgement("england") + ` AS england_judgement,
+	` + judgement("region_value") + ` AS region_judgement,
+	` + judgement("sn_value") + ` AS sn_judgement,
+	` + direction("previous_value") + ` AS direction_previous,
+	` + direction("y.year_ago_value") + ` AS direction_year_ago,
+	t.target,
+	CASE WHEN j.value IS NULL THEN 'no_data' WHEN t.target IS NULL THEN 'no_target'
+		WHEN (j.polarity = 'higher_is_better' AND j.value >= t.target) OR (j.polarity = 'lower_is_better' AND j.value <= t.target) THEN 'green'
+		WHEN (j.polarity = 'higher_is_better' AND j.value >= t.target - t.tolerance) OR (j.polarity = 'lower_is_better' AND j.value <= t.target + t.tolerance) THEN 'amber'
+		WHEN j.polarity IN ('higher_is_better', 'lower_is_better') THEN 'red'
+		ELSE 'no_target' END AS rag
+FROM judged j
+LEFT JOIN year_ago y ON y.indicator = j.indicator AND y.area = j.area AND y.period = j.period
+LEFT JOIN (
+	SELECT * FROM bl_targets QUALIFY row_number() OVER (PARTITION BY indicator, area, period ORDER BY target) = 1
+) t ON t.indicator = j.indicator AND (t.area IS NULL OR t.area = j.area) AND (t.period IS NULL OR t.period = j.period)
+QUALIFY row_number() OVER (PARTITION BY j.indicator, j.area, j.period ORDER BY t.area NULLS LAST, t.period NULLS LAST) = 1
+`
+
+// judgement is the SQL for better/similar/worse against a comparator column.
+func judgement(col string) string {
+	return fmt.Sprintf(`CASE WHEN j.value IS NULL OR j.%[1]s IS NULL THEN 'not_compared'
+		WHEN j.lo95 IS NOT NULL AND j.lo95 <= j.%[1]s AND j.%[1]s <= j.up95 THEN 'similar'
+		WHEN j.polarity NOT IN ('higher_is_better', 'lower_is_better') THEN CASE WHEN j.value > j.%[1]s THEN 'higher' WHEN j.value < j.%[1]s THEN 'lower' ELSE 'similar' END
+		WHEN (j.value > j.%[1]s) = (j.polarity = 'higher_is_better') AND j.value <> j.%[1]s THEN 'better'
+		WHEN j.value = j.%[1]s THEN 'similar'
+		ELSE 'worse' END`, col)
+}
+
+// direction is the SQL for improving/worsening against an earlier value.
+func direction(col string) string {
+	return fmt.Sprintf(`CASE WHEN j.value IS NULL OR %[1]s IS NULL THEN 'no_data'
+		WHEN j.value = %[1]s THEN 'no_change'
+		WHEN j.polarity NOT IN ('higher_is_better', 'lower_is_better') THEN CASE WHEN j.value > %[1]s THEN 'increasing' ELSE 'decreasing' END
+		WHEN (j.value > %[1]s) = (j.polarity = 'higher_is_better') THEN 'improving'
+		ELSE 'worsening' END`, col)
+}

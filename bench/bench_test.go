@@ -1,0 +1,187 @@
+package bench_test
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	scorecard "github.com/childrens-trust/scorecard"
+	"github.com/childrens-trust/scorecard/api"
+	"github.com/childrens-trust/scorecard/bench"
+	"github.com/childrens-trust/scorecard/datasets"
+)
+
+// Run them all (about a minute):
+//
+//	go test -run '^$' -bench . -count 6 ./bench | tee new.txt && benchstat new.txt
+//
+// CI runs each once with -short (the 1M-row load is skipped) so they cannot rot.
+
+var fixedNow = func() time.Time { return time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC) }
+
+var (
+	sharedOnce sync.Once
+	sharedApp  *scorecard.App
+	sharedErr  error
+)
+
+// shippedApp is one in-memory database with all the shipped data, shared by the read
+// benchmarks (they never write).
+func shippedApp(b *testing.B) *scorecard.App {
+	b.Helper()
+	sharedOnce.Do(func() {
+		sharedApp, sharedErr = scorecard.Open(context.Background(), scorecard.Config{Now: fixedNow, Seed: true})
+	})
+	if sharedErr != nil {
+		b.Fatal(sharedErr)
+	}
+	return sharedApp
+}
+
+// freshApp is a database of its own with the shipped data, for benchmarks that write.
+func freshApp(b *testing.B) *scorecard.App {
+	b.Helper()
+	app, err := scorecard.Open(context.Background(), scorecard.Config{Now: fixedNow, Seed: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { app.Close() })
+	return app
+}
+
+func handler(app *scorecard.App) http.Handler {
+	srv := &api.Server{Engine: app.Engine, Datasets: app.Datasets, Catalog: app.Catalog, Areas: app.Areas}
+	return srv.Handler()
+}
+
+// BenchmarkEvaluateAll is the full evaluation of every shipped indicator, area and period,
+// results stored.
+func BenchmarkEvaluateAll(b *testing.B) {
+	app := shippedApp(b)
+	ctx := context.Background()
+	n := 0
+	for b.Loop() {
+		res, err := app.Engine.EvaluateAll(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		n = 0
+		for _, r := range res {
+			n += r.Evaluations
+		}
+	}
+	b.ReportMetric(float64(n), "evaluations/op")
+}
+
+// BenchmarkRawSQLBaseline is the same evaluation's core as one hand-written DuckDB statement
+// (baseline_test.go), results materialised in a table.
+func BenchmarkRawSQLBaseline(b *testing.B) {
+	app := shippedApp(b)
+	baselineSetup(b, app)
+	stmt, args := baselineStatement(b, app.Engine, app.Catalog.All())
+	ctx := context.Background()
+	var n int
+	for b.Loop() {
+		if _, err := app.DB.SQL.ExecContext(ctx, stmt, args...); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := app.DB.SQL.QueryRowContext(ctx, "SELECT count(*) FROM bl_evaluations").Scan(&n); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(n), "evaluations/op")
+}
+
+// BenchmarkReevaluateDataset re-evaluates the indicators of one dataset, as after its load.
+func BenchmarkReevaluateDataset(b *testing.B) {
+	app := shippedApp(b)
+	ctx := context.Background()
+	for _, name := range []string{"lait", "local_returns"} {
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := app.Engine.EvaluateDataset(ctx, name); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkLoadReturn loads a synthetic return of 10k, 100k and (without -short) 1M rows as a
+// new revision of local_returns: parsed, validated, stored, and its indicators re-evaluated.
+func BenchmarkLoadReturn(b *testing.B) {
+	sizes := []int{10_000, 100_000, 1_000_000}
+	if testing.Short() {
+		sizes = sizes[:2]
+	}
+	for _, n := range sizes {
+		b.Run(fmt.Sprintf("rows=%d", n), func(b *testing.B) {
+			app := freshApp(b)
+			var ids []string
+			for _, d := range app.Catalog.All() {
+				ids = append(ids, d.ID)
+			}
+			var buf bytes.Buffer
+			if err := bench.WriteReturn(&buf, n, ids, app.Areas); err != nil {
+				b.Fatal(err)
+			}
+			data := buf.Bytes()
+			b.SetBytes(int64(len(data)))
+			ctx := context.Background()
+			for b.Loop() {
+				if _, _, err := app.Load(ctx, "local_returns", bytes.NewReader(data), datasets.Upload{FileName: "bench.csv", By: "bench"}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkLoadLAIT loads the shipped 324,700-row LAIT file (13.9 MB) and re-evaluates.
+func BenchmarkLoadLAIT(b *testing.B) {
+	app := freshApp(b)
+	data, err := scorecard.ShippedFile("datasets/shipped/lait_bds_long_childrens_services.csv")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(data)))
+	ctx := context.Background()
+	for b.Loop() {
+		if _, _, err := app.Load(ctx, "lait", bytes.NewReader(data), datasets.Upload{FileName: "lait.csv", By: "bench"}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkRead measures the read endpoints through the whole HTTP handler.
+func BenchmarkRead(b *testing.B) {
+	h := handler(shippedApp(b))
+	for _, tc := range []struct{ name, path string }{
+		{"healthz", "/healthz"},
+		{"area_scorecard", "/api/v1/areas/E06000058/scorecard"},
+		{"scorecard", "/api/v1/scorecards/leicestershire-ewmh?area=855"},
+		{"indicator_all_areas", "/api/v1/indicators/perm-exclusion-rate/areas"},
+		{"indicator_page", "/areas/E06000058/indicators/injury-admissions-0-14"},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			for b.Loop() {
+				rec := httptest.NewRecorder()
+				h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, tc.path, nil))
+				if rec.Code != http.StatusOK {
+					b.Fatalf("%s: %d %s", tc.path, rec.Code, rec.Body)
+				}
+			}
+		})
+	}
+}
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	m.Run()
+}
