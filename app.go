@@ -43,6 +43,8 @@ type Config struct {
 	Seed bool
 	// MinAggregateCoverage is passed to the engine (see engine.Engine).
 	MinAggregateCoverage float64
+	// DuckDB holds the database engine's settings (memory limit, threads).
+	DuckDB store.Options
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
 	// Log receives progress lines (discarded when nil).
@@ -71,7 +73,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 			return nil, err
 		}
 	}
-	db, err := store.Open(cfg.DBPath)
+	db, err := store.Open(cfg.DBPath, cfg.DuckDB)
 	if err != nil {
 		return nil, err
 	}

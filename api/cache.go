@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -96,6 +97,7 @@ func (rc *responseCache) Middleware(next echo.HandlerFunc) echo.HandlerFunc {
 				h[k] = v
 			}
 			h.Set("X-Cache", "hit")
+			h.Set(echo.HeaderContentLength, strconv.Itoa(len(hit.body)))
 			c.Response().WriteHeader(http.StatusOK)
 			if req.Method == http.MethodGet {
 				_, err := c.Response().Write(hit.body)

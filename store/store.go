@@ -9,6 +9,8 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"fmt"
+	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -78,14 +80,46 @@ func (db *DB) committed() {
 	db.seq.Add(1)
 }
 
+// Options are the DuckDB settings the product sets deliberately rather than inheriting
+// DuckDB's defaults (all threads, 80% of the machine's memory).
+type Options struct {
+	// MemoryLimit caps DuckDB's buffer manager (DuckDB syntax, e.g. "2GB"); larger work spills
+	// to temporary files. DefaultMemoryLimit when "".
+	MemoryLimit string
+	// Threads is DuckDB's worker threads; 0 means one per CPU the Go runtime may use.
+	Threads int
+}
+
+// DefaultMemoryLimit leaves room, on a small server, for the Go heap, the response cache and
+// the operating system: the 1M-row load stays within it (docs/PERFORMANCE.md).
+const DefaultMemoryLimit = "2GB"
+
 // Open opens (creating if needed) the DuckDB file at path; "" opens an in-memory database, used
 // by tests. Per-connection settings are applied in the connector's init callback so that every
-// pooled connection behaves the same.
-func Open(path string) (*DB, error) {
+// pooled connection behaves the same. At most one Options may be given.
+func Open(path string, options ...Options) (*DB, error) {
+	var opts Options
+	if len(options) > 0 {
+		opts = options[0]
+	}
+	if opts.MemoryLimit == "" {
+		opts.MemoryLimit = DefaultMemoryLimit
+	}
+	if opts.Threads <= 0 {
+		opts.Threads = runtime.GOMAXPROCS(0)
+	}
+	if !memoryLimitPattern.MatchString(opts.MemoryLimit) {
+		return nil, fmt.Errorf("open duckdb %q: memory limit %q is not a size such as 2GB or 512MB", path, opts.MemoryLimit)
+	}
+	settings := []string{
+		"SET TimeZone = 'UTC'",
+		// Both are validated above: a size pattern and an integer, so pasting them is safe
+		// (SET takes no bound parameters).
+		fmt.Sprintf("SET memory_limit = '%s'", opts.MemoryLimit),
+		fmt.Sprintf("SET threads = %d", opts.Threads),
+	}
 	connector, err := duckdb.NewConnector(path, func(execer driver.ExecerContext) error {
-		for _, stmt := range []string{
-			"SET TimeZone = 'UTC'",
-		} {
+		for _, stmt := range settings {
 			if _, err := execer.ExecContext(context.Background(), stmt, nil); err != nil {
 				return fmt.Errorf("connection setting %q: %w", stmt, err)
 			}
@@ -103,6 +137,8 @@ func Open(path string) (*DB, error) {
 	out := &DB{SQL: db, Path: path, epoch: time.Now().UnixNano()}
 	return out, nil
 }
+
+var memoryLimitPattern = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$`)
 
 // Close closes the pool and the database file.
 func (db *DB) Close() error { return db.SQL.Close() }

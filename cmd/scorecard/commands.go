@@ -18,6 +18,7 @@ import (
 	"github.com/childrens-trust/scorecard/engine"
 	"github.com/childrens-trust/scorecard/errs"
 	"github.com/childrens-trust/scorecard/stats"
+	"github.com/childrens-trust/scorecard/store"
 )
 
 // DefaultDB is the database file used when --db is not given.
@@ -26,6 +27,8 @@ const DefaultDB = "scorecard.duckdb"
 // common holds the flags every command takes.
 type common struct {
 	db, indicators, vintage string
+	memoryLimit             string
+	threads                 int
 }
 
 func (m *Main) flags(name string, c *common) *flag.FlagSet {
@@ -34,6 +37,8 @@ func (m *Main) flags(name string, c *common) *flag.FlagSet {
 	fs.StringVar(&c.db, "db", DefaultDB, "DuckDB database file (created and loaded with the shipped data if new)")
 	fs.StringVar(&c.indicators, "indicators", "", "directory of indicator YAML files that override or add to the built-in ones")
 	fs.StringVar(&c.vintage, "vintage", "", "statistical-neighbour vintage (default 2025-05)")
+	fs.StringVar(&c.memoryLimit, "duckdb-memory-limit", store.DefaultMemoryLimit, "DuckDB memory limit; larger work spills to disk")
+	fs.IntVar(&c.threads, "duckdb-threads", 0, "DuckDB worker threads (0: one per CPU)")
 	return fs
 }
 
@@ -48,7 +53,8 @@ func parse(fs *flag.FlagSet, args []string) error {
 }
 
 func (m *Main) open(ctx context.Context, c common) (*scorecard.App, error) {
-	return scorecard.Open(ctx, scorecard.Config{DBPath: c.db, IndicatorsDir: c.indicators, Vintage: c.vintage, Seed: true, Log: m.logger()})
+	return scorecard.Open(ctx, scorecard.Config{DBPath: c.db, IndicatorsDir: c.indicators, Vintage: c.vintage, Seed: true, Log: m.logger(),
+		DuckDB: store.Options{MemoryLimit: c.memoryLimit, Threads: c.threads}})
 }
 
 func (m *Main) load(ctx context.Context, args []string) error {
