@@ -56,7 +56,7 @@ CREATE TABLE IF NOT EXISTS evaluations (
 	period_end DATE NOT NULL,
 	value DOUBLE,
 	rag VARCHAR NOT NULL,
-	doc VARCHAR NOT NULL
+	doc BLOB NOT NULL
 );
 CREATE TABLE IF NOT EXISTS evaluation_runs (
 	indicator VARCHAR PRIMARY KEY,

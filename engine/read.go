@@ -19,7 +19,7 @@ func (e *Engine) queryEvaluations(ctx context.Context, where string, args ...any
 	defer rows.Close()
 	var out []*Evaluation
 	for rows.Next() {
-		var doc string
+		var doc []byte
 		if err := rows.Scan(&doc); err != nil {
 			return nil, fmt.Errorf("engine: read evaluations: %w", err)
 		}

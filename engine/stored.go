@@ -15,7 +15,7 @@ type storedRow struct {
 	periodEnd                      time.Time
 	value                          driver.Value // float64 or nil
 	rag                            string
-	doc                            string
+	doc                            []byte
 }
 
 // values is the row in the evaluations table's column order.
@@ -41,15 +41,15 @@ func encodeRows(evs []*Evaluation) ([]storedRow, error) {
 		if ev.Value != nil {
 			r.value = *ev.Value
 		}
-		r.rag, r.doc = ev.RAG.Status, string(doc)
+		r.rag, r.doc = ev.RAG.Status, doc
 	}
 	return rows, nil
 }
 
 // decodeDoc reads an evaluation back from its stored document.
-func decodeDoc(doc string) (*Evaluation, error) {
+func decodeDoc(doc []byte) (*Evaluation, error) {
 	ev := &Evaluation{}
-	if err := json.Unmarshal([]byte(doc), ev); err != nil {
+	if err := json.Unmarshal(doc, ev); err != nil {
 		return nil, fmt.Errorf("engine: decode evaluation: %w", err)
 	}
 	return ev, nil
