@@ -29,7 +29,7 @@ cleanup() {
 trap cleanup EXIT
 
 go build -o "$work/scorecard" ./cmd/scorecard
-start=$(date +%s.%N)
+start=$(date +%s%N)
 "$work/scorecard" serve --db "$work/load.duckdb" --addr "127.0.0.1:${PORT}" >"$work/server.log" 2>&1 &
 server=$!
 for _ in $(seq 1 300); do
@@ -38,7 +38,7 @@ for _ in $(seq 1 300); do
   sleep 0.1
 done
 curl -fsS "$BASE/healthz" >/dev/null
-printf 'server ready in %.1f s (fresh database, shipped data loaded and evaluated)\n' "$(echo "$(date +%s.%N) - $start" | bc)"
+awk -v ns=$(( $(date +%s%N) - start )) 'BEGIN { printf "server ready in %.1f s (fresh database, shipped data loaded and evaluated)\n", ns / 1e9 }'
 echo "wrk: $THREADS threads, $CONNECTIONS connections, at most $DURATION and $MAX_REQUESTS requests per endpoint"
 echo
 
@@ -63,5 +63,5 @@ for path in "${endpoints[@]}"; do
   if [[ "${r[errors]}" != 0 ]]; then echo "loadtest: $path had ${r[errors]} errors" >&2; exit 1; fi
 done
 echo
-ratio=$(echo "scale=2; ${rps[/api/v1/areas/E06000058/scorecard]} / ${rps[/healthz]}" | bc)
-echo "scorecard requests/s as a share of /healthz: $ratio"
+awk -v s="${rps[/api/v1/areas/E06000058/scorecard]}" -v h="${rps[/healthz]}" \
+  'BEGIN { printf "scorecard requests/s as a share of /healthz: %.2f\n", s / h }'
