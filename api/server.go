@@ -23,6 +23,8 @@ type Server struct {
 	Catalog  *indicators.Catalog
 	Areas    *areas.Registry
 	Log      *slog.Logger
+	// NoResponseCache renders every read afresh (benchmarks of the rendering itself).
+	NoResponseCache bool
 }
 
 // responseCacheBytes bounds the memory the response cache may hold.
@@ -48,8 +50,10 @@ func (s *Server) Handler() http.Handler {
 	e.GET("/healthz", s.health)
 	// Reads are served from a cache of rendered responses, keyed by the data version. It must
 	// come after any middleware that decides who may read.
-	cache := newResponseCache(func() string { return s.Engine.DB.Version().Tag() }, responseCacheBytes)
-	e.Use(cache.Middleware)
+	if !s.NoResponseCache {
+		cache := newResponseCache(func() string { return s.Engine.DB.Version().Tag() }, responseCacheBytes)
+		e.Use(cache.Middleware)
+	}
 
 	v1 := e.Group("/api/v1")
 	v1.GET("/indicators", s.listIndicators)

@@ -55,8 +55,8 @@ func freshApp(b *testing.B) *scorecard.App {
 	return app
 }
 
-func handler(app *scorecard.App) http.Handler {
-	srv := &api.Server{Engine: app.Engine, Datasets: app.Datasets, Catalog: app.Catalog, Areas: app.Areas}
+func handler(app *scorecard.App, cached bool) http.Handler {
+	srv := &api.Server{Engine: app.Engine, Datasets: app.Datasets, Catalog: app.Catalog, Areas: app.Areas, NoResponseCache: !cached}
 	return srv.Handler()
 }
 
@@ -159,9 +159,20 @@ func BenchmarkLoadLAIT(b *testing.B) {
 	}
 }
 
-// BenchmarkRead measures the read endpoints through the whole HTTP handler.
+// BenchmarkRead measures the read endpoints through the whole HTTP handler: rendered from
+// DuckDB every time (render/), and as served, from the response cache between writes (cached/).
 func BenchmarkRead(b *testing.B) {
-	h := handler(shippedApp(b))
+	app := shippedApp(b)
+	for _, cached := range []bool{false, true} {
+		mode := "render"
+		if cached {
+			mode = "cached"
+		}
+		b.Run(mode, func(b *testing.B) { benchmarkReads(b, handler(app, cached)) })
+	}
+}
+
+func benchmarkReads(b *testing.B, h http.Handler) {
 	for _, tc := range []struct{ name, path string }{
 		{"healthz", "/healthz"},
 		{"area_scorecard", "/api/v1/areas/E06000058/scorecard"},
