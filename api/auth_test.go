@@ -44,6 +44,7 @@ func (b *syncBuffer) String() string {
 type secureFixture struct {
 	*fixture
 	app     *scorecard.App
+	srv     *api.Server
 	logs    *syncBuffer
 	secrets map[string]string // principal -> secret ("" for none)
 	tokens  map[string]*auth.Token
@@ -80,7 +81,7 @@ func newSecureFixture(tb testing.TB, cfg api.Config, names ...string) *secureFix
 	srv := &api.Server{Engine: app.Engine, Datasets: app.Datasets, Catalog: app.Catalog, Areas: app.Areas, Log: log,
 		Auth: app.Auth, Config: cfg}
 	f := &secureFixture{fixture: &fixture{db: app.DB, engine: app.Engine, sets: app.Datasets, handler: srv.Handler()},
-		app: app, logs: logs, secrets: map[string]string{asNone: ""}, tokens: map[string]*auth.Token{}}
+		app: app, srv: srv, logs: logs, secrets: map[string]string{asNone: ""}, tokens: map[string]*auth.Token{}}
 	for _, p := range []struct {
 		who   string
 		role  auth.Role
@@ -702,5 +703,20 @@ func TestEveryRouteHasAPolicy(t *testing.T) {
 		if strings.HasPrefix(strings.Fields(k)[1], "/assets/") && v != "public" {
 			t.Errorf("%s: %s", k, v)
 		}
+	}
+}
+
+// A draining server says so on /readyz (load balancers stop sending) while /healthz stays up.
+func TestReadyzWhileDraining(t *testing.T) {
+	f := newSecureFixture(t, api.Config{})
+	if rec := f.call(t, asNone, http.MethodGet, "/readyz", nil); rec.Code != 200 || !strings.Contains(rec.Body.String(), `"ready"`) {
+		t.Fatalf("readyz: %d %s", rec.Code, rec.Body)
+	}
+	f.srv.Drain()
+	if rec := f.call(t, asNone, http.MethodGet, "/readyz", nil); rec.Code != 503 || !strings.Contains(rec.Body.String(), "draining") {
+		t.Errorf("readyz while draining: %d %s", rec.Code, rec.Body)
+	}
+	if rec := f.call(t, asNone, http.MethodGet, "/healthz", nil); rec.Code != 200 {
+		t.Errorf("healthz while draining: %d", rec.Code)
 	}
 }
