@@ -93,7 +93,9 @@ func (t *policies) lookup(method, route string) policy {
 // RoutePolicies lists every route with the name of its policy (public, read, upload,
 // area_write, admin), for documentation and tests.
 func (s *Server) RoutePolicies() map[string]string {
-	s.Handler()
+	if s.lastPolicies == nil {
+		s.Handler()
+	}
 	out := map[string]string{}
 	for k, p := range s.lastPolicies.routes {
 		out[k] = p.name

@@ -358,6 +358,7 @@ func TestTokensNeverAppearInLogsOrResponses(t *testing.T) {
 	}
 	f.call(t, asNone, http.MethodGet, "/api/v1/datasets", nil, "Authorization", "Bearer "+created.Secret+"x")
 	f.call(t, asNone, http.MethodGet, "/api/v1/datasets", nil, "Authorization", created.Secret)
+	f.call(t, asNone, http.MethodGet, "/api/v1/datasets/"+created.Secret+"/revisions", nil)
 
 	var bodies []string
 	for _, path := range []string{"/api/v1/admin/tokens", "/api/v1/audit?limit=1000", "/api/v1/datasets/poole_returns/revisions", "/metrics"} {

@@ -206,7 +206,7 @@ func (s *Server) observe(table *policies) echo.MiddlewareFunc {
 					level = slog.LevelDebug
 				}
 				attrs := []slog.Attr{
-					slog.String("method", req.Method), slog.String("route", route), slog.String("path", req.URL.Path),
+					slog.String("method", req.Method), slog.String("route", route), slog.String("path", loggablePath(req.URL.Path)),
 					slog.Int("status", status), slog.Duration("duration", elapsed), slog.Int64("bytes", c.Response().Size),
 					slog.String("request_id", requestIDOf(c)), slog.String("client_ip", c.RealIP()),
 				}
@@ -228,6 +228,14 @@ func (s *Server) observe(table *policies) echo.MiddlewareFunc {
 			return nil
 		}
 	}
+}
+
+// loggablePath keeps a secret a client put in a URL out of the log.
+func loggablePath(p string) string {
+	if auth.LooksLikeSecret(p) {
+		return "[removed: looked like a token secret]"
+	}
+	return p
 }
 
 func isWrite(method string) bool {
