@@ -1,8 +1,12 @@
 # The two commands README.md gives, plus helpers. Plain `go` works too; see README.md.
-.PHONY: run test build bench
+.PHONY: run dev test build bench
 
 run:
 	go run ./cmd/scorecard serve
+
+# Local development without tokens (loopback only).
+dev:
+	go run ./cmd/scorecard serve --auth=off
 
 test:
 	go test -race -count=1 ./...

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/childrens-trust/scorecard/areas"
+	"github.com/childrens-trust/scorecard/auth"
 	"github.com/childrens-trust/scorecard/datasets"
 	"github.com/childrens-trust/scorecard/engine"
 	"github.com/childrens-trust/scorecard/indicators"
@@ -24,7 +25,9 @@ type App struct {
 	Catalog  *indicators.Catalog
 	Datasets *datasets.Service
 	Engine   *engine.Engine
-	Log      *slog.Logger
+	// Auth holds the API tokens and the audit log.
+	Auth *auth.Service
+	Log  *slog.Logger
 }
 
 // Config says where the database and definitions are. Zero values give the defaults.
@@ -81,6 +84,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	app.Datasets = &datasets.Service{DB: db, Areas: reg, Catalog: cat, Now: cfg.Now}
 	app.Engine = &engine.Engine{DB: db, Datasets: app.Datasets, Catalog: cat, Scorecards: scorecards, Areas: reg,
 		Vintage: cfg.Vintage, MinAggregateCoverage: cfg.MinAggregateCoverage, Now: cfg.Now, Log: log}
+	app.Auth = &auth.Service{DB: db, Areas: reg, Now: cfg.Now}
 	if err := app.init(ctx, cfg.Seed); err != nil {
 		db.Close()
 		return nil, err
@@ -93,6 +97,9 @@ func (a *App) init(ctx context.Context, seed bool) error {
 		return err
 	}
 	if err := a.Engine.Migrate(ctx); err != nil {
+		return err
+	}
+	if err := a.Auth.Migrate(ctx); err != nil {
 		return err
 	}
 	existing, err := a.Datasets.Datasets(ctx)

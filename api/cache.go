@@ -112,13 +112,24 @@ func (rc *responseCache) Middleware(next echo.HandlerFunc) echo.HandlerFunc {
 		c.Response().Writer = rec.ResponseWriter
 		// Keep the response only if it was a whole 200 rendered at the version it is filed under.
 		if err == nil && rec.status == http.StatusOK && !rec.overflow && req.Method == http.MethodGet && rc.version() == tag {
-			header := c.Response().Header().Clone()
-			header.Del("X-Cache")
-			header.Del(echo.HeaderXRequestID)
+			header := http.Header{}
+			for _, k := range representationHeaders {
+				if v := c.Response().Header().Values(k); len(v) > 0 {
+					header[k] = v
+				}
+			}
 			rc.put(tag, key, &cachedResponse{header: header, body: rec.buf.Bytes()})
 		}
 		return err
 	}
+}
+
+// representationHeaders are the response headers that describe the cached representation
+// itself, and so are kept with it. Everything else (CORS, request IDs, rate or auth headers) is
+// set per request by the middleware around the cache.
+var representationHeaders = []string{
+	echo.HeaderContentType, echo.HeaderContentDisposition, echo.HeaderLastModified, "Etag",
+	"Cache-Control", "Content-Language", "Link", echo.HeaderVary,
 }
 
 // recordingWriter passes a response through while keeping a copy of its body (up to limit).

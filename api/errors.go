@@ -40,6 +40,8 @@ func statusOf(code errs.Code, method string) int {
 		return http.StatusUnauthorized
 	case errs.Forbidden:
 		return http.StatusForbidden
+	case errs.Timeout:
+		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
 }

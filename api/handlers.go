@@ -8,7 +8,6 @@ import (
 	"mime"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/childrens-trust/scorecard/areas"
@@ -226,12 +225,9 @@ func (s *Server) upload(c echo.Context) error {
 		return err
 	}
 	defer body.Close()
-	who := strings.TrimSpace(req.Header.Get("X-Uploaded-By"))
-	if who == "" {
-		who = "api"
-	}
 	ctx := req.Context()
-	rev, err := s.Datasets.Load(ctx, name, body, datasets.Upload{FileName: fileName, By: who})
+	rev, err := s.Datasets.Load(ctx, name, body, datasets.Upload{FileName: fileName, By: s.actor(c), AllowedAreas: allowedAreas(c)})
+	noteRevision(c, rev)
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
@@ -239,7 +235,7 @@ func (s *Server) upload(c echo.Context) error {
 		}
 		return err
 	}
-	results, err := s.Engine.EvaluateDataset(ctx, name)
+	results, err := s.evaluateDataset(ctx, "upload", name)
 	if err != nil {
 		return err
 	}
@@ -283,16 +279,13 @@ func (s *Server) restore(c echo.Context) error {
 	if err != nil || id <= 0 {
 		return errs.Errorf(errs.Invalid, "revision id %q is not a positive integer", c.Param("id"))
 	}
-	who := strings.TrimSpace(c.Request().Header.Get("X-Uploaded-By"))
-	if who == "" {
-		who = "api"
-	}
 	ctx := c.Request().Context()
-	rev, err := s.Datasets.Restore(ctx, c.Param("name"), id, who)
+	rev, err := s.Datasets.Restore(ctx, c.Param("name"), id, s.actor(c))
+	noteRevision(c, rev)
 	if err != nil {
 		return err
 	}
-	results, err := s.Engine.EvaluateDataset(ctx, c.Param("name"))
+	results, err := s.evaluateDataset(ctx, "restore", c.Param("name"))
 	if err != nil {
 		return err
 	}

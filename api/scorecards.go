@@ -67,7 +67,7 @@ func (s *Server) addComment(c echo.Context) error {
 		return errs.Errorf(errs.Invalid, "the comment is not valid JSON")
 	}
 	if req.Author == "" {
-		req.Author = c.Request().Header.Get("X-Uploaded-By")
+		req.Author = s.commentAuthor(c)
 	}
 	cm, err := s.Engine.AddComment(c.Request().Context(), c.Param("id"), c.Param("area"), req.Period, req.Author, req.Text)
 	if err != nil {

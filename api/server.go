@@ -6,8 +6,11 @@ package api
 import (
 	"log/slog"
 	"net/http"
+	"strings"
+	"sync/atomic"
 
 	"github.com/childrens-trust/scorecard/areas"
+	"github.com/childrens-trust/scorecard/auth"
 	"github.com/childrens-trust/scorecard/datasets"
 	"github.com/childrens-trust/scorecard/engine"
 	"github.com/childrens-trust/scorecard/errs"
@@ -25,17 +28,43 @@ type Server struct {
 	Log      *slog.Logger
 	// NoResponseCache renders every read afresh (benchmarks of the rendering itself).
 	NoResponseCache bool
+	// Auth authenticates API tokens and keeps the audit log. Without it every token is refused
+	// (writes then need Config.AuthOff) and nothing is audited.
+	Auth *auth.Service
+	// Config is the security and operational configuration; the zero value is safe.
+	Config Config
+
+	metrics      *metrics
+	lastPolicies *policies
+	draining     atomic.Bool
+	running      inflight
 }
 
 // responseCacheBytes bounds the memory the response cache may hold.
 const responseCacheBytes = 64 << 20
 
 // Handler builds the HTTP handler with every route.
+//
+// Middleware, outermost first: request ID; observe (structured log line, Prometheus metrics,
+// audit of every write, in-flight count for draining); panic recovery; CORS (when configured);
+// per-request timeouts; authentication (Bearer token); authorisation by the route's policy.
+//
+// Every route has a policy (see policy in auth.go). GET routes are reads by default (public, or
+// a viewer token with Config.ReadAccess = ReadToken); every other method defaults to admin-only.
+// Give a route another policy with allow(policyX, route).
 func (s *Server) Handler() http.Handler {
+	if s.metrics == nil {
+		s.metrics = newMetrics()
+	}
+	table := newPolicies()
+	allow := table.set
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
 	e.HTTPErrorHandler = errorHandler(s.Log)
+	e.IPExtractor = s.ipExtractor()
+	e.Use(requestID)
+	e.Use(s.observe(table))
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
 		DisableStackAll:   true,
 		DisablePrintStack: true,
@@ -46,15 +75,24 @@ func (s *Server) Handler() http.Handler {
 			return errs.Errorf(errs.Internal, "panic: %v", err)
 		},
 	}))
+	if cors := s.cors(); cors != nil {
+		e.Use(cors)
+	}
+	e.Use(s.timeouts)
+	e.Use(s.authenticate)
+	e.Use(s.authorize(table))
 
-	e.GET("/healthz", s.health)
 	// Reads are served from a cache of rendered responses, keyed by the data version. It must
-	// come after any middleware that decides who may read.
+	// come after the middleware that decides who may read.
 	if !s.NoResponseCache {
 		cache := newResponseCache(func() string { return s.Engine.DB.Version().Tag() }, responseCacheBytes)
 		e.Use(cache.Middleware)
 	}
 
+	allow(policyPublic,
+		e.GET("/healthz", s.health),
+		e.GET("/readyz", s.ready),
+		e.GET("/metrics", s.metricsHandler()))
 	v1 := e.Group("/api/v1")
 	v1.GET("/indicators", s.listIndicators)
 	v1.GET("/indicators/:id", s.getIndicator)
@@ -66,12 +104,25 @@ func (s *Server) Handler() http.Handler {
 	v1.GET("/scorecards", s.listScorecards)
 	v1.GET("/scorecards/:id", s.getScorecard)
 	v1.GET("/indicators/:id/areas/:area/commentary", s.listComments)
-	v1.POST("/indicators/:id/areas/:area/commentary", s.addComment)
+	allow(policyAreaWrite, v1.POST("/indicators/:id/areas/:area/commentary", s.addComment))
 	v1.GET("/datasets", s.listDatasets)
 	v1.GET("/datasets/:name", s.getDataset)
 	v1.GET("/datasets/:name/revisions", s.listRevisions)
-	v1.POST("/datasets/:name/revisions", s.upload)
-	v1.POST("/datasets/:name/revisions/:id/restore", s.restore)
+	allow(policyUpload, v1.POST("/datasets/:name/revisions", s.upload))
+	allow(policyAdmin,
+		v1.POST("/datasets/:name/revisions/:id/restore", s.restore),
+		v1.POST("/admin/reevaluate", s.reevaluate),
+		v1.GET("/audit", s.listAudit),
+		v1.GET("/admin/tokens", s.listTokens),
+		v1.POST("/admin/tokens", s.createToken),
+		v1.DELETE("/admin/tokens/:id", s.revokeToken))
 	s.registerPages(e)
+	for _, r := range e.Routes() {
+		if strings.HasPrefix(r.Path, "/assets/") {
+			allow(policyPublic, r) // the charts' JavaScript: no data in it
+		}
+	}
+	table.declareDefaults(e)
+	s.lastPolicies = table
 	return e
 }

@@ -71,6 +71,12 @@ func (d *Dataset) Column(name string) (Column, bool) {
 type Upload struct {
 	FileName string
 	By       string
+	// AllowedAreas, when not nil, limits the upload to local authorities with these GSS codes
+	// (an uploader's token): a row for any other area, England, a region, a statistical-neighbour
+	// average or an unmodelled geography refuses the whole upload (errs.Forbidden, every
+	// offending row listed), and so does a dataset whose current revision holds rows for other
+	// areas, which the new revision would remove. Nothing is stored, not even a rejected revision.
+	AllowedAreas []string
 }
 
 // Service stores datasets and their revisions in DuckDB.
@@ -168,6 +174,13 @@ func (s *Service) Load(ctx context.Context, name string, r io.Reader, up Upload)
 	if int64(len(data)) > limit {
 		return nil, errs.Errorf(errs.TooLarge, "the file is larger than the %s limit; nothing was stored", formatSize(limit))
 	}
+	if up.AllowedAreas != nil {
+		// Before parsing, so an uploader cannot even record rejected revisions in a dataset
+		// that is not theirs.
+		if err := checkReplacedAreas(ctx, s.DB.SQL, name, up.AllowedAreas, s.Areas); err != nil {
+			return nil, err
+		}
+	}
 	sum := sha256.Sum256(data)
 	rev := Revision{
 		Dataset:   name,
@@ -194,6 +207,11 @@ func (s *Service) Load(ctx context.Context, name string, r io.Reader, up Upload)
 		}
 		return &rev, perr
 	}
+	if up.AllowedAreas != nil {
+		if err := checkAreas(t, up.AllowedAreas, s.Areas); err != nil {
+			return nil, err
+		}
+	}
 	rev.Status = Accepted
 	rev.Rows = t.Rows()
 	rev.Format = t.Format.Name
@@ -201,6 +219,13 @@ func (s *Service) Load(ctx context.Context, name string, r io.Reader, up Upload)
 	rev.Warnings = t.Warnings
 	rev.Columns = t.Columns
 	err = s.DB.Write(ctx, func(conn *sql.Conn) error {
+		if up.AllowedAreas != nil {
+			// Checked inside the write so no other upload can change the current revision between
+			// the check and this one replacing it.
+			if err := checkReplacedAreas(ctx, conn, name, up.AllowedAreas, s.Areas); err != nil {
+				return err
+			}
+		}
 		if err := insertRevision(ctx, conn, &rev); err != nil {
 			return err
 		}

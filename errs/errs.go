@@ -21,6 +21,7 @@ const (
 	TooLarge     Code = "too_large"    // the upload exceeds the size limit
 	Unauthorized Code = "unauthorized" // no or bad credentials
 	Forbidden    Code = "forbidden"    // credentials lack the role
+	Timeout      Code = "timeout"      // the request took longer than its limit and was cancelled
 	Internal     Code = "internal"     // a defect or an infrastructure failure; details are logged, not shown
 )
 

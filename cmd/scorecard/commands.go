@@ -34,11 +34,11 @@ type common struct {
 func (m *Main) flags(name string, c *common) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(m.Stderr)
-	fs.StringVar(&c.db, "db", DefaultDB, "DuckDB database file (created and loaded with the shipped data if new)")
-	fs.StringVar(&c.indicators, "indicators", "", "directory of indicator YAML files that override or add to the built-in ones")
-	fs.StringVar(&c.vintage, "vintage", "", "statistical-neighbour vintage (default 2025-05)")
-	fs.StringVar(&c.memoryLimit, "duckdb-memory-limit", store.DefaultMemoryLimit, "DuckDB memory limit; larger work spills to disk")
-	fs.IntVar(&c.threads, "duckdb-threads", 0, "DuckDB worker threads (0: one per CPU)")
+	fs.StringVar(&c.db, "db", env("SCORECARD_DB", DefaultDB), "DuckDB database file, created and loaded with the shipped data if new (env SCORECARD_DB)")
+	fs.StringVar(&c.indicators, "indicators", env("SCORECARD_INDICATORS", ""), "directory of indicator YAML files that override or add to the built-in ones (env SCORECARD_INDICATORS)")
+	fs.StringVar(&c.vintage, "vintage", env("SCORECARD_VINTAGE", ""), "statistical-neighbour vintage, default 2025-05 (env SCORECARD_VINTAGE)")
+	fs.StringVar(&c.memoryLimit, "duckdb-memory-limit", env("SCORECARD_DUCKDB_MEMORY_LIMIT", store.DefaultMemoryLimit), "DuckDB memory limit; larger work spills to disk (env SCORECARD_DUCKDB_MEMORY_LIMIT)")
+	fs.IntVar(&c.threads, "duckdb-threads", 0, "DuckDB worker threads, 0 for one per CPU")
 	return fs
 }
 

@@ -6,6 +6,7 @@
 //	scorecard revisions [--db PATH] --dataset NAME
 //	scorecard restore  [--db PATH] --dataset NAME --revision ID
 //	scorecard check    [--db PATH]                            validate definitions against the data
+//	scorecard token    create|list|revoke                     API tokens (see scorecard token -h)
 //
 // The default database is scorecard.duckdb in the working directory; a new database is created
 // and loaded with the shipped data on first use.
@@ -17,6 +18,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
@@ -44,6 +46,8 @@ type Main struct {
 	Stdout, Stderr io.Writer
 	// Ready, if set, receives the server's address once it listens (tests).
 	Ready chan<- string
+	// wrapHandler, if set, wraps the server's handler (tests of draining).
+	wrapHandler func(http.Handler) http.Handler
 }
 
 const usage = `usage: scorecard <command> [flags]
@@ -55,6 +59,7 @@ commands:
   revisions  list a dataset's revisions
   restore    make an earlier revision current again
   check      validate indicator definitions against the loaded data
+  token      create, list and revoke API tokens
 
 run "scorecard <command> -h" for a command's flags`
 
@@ -78,6 +83,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.restore(ctx, rest)
 	case "check":
 		return m.check(ctx, rest)
+	case "token":
+		return m.token(ctx, rest)
 	case "help", "-h", "--help":
 		fmt.Fprintln(m.Stdout, usage)
 		return nil

@@ -3,40 +3,254 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"strconv"
+	"strings"
 	"time"
 
+	scorecard "github.com/childrens-trust/scorecard"
 	"github.com/childrens-trust/scorecard/api"
 )
 
-// serve runs the HTTP server until ctx is cancelled (SIGINT/SIGTERM), then drains requests for up
-// to ten seconds and closes the database cleanly.
+// serveConfig is serve's configuration. Every setting is a flag whose default comes from an
+// environment variable (SCORECARD_...) when that is set: flags win over the environment, the
+// environment over the built-in default.
+type serveConfig struct {
+	addr            string
+	authMode        string
+	readAccess      string
+	corsOrigins     string
+	trustedProxies  string
+	requestTimeout  time.Duration
+	writeTimeout    time.Duration
+	shutdownTimeout time.Duration
+	maxUploadMB     int64
+	logFormat       string
+	logLevel        string
+}
+
+// env returns the environment variable name's value, or def when it is unset or empty.
+func env(name, def string) string {
+	if v := strings.TrimSpace(os.Getenv(name)); v != "" {
+		return v
+	}
+	return def
+}
+
+// envErrors collects environment variables that do not parse, reported before anything starts.
+type envErrors []string
+
+func (e *envErrors) duration(name string, def time.Duration) time.Duration {
+	v := os.Getenv(name)
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		*e = append(*e, fmt.Sprintf("%s=%q is not a positive duration such as 30s or 10m", name, v))
+		return def
+	}
+	return d
+}
+
+func (e *envErrors) int64(name string, def int64) int64 {
+	v := os.Getenv(name)
+	if v == "" {
+		return def
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n <= 0 {
+		*e = append(*e, fmt.Sprintf("%s=%q is not a positive whole number", name, v))
+		return def
+	}
+	return n
+}
+
+func (m *Main) serveFlags(fs *flag.FlagSet, cfg *serveConfig, bad *envErrors) {
+	fs.StringVar(&cfg.addr, "addr", env("SCORECARD_ADDR", "localhost:8080"), "address to listen on, host:port (env SCORECARD_ADDR)")
+	fs.StringVar(&cfg.authMode, "auth", env("SCORECARD_AUTH", "on"),
+		"on: writes need an API token (see scorecard token); off: no tokens, for local development on a loopback address only (env SCORECARD_AUTH)")
+	fs.StringVar(&cfg.readAccess, "read-access", env("SCORECARD_READ_ACCESS", api.ReadPublic),
+		"public: anyone may read; token: reads need a viewer token or better (env SCORECARD_READ_ACCESS)")
+	fs.StringVar(&cfg.corsOrigins, "cors-origins", env("SCORECARD_CORS_ORIGINS", ""),
+		"comma-separated origins (https://host[:port]) browsers may call the API from; empty: CORS off (env SCORECARD_CORS_ORIGINS)")
+	fs.StringVar(&cfg.trustedProxies, "trusted-proxies", env("SCORECARD_TRUSTED_PROXIES", ""),
+		"comma-separated IPs or CIDRs of reverse proxies whose X-Forwarded-For is believed; empty: the client IP is the connection's (env SCORECARD_TRUSTED_PROXIES)")
+	fs.DurationVar(&cfg.requestTimeout, "request-timeout", bad.duration("SCORECARD_REQUEST_TIMEOUT", api.DefaultRequestTimeout),
+		"time limit of a read; its queries are cancelled then (env SCORECARD_REQUEST_TIMEOUT)")
+	fs.DurationVar(&cfg.writeTimeout, "write-timeout", bad.duration("SCORECARD_WRITE_TIMEOUT", api.DefaultWriteTimeout),
+		"time limit of an upload, restore or re-evaluation (env SCORECARD_WRITE_TIMEOUT)")
+	fs.DurationVar(&cfg.shutdownTimeout, "shutdown-timeout", bad.duration("SCORECARD_SHUTDOWN_TIMEOUT", 30*time.Second),
+		"on SIGINT/SIGTERM, how long in-flight requests may finish before they are cancelled (env SCORECARD_SHUTDOWN_TIMEOUT)")
+	fs.Int64Var(&cfg.maxUploadMB, "max-upload-mb", bad.int64("SCORECARD_MAX_UPLOAD_MB", 256),
+		"largest CSV upload in MiB; larger ones are refused with 413 (env SCORECARD_MAX_UPLOAD_MB)")
+	fs.StringVar(&cfg.logFormat, "log-format", env("SCORECARD_LOG_FORMAT", "text"), "text or json (env SCORECARD_LOG_FORMAT)")
+	fs.StringVar(&cfg.logLevel, "log-level", env("SCORECARD_LOG_LEVEL", "info"), "debug, info, warn or error (env SCORECARD_LOG_LEVEL)")
+}
+
+// apiConfig validates the settings and turns them into the server's configuration.
+func (cfg *serveConfig) apiConfig() (api.Config, []string) {
+	var problems []string
+	out := api.Config{RequestTimeout: cfg.requestTimeout, WriteTimeout: cfg.writeTimeout}
+	switch strings.ToLower(cfg.authMode) {
+	case "on", "true", "1":
+	case "off", "false", "0":
+		out.AuthOff = true
+		if !loopback(cfg.addr) {
+			problems = append(problems, fmt.Sprintf("--auth=off is for local development: listen on a loopback address (localhost:8080, 127.0.0.1:8080), not %q", cfg.addr))
+		}
+	default:
+		problems = append(problems, fmt.Sprintf("--auth must be on or off, not %q", cfg.authMode))
+	}
+	switch cfg.readAccess {
+	case api.ReadPublic, api.ReadToken:
+		out.ReadAccess = cfg.readAccess
+	default:
+		problems = append(problems, fmt.Sprintf("--read-access must be public or token, not %q", cfg.readAccess))
+	}
+	for _, o := range splitList(cfg.corsOrigins) {
+		if o != "*" && !(strings.HasPrefix(o, "https://") || strings.HasPrefix(o, "http://")) || strings.Count(o, "/") > 3 {
+			problems = append(problems, fmt.Sprintf("--cors-origins: %q is not an origin such as https://jsna.example.org", o))
+			continue
+		}
+		out.CORSOrigins = append(out.CORSOrigins, o)
+	}
+	for _, p := range splitList(cfg.trustedProxies) {
+		if !strings.Contains(p, "/") {
+			if ip := net.ParseIP(p); ip != nil {
+				bits := 32
+				if ip.To4() == nil {
+					bits = 128
+				}
+				p = fmt.Sprintf("%s/%d", p, bits)
+			}
+		}
+		_, n, err := net.ParseCIDR(p)
+		if err != nil {
+			problems = append(problems, fmt.Sprintf("--trusted-proxies: %q is not an IP address or CIDR range", p))
+			continue
+		}
+		out.TrustedProxies = append(out.TrustedProxies, n)
+	}
+	if cfg.requestTimeout <= 0 || cfg.writeTimeout <= 0 || cfg.shutdownTimeout <= 0 {
+		problems = append(problems, "timeouts must be positive")
+	}
+	if cfg.maxUploadMB <= 0 {
+		problems = append(problems, "--max-upload-mb must be positive")
+	}
+	return out, problems
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// loopback reports whether addr listens on the loopback interface only.
+func loopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func (cfg *serveConfig) logger(m *Main) (*slog.Logger, error) {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(cfg.logLevel)); err != nil {
+		return nil, fmt.Errorf("--log-level must be debug, info, warn or error, not %q", cfg.logLevel)
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	switch cfg.logFormat {
+	case "text":
+		return slog.New(slog.NewTextHandler(m.Stderr, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(m.Stderr, opts)), nil
+	}
+	return nil, fmt.Errorf("--log-format must be text or json, not %q", cfg.logFormat)
+}
+
+// serve runs the HTTP server until ctx is cancelled (SIGINT/SIGTERM). Then it drains: /readyz
+// turns 503, the listener closes, in-flight requests get up to --shutdown-timeout to finish
+// (after that their contexts are cancelled, which stops their DuckDB queries, and they are
+// waited for), and only then is the database closed.
 func (m *Main) serve(ctx context.Context, args []string) error {
 	var c common
+	var cfg serveConfig
+	var bad envErrors
 	fs := m.flags("serve", &c)
-	addr := fs.String("addr", "localhost:8080", "address to listen on (host:port)")
+	m.serveFlags(fs, &cfg, &bad)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	app, err := m.open(ctx, c)
+	apiCfg, problems := cfg.apiConfig()
+	log, err := cfg.logger(m)
+	if err != nil {
+		problems = append(problems, err.Error())
+	}
+	if problems = append([]string(bad), problems...); len(problems) > 0 {
+		for _, p := range problems {
+			fmt.Fprintln(m.Stderr, "serve:", p)
+		}
+		return errUsage
+	}
+
+	app, err := scorecard.Open(ctx, scorecard.Config{DBPath: c.db, IndicatorsDir: c.indicators, Vintage: c.vintage, Seed: true, Log: log})
 	if err != nil {
 		return err
 	}
-	defer app.Close()
+	defer func() {
+		if err := app.Close(); err != nil {
+			log.Error("closing the database", "error", err)
+			return
+		}
+		log.Info("database closed")
+	}()
+	app.Datasets.MaxBytes = cfg.maxUploadMB << 20
 
-	srv := &api.Server{Engine: app.Engine, Datasets: app.Datasets, Catalog: app.Catalog, Areas: app.Areas, Log: app.Log}
+	srv := &api.Server{Engine: app.Engine, Datasets: app.Datasets, Catalog: app.Catalog, Areas: app.Areas, Log: log,
+		Auth: app.Auth, Config: apiCfg}
+	var handler http.Handler = srv.Handler()
+	if m.wrapHandler != nil {
+		handler = m.wrapHandler(handler)
+	}
+	// Requests' contexts derive from this one, so a shutdown that runs out of patience can
+	// cancel them all (and with them their queries).
+	reqCtx, cancelRequests := context.WithCancel(context.Background())
+	defer cancelRequests()
 	httpSrv := &http.Server{
-		Handler:           srv.Handler(),
+		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
-		ErrorLog:          nil,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		BaseContext:       func(net.Listener) context.Context { return reqCtx },
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	ln, err := net.Listen("tcp", *addr)
+	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
-		return fmt.Errorf("listen on %s: %w", *addr, err)
+		return fmt.Errorf("listen on %s: %w", cfg.addr, err)
 	}
-	app.Log.Info("serving", "url", "http://"+ln.Addr().String(), "db", app.DB.Path)
+	mode := "writes need an API token"
+	if apiCfg.AuthOff {
+		mode = "AUTH OFF: anyone who can reach this address may write"
+		log.Warn("authentication is off (--auth=off): for local development only")
+	}
+	log.Info("serving", "url", "http://"+ln.Addr().String(), "db", app.DB.Path, "auth", mode,
+		"read_access", cfg.readAccess, "cors_origins", apiCfg.CORSOrigins, "trusted_proxies", cfg.trustedProxies)
 	if m.Ready != nil {
 		m.Ready <- ln.Addr().String()
 	}
@@ -47,13 +261,23 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		if !errors.Is(err, http.ErrServerClosed) {
 			return fmt.Errorf("serve: %w", err)
 		}
+		return nil
 	case <-ctx.Done():
-		app.Log.Info("shutting down")
-		shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if err := httpSrv.Shutdown(shutdownCtx); err != nil {
-			return fmt.Errorf("shutdown: %w", err)
+	}
+	srv.Drain()
+	log.Info("shutting down: draining in-flight requests", "timeout", cfg.shutdownTimeout)
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.shutdownTimeout)
+	defer cancel()
+	if err := httpSrv.Shutdown(shutdownCtx); err != nil {
+		log.Warn("requests still running after the shutdown timeout: cancelling them", "error", err)
+		cancelRequests()
+		httpSrv.Close()
+		idleCtx, cancelIdle := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancelIdle()
+		if err := srv.Idle(idleCtx); err != nil {
+			return fmt.Errorf("shutdown: requests did not stop after cancellation: %w", err)
 		}
 	}
+	log.Info("all requests finished")
 	return nil
 }
