@@ -30,7 +30,7 @@ var testCatalog = fakeCatalog{
 	proportion: map[string]bool{"NI50": true, "NI51": true},
 }
 
-const badDir = "../testdata/bad_csv"
+const badDir = "../testdata/bad"
 
 // wantDetail is a problem a rejected file must list: exact row and column, a substring of the
 // reason and, when set, the exact value.
@@ -42,7 +42,7 @@ type wantDetail struct {
 }
 
 type badCase struct {
-	file    string // under ../testdata/bad_csv, without .csv
+	file    string // under ../testdata/bad, without .csv
 	catalog bool   // parse with testCatalog
 	want    []wantDetail
 	// total is the exact number of problems; every case sets it so that a spurious extra
