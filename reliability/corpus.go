@@ -30,9 +30,9 @@ const (
 // DefaultDataset is the dataset corpus files are loaded into unless a case names another.
 const DefaultDataset = "local_return"
 
-// CorpusLimit is the upload size limit the corpus is run with, so the over-limit file is small
-// enough to generate in a test (1 MiB).
-const CorpusLimit = 1 << 20
+// CorpusLimit is the upload size limit the corpus is run with: above the 10 MB line, and small
+// enough for the over-limit file to be generated in a test (16 MiB).
+const CorpusLimit = 16 << 20
 
 // Case is one entry of testdata/bad/expected.json.
 type Case struct {
