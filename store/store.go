@@ -29,7 +29,13 @@ type DB struct {
 	// Path is the database file ("" for in-memory).
 	Path string
 
-	writeMu sync.Mutex
+	// OnReopen, if set, is told the outcome of every automatic reopen after a fatal error
+	// (nil on success), for the log.
+	OnReopen func(error)
+
+	writeMu   sync.Mutex
+	connector *connector
+	reopens   atomic.Int64
 	// epoch identifies this process's view of the database, so version tags from before a
 	// restart (or from another database file) never match ones issued after it.
 	epoch    int64
@@ -81,27 +87,38 @@ func (db *DB) committed() {
 // Open opens (creating if needed) the DuckDB file at path; "" opens an in-memory database, used
 // by tests. Per-connection settings are applied in the connector's init callback so that every
 // pooled connection behaves the same.
+//
+// A fatal DuckDB error (one that invalidates the database) seen on any statement makes the DB
+// open the file again in the background (see Reopen); DB.SQL stays the same *sql.DB.
 func Open(path string) (*DB, error) {
-	connector, err := duckdb.NewConnector(path, func(execer driver.ExecerContext) error {
-		for _, stmt := range []string{
-			"SET TimeZone = 'UTC'",
-		} {
-			if _, err := execer.ExecContext(context.Background(), stmt, nil); err != nil {
-				return fmt.Errorf("connection setting %q: %w", stmt, err)
-			}
-		}
-		return nil
-	})
+	duck, err := newDuckConnector(path)
 	if err != nil {
 		return nil, fmt.Errorf("open duckdb %q: %w", path, err)
 	}
-	db := sql.OpenDB(connector)
-	if err := db.Ping(); err != nil {
-		db.Close()
+	out := &DB{Path: path, epoch: time.Now().UnixNano()}
+	out.connector = &connector{path: path, db: out, cur: duck, open: map[uint64]int{}}
+	out.SQL = sql.OpenDB(out.connector)
+	out.SQL.SetMaxIdleConns(maxIdle)
+	if err := out.SQL.Ping(); err != nil {
+		out.SQL.Close()
 		return nil, fmt.Errorf("open duckdb %q: %w", path, err)
 	}
-	out := &DB{SQL: db, Path: path, epoch: time.Now().UnixNano()}
 	return out, nil
+}
+
+// maxIdle is the number of idle connections the pool keeps (database/sql's default).
+const maxIdle = 2
+
+// Checkpoint writes the log into the database file (DuckDB's CHECKPOINT), holding the write
+// lock so no write is in progress; a clean shutdown calls it before Close so the file alone
+// holds everything.
+func (db *DB) Checkpoint(ctx context.Context) error {
+	db.writeMu.Lock()
+	defer db.writeMu.Unlock()
+	if _, err := db.SQL.ExecContext(ctx, "CHECKPOINT"); err != nil {
+		return fmt.Errorf("checkpoint: %w", err)
+	}
+	return nil
 }
 
 // Close closes the pool and the database file.
@@ -148,7 +165,7 @@ func (db *DB) Write(ctx context.Context, fn func(conn *sql.Conn) error) (err err
 // flushed when fn returns without error.
 func Appender(conn *sql.Conn, table string, fn func(appendRow func(values ...driver.Value) error) error) error {
 	return conn.Raw(func(dc any) error {
-		a, err := duckdb.NewAppenderFromConn(dc.(driver.Conn), "", table)
+		a, err := duckdb.NewAppenderFromConn(DriverConn(dc), "", table)
 		if err != nil {
 			return fmt.Errorf("appender for %s: %w", table, err)
 		}
