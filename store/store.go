@@ -185,3 +185,10 @@ func Appender(conn *sql.Conn, table string, fn func(appendRow func(values ...dri
 func QuoteIdent(name string) string {
 	return `"` + strings.ReplaceAll(name, `"`, `""`) + `"`
 }
+
+// QuoteLiteral quotes a string as a SQL literal, doubling any embedded quote, for the few
+// statements that take no bound parameters (EXPORT DATABASE, IMPORT DATABASE). Everywhere else
+// values are bound.
+func QuoteLiteral(s string) string {
+	return `'` + strings.ReplaceAll(s, `'`, `''`) + `'`
+}
