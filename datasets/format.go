@@ -87,7 +87,26 @@ func detectFormat(header []string) (*Format, error) {
 		}
 	}
 	var b strings.Builder
-	b.WriteString("the header matches no known format; expected one of: ")
+	b.WriteString("the header matches no known format")
+	// Name the format the header nearly matches, and what it lacks: a missing column is a
+	// likelier mistake than a file of an unknown kind.
+	var best *Format
+	var bestMissing []string
+	for _, f := range Formats {
+		var missing []string
+		for _, c := range f.Required {
+			if !have[strings.ToLower(c)] {
+				missing = append(missing, c)
+			}
+		}
+		if 2*len(missing) <= len(f.Required) && (best == nil || len(missing) < len(bestMissing)) {
+			best, bestMissing = f, missing
+		}
+	}
+	if best != nil {
+		fmt.Fprintf(&b, " (it looks like %s but lacks the column(s) %s)", best.Name, strings.Join(bestMissing, ", "))
+	}
+	b.WriteString("; expected one of: ")
 	for i, f := range Formats {
 		if i > 0 {
 			b.WriteString("; ")
@@ -128,7 +147,7 @@ var simpleReturn = &Format{
 		var probs []keyProblem
 		p, err := period.Parse(r.get("period"))
 		if err != nil {
-			probs = append(probs, keyProblem{"period", r.get("period"), err.Error()})
+			probs = append(probs, periodProblem("period", r.get("period"), err))
 		}
 		k.period = p
 		areaText := r.get("area")
@@ -173,7 +192,7 @@ var targetsFile = &Format{
 		var probs []keyProblem
 		p, err := period.Parse(r.get("period"))
 		if err != nil {
-			probs = append(probs, keyProblem{"period", r.get("period"), err.Error()})
+			probs = append(probs, periodProblem("period", r.get("period"), err))
 		}
 		k.period = p
 		if a, ok := lookupAt(reg, r.get("area"), p); ok {
@@ -265,7 +284,7 @@ var fingertipsExport = &Format{
 		var probs []keyProblem
 		p, err := period.ParseFingertips(r.get("Time period"))
 		if err != nil {
-			probs = append(probs, keyProblem{"Time period", r.get("Time period"), err.Error()})
+			probs = append(probs, periodProblem("Time period", r.get("Time period"), err))
 		}
 		k.period = p
 		code := r.get("Area Code")
@@ -295,7 +314,7 @@ var laitLong = &Format{
 		}
 		p, err := period.Parse(r.get("years"))
 		if err != nil {
-			probs = append(probs, keyProblem{"years", r.get("years"), err.Error()})
+			probs = append(probs, periodProblem("years", r.get("years"), err))
 		}
 		k.period = p
 		if a, ok := reg.Lookup(r.get("la_number")); ok {
@@ -363,4 +382,26 @@ func lookupAt(reg *areas.Registry, s string, p period.Period) (*areas.Area, bool
 		return reg.Lookup(s)
 	}
 	return reg.LookupAt(s, p.Start())
+}
+
+// dateLike matches calendar dates as spreadsheets write them (2016-04-01, 01/04/2016,
+// 1-Apr-16, with an optional time), and serialDate Excel's day numbers for 1982-2064.
+var (
+	dateLike   = regexp.MustCompile(`^(\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}|\d{1,2}[- ][A-Za-z]{3,9}[- ]\d{2,4})([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?Z?)?$`)
+	serialDate = regexp.MustCompile(`^[3-5]\d{4}(\.0+)?$`)
+)
+
+// periodProblem reports a period the parser refused. A date is named as such, with the usual
+// cause: a spreadsheet turned a label such as 2016-17 into a date.
+func periodProblem(column, text string, err error) keyProblem {
+	reason := err.Error()
+	switch {
+	case dateLike.MatchString(text):
+		reason = fmt.Sprintf("%q is a date, not a period (a spreadsheet may have turned a label such as 2016-17 into a date): "+
+			"write the period as text, such as 2016-17, 2016/17, 2016-17 Q1 or 2016-04", text)
+	case serialDate.MatchString(text):
+		reason = fmt.Sprintf("%q looks like a spreadsheet date serial number, not a period: "+
+			"write the period as text, such as 2016-17, 2016/17, 2016-17 Q1 or 2016-04", text)
+	}
+	return keyProblem{column, text, reason}
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/childrens-trust/scorecard/areas"
 	"github.com/childrens-trust/scorecard/errs"
@@ -75,6 +76,33 @@ type ParseOptions struct {
 // as a whole (empty, not text, unknown header) are listed as one detail, with row 0 (the whole
 // file) or the line at fault, so that every rejection has at least one detail.
 func Parse(data []byte, opt ParseOptions) (*Table, error) {
+	t, err := parse(data, opt)
+	if e, ok := errs.As(err); ok {
+		// A rejected cell is quoted back to the user and kept in the revision's audit record:
+		// a 10 MB cell must not become a 10 MB error.
+		for i := range e.Details {
+			e.Details[i].Value = clip(e.Details[i].Value)
+		}
+	}
+	return t, err
+}
+
+// MaxValueQuote is the longest cell text (in bytes) quoted in a problem; longer text is cut
+// at a character boundary and ends with "…".
+const MaxValueQuote = 200
+
+func clip(s string) string {
+	if len(s) <= MaxValueQuote {
+		return s
+	}
+	cut := MaxValueQuote
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
+}
+
+func parse(data []byte, opt ParseOptions) (*Table, error) {
 	if opt.Areas == nil {
 		opt.Areas = areas.Default()
 	}
@@ -84,6 +112,11 @@ func Parse(data []byte, opt ParseOptions) (*Table, error) {
 	text, enc, err := decodeText(data)
 	if err != nil {
 		return nil, err
+	}
+	if bytes.IndexByte(text, '\n') < 0 && bytes.IndexByte(text, '\r') >= 0 {
+		// Classic Mac line endings (Excel for Mac's "CSV (Macintosh)"): lines end with CR alone,
+		// which encoding/csv would read as one enormous line.
+		text = bytes.ReplaceAll(text, []byte{'\r'}, []byte{'\n'})
 	}
 	cr := csv.NewReader(bytes.NewReader(text))
 	cr.FieldsPerRecord = -1
@@ -96,6 +129,13 @@ func Parse(data []byte, opt ParseOptions) (*Table, error) {
 	}
 	for i := range header {
 		header[i] = strings.TrimSpace(header[i])
+	}
+	if len(header) == 1 {
+		for _, sep := range []string{";", "\t", "|"} {
+			if strings.Count(header[0], sep) >= 2 {
+				return nil, fileProblem(1, fmt.Sprintf("the columns are separated by %s, not commas; save the file as \"CSV (comma delimited)\"", sepName(sep)))
+			}
+		}
 	}
 	if err := checkHeader(header); err != nil {
 		return nil, err
@@ -117,6 +157,7 @@ func Parse(data []byte, opt ParseOptions) (*Table, error) {
 	var records [][]string
 	var lines []int
 	skipped := map[string]int{}
+	keyProblemAt := map[[2]int]bool{} // (line, column index) of cells already reported
 	for {
 		rec, err := cr.Read()
 		if err == io.EOF {
@@ -134,6 +175,10 @@ func Parse(data []byte, opt ParseOptions) (*Table, error) {
 			problems.Add(errs.Detail{Row: line, Reason: fmt.Sprintf("has %d fields, the header has %d", len(rec), len(header))})
 			continue
 		}
+		if isHeader(rec, header) {
+			problems.Add(errs.Detail{Row: line, Reason: "the header is repeated on this line (were two files joined?)"})
+			continue
+		}
 		k, kp, skip := f.key(opt.Areas, row{index: index, record: rec})
 		if skip != "" {
 			skipped[skip]++
@@ -143,6 +188,7 @@ func Parse(data []byte, opt ParseOptions) (*Table, error) {
 			col := p.column // a column the format needed but the file lacks is named as the format spells it
 			if i, ok := index[strings.ToLower(p.column)]; ok {
 				col = header[i]
+				keyProblemAt[[2]int{line, i}] = true
 			}
 			problems.Add(errs.Detail{Row: line, Column: col, Value: p.value, Reason: p.reason})
 		}
@@ -195,6 +241,11 @@ func Parse(data []byte, opt ParseOptions) (*Table, error) {
 			vals := make([]string, len(records))
 			for ri, rec := range records {
 				vals[ri] = strings.TrimSpace(rec[ci])
+				if formulaLike(vals[ri]) && !keyProblemAt[[2]int{lines[ri], ci}] {
+					problems.Add(errs.Detail{Row: lines[ri], Column: name, Value: vals[ri], Reason: "looks like a spreadsheet formula " +
+						"(starts with " + vals[ri][:1] + "); formulas are refused because they would run when the data is opened " +
+						"in a spreadsheet: remove the leading character or put a space before it"})
+				}
 			}
 			t.slot[ci] = len(t.text)
 			t.text = append(t.text, vals)
@@ -314,6 +365,48 @@ func fileProblem(row int, reason string) error {
 	var l errs.List
 	l.Add(errs.Detail{Row: row, Reason: reason})
 	return l.Err("the file was rejected; nothing was stored")
+}
+
+// isHeader reports whether a record repeats the header (names compared case-insensitively).
+func isHeader(rec, header []string) bool {
+	for i, h := range header {
+		if !strings.EqualFold(strings.TrimSpace(rec[i]), h) {
+			return false
+		}
+	}
+	return true
+}
+
+// formulaLike reports whether a text cell would be read as a formula by a spreadsheet (OWASP's
+// CSV-injection rule: a leading =, +, - or @), except for numbers written in a text column
+// ("-5", "+44"), a lone "-" or "+", and text where the sign is followed by a space ("- none").
+func formulaLike(s string) bool {
+	if s == "" {
+		return false
+	}
+	switch s[0] {
+	case '=', '@':
+		return true
+	case '+', '-':
+		if len(s) == 1 || s[1] == ' ' {
+			return false
+		}
+		if _, ok := parseNumber(s); ok {
+			return false
+		}
+		return true
+	}
+	return false
+}
+
+func sepName(sep string) string {
+	switch sep {
+	case "\t":
+		return "tabs"
+	case ";":
+		return "semicolons (;)"
+	}
+	return "\"" + sep + "\""
 }
 
 // blank reports whether every field of a record is empty or white space.

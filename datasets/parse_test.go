@@ -3,16 +3,19 @@ package datasets_test
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/childrens-trust/scorecard/areas"
 	"github.com/childrens-trust/scorecard/datasets"
 	"github.com/childrens-trust/scorecard/errs"
+	"github.com/childrens-trust/scorecard/reliability"
 )
 
 // fakeCatalog is a Catalog with a fixed set of indicators.
@@ -30,151 +33,68 @@ var testCatalog = fakeCatalog{
 	proportion: map[string]bool{"NI50": true, "NI51": true},
 }
 
-const badDir = "../testdata/bad_csv"
+const badDir = "../testdata/bad"
 
-// wantDetail is a problem a rejected file must list: exact row and column, a substring of the
-// reason and, when set, the exact value.
-type wantDetail struct {
-	row    int
-	column string
-	reason string
-	value  string
-}
-
-type badCase struct {
-	file    string // under ../testdata/bad_csv, without .csv
-	catalog bool   // parse with testCatalog
-	want    []wantDetail
-	// total is the exact number of problems; every case sets it so that a spurious extra
-	// problem (or a missing one) fails the test.
-	total int
-	check func(t *testing.T, e *errs.Error)
-}
-
-var badCases = []badCase{
-	{file: "empty", total: 1, want: []wantDetail{{0, "", "the file is empty", ""}}},
-	{file: "blank_lines_only", total: 1, want: []wantDetail{{0, "", "the file is empty", ""}}},
-	{file: "header_only", total: 1, want: []wantDetail{{1, "", "header but no data rows", ""}}},
-	{file: "lait_only_years_zero", total: 1, want: []wantDetail{{1, "", "no data rows once 2 artefact row(s) are left out", ""}}},
-	{file: "unknown_header", total: 1, want: []wantDetail{{1, "", "the header matches no known format", ""}},
-		check: func(t *testing.T, e *errs.Error) {
-			for _, f := range datasets.Formats {
-				want := f.Name + " (" + strings.Join(f.Required, ",") + ")"
-				if !strings.Contains(e.Details[0].Reason, want) {
-					t.Errorf("reason %q does not list format %q", e.Details[0].Reason, want)
-				}
+// corpusChecks are checks beyond testdata/bad/expected.json for some rejected files.
+var corpusChecks = map[string]func(t *testing.T, e *errs.Error){
+	"unknown_header": func(t *testing.T, e *errs.Error) {
+		for _, f := range datasets.Formats {
+			want := f.Name + " (" + strings.Join(f.Required, ",") + ")"
+			if !strings.Contains(e.Details[0].Reason, want) {
+				t.Errorf("reason %q does not list format %q", e.Details[0].Reason, want)
 			}
-			for _, name := range []string{"simple_return", "ees_tidy", "fingertips", "lait_long", "dfe_legacy_la"} {
-				if !strings.Contains(e.Details[0].Reason, name) {
-					t.Errorf("reason does not name format %s", name)
-				}
-			}
-		}},
-	{file: "duplicate_column", total: 1, want: []wantDetail{{1, "Value", "duplicate column name (also column 4)", ""}}},
-	{file: "empty_column_name", total: 1, want: []wantDetail{{1, "column 3", "the header has an empty column name", ""}}},
-	{file: "reserved_column", total: 2, want: []wantDetail{
-		{1, "_x", "column names starting with _ are reserved", ""},
-		{1, "value:marker", "column names ending in :marker are reserved", ""},
-	}},
-	// A blank line (3) still counts: rows are file lines.
-	{file: "unknown_area", total: 2, want: []wantDetail{
-		{4, "area", "unknown area", "Atlantis"},
-		{5, "area", "unknown area", "E06999999"},
-	}},
-	{file: "unknown_indicator", catalog: true, total: 1, want: []wantDetail{{3, "indicator", "unknown indicator", "NI999"}}},
-	// One problem per cell: a non-number is not also reported as an empty value.
-	{file: "not_a_number", total: 5, want: []wantDetail{
-		{2, "value", "not a number or a suppression marker", "abc"},
-		{3, "value", "not a number", "NaN"},
-		{4, "value", "not a number", "1,23"},
-		{5, "value", "not a number", "Inf"},
-		{6, "value", "not a number", "12 (est)"},
-	}},
-	{file: "empty_value", total: 1, want: []wantDetail{{3, "value", "value is empty", ""}}},
-	{file: "bad_period", total: 2, want: []wantDetail{
-		{2, "period", "quarter must be Q1 to Q4", "2016-18 Q5"},
-		{3, "period", `period ""`, ""},
-	}},
-	// RATE1 is not a proportion: its numerator may exceed its denominator.
-	{file: "numerator_gt_denominator", catalog: true, total: 1, want: []wantDetail{
-		{2, "numerator", "numerator 60 is greater than denominator 50 for a proportion", ""},
-	}},
-	{file: "negative_numerator", total: 1, want: []wantDetail{{2, "numerator", "numerator is negative", ""}}},
-	// A bad denominator is reported once, not also as smaller than the numerator.
-	{file: "zero_denominator", catalog: true, total: 2, want: []wantDetail{
-		{2, "denominator", "denominator must be greater than zero", ""},
-		{3, "denominator", "denominator must be greater than zero", ""},
-	}},
-	// Poole written three ways (DfE code, GSS code, name) and 2015-16 written two ways are one key.
-	{file: "duplicate_key", catalog: true, total: 2, want: []wantDetail{
-		{4, "", "duplicate of row 2 (same indicator, area and period)", ""},
-		{5, "", "duplicate of row 2 (same indicator, area and period)", ""},
-	}},
-	{file: "wrong_field_count", total: 2, want: []wantDetail{
-		{3, "", "has 3 fields, the header has 4", ""},
-		{4, "", "has 5 fields, the header has 4", ""},
-	}},
-	// The problem is where the quote opens (line 3), not where the file ends.
-	{file: "unterminated_quote", total: 1, want: []wantDetail{{3, "", "malformed CSV: extraneous or missing \" in quoted-field", ""}},
-		check: func(t *testing.T, e *errs.Error) {
-			if r := e.Details[0].Reason; !strings.Contains(r, "quote left open") {
-				t.Errorf("reason %q does not suggest an open quote", r)
-			}
-		}},
-	{file: "bare_quote", total: 1, want: []wantDetail{{3, "", "malformed CSV: bare \" in non-quoted-field", ""}}},
-	{file: "utf16_bom", total: 1, want: []wantDetail{{0, "", "the file is UTF-16", ""}}},
-	{file: "binary_nul", total: 1, want: []wantDetail{{3, "", "contains NUL bytes", ""}}},
-	{file: "bom_invalid_utf8", total: 1, want: []wantDetail{{2, "", "UTF-8 byte-order mark but is not valid UTF-8", ""}}},
-	{file: "ees_unknown_la", total: 2, want: []wantDetail{
-		{3, "new_la_code", "unknown area code", "E06999999"},
-		{4, "old_la_code", "unknown area code", "999"},
-	}},
-	// The identifier is what is wrong on line 2, the time_period on line 3.
-	{file: "ees_bad_time_identifier", total: 2, want: []wantDetail{
-		{2, "time_identifier", `time_identifier "Spring term" is not supported`, "Spring term"},
-		{3, "time_period", "time_period must be six digits", "2016"},
-	}},
-	// The problem names the missing column, not the first column of the file.
-	{file: "ees_regional_no_region_code", total: 1, want: []wantDetail{{3, "region_code", "no area code on a Regional row", ""}}},
-	// E07 (a district) is kept as "other"; an unknown E06 is an error.
-	{file: "fingertips_unknown_area", total: 1, want: []wantDetail{{3, "Area Code", "unknown area code", "E06000999"}}},
-	{file: "lait_unknown_la_number", total: 1, want: []wantDetail{{3, "la_number", "unknown LAIT area number", "999"}}},
-	{file: "dfe_legacy_unknown_la", total: 1, want: []wantDetail{{3, "la_name", "unknown area name", "Atlantis"}}},
-	{file: "sn_not_la", total: 1, want: []wantDetail{{3, "area", "SN: rows must name a local authority", "SN:England"}}},
-	{file: "empty_key_fields", total: 2, want: []wantDetail{
-		{2, "indicator", "indicator is empty", ""},
-		{3, "area", "area is empty", ""},
-	}},
-	// Columns are named as the header spells them.
-	{file: "mixed_case_header", total: 1, want: []wantDetail{{3, "AREA", "unknown area", "Atlantis"}}},
-	// A quoted note over lines 2-3 makes the next record line 4.
-	{file: "multiline_note_line_numbers", total: 1, want: []wantDetail{{4, "value", "not a number", "lots"}}},
-	{file: "many_bad_rows", total: 250, want: []wantDetail{
-		{2, "value", "not a number", "n/a"},
-		{101, "value", "not a number", "n/a"},
-	}, check: func(t *testing.T, e *errs.Error) {
-		if !strings.Contains(e.Message, "250 problem(s)") {
-			t.Errorf("message %q does not give the total", e.Message)
 		}
+	},
+	"unterminated_quote": func(t *testing.T, e *errs.Error) {
+		if r := e.Details[0].Reason; !strings.Contains(r, "quote left open") {
+			t.Errorf("reason %q does not suggest an open quote", r)
+		}
+	},
+	"many_bad_rows": func(t *testing.T, e *errs.Error) {
 		if last := e.Details[len(e.Details)-1]; last.Row != 101 {
 			t.Errorf("last listed problem is row %d, want 101 (the first 100 in file order)", last.Row)
 		}
-	}},
+	},
 }
 
+func loadCorpus(t *testing.T) []reliability.Case {
+	t.Helper()
+	cases, err := reliability.LoadCorpus(badDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cases
+}
+
+// TestParseBadCorpus parses every file of testdata/bad and checks the outcome its manifest
+// gives: for a rejected file the exact number of problems and each listed problem (row,
+// column, reason, value); for an accepted one the rows, format, encoding and what was read as
+// missing. Files refused before parsing (bad dataset names, too large) are the service's
+// business and are checked in package reliability.
 func TestParseBadCorpus(t *testing.T) {
 	reg := areas.Default()
-	for _, tc := range badCases {
-		t.Run(tc.file, func(t *testing.T) {
-			data, err := os.ReadFile(filepath.Join(badDir, tc.file+".csv"))
+	for _, tc := range loadCorpus(t) {
+		if tc.Outcome == reliability.Refused {
+			continue
+		}
+		t.Run(tc.Name(), func(t *testing.T) {
+			data, err := tc.Data(badDir)
 			if err != nil {
 				t.Fatal(err)
 			}
 			opt := datasets.ParseOptions{Areas: reg}
-			if tc.catalog {
+			if tc.Catalog {
 				opt.Catalog = testCatalog
 			}
+			start := time.Now()
 			tab, err := datasets.Parse(data, opt)
+			if d := time.Since(start); d > 10*time.Second {
+				t.Errorf("Parse took %v", d)
+			}
+			if tc.Outcome == reliability.Accepted {
+				checkAccepted(t, tc, tab, err)
+				return
+			}
 			if err == nil {
 				t.Fatalf("Parse accepted the file (%d rows)", tab.Rows())
 			}
@@ -185,33 +105,105 @@ func TestParseBadCorpus(t *testing.T) {
 			if !ok {
 				t.Fatalf("error %v (%T) is not an *errs.Error", err, err)
 			}
-			if e.Code != errs.Invalid {
-				t.Errorf("code = %s, want %s", e.Code, errs.Invalid)
+			if string(e.Code) != tc.Code {
+				t.Errorf("code = %s, want %s", e.Code, tc.Code)
 			}
 			if !strings.Contains(e.Message, "nothing was stored") {
 				t.Errorf("message %q does not say that nothing was stored", e.Message)
 			}
-			if e.Total != tc.total {
-				t.Errorf("Total = %d, want %d; details:\n%s", e.Total, tc.total, detailList(e.Details))
+			if tc.Message != "" && !strings.Contains(e.Message, tc.Message) {
+				t.Errorf("message %q does not contain %q", e.Message, tc.Message)
 			}
-			if want := min(tc.total, errs.MaxDetails); len(e.Details) != want {
+			if e.Total != tc.Total {
+				t.Errorf("Total = %d, want %d; details:\n%s", e.Total, tc.Total, detailList(e.Details))
+			}
+			if want := min(tc.Total, errs.MaxDetails); len(e.Details) != want {
 				t.Errorf("len(Details) = %d, want %d", len(e.Details), want)
 			}
-			for _, w := range tc.want {
+			for _, w := range tc.Details {
 				if !hasDetail(e.Details, w) {
 					t.Errorf("missing problem row %d, column %q, reason ~%q, value %q; got:\n%s",
-						w.row, w.column, w.reason, w.value, detailList(e.Details))
+						w.Row, w.Column, w.Reason, w.Value, detailList(e.Details))
 				}
 			}
-			if tc.check != nil && len(e.Details) > 0 {
-				tc.check(t, e)
+			for _, d := range e.Details {
+				if len(d.Value) > datasets.MaxValueQuote+len("…") {
+					t.Errorf("row %d quotes %d bytes of the cell", d.Row, len(d.Value))
+				}
+			}
+			if check := corpusChecks[tc.Name()]; check != nil && len(e.Details) > 0 {
+				check(t, e)
 			}
 		})
 	}
 }
 
-// TestBadCorpusComplete keeps the corpus and the table in step: every file is a case and every
-// case has a file, so other tools can rely on each file being rejected.
+func checkAccepted(t *testing.T, tc reliability.Case, tab *datasets.Table, err error) {
+	t.Helper()
+	if err != nil {
+		if e, ok := errs.As(err); ok {
+			t.Fatalf("Parse: %v\n%s", err, detailList(e.Details))
+		}
+		t.Fatalf("Parse: %v", err)
+	}
+	if tab.Rows() != tc.Rows || tab.Format.Name != tc.Format || tab.Encoding != tc.Encoding {
+		t.Errorf("rows %d, format %s, encoding %s; want %d, %s, %s", tab.Rows(), tab.Format.Name, tab.Encoding, tc.Rows, tc.Format, tc.Encoding)
+	}
+	if tc.Columns != nil {
+		var names []string
+		for _, c := range tab.Columns {
+			names = append(names, c.Name)
+		}
+		if !slices.Equal(names, tc.Columns) {
+			t.Errorf("columns %v, want %v", names, tc.Columns)
+		}
+	}
+	for col, want := range tc.Missing {
+		n := 0
+		markers := map[string]int{}
+		for i := range tab.Rows() {
+			c := cell(t, tab, i, col)
+			if !c.Valid {
+				n++
+				if c.Marker != "" {
+					markers[c.Marker]++
+				}
+			}
+			if c.Valid && c.Number == 0 && c.Marker != "" {
+				t.Errorf("row %d: marker %q stored as zero", i, c.Marker)
+			}
+		}
+		if want.Markers == nil {
+			want.Markers = map[string]int{}
+		}
+		if n != want.Count || !maps.Equal(markers, want.Markers) {
+			t.Errorf("column %s: %d missing with markers %v, want %d with %v", col, n, markers, want.Count, want.Markers)
+		}
+	}
+	for _, w := range tc.Numbers {
+		if c := cell(t, tab, w.Row, w.Column); !c.Valid || c.Number != w.Number {
+			t.Errorf("row %d %s = %+v, want %v", w.Row, w.Column, c, w.Number)
+		}
+	}
+	for _, w := range tc.Texts {
+		if c := cell(t, tab, w.Row, w.Column); c.Text != w.Text {
+			t.Errorf("row %d %s = %q, want %q", w.Row, w.Column, c.Text, w.Text)
+		}
+	}
+	if tc.Lines != nil {
+		var lines []int
+		for i := range tab.Rows() {
+			lines = append(lines, tab.Line(i))
+		}
+		if !slices.Equal(lines, tc.Lines) {
+			t.Errorf("lines %v, want %v", lines, tc.Lines)
+		}
+	}
+}
+
+// TestBadCorpusComplete keeps the corpus and its manifest in step: every file is a case and
+// every case has a file, so other tools can rely on each file's outcome; and the corpus covers
+// at least 30 files.
 func TestBadCorpusComplete(t *testing.T) {
 	entries, err := os.ReadDir(badDir)
 	if err != nil {
@@ -219,25 +211,32 @@ func TestBadCorpusComplete(t *testing.T) {
 	}
 	var files, cases []string
 	for _, e := range entries {
-		files = append(files, strings.TrimSuffix(e.Name(), ".csv"))
+		if e.Name() != "expected.json" {
+			files = append(files, e.Name())
+		}
 	}
-	for _, c := range badCases {
-		cases = append(cases, c.file)
+	outcomes := map[string]int{}
+	for _, c := range loadCorpus(t) {
+		outcomes[c.Outcome]++
+		if c.File != "" {
+			cases = append(cases, c.File)
+		}
 	}
 	slices.Sort(files)
 	slices.Sort(cases)
 	if !slices.Equal(files, cases) {
 		t.Errorf("corpus files %v\ndo not match cases %v", files, cases)
 	}
-	if len(cases) < 20 {
-		t.Errorf("only %d bad cases", len(cases))
+	if len(cases) < 30 {
+		t.Errorf("only %d files", len(cases))
 	}
+	t.Logf("corpus: %d files and 2 generated: %v", len(files), outcomes)
 }
 
-func hasDetail(ds []errs.Detail, w wantDetail) bool {
+func hasDetail(ds []errs.Detail, w reliability.Detail) bool {
 	for _, d := range ds {
-		if d.Row == w.row && d.Column == w.column && strings.Contains(d.Reason, w.reason) &&
-			(w.value == "" || d.Value == w.value) {
+		if d.Row == w.Row && d.Column == w.Column && strings.Contains(d.Reason, w.Reason) &&
+			(w.Value == "" || d.Value == w.Value) {
 			return true
 		}
 	}

@@ -31,7 +31,15 @@ type DB struct {
 	// Path is the database file ("" for in-memory).
 	Path string
 
-	writeMu sync.Mutex
+	// OnReopen, if set, is told the outcome of every automatic reopen after a fatal error
+	// (nil on success), for the log.
+	OnReopen func(error)
+
+	writeMu   sync.Mutex
+	connector *connector
+	// settings are the statements every new connection runs (kept for a reopen).
+	settings []string
+	reopens  atomic.Int64
 	// epoch identifies this process's view of the database, so version tags from before a
 	// restart (or from another database file) never match ones issued after it.
 	epoch    int64
@@ -97,6 +105,10 @@ const DefaultMemoryLimit = "2GB"
 // Open opens (creating if needed) the DuckDB file at path; "" opens an in-memory database, used
 // by tests. Per-connection settings are applied in the connector's init callback so that every
 // pooled connection behaves the same. At most one Options may be given.
+//
+// A fatal DuckDB error (one that invalidates the database) seen on any statement makes the DB
+// open the file again in the background (see Reopen), with the same settings; DB.SQL stays the
+// same *sql.DB.
 func Open(path string, options ...Options) (*DB, error) {
 	var opts Options
 	if len(options) > 0 {
@@ -118,27 +130,37 @@ func Open(path string, options ...Options) (*DB, error) {
 		fmt.Sprintf("SET memory_limit = '%s'", opts.MemoryLimit),
 		fmt.Sprintf("SET threads = %d", opts.Threads),
 	}
-	connector, err := duckdb.NewConnector(path, func(execer driver.ExecerContext) error {
-		for _, stmt := range settings {
-			if _, err := execer.ExecContext(context.Background(), stmt, nil); err != nil {
-				return fmt.Errorf("connection setting %q: %w", stmt, err)
-			}
-		}
-		return nil
-	})
+	duck, err := newDuckConnector(path, settings)
 	if err != nil {
 		return nil, fmt.Errorf("open duckdb %q: %w", path, err)
 	}
-	db := sql.OpenDB(connector)
-	if err := db.Ping(); err != nil {
-		db.Close()
+	out := &DB{Path: path, epoch: time.Now().UnixNano(), settings: settings}
+	out.connector = &connector{path: path, db: out, cur: duck, open: map[uint64]int{}}
+	out.SQL = sql.OpenDB(out.connector)
+	out.SQL.SetMaxIdleConns(maxIdle)
+	if err := out.SQL.Ping(); err != nil {
+		out.SQL.Close()
 		return nil, fmt.Errorf("open duckdb %q: %w", path, err)
 	}
-	out := &DB{SQL: db, Path: path, epoch: time.Now().UnixNano()}
 	return out, nil
 }
 
 var memoryLimitPattern = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$`)
+
+// maxIdle is the number of idle connections the pool keeps (database/sql's default).
+const maxIdle = 2
+
+// Checkpoint writes the log into the database file (DuckDB's CHECKPOINT), holding the write
+// lock so no write is in progress; a clean shutdown calls it before Close so the file alone
+// holds everything.
+func (db *DB) Checkpoint(ctx context.Context) error {
+	db.writeMu.Lock()
+	defer db.writeMu.Unlock()
+	if _, err := db.SQL.ExecContext(ctx, "CHECKPOINT"); err != nil {
+		return fmt.Errorf("checkpoint: %w", err)
+	}
+	return nil
+}
 
 // Close closes the pool and the database file.
 func (db *DB) Close() error { return db.SQL.Close() }
@@ -184,7 +206,7 @@ func (db *DB) Write(ctx context.Context, fn func(conn *sql.Conn) error) (err err
 // flushed when fn returns without error.
 func Appender(conn *sql.Conn, table string, fn func(appendRow func(values ...driver.Value) error) error) error {
 	return conn.Raw(func(dc any) error {
-		a, err := duckdb.NewAppenderFromConn(dc.(driver.Conn), "", table)
+		a, err := duckdb.NewAppenderFromConn(DriverConn(dc), "", table)
 		if err != nil {
 			return fmt.Errorf("appender for %s: %w", table, err)
 		}
@@ -203,4 +225,11 @@ func Appender(conn *sql.Conn, table string, fn func(appendRow func(values ...dri
 // that comes from data or definitions goes through it; values are always bound, never quoted.
 func QuoteIdent(name string) string {
 	return `"` + strings.ReplaceAll(name, `"`, `""`) + `"`
+}
+
+// QuoteLiteral quotes a string as a SQL literal, doubling any embedded quote, for the few
+// statements that take no bound parameters (EXPORT DATABASE, IMPORT DATABASE). Everywhere else
+// values are bound.
+func QuoteLiteral(s string) string {
+	return `'` + strings.ReplaceAll(s, `'`, `''`) + `'`
 }

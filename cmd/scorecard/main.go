@@ -5,6 +5,8 @@
 //	scorecard evaluate [--db PATH] --area X [--indicator I] [--period P] [--format table|json|csv]
 //	scorecard revisions [--db PATH] --dataset NAME
 //	scorecard restore  [--db PATH] --dataset NAME --revision ID
+//	scorecard restore  --from DIR [--db PATH] [--force]            a database from a backup
+//	scorecard backup   [--db PATH] DIR                            export the database with a checksum manifest
 //	scorecard check    [--db PATH]                            validate definitions against the data
 //	scorecard token    create|list|revoke                     API tokens (see scorecard token -h)
 //
@@ -57,7 +59,9 @@ commands:
   load       load a CSV file into a dataset as a new revision
   evaluate   print evaluations for an area
   revisions  list a dataset's revisions
-  restore    make an earlier revision current again
+  restore    make an earlier revision current again (--dataset, --revision),
+             or create the database from a backup (--from DIR [--force])
+  backup     export the database to a directory (Parquet) with a checksum manifest
   check      validate indicator definitions against the loaded data
   token      create, list and revoke API tokens
 
@@ -80,7 +84,12 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 	case "revisions":
 		return m.revisions(ctx, rest)
 	case "restore":
+		if hasFlag(rest, "from") {
+			return m.restoreBackup(ctx, rest)
+		}
 		return m.restore(ctx, rest)
+	case "backup":
+		return m.backup(ctx, rest)
 	case "check":
 		return m.check(ctx, rest)
 	case "token":
