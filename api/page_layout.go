@@ -43,6 +43,12 @@ table.scorecard,table.summary,table.plain{border-collapse:collapse;font-size:1re
 table.scorecard caption,table.summary caption,table.plain caption{text-align:left;font-weight:700;padding:0 0 .5rem 0}
 table.scorecard th,table.scorecard td,table.summary th,table.summary td,table.plain th,table.plain td{border-bottom:1px solid #b1b4b6;padding:.375rem .75rem .375rem 0;text-align:left;vertical-align:top}
 table.scorecard thead th,table.summary thead th{border-bottom:2px solid #0b0c0c;vertical-align:bottom}
+table.scorecard{width:100%;table-layout:fixed}
+table.scorecard td,table.scorecard th{overflow-wrap:anywhere}
+table.scorecard td.num,table.scorecard th.num{overflow-wrap:normal}
+col.c-ref{width:7%}col.c-ind{width:16%}col.c-measure{width:6%}col.c-good{width:6%}col.c-period{width:6%}
+col.c-num{width:5.25%}col.c-last{width:10%}col.c-rag{width:6.5%}col.c-dir{width:8.5%}col.c-trend{width:9.5%}
+svg.sparkline{max-width:100%;height:auto}
 td.num,th.num{text-align:right}
 ul.periods{list-style:none;margin:0;padding:0;white-space:nowrap}
 .dir{white-space:nowrap}
@@ -76,6 +82,7 @@ var layoutTemplate = template.Must(template.New("layout").Parse(`<!DOCTYPE html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{.Title}} – Children's Trust scorecard</title>
+<link rel="icon" href="data:,">
 {{if .Charts}}{{.Script}}
 {{end}}<style>
 {{.CSS}}

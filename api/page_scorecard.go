@@ -332,6 +332,7 @@ var scorecardPageTemplate = pageTemplate("scorecard", `
 <div class="table-wrap">
 <table class="scorecard">
 <caption>{{.Title}}: each indicator's latest value, comparators, target, RAG and direction of travel</caption>
+<colgroup><col class="c-ref"><col class="c-ind"><col class="c-measure"><col class="c-good"><col class="c-period"><col class="c-num"><col class="c-num"><col class="c-num"><col class="c-num"><col class="c-num"><col class="c-last"><col class="c-rag"><col class="c-dir"><col class="c-trend"></colgroup>
 <thead><tr>
 <th scope="col">Ref</th><th scope="col">Indicator</th><th scope="col">Measure</th><th scope="col">Good direction</th>
 <th scope="col">Period</th><th scope="col" class="num">Value</th><th scope="col" class="num">Statistical neighbours</th>

@@ -163,7 +163,6 @@ func Comparison(def *indicators.Definition, ev *engine.Evaluation, neighbours []
 			AxisLabel: &opts.AxisLabel{Show: opts.Bool(true), Color: colourText, FontSize: 14},
 			AxisLine:  &opts.AxisLine{Show: opts.Bool(true), LineStyle: &opts.LineStyle{Color: colourText}}}),
 		echarts.WithGridOpts(opts.Grid{Left: "8", Right: "32", Top: "80", Bottom: "70", ContainLabel: opts.Bool(true)}),
-		echarts.WithAriaOpts(&opts.Aria{Enabled: opts.Bool(true), Label: &opts.AriaLabel{Enabled: opts.Bool(true), Description: summary.String()}}),
 	)
 	barChart.SetXAxis(categories)
 	barChart.XYReversal()

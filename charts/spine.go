@@ -209,7 +209,6 @@ func Spine(id, title string, area engine.AreaRef, rows []SpineRow) *Chart {
 			AxisLabel: &opts.AxisLabel{Show: opts.Bool(true), Color: colourText, FontSize: 13},
 			AxisLine:  &opts.AxisLine{Show: opts.Bool(false)}}),
 		echarts.WithGridOpts(opts.Grid{Left: "8", Right: "24", Top: "70", Bottom: "40", ContainLabel: opts.Bool(true)}),
-		echarts.WithAriaOpts(&opts.Aria{Enabled: opts.Bool(true), Label: &opts.AriaLabel{Enabled: opts.Bool(true), Description: summary.String()}}),
 	)
 	bar.SetXAxis(categories)
 	bar.XYReversal()

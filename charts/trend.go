@@ -119,7 +119,6 @@ func Trend(def *indicators.Definition, series []*engine.Evaluation) *Chart {
 			AxisLabel: &opts.AxisLabel{Show: opts.Bool(true), Color: colourText, FontSize: 13},
 			AxisLine:  &opts.AxisLine{Show: opts.Bool(true), LineStyle: &opts.LineStyle{Color: colourText}}}),
 		echarts.WithGridOpts(opts.Grid{Left: "8", Right: "32", Top: "88", Bottom: bottom, ContainLabel: opts.Bool(true)}),
-		echarts.WithAriaOpts(&opts.Aria{Enabled: opts.Bool(true), Label: &opts.AriaLabel{Enabled: opts.Bool(true), Description: summary}}),
 	)
 	line.SetXAxis(periods)
 	if hasBand {
