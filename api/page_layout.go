@@ -23,6 +23,7 @@ header.site a{color:#fff}
 header.site nav ul{list-style:none;margin:0;padding:0;display:flex;gap:1.5rem}
 main{padding:1rem 1.5rem 3rem;max-width:64rem}
 main.wide{max-width:none}
+main.wide .chart-block{max-width:none}
 h1{font-size:2rem;margin:1rem 0 .25rem}
 h2{font-size:1.5rem;margin:2.5rem 0 .75rem}
 h3{font-size:1.1875rem;margin:1.5rem 0 .5rem}

@@ -154,7 +154,8 @@ table.chart-data td.num{text-align:right}
 .rag{display:inline-block;padding:.125rem .5rem;border:1px solid #0b0c0c;font-weight:700}
 .chart-download{margin-top:.25rem}
 svg.sparkline{display:block;overflow:visible}
-@media print{.chart-download,noscript{display:none}.chart-block{break-inside:avoid}}
+table.chart-data tbody th{min-width:5.5rem}
+@media print{.chart-download,noscript{display:none}.chart-block{break-inside:avoid}.chart-figure figcaption,.chart-figure .chart-title,.chart-key,table.chart-data{font-size:9pt}}
 `
 
 // relativeLuminance is WCAG 2.2's relative luminance of an sRGB colour "#rrggbb".

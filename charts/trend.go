@@ -160,7 +160,7 @@ func Trend(def *indicators.Definition, series []*engine.Evaluation) *Chart {
 		Title:   title + ": " + area.Name + ", trend",
 		Summary: summary,
 		Key:     keyText,
-		Table:   trendTable(def, area.Name, series, has.target, has.neighbours, has.region, has.england, regionName, englandName),
+		Table:   trendTable(def, area.Name, series, hasBand, has.target, has.neighbours, has.region, has.england, regionName, englandName),
 		EChart:  line,
 	}
 }
@@ -274,11 +274,14 @@ func trendSummary(def *indicators.Definition, area string, series []*engine.Eval
 }
 
 // trendTable lists the trend chart's figures by period.
-func trendTable(def *indicators.Definition, area string, series []*engine.Evaluation, target, neighbours, region, england bool, regionName, englandName string) Table {
+func trendTable(def *indicators.Definition, area string, series []*engine.Evaluation, ci, target, neighbours, region, england bool, regionName, englandName string) Table {
 	u := unitOf(def)
 	t := Table{
 		Caption: fmt.Sprintf("%s: %s by period (%s)", def.Title, area, u.words),
 		Columns: []string{"Period", area},
+	}
+	if ci {
+		t.Columns = append(t.Columns, "Lower 95% limit", "Upper 95% limit")
 	}
 	if target {
 		t.Columns = append(t.Columns, "Target", "RAG")
@@ -299,6 +302,11 @@ func trendTable(def *indicators.Definition, area string, series []*engine.Evalua
 			r.Numeric = append(r.Numeric, numeric)
 		}
 		add(valueText(def, ev), ev.Value != nil)
+		if ci {
+			lo, hi := interval(ev)
+			add(limitText(def, lo), lo != nil)
+			add(limitText(def, hi), hi != nil)
+		}
 		if target {
 			if ev.RAG.Target != nil {
 				add(format(def, *ev.RAG.Target), true)
