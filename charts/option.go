@@ -60,13 +60,35 @@ func asMaps(v any) []map[string]any {
 	}
 	var list []map[string]any
 	if json.Unmarshal(raw, &list) == nil {
+		for _, m := range list {
+			dropNulls(m)
+		}
 		return list
 	}
 	var one map[string]any
 	if json.Unmarshal(raw, &one) == nil {
+		dropNulls(one)
 		return []map[string]any{one}
 	}
 	return nil
+}
+
+// dropNulls removes null members (go-echarts fields without omitempty), recursively.
+func dropNulls(v any) {
+	switch v := v.(type) {
+	case map[string]any:
+		for k, x := range v {
+			if x == nil {
+				delete(v, k)
+				continue
+			}
+			dropNulls(x)
+		}
+	case []any:
+		for _, x := range v {
+			dropNulls(x)
+		}
+	}
 }
 
 // axisNameInside keeps a value axis's name (drawn at the axis's end) inside the chart: aligned to

@@ -26,7 +26,7 @@ func (e *Engine) LocalAuthorityEvaluations(ctx context.Context, indicator, p str
 // NeighbourEvaluations returns the evaluations of ev's area's statistical neighbours for the same
 // indicator and period, closest first, picked from las (LocalAuthorityEvaluations of that period).
 // The vintage is the one ev's neighbour average used (so the bars match the average), else the
-// engine's. A neighbour without an evaluation is returned with no value (status no_data). An area
+// engine's, else (a former council) the newest vintage that lists the area. A neighbour without an evaluation is returned with no value (status no_data). An area
 // that is not a local authority, or has no neighbours in the vintage, has none (nil, no error).
 func (e *Engine) NeighbourEvaluations(ev *Evaluation, las []*Evaluation) (vintage string, out []*Evaluation) {
 	if ev == nil || e.Areas == nil {
@@ -45,7 +45,16 @@ func (e *Engine) NeighbourEvaluations(ev *Evaluation, las []*Evaluation) (vintag
 	}
 	ns, err := e.Areas.Neighbours(a, vintage)
 	if err != nil || len(ns) == 0 {
-		return vintage, nil
+		// A former council (Poole) is only in an older vintage: the newest that lists it.
+		all := e.Areas.Vintages()
+		for i := len(all) - 1; i >= 0 && len(ns) == 0; i-- {
+			if ns, err = e.Areas.Neighbours(a, all[i]); err == nil && len(ns) > 0 {
+				vintage = all[i]
+			}
+		}
+		if len(ns) == 0 {
+			return vintage, nil
+		}
 	}
 	byCode := make(map[string]*Evaluation, len(las))
 	for _, l := range las {
