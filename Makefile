@@ -1,5 +1,5 @@
 # The two commands README.md gives, plus helpers. Plain `go` works too; see README.md.
-.PHONY: run test build bench
+.PHONY: run test build bench browser assets
 
 run:
 	go run ./cmd/scorecard serve
@@ -12,3 +12,9 @@ build:
 
 bench:
 	go test -run '^$$' -bench . -benchtime 10x ./engine/ ./api/
+
+browser:
+	SCORECARD_ARTIFACTS=$(CURDIR)/artifacts go test -count=1 -v -run TestBoardPagesInChromium ./e2e/
+
+assets:
+	scripts/fetch-assets.sh

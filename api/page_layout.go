@@ -45,12 +45,13 @@ table.scorecard caption,table.summary caption,table.plain caption{text-align:lef
 table.scorecard th,table.scorecard td,table.summary th,table.summary td,table.plain th,table.plain td{border-bottom:1px solid #b1b4b6;padding:.375rem .75rem .375rem 0;text-align:left;vertical-align:top}
 table.scorecard thead th,table.summary thead th{border-bottom:2px solid #0b0c0c;vertical-align:bottom}
 table.scorecard{width:100%;table-layout:fixed}
-table.scorecard td,table.scorecard th{overflow-wrap:anywhere}
-table.scorecard td.num,table.scorecard th.num{overflow-wrap:normal}
+table.scorecard td:first-child{overflow-wrap:anywhere}
+table.scorecard thead th{hyphens:auto}
+table.scorecard .rag{font-size:.875rem;white-space:nowrap;padding:.125rem .25rem}
 col.c-ref{width:7%}col.c-ind{width:16%}col.c-measure{width:6%}col.c-good{width:6%}col.c-period{width:6%}
 col.c-num{width:5.25%}col.c-last{width:10%}col.c-rag{width:6.5%}col.c-dir{width:8.5%}col.c-trend{width:9.5%}
 svg.sparkline{max-width:100%;height:auto}
-td.num,th.num{text-align:right}
+table td.num,table th.num{text-align:right}
 ul.periods{list-style:none;margin:0;padding:0;white-space:nowrap}
 .dir{white-space:nowrap}
 .muted{color:#505a5f}

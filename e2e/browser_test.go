@@ -145,12 +145,14 @@ func TestBoardPagesInChromium(t *testing.T) {
 	}
 
 	ctx := context.Background()
+	start := time.Now()
 	app, err := scorecard.Open(ctx, scorecard.Config{Seed: true,
 		Now: func() time.Time { return time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC) }})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { app.Close() })
+	t.Logf("server on the shipped data ready in %s", time.Since(start).Round(time.Millisecond))
 	srv := httptest.NewServer((&api.Server{Engine: app.Engine, Datasets: app.Datasets, Catalog: app.Catalog, Areas: app.Areas}).Handler())
 	t.Cleanup(srv.Close)
 	origin, _ := url.Parse(srv.URL)
@@ -257,9 +259,13 @@ func TestBoardPagesInChromium(t *testing.T) {
 			}
 			t.Logf("screenshot %s (%d bytes)", shot, len(png))
 
-			// Each chart alone, at the page's size, to look at closely.
-			for _, id := range pg.wantCharts {
-				img, err := chromedp.Run(tctx, chromedp.Screenshot("#"+id+"_block"))
+			// Each chart alone, at the page's size, to look at closely (and the page's top).
+			for _, id := range append(append([]string(nil), pg.wantCharts...), "top") {
+				shoot := chromedp.Screenshot("#" + id + "_block")
+				if id == "top" {
+					shoot = chromedp.CaptureScreenshot() // the viewport: what a reader sees first
+				}
+				img, err := chromedp.Run(tctx, shoot)
 				if err != nil {
 					t.Fatalf("screenshot of %s: %v", id, err)
 				}
