@@ -1,5 +1,5 @@
 # The two commands README.md gives, plus helpers. Plain `go` works too; see README.md.
-.PHONY: run dev test build bench
+.PHONY: run dev test build bench browser assets
 
 run:
 	go run ./cmd/scorecard serve
@@ -16,3 +16,9 @@ build:
 
 bench:
 	go test -run '^$$' -bench . -count 6 ./bench/
+
+browser:
+	SCORECARD_ARTIFACTS=$(CURDIR)/artifacts go test -count=1 -v -run TestBoardPagesInChromium ./e2e/
+
+assets:
+	scripts/fetch-assets.sh

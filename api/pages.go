@@ -1,10 +1,8 @@
 package api
 
 import (
-	"bytes"
 	"fmt"
 	"html/template"
-	"net/http"
 	"net/url"
 	"strings"
 
@@ -17,7 +15,9 @@ import (
 )
 
 // registerPages adds the web pages for boards and the assets they load: ECharts from the binary
-// under /assets/, and one page per indicator and area.
+// under /assets/; the index (/), a scorecard per area (/scorecards/:id), its exception report, and
+// one page per indicator and area; and, under /api/v1, the exception report as JSON and every
+// chart's ECharts option (/api/v1/charts/...).
 func (s *Server) registerPages(e *echo.Echo) {
 	handler := charts.AssetsHandler()
 	assets := func(c echo.Context) error {
@@ -29,8 +29,20 @@ func (s *Server) registerPages(e *echo.Echo) {
 	}
 	e.GET(charts.AssetsPath+"*", assets)
 	e.HEAD(charts.AssetsPath+"*", assets)
-	e.GET("/areas/:area/indicators/:id", s.indicatorPage)
-	e.HEAD("/areas/:area/indicators/:id", s.indicatorPage)
+	for path, h := range map[string]echo.HandlerFunc{
+		"/":                           s.indexPage,
+		"/scorecards":                 s.scorecardPicker,
+		"/scorecards/:id":             s.scorecardPage,
+		"/scorecards/:id/exceptions":  s.exceptionsPage,
+		"/areas/:area/indicators/:id": s.indicatorPage,
+	} {
+		e.GET(path, h)
+		e.HEAD(path, h)
+	}
+	e.GET("/api/v1/scorecards/:id/exceptions", s.exceptionsJSON)
+	e.GET("/api/v1/charts/trend/:indicator", s.trendChartJSON)
+	e.GET("/api/v1/charts/comparison/:indicator", s.comparisonChartJSON)
+	e.GET("/api/v1/charts/spine/:scorecard", s.spineChartJSON)
 }
 
 // pageSecurityPolicy lets a page load scripts, styles and images from this server only. The
@@ -58,8 +70,8 @@ type indicatorPageData struct {
 	// ComparedPeriod is the period of the comparison chart (the latest with a value, or ?period=).
 	ComparedPeriod string
 	JSONURL        string
-	Script         template.HTML
-	Stylesheet     template.CSS
+	TrendJSONURL   string
+	CompareJSONURL string
 }
 
 // indicatorPage is GET /areas/:area/indicators/:id: one indicator for one area, with its latest
@@ -86,9 +98,9 @@ func (s *Server) indicatorPage(c echo.Context) error {
 
 	data := indicatorPageData{
 		Def: def, Area: area, Polarity: polarityText(def.Polarity), UnitWords: charts.UnitWords(def),
-		JSONURL:    "/api/v1/indicators/" + url.PathEscape(def.ID) + "/evaluations?area=" + url.QueryEscape(area.Code),
-		Script:     charts.ScriptTag(),
-		Stylesheet: charts.Stylesheet,
+		JSONURL:        "/api/v1/indicators/" + url.PathEscape(def.ID) + "/evaluations?area=" + url.QueryEscape(area.Code),
+		TrendJSONURL:   "/api/v1/charts/trend/" + url.PathEscape(def.ID) + "?area=" + url.QueryEscape(area.Code),
+		CompareJSONURL: "/api/v1/charts/comparison/" + url.PathEscape(def.ID) + "?area=" + url.QueryEscape(area.Code),
 	}
 	data.Latest = latestWithValue(series)
 	compared := data.Latest
@@ -113,20 +125,16 @@ func (s *Server) indicatorPage(c echo.Context) error {
 	}
 	if compared != nil {
 		data.ComparedPeriod = compared.Period
-		if data.Comparison, err = charts.Comparison(def, compared).HTML(); err != nil {
+		data.CompareJSONURL += "&period=" + url.QueryEscape(compared.Period)
+		chart, err := s.comparisonChart(c.Request().Context(), def, compared)
+		if err != nil {
+			return err
+		}
+		if data.Comparison, err = chart.HTML(); err != nil {
 			return fmt.Errorf("indicator page %s %s: comparison chart: %w", def.ID, area.Code, err)
 		}
 	}
-
-	var b bytes.Buffer
-	if err := indicatorPageTemplate.Execute(&b, data); err != nil {
-		return fmt.Errorf("indicator page %s %s: %w", def.ID, area.Code, err)
-	}
-	h := c.Response().Header()
-	h.Set("Content-Security-Policy", pageSecurityPolicy)
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Referrer-Policy", "same-origin")
-	return c.HTMLBlob(http.StatusOK, b.Bytes())
+	return writePage(c, indicatorPageTemplate, def.Title+": "+area.Name, data.Trend != "" || data.Comparison != "", false, data)
 }
 
 // latestWithValue is the most recent evaluation with a value, else the most recent one.
@@ -251,32 +259,7 @@ func latestFacts(def *indicators.Definition, ev *engine.Evaluation) []fact {
 	return facts
 }
 
-var indicatorPageTemplate = template.Must(template.New("indicator").Parse(`<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{.Def.Title}}: {{.Area.Name}} – Children's Trust scorecard</title>
-{{.Script}}
-<style>
-body{font-family:system-ui,-apple-system,"Segoe UI",Arial,sans-serif;font-size:1.1875rem;line-height:1.4;color:#0b0c0c;background:#fff;margin:0}
-header.site{background:#0b0c0c;color:#fff;padding:.75rem 1.5rem}
-header.site p{margin:0;font-weight:700}
-main{padding:1rem 1.5rem 3rem;max-width:64rem}
-h1{font-size:2rem;margin:1rem 0 .25rem}
-h2{font-size:1.5rem;margin:2.5rem 0 .75rem}
-.lede{margin:0 0 1rem;color:#0b0c0c}
-dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.375rem 1.5rem;margin:0}
-dl.facts dt{font-weight:700}
-dl.facts dd{margin:0}
-a{color:#1d70b8}
-a:focus{outline:3px solid #ffdd00;background:#ffdd00;color:#0b0c0c}
-{{.Stylesheet}}
-</style>
-</head>
-<body>
-<header class="site"><p>Children's Trust scorecard</p></header>
-<main>
+var indicatorPageTemplate = pageTemplate("indicator", `
 <h1>{{.Def.Title}}</h1>
 <p class="lede">{{.Area.Name}} ({{.Area.Code}}){{with .Def.Reference}} · indicator {{.}}{{end}} · {{.UnitWords}} · {{.Polarity}}</p>
 {{with .Def.Description}}<p>{{.}}</p>{{end}}
@@ -291,15 +274,18 @@ a:focus{outline:3px solid #ffdd00;background:#ffdd00;color:#0b0c0c}
 {{if .Trend}}
 <section aria-labelledby="trend">
 <h2 id="trend">Trend</h2>
-{{.Trend}}</section>
+{{.Trend}}<p class="no-print"><a href="{{.TrendJSONURL}}">The trend chart as ECharts JSON</a></p>
+</section>
 {{end}}{{if .Comparison}}
 <section aria-labelledby="comparison">
 <h2 id="comparison">Compared with benchmarks, {{.ComparedPeriod}}</h2>
-{{.Comparison}}</section>
+{{.Comparison}}<p class="no-print"><a href="{{.CompareJSONURL}}">The comparison chart as ECharts JSON</a></p>
+</section>
 {{end}}
 <section aria-labelledby="about">
 <h2 id="about">About this indicator</h2>
 <dl class="facts">
+<dt>Definition</dt><dd>{{if .Def.Description}}{{.Def.Description}}{{else}}{{.Def.Title}}{{end}}</dd>
 <dt>Good performance</dt><dd>{{.Polarity}}</dd>
 <dt>Unit</dt><dd>{{.UnitWords}}, {{.Def.Decimals}} decimal places</dd>
 {{with .Def.Metadata.Source}}<dt>Source</dt><dd>{{.}}</dd>
@@ -310,7 +296,4 @@ a:focus{outline:3px solid #ffdd00;background:#ffdd00;color:#0b0c0c}
 {{end}}<dt>The data</dt><dd><a href="{{.JSONURL}}">every period with its judgements, as JSON</a></dd>
 </dl>
 </section>
-</main>
-</body>
-</html>
-`))
+`)

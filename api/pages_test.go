@@ -104,11 +104,15 @@ var externalSourceRE = regexp.MustCompile(`(?i)<(?:script|link|img|iframe|source
 // checkLocalOnly fails if the page loads anything from another server.
 func checkLocalOnly(t *testing.T, html string) {
 	t.Helper()
-	srcs := externalSourceRE.FindAllStringSubmatch(html, -1)
-	for _, m := range srcs {
+	var srcs [][]string
+	for _, m := range externalSourceRE.FindAllStringSubmatch(html, -1) {
+		if strings.HasPrefix(m[1], "data:") {
+			continue // the empty favicon: no request
+		}
 		if strings.Contains(m[1], "://") || strings.HasPrefix(m[1], "//") {
 			t.Errorf("the page loads %s", m[1])
 		}
+		srcs = append(srcs, m)
 	}
 	if len(srcs) != 1 || srcs[0][1] != charts.ScriptURL {
 		t.Errorf("the page loads %v, want only %s", srcs, charts.ScriptURL)
@@ -150,7 +154,7 @@ func TestIndicatorPagePooleRow114(t *testing.T) {
 		`<dt>Period</dt><dd>2016-17 Q4</dd>`,
 		`<dt>Value</dt><dd>85.3%</dd>`,
 		`<dt>Target</dt><dd>88.0%, amber within 2.0</dd>`,
-		`<dt>Against target</dt><dd><strong class="rag rag-red" style="background:#d4351c;color:#ffffff">Red: off target</strong></dd>`,
+		`<dt>Against target</dt><dd><strong class="rag rag-red" style="background:#b10e1e;color:#ffffff">Red: off target</strong></dd>`,
 		`<dt>Since 2016-17 Q3</dt><dd>improving: &#43;4.4 (&#43;5.4%)</dd>`,
 		// The trend chart with its target line, then its table.
 		`<h2 id="trend">Trend</h2>`,
@@ -160,9 +164,13 @@ func TestIndicatorPagePooleRow114(t *testing.T) {
 		`{"name":"2016-17 Q4","value":85.3}`,
 		`<tr><th scope="row">2016-17 Q4</th><td class="num">85.3</td><td class="num">88.0</td><td>Red</td>`,
 		`<tr><th scope="row">2015-16</th><td class="num">58.8</td><td class="num">88.0</td><td>Red</td><td class="num">83.8</td><td class="num">86.5</td><td class="num">87.0</td></tr>`,
-		// The comparison chart for the latest period, then its table.
+		// The comparison chart for the latest period, with Poole's ten 2021 statistical neighbours
+		// (the example return has no figures for them), then its table.
 		`<h2 id="comparison">Compared with benchmarks, 2016-17 Q4</h2>`,
-		`"data":["Poole: 85.3%","Statistical neighbours' average: no data","South West: no data","England: no data"]`,
+		`"data":["Poole (this area): 85.3%","West Sussex: no data","South Gloucestershire: no data","Worcestershire: no data","East Sussex: no data","Swindon: no data","Dorset: no data","Kent: no data","North Somerset: no data","Suffolk: no data","Essex: no data","Statistical neighbours' average: no data","South West: no data","England: no data"]`,
+		`<td>statistical neighbour 1 of 10</td>`,
+		// The y axis name is drawn from the axis line rightwards, not clipped at the chart's edge.
+		`"name":"Per cent","nameTextStyle":{"align":"left","color":"#0b0c0c","fontSize":14}`,
 		`<a href="/api/v1/indicators/secondary-good-outstanding-schools/evaluations?area=E06000029">`,
 	} {
 		if !strings.Contains(html, s) {
@@ -192,7 +200,8 @@ func TestIndicatorPageComparisonPeriod(t *testing.T) {
 	html := rec.Body.String()
 	for _, s := range []string{
 		`<h2 id="comparison">Compared with benchmarks, 2015-16</h2>`,
-		`"data":["Poole: 58.8%","Statistical neighbours' average: 83.8%","South West: 86.5%","England: 87.0%"]`,
+		`"Poole (this area): 58.8%","West Sussex: no data",`,
+		`"Statistical neighbours' average: 83.8%","South West: 86.5%","England: 87.0%"]`,
 		`<tr><th scope="row">England</th><td class="num">87.0</td><td></td><td></td><td>worse (by the difference only: no confidence interval)</td><td>published</td></tr>`,
 		// The latest value is still the latest.
 		`<dt>Value</dt><dd>85.3%</dd>`,
@@ -213,8 +222,12 @@ func TestIndicatorPageWithConfidenceInterval(t *testing.T) {
 	checkLocalOnly(t, html)
 	for _, s := range []string{
 		`Bournemouth, Christchurch and Poole (E06000058) · indicator 90284 · rate per 10,000 · Lower is better`,
-		`{"name":"95% confidence interval","type":"custom"`,
-		`"renderItem":function (params, api) {`,
+		// The error bars are a boxplot (plain data): BCP's, and each neighbour's.
+		`"name":"95% confidence interval","silent":true,"tooltip":{"show":false},"type":"boxplot"`,
+		`{"name":"Bournemouth, Christchurch and Poole","value":[80.8,87.9,87.9,87.9,95.8]}`,
+		// The trend's confidence band: its lower limit and its width, stacked.
+		`"name":"95% confidence interval, lower limit"`,
+		`<th scope="col">Lower 95% limit</th><th scope="col">Upper 95% limit</th>`,
 		`(95% confidence interval `,
 		`<td>confidence interval published by the source</td>`,
 		`<dt>Against target</dt><dd><strong class="rag rag-no_target" style="background:#f3f2f1;color:#0b0c0c">No target set</strong></dd>`,
@@ -228,6 +241,9 @@ func TestIndicatorPageWithConfidenceInterval(t *testing.T) {
 	}
 	if strings.Count(html, "<dt>Since 2022-23</dt>") != 1 {
 		t.Error("annual data: the previous period and the year ago are the same, and should be listed once")
+	}
+	if strings.Contains(html, "function (params") {
+		t.Error("a chart option has a JavaScript function")
 	}
 	if strings.Count(html, "<table") != 2 {
 		t.Errorf("want two data tables, got %d", strings.Count(html, "<table"))

@@ -124,17 +124,15 @@ func golden(t *testing.T, name string, got []byte) {
 
 var optionRE = regexp.MustCompile(`(?s)let option_\w+ = (\{.*?\})\s*goecharts_`)
 
-// option decodes the ECharts option a rendered chart passes to setOption. Functions (the error
-// bar's renderItem) are not JSON; they are replaced by null first.
+// option decodes the ECharts option a rendered chart passes to setOption: plain JSON, as every
+// chart's option has no functions.
 func option(t *testing.T, html string) map[string]any {
 	t.Helper()
 	m := optionRE.FindStringSubmatch(html)
 	if m == nil {
 		t.Fatalf("no option in\n%s", html)
 	}
-	// go-echarts inlines functions with newlines and tabs removed.
-	strip := strings.NewReplacer("\n", "", "\t", "")
-	js := strings.NewReplacer(strip.Replace(intervalJS), "null", strip.Replace(intervalTooltipJS), "null").Replace(m[1])
+	js := m[1]
 	var opt map[string]any
 	if err := json.Unmarshal([]byte(js), &opt); err != nil {
 		t.Fatalf("option is not JSON: %v\n%s", err, js)
@@ -150,10 +148,7 @@ type seriesJSON struct {
 		Type  string `json:"type"`
 		Color string `json:"color"`
 	} `json:"lineStyle"`
-	Data []struct {
-		Name  string `json:"name"`
-		Value any    `json:"value"`
-	} `json:"data"`
+	Data []any `json:"data"`
 }
 
 func seriesOf(t *testing.T, opt map[string]any) map[string]seriesJSON {
@@ -170,10 +165,15 @@ func seriesOf(t *testing.T, opt map[string]any) map[string]seriesJSON {
 	return out
 }
 
+// values are a series' data values: an item's "value", or the item itself ("-" for a gap).
 func values(s seriesJSON) []any {
 	var out []any
 	for _, d := range s.Data {
-		out = append(out, d.Value)
+		if m, ok := d.(map[string]any); ok {
+			out = append(out, m["value"])
+		} else {
+			out = append(out, d)
+		}
 	}
 	return out
 }
@@ -222,7 +222,9 @@ func TestTrendPooleRow114(t *testing.T) {
 		}
 		seen[k] = name
 	}
-	if opt["aria"] == nil || opt["animation"] != false {
+	// The figure around the canvas (role img, labelled by the title, described by the summary) is
+	// the accessible chart: ECharts' own aria-label on a div without a role is an axe violation.
+	if opt["aria"] != nil || opt["animation"] != false {
 		t.Errorf("aria = %v, animation = %v", opt["aria"], opt["animation"])
 	}
 	for _, s := range []string{
@@ -283,13 +285,13 @@ func TestTrendWithoutTargetOrComparators(t *testing.T) {
 
 func TestComparisonWithConfidenceInterval(t *testing.T) {
 	def := definition(t, "injury-admissions-0-14")
-	c := Comparison(def, injuries())
+	c := Comparison(def, injuries(), nil)
 	html := renderChart(t, c)
 	golden(t, "charts_comparison.html", []byte(html))
 
 	opt := option(t, html)
 	yAxis := opt["yAxis"].([]any)[0].(map[string]any)
-	if got, _ := json.Marshal(yAxis["data"]); string(got) != `["Bournemouth, Christchurch and Poole: 92.6 per 10,000","Statistical neighbours' average: 88.0 per 10,000","South West: 94.0 per 10,000","England: 75.0 per 10,000"]` {
+	if got, _ := json.Marshal(yAxis["data"]); string(got) != `["Bournemouth, Christchurch and Poole (this area): 92.6 per 10,000","Statistical neighbours' average: 88.0 per 10,000","South West: 94.0 per 10,000","England: 75.0 per 10,000"]` {
 		t.Errorf("categories = %s", got)
 	}
 	series := seriesOf(t, opt)
@@ -297,21 +299,22 @@ func TestComparisonWithConfidenceInterval(t *testing.T) {
 		t.Errorf("bars = %s", got)
 	}
 	ci, ok := series[intervalName]
-	if !ok || ci.Type != "custom" {
+	if !ok || ci.Type != "boxplot" {
 		t.Fatalf("no error bar series: %v", series)
 	}
-	if got, _ := json.Marshal(values(ci)); string(got) != `[[0,86.1,99.5]]` {
+	// The error bar is a boxplot whose box is the value: [lower, value, value, value, upper].
+	if got, _ := json.Marshal(values(ci)); string(got) != `[[86.1,92.6,92.6,92.6,99.5],"-","-","-"]` {
 		t.Errorf("interval = %s", got)
 	}
-	if !strings.Contains(html, `"renderItem":function (params, api) {`) || !strings.Contains(html, `"encode":{"x":[1,2],"y":0}`) {
-		t.Errorf("the error bar is not drawn by its renderItem function:\n%s", html)
+	if raw, _ := c.Option(); strings.Contains(string(raw), "function") || !json.Valid(raw) {
+		t.Errorf("the option should be plain JSON data:\n%s", raw)
 	}
 	for _, s := range []string{
-		`Bournemouth, Christchurch and Poole, 2021-22: Bournemouth, Christchurch and Poole 92.6 per 10,000 (95% confidence interval 86.1 per 10,000 to 99.5 per 10,000); Statistical neighbours&#39; average 88.0 per 10,000; South West 94.0 per 10,000; England 75.0 per 10,000.`,
-		`<th scope="row">Bournemouth, Christchurch and Poole</th><td class="num">92.6</td><td class="num">86.1</td><td class="num">99.5</td><td></td><td>confidence interval published by the source</td>`,
+		`Bournemouth, Christchurch and Poole, 2021-22: 92.6 per 10,000 (95% confidence interval 86.1 per 10,000 to 99.5 per 10,000). Statistical neighbours&#39; average 88.0 per 10,000; South West 94.0 per 10,000; England 75.0 per 10,000.`,
+		`<th scope="row">Bournemouth, Christchurch and Poole (this area)</th><td class="num">92.6</td><td class="num">86.1</td><td class="num">99.5</td><td></td><td>confidence interval published by the source</td>`,
 		`<th scope="row">England</th><td class="num">75.0</td><td></td><td></td><td>worse (benchmark against the 95% confidence interval)</td><td>published</td>`,
 		`<td>similar (benchmark against the 95% confidence interval)</td><td>mean of the statistical neighbours&#39; values, 9 of 10 neighbours with a value, neighbour vintage 2025-05</td>`,
-		`The black line with end caps across Bournemouth, Christchurch and Poole&#39;s bar is its 95% confidence interval.`,
+		`A black line with end caps across a bar is that value&#39;s 95% confidence interval.`,
 	} {
 		if !strings.Contains(html, s) {
 			t.Errorf("missing %q", s)
@@ -322,7 +325,7 @@ func TestComparisonWithConfidenceInterval(t *testing.T) {
 func TestComparisonWithoutInterval(t *testing.T) {
 	def := definition(t, "secondary-good-outstanding-schools")
 	q4 := pooleSeries()[4]
-	html := renderChart(t, Comparison(def, q4))
+	html := renderChart(t, Comparison(def, q4, nil))
 	series := seriesOf(t, option(t, html))
 	if _, ok := series[intervalName]; ok || len(series) != 1 {
 		t.Errorf("series = %v, want the bars only", series)
@@ -333,7 +336,7 @@ func TestComparisonWithoutInterval(t *testing.T) {
 	if !strings.Contains(html, `<th scope="row">England</th><td>no data</td><td></td><td></td><td>not compared</td><td>no value</td>`) {
 		t.Errorf("missing comparator row:\n%s", html)
 	}
-	if Comparison(def, nil) != nil {
+	if Comparison(def, nil, nil) != nil {
 		t.Error("Comparison(nil) should be nil")
 	}
 }
@@ -344,7 +347,7 @@ var sourceRE = regexp.MustCompile(`(?i)<(?:script|link|img|iframe)\b[^>]*\b(?:sr
 // itself writes, and the page's script is the embedded ECharts.
 func TestNoExternalSources(t *testing.T) {
 	trend := Trend(definition(t, "secondary-good-outstanding-schools"), pooleSeries())
-	comparison := Comparison(definition(t, "injury-admissions-0-14"), injuries())
+	comparison := Comparison(definition(t, "injury-admissions-0-14"), injuries(), nil)
 	for _, c := range []*Chart{trend, comparison} {
 		fragment := renderChart(t, c)
 		var page bytes.Buffer
@@ -506,5 +509,86 @@ func TestTableHTML(t *testing.T) {
 </table>`
 	if got := string(tb.HTML()); got != want {
 		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+}
+
+// RAG colours stay apart without hue: each pair differs in lightness by at least 1.5:1, so readers
+// with red-green colour blindness and greyscale prints tell them apart (and each chip has its word).
+func TestRAGPaletteDiffersInLightness(t *testing.T) {
+	cols := map[string]string{"red": RAG("red").Background, "amber": RAG("amber").Background, "green": RAG("green").Background}
+	for _, pair := range [][2]string{{"red", "amber"}, {"red", "green"}, {"green", "amber"}} {
+		if c := contrast(cols[pair[0]], cols[pair[1]]); c < 1.5 {
+			t.Errorf("%s and %s: lightness contrast %.2f < 1.5", pair[0], pair[1], c)
+		}
+	}
+	for _, s := range []string{"green", "amber", "red"} {
+		if c := contrast(RAG(s).Foreground, RAG(s).Background); c < 7 {
+			t.Errorf("%s chip text contrast %.2f < 7", s, c)
+		}
+	}
+	if got := string(RAG("red").ShortChip()); got != `<strong class="rag rag-red" style="background:#b10e1e;color:#ffffff">Red</strong>` {
+		t.Errorf("short chip = %s", got)
+	}
+}
+
+func TestDirectionHasWordsAndArrow(t *testing.T) {
+	for _, tt := range []struct {
+		judgement    string
+		change       *float64
+		arrow, words string
+	}{
+		{"improving", ptr(4.4), "↑", "Improving"},
+		{"improving", ptr(-1.2), "↓", "Improving"}, // lower is better
+		{"worsening", ptr(0.3), "↑", "Worsening"},
+		{"no_change", ptr(0), "→", "No change"},
+		{"increasing", ptr(8), "↑", "Increasing"},
+		{"no_data", nil, "", "No earlier value"},
+	} {
+		d := Direction(tt.judgement, tt.change)
+		if d.Arrow != tt.arrow || d.Words != tt.words {
+			t.Errorf("Direction(%s) = %q %q, want %q %q", tt.judgement, d.Arrow, d.Words, tt.arrow, tt.words)
+		}
+	}
+}
+
+func TestSparklinePooleRow114(t *testing.T) {
+	def := definition(t, "secondary-good-outstanding-schools")
+	got := string(Sparkline(SparkID(def.ID, "E06000029"), def, pooleSeries()))
+	for _, s := range []string{
+		`<svg class="sparkline" id="spark_secondary_good_outstanding_schools_E06000029" width="120" height="32" viewBox="0 0 120 32" role="img" aria-labelledby="spark_secondary_good_outstanding_schools_E06000029_t"`,
+		`<title id="spark_secondary_good_outstanding_schools_E06000029_t">Secondary pupils in good or outstanding schools, last 5 periods: 2015-16 58.8, 2016-17 Q1 58.0, 2016-17 Q2 58.0, 2016-17 Q3 80.9, 2016-17 Q4 85.3. Target 88.0 (dashed line).</title>`,
+		// Highest value (the target 88) at the top, lowest (58.0) at the bottom.
+		`<line x1="0" x2="120" y1="4.0" y2="4.0"`,
+		`<path d="M4.0 27.4 L32.0 28.0 L60.0 28.0 L88.0 9.7 L116.0 6.2"`,
+	} {
+		if !strings.Contains(got, s) {
+			t.Errorf("missing %q in\n%s", s, got)
+		}
+	}
+	if Sparkline("x", def, pooleSeries()[:1]) != "" {
+		t.Error("one point should draw no sparkline")
+	}
+}
+
+func TestSpineScaleFingertips(t *testing.T) {
+	higher := &indicators.Definition{ID: "h", Title: "H", Polarity: "higher_is_better", Decimals: 1}
+	lower := &indicators.Definition{ID: "l", Title: "L", Polarity: "lower_is_better", Decimals: 1}
+	ev := func(v, eng float64) *engine.Evaluation {
+		return &engine.Evaluation{Value: ptr(v), Comparators: engine.Compared{England: &engine.Comparator{Value: ptr(eng), Judgement: "better"}}}
+	}
+	// LA values 10..50, England 20: the further extreme (50) is 30 away, so 50 is at 100, 10 at
+	// 50-50*10/30 = 33.33; the percentiles (20 and 40) at 50 and 83.33; the area (40) at 83.33.
+	vals := []float64{10, 20, 30, 40, 50}
+	s, ok := spineScale(SpineRow{Def: higher, Evaluation: ev(40, 20), LAValues: vals})
+	if !ok || s.pWorst != 33.33 || s.pBest != 100 || s.pLow != 50 || s.pHigh != 83.33 || s.pArea != 83.33 || s.worst != 10 || s.best != 50 {
+		t.Errorf("higher is better: %+v", s)
+	}
+	// Lower is better: mirrored, so the best (10) is on the right.
+	s, _ = spineScale(SpineRow{Def: lower, Evaluation: ev(40, 20), LAValues: vals})
+	if s.pWorst != 0 || s.pBest != 66.67 || s.pLow != 16.67 || s.pHigh != 50 || s.pArea != 16.67 || s.worst != 50 || s.best != 10 {
+		t.Errorf("lower is better: %+v", s)
+	}
+	if _, ok := spineScale(SpineRow{Def: higher, Evaluation: ev(1, 1)}); ok {
+		t.Error("no LA values should not be drawn")
 	}
 }

@@ -2,10 +2,12 @@ package charts
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/childrens-trust/scorecard/engine"
 	"github.com/childrens-trust/scorecard/indicators"
+	"github.com/childrens-trust/scorecard/stats"
 	echarts "github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
 )
@@ -13,27 +15,30 @@ import (
 // intervalName names the confidence-interval series.
 const intervalName = "95% confidence interval"
 
-// intervalJS draws the area's 95% confidence interval as an error bar across its (horizontal) bar:
-// a line from the lower to the upper limit with a cap at each end. Each data item is
-// [category index, lower, upper]. Single quotes only: the function travels inside JSON.
-const intervalJS = `function (params, api) {
-var y = api.value(0);
-var lo = api.coord([api.value(1), y]);
-var hi = api.coord([api.value(2), y]);
-var h = api.size([0, 1])[1] * 0.18;
-function seg(x1, y1, x2, y2) { return {type: 'line', shape: {x1: x1, y1: y1, x2: x2, y2: y2}, style: {stroke: '` + colourInterval + `', lineWidth: 2}}; }
-return {type: 'group', children: [seg(lo[0], lo[1], hi[0], hi[1]), seg(lo[0], lo[1] - h, lo[0], lo[1] + h), seg(hi[0], hi[1] - h, hi[0], hi[1] + h)]};
-}`
+// comparisonBar is one bar of the comparison chart.
+type comparisonBar struct {
+	name   string
+	label  string // the category label: name, "(this area)" for the area, and the value
+	value  *float64
+	lo, hi *float64
+	colour string
+	border string
+	kind   string // area, neighbour, benchmark
+	rank   int    // a neighbour's DfE rank (1 = closest)
+	comp   *engine.Comparator
+	ev     *engine.Evaluation
+}
 
-// intervalTooltipJS is the tooltip of the confidence-interval series.
-const intervalTooltipJS = `function (p) { return p.seriesName + ': ' + p.value[1] + ' to ' + p.value[2]; }`
-
-// Comparison draws one period's value for an area beside its statistical neighbours' average,
-// its region and England (the evaluation's comparators), as horizontal bars with each value in
-// its axis label, and the area's 95% confidence interval as an error bar when ev.CI has both
-// limits. Comparators the evaluation does not carry are left out; those without a value are
-// listed as "no data". It returns nil when ev is nil; def must not be nil.
-func Comparison(def *indicators.Definition, ev *engine.Evaluation) *Chart {
+// Comparison draws one period's value for an area beside each of its statistical neighbours
+// (neighbours: their evaluations for the same period, closest first, as the DfE ranks them; nil or
+// empty for none), then the neighbours' average, its region and England (the evaluation's
+// comparators), as horizontal bars. The area and its neighbours are sorted best first by the
+// indicator's polarity (highest first when it has none); the area's bar is blue and its label says
+// "(this area)"; every label carries its value. Each bar with a 95% confidence interval has an
+// error bar (an ECharts boxplot series whose box is the value, so the option stays plain data).
+// Comparators the evaluation does not carry are left out; those without a value are listed as
+// "no data". It returns nil when ev is nil; def must not be nil.
+func Comparison(def *indicators.Definition, ev *engine.Evaluation, neighbours []*engine.Evaluation) *Chart {
 	if ev == nil {
 		return nil
 	}
@@ -41,56 +46,115 @@ func Comparison(def *indicators.Definition, ev *engine.Evaluation) *Chart {
 	area := areaOf([]*engine.Evaluation{ev})
 	id := chartID("comparison", def.ID, area.Code, ev.Period)
 
-	type bar struct {
-		name   string
-		value  *float64
-		colour string
-		comp   *engine.Comparator
+	lo, hi := interval(ev)
+	peers := []comparisonBar{{name: area.Name, value: ev.Value, lo: lo, hi: hi, colour: colourArea, border: colourText, kind: "area", ev: ev}}
+	for i, n := range neighbours {
+		if n == nil {
+			continue
+		}
+		nlo, nhi := interval(n)
+		peers = append(peers, comparisonBar{name: nameOr(n.Area.Name, n.Area.Code), value: n.Value, lo: nlo, hi: nhi,
+			colour: colourNeighbour, border: colourTarget, kind: "neighbour", rank: i + 1, ev: n})
 	}
-	bars := []bar{{name: area.Name, value: ev.Value, colour: colourArea}}
+	higherFirst := def.Polarity != stats.LowerIsBetter
+	sort.SliceStable(peers, func(i, j int) bool {
+		a, b := peers[i].value, peers[j].value
+		switch {
+		case a == nil || b == nil:
+			return a != nil && b == nil
+		case higherFirst:
+			return *a > *b
+		default:
+			return *a < *b
+		}
+	})
+	bars := peers
 	c := ev.Comparators
 	if c.StatisticalNeighbours != nil {
-		bars = append(bars, bar{neighboursName, c.StatisticalNeighbours.Value, colourBenchmark, c.StatisticalNeighbours})
+		bars = append(bars, comparisonBar{name: neighboursName, value: c.StatisticalNeighbours.Value, colour: colourBenchmark, border: colourText, kind: "benchmark", comp: c.StatisticalNeighbours})
 	}
 	if c.Region != nil {
-		bars = append(bars, bar{nameOr(c.Region.Name, "Region"), c.Region.Value, colourBenchmark, c.Region})
+		bars = append(bars, comparisonBar{name: nameOr(c.Region.Name, "Region"), value: c.Region.Value, colour: colourBenchmark, border: colourText, kind: "benchmark", comp: c.Region})
 	}
 	if c.England != nil {
-		bars = append(bars, bar{nameOr(c.England.Name, "England"), c.England.Value, colourBenchmark, c.England})
+		bars = append(bars, comparisonBar{name: nameOr(c.England.Name, "England"), value: c.England.Value, colour: colourBenchmark, border: colourText, kind: "benchmark", comp: c.England})
 	}
 
-	lo, hi := interval(ev)
 	categories := make([]string, len(bars))
 	data := make([]opts.BarData, len(bars))
-	var parts []string
-	for i, b := range bars {
+	errorBars := make([]any, len(bars))
+	var anyInterval bool
+	var benchParts []string
+	for i := range bars {
+		b := &bars[i]
 		text := "no data"
 		if b.value != nil {
 			text = withUnit(def, *b.value)
 		}
-		categories[i] = b.name + ": " + text
-		data[i] = opts.BarData{Name: b.name, Value: point(def, b.value), ItemStyle: &opts.ItemStyle{Color: b.colour}}
-		part := b.name + " " + text
-		if i == 0 && lo != nil {
-			part += fmt.Sprintf(" (95%% confidence interval %s to %s)", withUnit(def, *lo), withUnit(def, *hi))
+		b.label = b.name + ": " + text
+		if b.kind == "area" {
+			b.label = b.name + " (this area): " + text
 		}
-		parts = append(parts, part)
-	}
-	title := def.Title
-	summary := fmt.Sprintf("%s, %s: %s.", area.Name, ev.Period, strings.Join(parts, "; "))
-	key := "Key: " + area.Name + " is the blue bar at the top; the benchmarks are grey bars below it, each named with its value on the left."
-	if lo != nil {
-		key += " The black line with end caps across " + area.Name + "'s bar is its 95% confidence interval."
+		categories[i] = b.label
+		data[i] = opts.BarData{Name: b.name, Value: point(def, b.value), ItemStyle: &opts.ItemStyle{Color: b.colour, BorderColor: b.border, BorderWidth: 1}}
+		errorBars[i] = missing
+		if b.value != nil && b.lo != nil && b.hi != nil {
+			anyInterval = true
+			v := rounded(def, *b.value)
+			errorBars[i] = map[string]any{"name": b.name, "value": []float64{rounded(def, *b.lo), v, v, v, rounded(def, *b.hi)}}
+		}
+		if b.kind == "benchmark" {
+			benchParts = append(benchParts, b.name+" "+text)
+		}
 	}
 
+	title := def.Title
+	var summary strings.Builder
+	fmt.Fprintf(&summary, "%s, %s: %s", area.Name, ev.Period, valueWithUnit(def, ev.Value))
+	if lo != nil {
+		fmt.Fprintf(&summary, " (95%% confidence interval %s to %s)", withUnit(def, *lo), withUnit(def, *hi))
+	}
+	summary.WriteString(".")
+	if len(neighbours) > 0 && ev.Value != nil {
+		with, pos := 0, 0
+		for i, p := range peers {
+			if p.value != nil {
+				with++
+			}
+			if p.kind == "area" {
+				pos = i + 1
+			}
+		}
+		order := "highest"
+		if def.Polarity == stats.LowerIsBetter {
+			order = "lowest"
+		}
+		fmt.Fprintf(&summary, " %s is %s of %d among itself and its %d statistical neighbours with a value (%s first).",
+			area.Name, ordinal(pos), with, len(peers)-1, order)
+	}
+	if len(benchParts) > 0 {
+		summary.WriteString(" " + strings.Join(benchParts, "; ") + ".")
+	}
+	key := "Key: " + area.Name + " is the blue bar, labelled \"(this area)\""
+	if len(peers) > 1 {
+		key += "; its statistical neighbours are light grey bars, sorted with it best first"
+	}
+	key += "; the averages for comparison (statistical neighbours, region, England) are the dark grey bars at the bottom. Each bar is named with its value on the left."
+	if anyInterval {
+		key += " A black line with end caps across a bar is that value's 95% confidence interval."
+	}
+
+	height := 120 + 34*len(bars)
 	barChart := echarts.NewBar()
+	init := initialization(id, title+": "+area.Name+", "+ev.Period)
+	init.Height = fmt.Sprintf("%dpx", max(height, 320))
 	barChart.SetGlobalOptions(
-		echarts.WithInitializationOpts(initialization(id, title+": "+area.Name+", "+ev.Period)),
+		echarts.WithInitializationOpts(init),
 		echarts.WithAnimation(false),
 		echarts.WithColorsOpts(palette),
-		echarts.WithTitleOpts(opts.Title{Title: title, Subtitle: area.Name + " compared with benchmarks, " + ev.Period + " (" + u.words + ")",
+		echarts.WithTitleOpts(opts.Title{Title: title, Subtitle: area.Name + " compared with its statistical neighbours and benchmarks, " + ev.Period + " (" + u.words + ")",
 			Left: "0", TitleStyle: textStyle(16, true), SubtitleStyle: textStyle(14, false)}),
-		echarts.WithLegendOpts(opts.Legend{Show: opts.Bool(lo != nil), Data: []string{intervalName}, Bottom: "0", Left: "0", TextStyle: textStyle(14, false)}),
+		echarts.WithLegendOpts(opts.Legend{Show: opts.Bool(anyInterval), Data: []string{intervalName}, Bottom: "0", Left: "0", TextStyle: textStyle(14, false)}),
 		echarts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
 		echarts.WithXAxisOpts(opts.XAxis{Type: "value", Name: u.axis, NameLocation: "middle", NameGap: 30,
 			AxisLabel: &opts.AxisLabel{Show: opts.Bool(true), Color: colourText, FontSize: 13},
@@ -99,47 +163,87 @@ func Comparison(def *indicators.Definition, ev *engine.Evaluation) *Chart {
 			AxisLabel: &opts.AxisLabel{Show: opts.Bool(true), Color: colourText, FontSize: 14},
 			AxisLine:  &opts.AxisLine{Show: opts.Bool(true), LineStyle: &opts.LineStyle{Color: colourText}}}),
 		echarts.WithGridOpts(opts.Grid{Left: "8", Right: "32", Top: "80", Bottom: "70", ContainLabel: opts.Bool(true)}),
-		echarts.WithAriaOpts(&opts.Aria{Enabled: opts.Bool(true), Label: &opts.AriaLabel{Enabled: opts.Bool(true), Description: summary}}),
 	)
 	barChart.SetXAxis(categories)
 	barChart.XYReversal()
-	barChart.AddSeries("Value", data, echarts.WithBarChartOpts(opts.BarChart{BarWidth: "55%"}))
-	if lo != nil {
-		errorBar := echarts.NewCustom()
-		errorBar.SetGlobalOptions(echarts.WithAnimation(false))
-		errorBar.AddSeries(intervalName,
-			[]opts.CustomData{{Name: area.Name, Value: []any{0, rounded(def, *lo), rounded(def, *hi)}}},
-			echarts.WithCustomChartOpts(opts.CustomChart{RenderItem: opts.FuncOpts(intervalJS)}),
-			echarts.WithEncodeOpts(opts.Encode{X: []int{1, 2}, Y: 0}),
-			echarts.WithItemStyleOpts(opts.ItemStyle{Color: colourInterval}),
-			echarts.WithSeriesTooltipOpts(opts.SeriesTooltip{Formatter: opts.FuncOpts(intervalTooltipJS)}),
-		)
-		barChart.Overlap(errorBar)
-	}
+	barChart.AddSeries("Value", data, echarts.WithBarChartOpts(opts.BarChart{BarWidth: "60%"}))
 	barChart.AddJSFuncStrs(downloadJS(id))
+	barChart.Accept(patcher{patch: func(o map[string]any) {
+		if !anyInterval {
+			return
+		}
+		series, _ := o["series"].([]any)
+		if series == nil {
+			series = toAnySlice(asMaps(o["series"]))
+		}
+		o["series"] = append(series, map[string]any{
+			"name": intervalName, "type": "boxplot", "data": errorBars, "boxWidth": []string{"40%", "40%"},
+			"itemStyle": map[string]any{"color": colourInterval, "borderColor": colourInterval, "borderWidth": 2},
+			"tooltip":   map[string]any{"show": false}, "silent": true, "z": 3,
+		})
+	}})
 
 	table := Table{
-		Caption: fmt.Sprintf("%s, %s: %s compared with benchmarks (%s)", title, ev.Period, area.Name, u.words),
-		Columns: []string{"Area or benchmark", "Value", "Lower 95% limit", "Upper 95% limit", area.Name + " compared with it", "How the value was obtained"},
+		Caption: fmt.Sprintf("%s, %s: %s compared with its statistical neighbours and benchmarks (%s)", title, ev.Period, area.Name, u.words),
+		Columns: []string{"Area or benchmark", "Value", "Lower 95% limit", "Upper 95% limit", area.Name + " compared with it", "What it is"},
 	}
-	for i, b := range bars {
-		r := Row{Header: b.name, Numeric: []bool{b.value != nil, lo != nil && i == 0, hi != nil && i == 0}}
-		if i == 0 {
-			r.Cells = []string{valueText(def, ev), limitText(def, lo), limitText(def, hi), "", ciMethodText(ev)}
-		} else {
+	for _, b := range bars {
+		r := Row{Header: b.name, Numeric: []bool{b.value != nil, b.lo != nil && b.value != nil, b.hi != nil && b.value != nil}}
+		switch b.kind {
+		case "area":
+			r.Header += " (this area)"
+			r.Cells = []string{valueText(def, b.ev), limitText(def, b.lo), limitText(def, b.hi), "", ciMethodText(b.ev)}
+		case "neighbour":
+			r.Cells = []string{valueText(def, b.ev), limitText(def, b.lo), limitText(def, b.hi), "", fmt.Sprintf("statistical neighbour %d of %d", b.rank, len(neighbours))}
+		default:
 			r.Cells = []string{comparatorText(def, b.comp), "", "", judgementText(b.comp), sourceText(b.comp)}
+		}
+		if b.kind != "benchmark" && b.value == nil {
+			r.Cells[1], r.Cells[2] = "", ""
 		}
 		table.Rows = append(table.Rows, r)
 	}
 
 	return &Chart{
 		ID:      id,
-		Title:   title + ": " + area.Name + " compared with benchmarks, " + ev.Period,
-		Summary: summary,
+		Title:   title + ": " + area.Name + " compared with its statistical neighbours and benchmarks, " + ev.Period,
+		Summary: summary.String(),
 		Key:     key,
 		Table:   table,
 		EChart:  barChart,
 	}
+}
+
+// valueWithUnit is a value with its unit, or "no data".
+func valueWithUnit(def *indicators.Definition, v *float64) string {
+	if v == nil {
+		return "no data"
+	}
+	return withUnit(def, *v)
+}
+
+// ordinal writes 1 as "1st", 2 as "2nd", 11 as "11th".
+func ordinal(n int) string {
+	suffix := "th"
+	if n%100 < 11 || n%100 > 13 {
+		switch n % 10 {
+		case 1:
+			suffix = "st"
+		case 2:
+			suffix = "nd"
+		case 3:
+			suffix = "rd"
+		}
+	}
+	return fmt.Sprintf("%d%s", n, suffix)
+}
+
+func toAnySlice(ms []map[string]any) []any {
+	out := make([]any, len(ms))
+	for i, m := range ms {
+		out[i] = m
+	}
+	return out
 }
 
 // interval is the evaluation's 95% confidence limits, when it has both and a value.

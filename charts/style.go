@@ -18,6 +18,10 @@ const (
 	colourTarget     = "#505a5f" // dark grey, 7.1:1
 	colourBenchmark  = "#505a5f" // comparator bars
 	colourInterval   = "#0b0c0c" // confidence-interval whiskers: 3.8:1 on the area's blue bar
+	colourBand       = "#a9cbea" // the trend chart's confidence band, under the lines (the table has the limits)
+	colourNeighbour  = "#b1b4b6" // the statistical neighbours' bars, with a dark border (3:1 from the border)
+	colourSpineOuter = "#dee0e2" // spine chart: worst and best quarters (bordered in dark grey)
+	colourSpineInner = "#8a9096" // spine chart: the middle half, 3.2:1 on white
 	colourText       = "#0b0c0c"
 	colourBackground = "#ffffff"
 )
@@ -52,31 +56,84 @@ type RAGStyle struct {
 	Foreground string // contrast with Background at least 4.5:1 (text)
 }
 
+// The RAG palette. Red, amber and green differ in lightness as well as hue (dark, light and
+// middle: red to green 2.6:1, green to amber 1.7:1), so they stay apart for readers with red-green
+// colour blindness and on a greyscale print; each chip also says its word, and its text has at
+// least 7:1 contrast with its background.
+const (
+	colourRed   = "#b10e1e" // white text 7.1:1
+	colourAmber = "#ffbf47" // black text 11.9:1
+	colourGreen = "#4daf4a" // black text 7.0:1
+	colourNone  = "#f3f2f1" // no target, no data, suppressed: black text 17.6:1
+)
+
 // RAG returns the display of a RAG status. Unknown statuses are shown as their own text in grey.
 func RAG(status string) RAGStyle {
 	switch status {
 	case "green":
-		return RAGStyle{status, "Green: on or better than target", "Green", "#00703c", "#ffffff"}
+		return RAGStyle{status, "Green: on or better than target", "Green", colourGreen, colourText}
 	case "amber":
-		return RAGStyle{status, "Amber: within tolerance of target", "Amber", "#f47738", "#0b0c0c"}
+		return RAGStyle{status, "Amber: within tolerance of target", "Amber", colourAmber, colourText}
 	case "red":
-		return RAGStyle{status, "Red: off target", "Red", "#d4351c", "#ffffff"}
+		return RAGStyle{status, "Red: off target", "Red", colourRed, "#ffffff"}
 	case "no_target":
-		return RAGStyle{status, "No target set", "No target", "#f3f2f1", "#0b0c0c"}
+		return RAGStyle{status, "No target set", "No target", colourNone, colourText}
 	case "no_data":
-		return RAGStyle{status, "No data", "No data", "#f3f2f1", "#0b0c0c"}
+		return RAGStyle{status, "No data", "No data", colourNone, colourText}
 	case "suppressed":
-		return RAGStyle{status, "Suppressed", "Suppressed", "#f3f2f1", "#0b0c0c"}
+		return RAGStyle{status, "Suppressed", "Suppressed", colourNone, colourText}
 	case "":
-		return RAGStyle{status, "Not judged", "Not judged", "#f3f2f1", "#0b0c0c"}
+		return RAGStyle{status, "Not judged", "Not judged", colourNone, colourText}
 	}
-	return RAGStyle{status, status, status, "#f3f2f1", "#0b0c0c"}
+	return RAGStyle{status, status, status, colourNone, colourText}
 }
 
 // Chip is the RAG status as an inline HTML element: text and colour together.
 func (r RAGStyle) Chip() template.HTML {
 	return template.HTML(`<strong class="rag rag-` + template.HTMLEscapeString(r.Status) + `" style="background:` +
 		r.Background + `;color:` + r.Foreground + `">` + template.HTMLEscapeString(r.Label) + `</strong>`)
+}
+
+// ShortChip is Chip with the short word ("Red"), for tables.
+func (r RAGStyle) ShortChip() template.HTML {
+	return template.HTML(`<strong class="rag rag-` + template.HTMLEscapeString(r.Status) + `" style="background:` +
+		r.Background + `;color:` + r.Foreground + `">` + template.HTMLEscapeString(r.Short) + `</strong>`)
+}
+
+// DirectionStyle is a direction of travel as an arrow and its words.
+type DirectionStyle struct {
+	Arrow string // up, down or level arrow: the sign of the change, whatever the polarity
+	Words string // "Improving", "Worsening", "No change", "Increasing", "Decreasing", "No data"
+	Class string // CSS class: dir-improving, dir-worsening, dir-neutral
+}
+
+// Direction shows a direction-of-travel judgement (engine.Change.Judgement) with the change's sign
+// (nil when unknown): the arrow shows which way the value moved, the words whether that is better.
+func Direction(judgement string, change *float64) DirectionStyle {
+	arrow := "→"
+	if change != nil {
+		switch {
+		case *change > 0:
+			arrow = "↑"
+		case *change < 0:
+			arrow = "↓"
+		}
+	}
+	switch judgement {
+	case "improving":
+		return DirectionStyle{arrow, "Improving", "dir-improving"}
+	case "worsening":
+		return DirectionStyle{arrow, "Worsening", "dir-worsening"}
+	case "no_change":
+		return DirectionStyle{"→", "No change", "dir-neutral"}
+	case "increasing":
+		return DirectionStyle{"↑", "Increasing", "dir-neutral"}
+	case "decreasing":
+		return DirectionStyle{"↓", "Decreasing", "dir-neutral"}
+	case "", "no_data":
+		return DirectionStyle{"", "No earlier value", "dir-neutral"}
+	}
+	return DirectionStyle{arrow, judgement, "dir-neutral"}
 }
 
 // Stylesheet styles the HTML that RenderHTML and Table.HTML write, and RAG chips. Pages include
@@ -95,6 +152,10 @@ table.chart-data caption{text-align:left;font-weight:700;padding:0 0 .5rem 0}
 table.chart-data th,table.chart-data td{border-bottom:1px solid #b1b4b6;padding:.375rem 1rem .375rem 0;text-align:left;vertical-align:top}
 table.chart-data td.num{text-align:right}
 .rag{display:inline-block;padding:.125rem .5rem;border:1px solid #0b0c0c;font-weight:700}
+.chart-download{margin-top:.25rem}
+svg.sparkline{display:block;overflow:visible}
+table.chart-data tbody th{min-width:5.5rem}
+@media print{.chart-download,noscript{display:none}.chart-block{break-inside:avoid}.chart-figure figcaption,.chart-figure .chart-title,.chart-key,table.chart-data{font-size:9pt}}
 `
 
 // relativeLuminance is WCAG 2.2's relative luminance of an sRGB colour "#rrggbb".

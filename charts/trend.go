@@ -6,6 +6,7 @@ import (
 
 	"github.com/childrens-trust/scorecard/engine"
 	"github.com/childrens-trust/scorecard/indicators"
+	"github.com/childrens-trust/scorecard/stats"
 	echarts "github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
 )
@@ -79,6 +80,10 @@ func Trend(def *indicators.Definition, series []*engine.Evaluation) *Chart {
 	for _, l := range lines {
 		key = append(key, l.name+": "+l.style.words)
 	}
+	lower, width, hasBand := band(def, series)
+	if hasBand {
+		key = append(key, intervalName+" of "+area.Name+": pale blue band")
+	}
 	keyText := "Key: " + strings.Join(key, "; ") + ". A gap in a line is a period without a value."
 
 	summary := trendSummary(def, area.Name, series, regionName, englandName)
@@ -88,6 +93,16 @@ func Trend(def *indicators.Definition, series []*engine.Evaluation) *Chart {
 	if len(periods) > 8 {
 		rotate, bottom = 30, "100"
 	}
+	legend := make([]string, 0, len(lines)+1)
+	for _, l := range lines {
+		legend = append(legend, l.name)
+	}
+	trigger := "axis"
+	if hasBand {
+		legend = append(legend, intervalName)
+		// An axis tooltip would list the band's two stacked helper series as if they were values.
+		trigger = "item"
+	}
 	line := echarts.NewLine()
 	line.SetGlobalOptions(
 		echarts.WithInitializationOpts(initialization(id, title+": "+area.Name)),
@@ -95,8 +110,8 @@ func Trend(def *indicators.Definition, series []*engine.Evaluation) *Chart {
 		echarts.WithColorsOpts(palette),
 		echarts.WithTitleOpts(opts.Title{Title: title, Subtitle: subtitle, Left: "0",
 			TitleStyle: textStyle(16, true), SubtitleStyle: textStyle(14, false)}),
-		echarts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Bottom: "0", Left: "0", ItemWidth: 40, TextStyle: textStyle(14, false)}),
-		echarts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
+		echarts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Bottom: "0", Left: "0", ItemWidth: 40, TextStyle: textStyle(14, false), Data: legend}),
+		echarts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: trigger}),
 		echarts.WithXAxisOpts(opts.XAxis{Type: "category", Name: "Period", NameLocation: "middle", NameGap: 32 + int(rotate),
 			AxisLabel: &opts.AxisLabel{Show: opts.Bool(true), Color: colourText, FontSize: 13, Rotate: rotate},
 			AxisLine:  &opts.AxisLine{LineStyle: &opts.LineStyle{Color: colourText}}}),
@@ -104,9 +119,23 @@ func Trend(def *indicators.Definition, series []*engine.Evaluation) *Chart {
 			AxisLabel: &opts.AxisLabel{Show: opts.Bool(true), Color: colourText, FontSize: 13},
 			AxisLine:  &opts.AxisLine{Show: opts.Bool(true), LineStyle: &opts.LineStyle{Color: colourText}}}),
 		echarts.WithGridOpts(opts.Grid{Left: "8", Right: "32", Top: "88", Bottom: bottom, ContainLabel: opts.Bool(true)}),
-		echarts.WithAriaOpts(&opts.Aria{Enabled: opts.Bool(true), Label: &opts.AriaLabel{Enabled: opts.Bool(true), Description: summary}}),
 	)
 	line.SetXAxis(periods)
+	if hasBand {
+		// The band is drawn first, under the lines: its lower limit as an invisible line, then the
+		// interval's width stacked on it and filled.
+		line.AddSeries(intervalLowerName, lower,
+			echarts.WithLineChartOpts(opts.LineChart{Stack: "ci95", Symbol: "none", ShowSymbol: opts.Bool(false), ConnectNulls: opts.Bool(false)}),
+			echarts.WithLineStyleOpts(opts.LineStyle{Opacity: opts.Float(0)}),
+			echarts.WithItemStyleOpts(opts.ItemStyle{Color: colourBand}),
+		)
+		line.AddSeries(intervalName, width,
+			echarts.WithLineChartOpts(opts.LineChart{Stack: "ci95", Symbol: "none", ShowSymbol: opts.Bool(false), ConnectNulls: opts.Bool(false)}),
+			echarts.WithLineStyleOpts(opts.LineStyle{Opacity: opts.Float(0)}),
+			echarts.WithAreaStyleOpts(opts.AreaStyle{Color: colourBand, Opacity: opts.Float(1)}),
+			echarts.WithItemStyleOpts(opts.ItemStyle{Color: colourBand}),
+		)
+	}
 	for _, l := range lines {
 		st := l.style
 		lc := opts.LineChart{Symbol: st.symbol, SymbolSize: st.size, ShowSymbol: opts.Bool(true), ConnectNulls: opts.Bool(false)}
@@ -124,15 +153,37 @@ func Trend(def *indicators.Definition, series []*engine.Evaluation) *Chart {
 		)
 	}
 	line.AddJSFuncStrs(downloadJS(id))
+	line.Accept(patcher{patch: func(o map[string]any) { axisNameInside(o, "yAxis") }})
 
 	return &Chart{
 		ID:      id,
 		Title:   title + ": " + area.Name + ", trend",
 		Summary: summary,
 		Key:     keyText,
-		Table:   trendTable(def, area.Name, series, has.target, has.neighbours, has.region, has.england, regionName, englandName),
+		Table:   trendTable(def, area.Name, series, hasBand, has.target, has.neighbours, has.region, has.england, regionName, englandName),
 		EChart:  line,
 	}
+}
+
+// intervalLowerName names the invisible lower edge of the trend chart's confidence band.
+const intervalLowerName = "95% confidence interval, lower limit"
+
+// band is the trend chart's confidence band: the lower limits, and the widths stacked on them,
+// rounded to the indicator's decimals; ok is false when no period has both limits.
+func band(def *indicators.Definition, series []*engine.Evaluation) (lower, width []opts.LineData, ok bool) {
+	for _, ev := range series {
+		lo, hi := interval(ev)
+		if lo == nil {
+			lower = append(lower, opts.LineData{Name: ev.Period, Value: missing})
+			width = append(width, opts.LineData{Name: ev.Period, Value: missing})
+			continue
+		}
+		ok = true
+		l, h := rounded(def, *lo), rounded(def, *hi)
+		lower = append(lower, opts.LineData{Name: ev.Period, Value: l})
+		width = append(width, opts.LineData{Name: ev.Period, Value: stats.RoundHalfUp(h-l, def.Decimals)})
+	}
+	return lower, width, ok
 }
 
 // neighboursName labels the statistical neighbours' average.
@@ -223,11 +274,14 @@ func trendSummary(def *indicators.Definition, area string, series []*engine.Eval
 }
 
 // trendTable lists the trend chart's figures by period.
-func trendTable(def *indicators.Definition, area string, series []*engine.Evaluation, target, neighbours, region, england bool, regionName, englandName string) Table {
+func trendTable(def *indicators.Definition, area string, series []*engine.Evaluation, ci, target, neighbours, region, england bool, regionName, englandName string) Table {
 	u := unitOf(def)
 	t := Table{
 		Caption: fmt.Sprintf("%s: %s by period (%s)", def.Title, area, u.words),
 		Columns: []string{"Period", area},
+	}
+	if ci {
+		t.Columns = append(t.Columns, "Lower 95% limit", "Upper 95% limit")
 	}
 	if target {
 		t.Columns = append(t.Columns, "Target", "RAG")
@@ -248,6 +302,11 @@ func trendTable(def *indicators.Definition, area string, series []*engine.Evalua
 			r.Numeric = append(r.Numeric, numeric)
 		}
 		add(valueText(def, ev), ev.Value != nil)
+		if ci {
+			lo, hi := interval(ev)
+			add(limitText(def, lo), lo != nil)
+			add(limitText(def, hi), hi != nil)
+		}
 		if target {
 			if ev.RAG.Target != nil {
 				add(format(def, *ev.RAG.Target), true)

@@ -1,0 +1,191 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/childrens-trust/scorecard/charts"
+	"github.com/childrens-trust/scorecard/engine"
+	"github.com/childrens-trust/scorecard/errs"
+	"github.com/childrens-trust/scorecard/indicators"
+	"github.com/labstack/echo/v4"
+)
+
+// comparisonChart draws ev against its statistical neighbours (their evaluations for the same
+// period) and benchmarks.
+func (s *Server) comparisonChart(ctx context.Context, def *indicators.Definition, ev *engine.Evaluation) (*charts.Chart, error) {
+	las, err := s.Engine.LocalAuthorityEvaluations(ctx, def.ID, ev.Period)
+	if err != nil {
+		return nil, fmt.Errorf("comparison chart %s %s %s: %w", def.ID, ev.Area.Code, ev.Period, err)
+	}
+	_, neighbours := s.Engine.NeighbourEvaluations(ev, las)
+	return charts.Comparison(def, ev, neighbours), nil
+}
+
+// spineChart draws an evaluated scorecard's rows on the range of LA values of each row's period.
+func (s *Server) spineChart(ctx context.Context, sc *engine.ScorecardResult) (*charts.Chart, error) {
+	var rows []charts.SpineRow
+	for _, p := range sc.Priorities {
+		for _, r := range p.Rows {
+			def, ok := s.Catalog.Get(r.Indicator)
+			if !ok {
+				continue
+			}
+			row := charts.SpineRow{Def: def, Label: rowLabel(r), Evaluation: r.Evaluation}
+			if r.Evaluation != nil {
+				las, err := s.Engine.LocalAuthorityEvaluations(ctx, def.ID, r.Evaluation.Period)
+				if err != nil {
+					return nil, fmt.Errorf("spine chart %s: %s: %w", sc.ID, def.ID, err)
+				}
+				for _, l := range las {
+					if l.Value != nil {
+						row.LAValues = append(row.LAValues, *l.Value)
+					}
+				}
+			}
+			rows = append(rows, row)
+		}
+	}
+	return charts.Spine(sc.ID, sc.Title, sc.Area, rows), nil
+}
+
+// rowLabel names a scorecard row: its reference and the indicator's title.
+func rowLabel(r engine.ScorecardItemResult) string {
+	if r.Reference != "" {
+		return r.Reference + " " + r.Title
+	}
+	return r.Title
+}
+
+// chartJSON is a chart for other front ends: the ECharts option the page draws, and what the page
+// shows beside it.
+type chartJSON struct {
+	ID      string          `json:"id"`
+	Title   string          `json:"title"`
+	Summary string          `json:"summary"`
+	Key     string          `json:"key"`
+	Table   tableJSON       `json:"table"`
+	Option  json.RawMessage `json:"option"`
+	// ECharts is the version the option is written for, served at Script.
+	ECharts string `json:"echarts"`
+	Script  string `json:"script"`
+}
+
+type tableJSON struct {
+	Caption string     `json:"caption"`
+	Columns []string   `json:"columns"`
+	Rows    [][]string `json:"rows"`
+}
+
+func toChartJSON(c *charts.Chart) (*chartJSON, error) {
+	opt, err := c.Option()
+	if err != nil {
+		return nil, err
+	}
+	t := tableJSON{Caption: c.Table.Caption, Columns: c.Table.Columns, Rows: [][]string{}}
+	for _, r := range c.Table.Rows {
+		t.Rows = append(t.Rows, append([]string{r.Header}, r.Cells...))
+	}
+	return &chartJSON{ID: c.ID, Title: c.Title, Summary: c.Summary, Key: c.Key, Table: t, Option: opt,
+		ECharts: charts.EChartsVersion, Script: charts.ScriptURL}, nil
+}
+
+// indicatorAndArea resolves :indicator and ?area=.
+func (s *Server) indicatorAndArea(c echo.Context) (*indicators.Definition, string, error) {
+	def, ok := s.Catalog.Get(c.Param("indicator"))
+	if !ok {
+		return nil, "", errs.Errorf(errs.NotFound, "no indicator %q", c.Param("indicator"))
+	}
+	area := strings.TrimSpace(c.QueryParam("area"))
+	if area == "" {
+		return nil, "", errs.Errorf(errs.Invalid, "give an area (area=GSS code, DfE code or name)")
+	}
+	a, err := s.Engine.Area(area)
+	if err != nil {
+		return nil, "", err
+	}
+	return def, a.Code, nil
+}
+
+// trendChartJSON is GET /api/v1/charts/trend/:indicator?area=: the trend chart's option and table.
+func (s *Server) trendChartJSON(c echo.Context) error {
+	def, area, err := s.indicatorAndArea(c)
+	if err != nil {
+		return err
+	}
+	series, err := s.Engine.Series(c.Request().Context(), def.ID, area)
+	if err != nil {
+		return err
+	}
+	if len(series) == 0 {
+		return errs.Errorf(errs.NotFound, "no %s evaluations for area %s", def.ID, area)
+	}
+	out, err := toChartJSON(charts.Trend(def, series))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// comparisonChartJSON is GET /api/v1/charts/comparison/:indicator?area=&period=: the comparison
+// with statistical neighbours and benchmarks (the latest period with a value by default).
+func (s *Server) comparisonChartJSON(c echo.Context) error {
+	def, area, err := s.indicatorAndArea(c)
+	if err != nil {
+		return err
+	}
+	series, err := s.Engine.Series(c.Request().Context(), def.ID, area)
+	if err != nil {
+		return err
+	}
+	ev, err := pickPeriod(series, c.QueryParam("period"))
+	if err != nil {
+		return err
+	}
+	if ev == nil {
+		return errs.Errorf(errs.NotFound, "no %s evaluations for area %s", def.ID, area)
+	}
+	chart, err := s.comparisonChart(c.Request().Context(), def, ev)
+	if err != nil {
+		return err
+	}
+	out, err := toChartJSON(chart)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// spineChartJSON is GET /api/v1/charts/spine/:scorecard?area=&period=.
+func (s *Server) spineChartJSON(c echo.Context) error {
+	sc, err := s.Engine.EvaluateScorecard(c.Request().Context(), c.Param("scorecard"), c.QueryParam("area"), c.QueryParam("period"))
+	if err != nil {
+		return err
+	}
+	chart, err := s.spineChart(c.Request().Context(), sc)
+	if err != nil {
+		return err
+	}
+	out, err := toChartJSON(chart)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// pickPeriod is the evaluation of period p in series, or the latest with a value when p is "".
+func pickPeriod(series []*engine.Evaluation, p string) (*engine.Evaluation, error) {
+	p = strings.TrimSpace(p)
+	if p == "" {
+		return latestWithValue(series), nil
+	}
+	for _, ev := range series {
+		if strings.EqualFold(ev.Period, p) {
+			return ev, nil
+		}
+	}
+	return nil, errs.Errorf(errs.NotFound, "no evaluation in period %q", p)
+}

@@ -1,0 +1,298 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// indentJSON makes a JSON body readable and stable for a golden file.
+func indentJSON(t *testing.T, body []byte) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	if err := json.Indent(&b, body, "", "  "); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, body)
+	}
+	b.WriteByte('\n')
+	return b.Bytes()
+}
+
+// The ECharts options of the three charts for other front ends, pinned on the shipped Fingertips
+// injuries export and example return: BCP's trend with its confidence band, BCP against its ten
+// 2025 statistical neighbours with error bars, and the Poole scorecard's spine chart for BCP.
+func TestChartOptionJSONGolden(t *testing.T) {
+	f := pages(t)
+	for _, tt := range []struct {
+		path, golden string
+		want         []string
+	}{
+		{"/api/v1/charts/trend/injury-admissions-0-14?area=839", "charts_option_trend_injuries_839.json", []string{
+			`"id": "trend_injury_admissions_0_14_E06000058"`,
+			`"echarts": "5.4.3"`,
+			`"script": "/assets/echarts-5.4.3/echarts.min.js"`,
+			`"name": "95% confidence interval, lower limit"`,
+			`"stack": "ci95"`,
+		}},
+		{"/api/v1/charts/comparison/injury-admissions-0-14?area=E06000058&period=2023-24", "charts_option_comparison_injuries_839.json", []string{
+			`"id": "comparison_injury_admissions_0_14_E06000058_2023_24"`,
+			`"Bournemouth, Christchurch and Poole (this area): 87.9 per 10,000"`,
+			`"type": "boxplot"`,
+			`Bournemouth, Christchurch and Poole is 10th of 11 among itself and its 10 statistical neighbours with a value (lowest first).`,
+		}},
+		{"/api/v1/charts/spine/poole-childrens-trust?area=839", "charts_option_spine_poole_839.json", []string{
+			`"id": "spine_poole_childrens_trust_E06000058"`,
+			`"90284 Hospital admissions caused by injuries in children aged 0 to 14, per 10,000"`,
+			`"symbol": "diamond"`, // worse than England
+			`"no values for local authorities in England"`,
+		}},
+	} {
+		rec := f.get(t, http.MethodGet, tt.path)
+		if rec.Code != http.StatusOK {
+			t.Fatalf("GET %s: %d %s", tt.path, rec.Code, rec.Body)
+		}
+		body := indentJSON(t, rec.Body.Bytes())
+		pageGolden(t, tt.golden, body)
+		for _, s := range tt.want {
+			if !bytes.Contains(body, []byte(s)) {
+				t.Errorf("%s: missing %s", tt.path, s)
+			}
+		}
+		var out struct {
+			Option map[string]any `json:"option"`
+			Table  struct {
+				Rows [][]string `json:"rows"`
+			} `json:"table"`
+		}
+		if err := json.Unmarshal(rec.Body.Bytes(), &out); err != nil || out.Option["series"] == nil || len(out.Table.Rows) == 0 {
+			t.Errorf("%s: option %v, %d table rows (%v)", tt.path, out.Option != nil, len(out.Table.Rows), err)
+		}
+		if bytes.Contains(rec.Body.Bytes(), []byte("function")) {
+			t.Errorf("%s: the option has a JavaScript function", tt.path)
+		}
+	}
+}
+
+func TestComparisonChartValues(t *testing.T) {
+	f := pages(t)
+	rec := f.get(t, http.MethodGet, "/api/v1/charts/comparison/injury-admissions-0-14?area=839&period=2023-24")
+	var out struct {
+		Table struct {
+			Rows [][]string `json:"rows"`
+		} `json:"table"`
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &out); err != nil {
+		t.Fatal(err)
+	}
+	rows := map[string][]string{}
+	for _, r := range out.Table.Rows {
+		rows[r[0]] = r
+	}
+	// Fingertips 90284, 2023-24, published values and limits.
+	for name, want := range map[string]string{
+		"Bournemouth, Christchurch and Poole (this area)": "87.9 80.8 95.8",
+		"Bedford":     "78.0 69.4 88.0",
+		"East Sussex": "108.9 102.1 116.3",
+		"England":     "72.7  ",
+		"South West":  "79.7  ",
+	} {
+		r, ok := rows[name]
+		if !ok {
+			t.Errorf("no row %s in %v", name, out.Table.Rows)
+			continue
+		}
+		if got := strings.Join(r[1:4], " "); got != want {
+			t.Errorf("%s: %q, want %q", name, got, want)
+		}
+	}
+	if len(out.Table.Rows) != 14 { // the area, 10 neighbours, their average, region, England
+		t.Errorf("%d rows", len(out.Table.Rows))
+	}
+}
+
+func TestScorecardPage(t *testing.T) {
+	f := pages(t)
+	rec := f.get(t, http.MethodGet, "/scorecards/poole-childrens-trust")
+	if rec.Code != http.StatusOK {
+		t.Fatalf("status %d: %s", rec.Code, rec.Body)
+	}
+	html := rec.Body.String()
+	checkLocalOnly(t, html)
+	if csp := rec.Header().Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'self'") {
+		t.Errorf("Content-Security-Policy = %q", csp)
+	}
+	for _, s := range []string{
+		`<title>Poole Children&#39;s Trust score card: Poole – Children's Trust scorecard</title>`,
+		`<h1>Poole Children&#39;s Trust score card</h1>`,
+		`<p class="lede">Poole (E06000029) · the latest period of each indicator</p>`,
+		// Pickers: a plain GET form, Poole selected though it is a former council.
+		`<form class="pickers" method="get" action="">`,
+		`<label for="area">Area</label>`,
+		`<option value="E06000029" selected>Poole (until 2019)</option>`,
+		`<option value="" selected>Latest for each indicator</option>`,
+		`<option value="2016-17 Q4">2016-17 Q4</option>`,
+		// Summary strip: one row per priority, RAG words in the header.
+		`<th scope="col" class="num"><strong class="rag rag-red" style="background:#b10e1e;color:#ffffff">Red</strong></th>`,
+		`<tr><th scope="row"><a href="#priority-1">Priority 1: learning and achievement</a></th><td class="num">1</td><td class="num">0</td><td class="num">0</td><td class="num">0</td><td class="num">2</td><td class="num">0</td><td class="num">3</td></tr>`,
+		// Row 1.14 as the board reads it.
+		`<h2 id="priority-1">Priority 1: learning and achievement</h2>`,
+		`<td>1.14</td>
+<th scope="row"><a href="/areas/E06000029/indicators/secondary-good-outstanding-schools?period=2016-17&#43;Q4">Secondary pupils in good or outstanding schools</a></th>
+<td>per cent</td>
+<td>Higher</td>
+<td class="nowrap">2016-17 Q4</td>
+<td class="num"><strong>85.3</strong></td>
+<td class="num">No data</td>
+<td class="num">No data</td>
+<td class="num">No data</td>
+<td class="num">88.0</td>
+<td><ul class="periods"><li>2016-17 Q1: 58.0</li><li>2016-17 Q2: 58.0</li><li>2016-17 Q3: 80.9</li><li>2016-17 Q4: 85.3</li></ul></td>
+<td><strong class="rag rag-red" style="background:#b10e1e;color:#ffffff">Red</strong></td>
+<td><span class="dir dir-improving"><span aria-hidden="true">↑</span> Improving</span><br><span class="muted">since 2016-17 Q3: &#43;4.4</span></td>
+<td><svg class="sparkline" id="spark_secondary_good_outstanding_schools_E06000029"`,
+		`<title id="spark_secondary_good_outstanding_schools_E06000029_t">Secondary pupils in good or outstanding schools, last 5 periods: 2015-16 58.8, 2016-17 Q1 58.0, 2016-17 Q2 58.0, 2016-17 Q3 80.9, 2016-17 Q4 85.3. Target 88.0 (dashed line).</title>`,
+		// The spine chart and its table.
+		`<h2 id="spine">Compared with England: spine chart</h2>`,
+		`id="spine_poole_childrens_trust_E06000029_block"`,
+		`<a href="/scorecards/poole-childrens-trust/exceptions?area=E06000029">Exception report (1 row to discuss first)</a>`,
+		`@page{size:A4 landscape;margin:10mm}`,
+	} {
+		if !strings.Contains(html, s) {
+			t.Errorf("missing %q", s)
+		}
+	}
+	if strings.Count(html, "<h1") != 1 || strings.Count(html, `<section class="priority"`) != 6 {
+		t.Errorf("want one h1 and six priority sections")
+	}
+}
+
+func TestScorecardPagePeriodAndArea(t *testing.T) {
+	f := pages(t)
+	rec := f.get(t, http.MethodGet, "/scorecards/poole-childrens-trust?area=836&period=2015-16")
+	if rec.Code != http.StatusOK {
+		t.Fatalf("status %d: %s", rec.Code, rec.Body)
+	}
+	html := rec.Body.String()
+	for _, s := range []string{
+		`<p class="lede">Poole (E06000029) · 2015-16 (or each indicator&#39;s latest period before it)</p>`,
+		`<option value="2015-16" selected>2015-16</option>`,
+		`<td class="num"><strong>58.8</strong></td>
+<td class="num">83.8</td>
+<td class="num">86.5</td>
+<td class="num">87.0</td>
+<td class="num">88.0</td>`,
+	} {
+		if !strings.Contains(html, s) {
+			t.Errorf("missing %q", s)
+		}
+	}
+	// BCP: the injuries row is drawn on the spine chart, worse than England.
+	rec = f.get(t, http.MethodGet, "/scorecards/poole-childrens-trust?area=Bournemouth,%20Christchurch%20and%20Poole")
+	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `<p class="lede">Bournemouth, Christchurch and Poole (E06000058)`) ||
+		!strings.Contains(rec.Body.String(), `1 of 10 indicators drawn on the range of local authority values in England`) {
+		t.Errorf("BCP scorecard: %d", rec.Code)
+	}
+}
+
+func TestExceptionReport(t *testing.T) {
+	f := pages(t)
+	ctx := context.Background()
+	if _, err := f.server.Engine.AddComment(ctx, "secondary-good-outstanding-schools", "836", "2016-17 Q4", "Head of school improvement",
+		"Two schools moved from requires improvement to good in Q4; the trust expects 88% by the summer inspections."); err != nil {
+		t.Fatal(err)
+	}
+	rec := f.get(t, http.MethodGet, "/api/v1/scorecards/poole-childrens-trust/exceptions")
+	if rec.Code != http.StatusOK {
+		t.Fatalf("status %d: %s", rec.Code, rec.Body)
+	}
+	var rep struct {
+		Area       struct{ Code string } `json:"area"`
+		Rows       int
+		Exceptions []struct {
+			Priority string
+			Rules    []string
+			Reasons  []string
+			Row      struct {
+				Indicator  string
+				Reference  string
+				Evaluation struct {
+					Period     string
+					Value      float64
+					Commentary []struct{ Text, Author string }
+				}
+			}
+		}
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Area.Code != "E06000029" || rep.Rows != 10 || len(rep.Exceptions) != 1 {
+		t.Fatalf("report: %s", rec.Body)
+	}
+	ex := rep.Exceptions[0]
+	if ex.Row.Reference != "1.14" || ex.Row.Evaluation.Value != 85.3 || ex.Rules[0] != "red_against_target" ||
+		!strings.HasPrefix(ex.Reasons[0], "Red against its target") || len(ex.Row.Evaluation.Commentary) != 1 {
+		t.Errorf("exception: %+v", ex)
+	}
+
+	page := f.get(t, http.MethodGet, "/scorecards/poole-childrens-trust/exceptions?area=836")
+	html := page.Body.String()
+	for _, s := range []string{
+		`<h1>Exception report</h1>`,
+		`<p><strong>1 of 10 rows</strong> is an exception.</p>`,
+		`<h2><a href="/areas/E06000029/indicators/secondary-good-outstanding-schools?period=2016-17&#43;Q4">1.14 Secondary pupils in good or outstanding schools</a></h2>`,
+		`<dt>Value</dt><dd>85.3%</dd>`,
+		`<dt>Target</dt><dd>88.0%</dd>`,
+		`Two schools moved from requires improvement to good in Q4`,
+		`Head of school improvement, 23 November 2026, on 2016-17 Q4`,
+	} {
+		if !strings.Contains(html, s) {
+			t.Errorf("exceptions page: missing %q", s)
+		}
+	}
+
+	// BCP at 2023-24: injuries are significantly worse than England but improving: no exception.
+	rec = f.get(t, http.MethodGet, "/api/v1/scorecards/poole-childrens-trust/exceptions?area=839")
+	if !strings.Contains(rec.Body.String(), `"exceptions":[]`) {
+		t.Errorf("BCP exceptions: %s", rec.Body)
+	}
+}
+
+func TestIndexAndPicker(t *testing.T) {
+	f := pages(t)
+	rec := f.get(t, http.MethodGet, "/")
+	html := rec.Body.String()
+	for _, s := range []string{
+		`<a href="/scorecards/poole-childrens-trust?area=E06000029">Poole Children&#39;s Trust score card</a> (Poole)`,
+		`<a href="/scorecards/rotherham-semh?area=E08000018">`,
+		`<form class="pickers" method="get" action="/scorecards" aria-labelledby="pick">`,
+	} {
+		if !strings.Contains(html, s) {
+			t.Errorf("index: missing %q", s)
+		}
+	}
+	rec = f.get(t, http.MethodGet, "/scorecards?scorecard=rotherham-semh&area=839")
+	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/scorecards/rotherham-semh?area=839" {
+		t.Errorf("picker: %d %s", rec.Code, rec.Header().Get("Location"))
+	}
+	for _, tt := range []struct {
+		path string
+		code int
+	}{
+		{"/scorecards/no-such-card", http.StatusNotFound},
+		{"/scorecards?scorecard=no-such-card", http.StatusNotFound},
+		{"/scorecards/poole-childrens-trust?area=nowhere", http.StatusNotFound},
+		{"/scorecards/poole-childrens-trust?period=not-a-period", http.StatusBadRequest},
+		{"/api/v1/scorecards/no-such-card/exceptions", http.StatusNotFound},
+		{"/api/v1/charts/trend/injury-admissions-0-14", http.StatusBadRequest},
+		{"/api/v1/charts/trend/no-such-indicator?area=839", http.StatusNotFound},
+		{"/api/v1/charts/comparison/injury-admissions-0-14?area=839&period=1999-00", http.StatusNotFound},
+		{"/api/v1/charts/spine/no-such-card?area=839", http.StatusNotFound},
+	} {
+		if rec := f.get(t, http.MethodGet, tt.path); rec.Code != tt.code {
+			t.Errorf("GET %s: %d, want %d: %s", tt.path, rec.Code, tt.code, rec.Body)
+		}
+	}
+}
