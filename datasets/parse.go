@@ -377,24 +377,23 @@ func isHeader(rec, header []string) bool {
 	return true
 }
 
-// formulaLike reports whether a text cell would be read as a formula by a spreadsheet (OWASP's
-// CSV-injection rule: a leading =, +, - or @), except for numbers written in a text column
-// ("-5", "+44"), a lone "-" or "+", and text where the sign is followed by a space ("- none").
+// formulaLike reports whether a text cell would be run as a formula by a spreadsheet (OWASP's
+// CSV-injection rule). A leading = always is. A leading +, - or @ is when the rest reads as a
+// formula: a function call, a cell or DDE reference, or an operator ("+cmd|' /C calc'!A0",
+// "@SUM(A1)", "-2+3"). Ordinary notes that begin with a sign ("-ve trend", "+44 20 7946 0000",
+// "- none", "@ home visits") and numbers written in a text column are text.
 func formulaLike(s string) bool {
 	if s == "" {
 		return false
 	}
 	switch s[0] {
-	case '=', '@':
+	case '=':
 		return true
-	case '+', '-':
-		if len(s) == 1 || s[1] == ' ' {
-			return false
-		}
+	case '+', '-', '@':
 		if _, ok := parseNumber(s); ok {
 			return false
 		}
-		return true
+		return strings.ContainsAny(s[1:], "()!|=&;+^<>")
 	}
 	return false
 }
