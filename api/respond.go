@@ -66,6 +66,9 @@ func (s *Server) read(c echo.Context, offered []format, build func() (*reply, er
 		return c.JSON(http.StatusOK, r.JSON)
 	}
 	t := r.Table()
+	if err := t.check(); err != nil {
+		return fmt.Errorf("api: %w", err)
+	}
 	h := c.Response().Header()
 	if f == formatCSV || f == formatXLSX {
 		h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.%s"`, fileName(t.Name), f.Ext))
