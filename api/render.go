@@ -25,9 +25,11 @@ var plainNumber = regexp.MustCompile(`^[+-]?[0-9]+(\.[0-9]+)?$`)
 // neutralise guards a text cell against spreadsheet formula injection (OWASP's CSV injection
 // advice): a cell starting with = + - @, a tab or a carriage return gets a leading apostrophe,
 // so Excel, LibreOffice and Google Sheets show it as text instead of evaluating it. Numeric
-// columns are never text cells, so genuine negative numbers stay numbers.
+// columns are never text cells, so genuine negative numbers stay numbers; a text cell that is a
+// plain number ("-3.2" as a display value) or the lone "-" of a suppression marker cannot be a
+// formula and is left as published.
 func neutralise(s string) string {
-	if s == "" || plainNumber.MatchString(s) {
+	if s == "" || s == "-" || plainNumber.MatchString(s) {
 		return s
 	}
 	switch s[0] {
