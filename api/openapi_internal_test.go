@@ -14,18 +14,22 @@ func TestEvaluationRowSchemaMatchesTheColumns(t *testing.T) {
 	}
 	var doc struct {
 		Components struct {
-			Schemas map[string]struct {
-				Properties map[string]struct {
-					Type   []string `json:"type"`
-					Format string   `json:"format"`
-				} `json:"properties"`
-			} `json:"schemas"`
+			Schemas map[string]json.RawMessage `json:"schemas"`
 		} `json:"components"`
+	}
+	var row struct {
+		Properties map[string]struct {
+			Type   []string `json:"type"`
+			Format string   `json:"format"`
+		} `json:"properties"`
 	}
 	if err := json.Unmarshal(raw, &doc); err != nil {
 		t.Fatal(err)
 	}
-	props := doc.Components.Schemas["EvaluationRow"].Properties
+	if err := json.Unmarshal(doc.Components.Schemas["EvaluationRow"], &row); err != nil {
+		t.Fatal(err)
+	}
+	props := row.Properties
 	want := map[kind]string{kText: "string", kNumber: "number", kInteger: "integer", kBoolean: "boolean", kDate: "string", kTimestamp: "string"}
 	for _, c := range evaluationColumns {
 		p, ok := props[c.Name]
