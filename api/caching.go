@@ -21,7 +21,7 @@ func (s *Server) notModified(c echo.Context, f format) bool {
 	v := s.Engine.DB.Version()
 	tag := `W/"` + v.Tag() + "." + f.Name + `"`
 	h := c.Response().Header()
-	h.Set(echo.HeaderVary, "Accept")
+	h.Add(echo.HeaderVary, echo.HeaderAccept)
 	h.Set("ETag", tag)
 	h.Set("Cache-Control", "no-cache")
 	lastMod := v.Modified.Truncate(time.Second)

@@ -520,6 +520,10 @@ func TestGzip(t *testing.T) {
 	if rec.Header().Get("Content-Encoding") != "gzip" {
 		t.Fatalf("not compressed: %v", rec.Header())
 	}
+	if vary := strings.Join(rec.Header().Values("Vary"), ","); !strings.Contains(vary, "Accept-Encoding") || !strings.Contains(vary, "Accept,") && !strings.HasSuffix(vary, "Accept") {
+		t.Errorf("Vary %q should name Accept and Accept-Encoding", vary)
+	}
+	tag := rec.Header().Get("ETag")
 	zr, err := gzip.NewReader(rec.Body)
 	if err != nil {
 		t.Fatal(err)
@@ -527,6 +531,10 @@ func TestGzip(t *testing.T) {
 	data, err := io.ReadAll(zr)
 	if err != nil || !json.Valid(data) {
 		t.Fatalf("%v %.100s", err, data)
+	}
+	rec = get(t, f.handler, "/api/v1/indicators/perm-exclusion-rate/areas", map[string]string{"Accept-Encoding": "gzip", "If-None-Match": tag})
+	if rec.Code != http.StatusNotModified || rec.Body.Len() != 0 || rec.Header().Get("Content-Encoding") != "" {
+		t.Errorf("304 through gzip: %d %v %q", rec.Code, rec.Header(), rec.Body)
 	}
 	rec = get(t, f.handler, "/api/v1/indicators/perm-exclusion-rate/areas?format=xlsx", map[string]string{"Accept-Encoding": "gzip"})
 	if rec.Header().Get("Content-Encoding") != "" {
