@@ -61,6 +61,9 @@ func (t *policies) set(p policy, routes ...*echo.Route) {
 // metrics know the route and tests can list every route's policy.
 func (t *policies) declareDefaults(e *echo.Echo) {
 	for _, r := range e.Routes() {
+		if r.Method == echo.RouteNotFound {
+			continue // a group's catch-all, answering 404 (echo adds them for group middleware)
+		}
 		k := r.Method + " " + r.Path
 		if _, ok := t.routes[k]; !ok {
 			t.routes[k] = defaultPolicy(r.Method)

@@ -41,9 +41,15 @@ func newResponseCache(version func() string, maxBytes int) *responseCache {
 	return &responseCache{version: version, maxEntry: maxBytes / 16, maxBytes: maxBytes, entries: map[string]*cachedResponse{}}
 }
 
-// cacheKey identifies a representation of a resource.
+// cacheKey identifies a representation of a resource: its URI, the format asked for, and
+// whether it may be gzip-compressed (the API's gzip middleware runs inside the cache, so a
+// compressed body is kept as such, with its Content-Encoding).
 func cacheKey(r *http.Request) string {
-	return r.Method + " " + r.RequestURI + "\x00" + r.Header.Get(echo.HeaderAccept)
+	gzip := "identity"
+	if strings.Contains(r.Header.Get(echo.HeaderAcceptEncoding), "gzip") {
+		gzip = "gzip"
+	}
+	return r.Method + " " + r.RequestURI + "\x00" + r.Header.Get(echo.HeaderAccept) + "\x00" + gzip
 }
 
 func (rc *responseCache) get(tag, key string) *cachedResponse {
@@ -82,6 +88,10 @@ func (rc *responseCache) Middleware(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		req := c.Request()
 		if req.Method != http.MethodGet && req.Method != http.MethodHead {
+			return next(c)
+		}
+		// Conditional requests go to the handler, which answers 304 without reading the data.
+		if req.Header.Get("If-None-Match") != "" || req.Header.Get(echo.HeaderIfModifiedSince) != "" {
 			return next(c)
 		}
 		for _, prefix := range uncached {
@@ -129,7 +139,7 @@ func (rc *responseCache) Middleware(next echo.HandlerFunc) echo.HandlerFunc {
 // set per request by the middleware around the cache.
 var representationHeaders = []string{
 	echo.HeaderContentType, echo.HeaderContentDisposition, echo.HeaderLastModified, "Etag",
-	"Cache-Control", "Content-Language", "Link", echo.HeaderVary,
+	"Cache-Control", "Content-Language", "Link", echo.HeaderVary, echo.HeaderContentEncoding,
 }
 
 // recordingWriter passes a response through while keeping a copy of its body (up to limit).

@@ -89,6 +89,8 @@ func codeForStatus(status int) string {
 		return string(errs.NotFound)
 	case http.StatusMethodNotAllowed:
 		return "method_not_allowed"
+	case http.StatusNotAcceptable:
+		return "not_acceptable"
 	case http.StatusRequestEntityTooLarge:
 		return string(errs.TooLarge)
 	case http.StatusUnauthorized:

@@ -5,8 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"mime"
 	"net/http"
+	"slices"
+	"sort"
 	"strconv"
 	"time"
 
@@ -27,21 +30,11 @@ func (s *Server) health(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]any{"status": "ok", "indicators": len(s.Catalog.All())})
 }
 
-// list wraps a collection so that the top level of every response is an object.
-type list[T any] struct {
-	Data []T `json:"data"`
-	N    int `json:"n"`
-}
-
-func newList[T any](items []T) list[T] {
-	if items == nil {
-		items = []T{}
-	}
-	return list[T]{Data: items, N: len(items)}
-}
-
 func (s *Server) listIndicators(c echo.Context) error {
-	return c.JSON(http.StatusOK, newList(s.Catalog.All()))
+	return s.read(c, tabular, func() (*reply, error) {
+		defs := s.Catalog.All()
+		return &reply{JSON: newList(defs), Table: func() *table { return indicatorTable(defs) }}, nil
+	})
 }
 
 func (s *Server) indicator(c echo.Context) (*indicators.Definition, error) {
@@ -53,31 +46,148 @@ func (s *Server) indicator(c echo.Context) (*indicators.Definition, error) {
 }
 
 func (s *Server) getIndicator(c echo.Context) error {
-	d, err := s.indicator(c)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, d)
+	return s.read(c, jsonOnly, func() (*reply, error) {
+		d, err := s.indicator(c)
+		if err != nil {
+			return nil, err
+		}
+		return &reply{JSON: d}, nil
+	})
 }
 
+// seriesKey orders a series: by period end, then period label (the engine's order).
+func seriesKey(ev *engine.Evaluation) string { return ev.PeriodEnd + "|" + ev.Period }
+
+// indicatorSeries is one indicator's evaluations for an area, oldest first, optionally only
+// some periods, in pages.
 func (s *Server) indicatorSeries(c echo.Context) error {
-	area := c.QueryParam("area")
-	if area == "" {
-		return errs.Errorf(errs.Invalid, "the area query parameter is required (GSS code, DfE code or name)")
-	}
-	evs, err := s.Engine.Series(c.Request().Context(), c.Param("id"), area)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, newList(evs))
+	return s.read(c, tabular, func() (*reply, error) {
+		area := c.QueryParam("area")
+		if area == "" {
+			return nil, errs.Errorf(errs.Invalid, "the area query parameter is required (GSS code, DfE code or name)")
+		}
+		periods, err := periodParam(c)
+		if err != nil {
+			return nil, err
+		}
+		pg, err := parsePage(c, 0)
+		if err != nil {
+			return nil, err
+		}
+		evs, err := s.Engine.Series(c.Request().Context(), c.Param("id"), area)
+		if err != nil {
+			return nil, err
+		}
+		if len(periods) > 0 {
+			evs = slices.DeleteFunc(evs, func(ev *engine.Evaluation) bool { return !slices.Contains(periods, ev.Period) })
+		}
+		page, next, err := pageOf(evs, pg, seriesKey)
+		if err != nil {
+			return nil, err
+		}
+		return &reply{JSON: newPage(c, page, next), Next: next,
+			Table: func() *table { return s.evaluationTable(c.Param("id")+"-"+area, page) }}, nil
+	})
 }
 
-func (s *Server) indicatorAreas(c echo.Context) error {
-	evs, err := s.Engine.AllAreas(c.Request().Context(), c.Param("id"), c.QueryParam("period"))
-	if err != nil {
-		return err
+// levelOrder is the order of area levels in all-areas lists: England, regions, sub-regions,
+// local authorities.
+var levelOrder = map[string]int{string(areas.England): 0, string(areas.Region): 1, string(areas.SubRegion): 2, string(areas.LocalAuthority): 3}
+
+// allAreasKey orders an indicator's areas in a period: England, regions, sub-regions, then LAs
+// by rank (unranked last), then by code.
+func allAreasKey(ev *engine.Evaluation) string {
+	rank := 1 << 30
+	if ev.Rank != nil {
+		rank = ev.Rank.Position
 	}
-	return c.JSON(http.StatusOK, newList(evs))
+	order, ok := levelOrder[ev.Area.Level]
+	if !ok {
+		order = 9
+	}
+	return fmt.Sprintf("%d|%010d|%s", order, rank, ev.Area.Code)
+}
+
+// indicatorAreas is one indicator for every area in a period (the latest by default),
+// optionally only a comparator group or some areas or levels, in pages.
+func (s *Server) indicatorAreas(c echo.Context) error {
+	return s.read(c, tabular, func() (*reply, error) {
+		codes, err := s.areaFilter(c)
+		if err != nil {
+			return nil, err
+		}
+		levels, err := levelParam(c)
+		if err != nil {
+			return nil, err
+		}
+		pg, err := parsePage(c, 0)
+		if err != nil {
+			return nil, err
+		}
+		evs, err := s.Engine.AllAreas(c.Request().Context(), c.Param("id"), c.QueryParam("period"))
+		if err != nil {
+			return nil, err
+		}
+		evs = slices.DeleteFunc(evs, func(ev *engine.Evaluation) bool {
+			return (codes != nil && !slices.Contains(codes, ev.Area.Code)) ||
+				(len(levels) > 0 && !slices.Contains(levels, ev.Area.Level))
+		})
+		page, next, err := pageOf(evs, pg, allAreasKey)
+		if err != nil {
+			return nil, err
+		}
+		name := c.Param("id") + "-areas"
+		if len(page) > 0 {
+			name += "-" + page[0].Period
+		}
+		return &reply{JSON: newPage(c, page, next), Next: next,
+			Table: func() *table { return s.evaluationTable(name, page) }}, nil
+	})
+}
+
+// evaluations is the bulk read: stored evaluations filtered by indicators, areas (and a
+// comparator group), periods and levels, in pages of up to maxLimit (defaultEvaluationsLimit
+// unless limit is given), ordered by indicator, period end, period and area code.
+func (s *Server) evaluations(c echo.Context) error {
+	return s.read(c, tabular, func() (*reply, error) {
+		f := engine.EvaluationFilter{Indicators: uniqueSorted(listParam(c, "indicator"))}
+		var err error
+		if f.Areas, err = s.areaFilter(c); err != nil {
+			return nil, err
+		}
+		if f.Periods, err = periodParam(c); err != nil {
+			return nil, err
+		}
+		if f.Levels, err = levelParam(c); err != nil {
+			return nil, err
+		}
+		pg, err := parsePage(c, defaultEvaluationsLimit)
+		if err != nil {
+			return nil, err
+		}
+		if pg.Cursor != nil {
+			if pg.Cursor.Eval == nil {
+				return nil, errs.Errorf(errs.Invalid, "this cursor belongs to another list")
+			}
+			f.After = pg.Cursor.Eval
+		}
+		var evs []*engine.Evaluation
+		if f.Areas == nil || len(f.Areas) > 0 { // an empty group intersection matches nothing
+			// One row more than the page tells whether there is a next page.
+			f.Limit = pg.Limit + 1
+			if evs, err = s.Engine.Evaluations(c.Request().Context(), f); err != nil {
+				return nil, err
+			}
+		}
+		next := ""
+		if len(evs) > pg.Limit {
+			evs = evs[:pg.Limit]
+			k := evs[len(evs)-1].Key()
+			next = encodeCursor(cursorBody{Eval: &k})
+		}
+		return &reply{JSON: newPage(c, evs, next), Next: next,
+			Table: func() *table { return s.evaluationTable("evaluations", evs) }}, nil
+	})
 }
 
 // areaJSON is an area as the API shows it.
@@ -147,55 +257,100 @@ func (s *Server) toAreaJSON(a *areas.Area, withNeighbours bool) areaJSON {
 }
 
 func (s *Server) listAreas(c echo.Context) error {
-	level := c.QueryParam("level")
-	var out []areaJSON
-	for _, a := range s.Areas.Areas() {
-		if level != "" && string(a.Level) != level {
-			continue
+	return s.read(c, tabular, func() (*reply, error) {
+		levels, err := levelParam(c)
+		if err != nil {
+			return nil, err
 		}
-		out = append(out, s.toAreaJSON(a, false))
-	}
-	return c.JSON(http.StatusOK, newList(out))
+		pg, err := parsePage(c, 0)
+		if err != nil {
+			return nil, err
+		}
+		// The registry's order (England, regions, sub-regions, LAs) is the list's stable order.
+		type keyed struct {
+			key  string
+			area areaJSON
+		}
+		var all []keyed
+		for i, a := range s.Areas.Areas() {
+			if len(levels) > 0 && !slices.Contains(levels, string(a.Level)) {
+				continue
+			}
+			all = append(all, keyed{key: fmt.Sprintf("%06d", i), area: s.toAreaJSON(a, false)})
+		}
+		page, next, err := pageOf(all, pg, func(k keyed) string { return k.key })
+		if err != nil {
+			return nil, err
+		}
+		out := make([]areaJSON, len(page))
+		for i, k := range page {
+			out[i] = k.area
+		}
+		return &reply{JSON: newPage(c, out, next), Next: next, Table: func() *table { return areaTable(out) }}, nil
+	})
 }
 
 func (s *Server) getArea(c echo.Context) error {
-	a, err := s.Engine.Area(c.Param("area"))
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, s.toAreaJSON(a, true))
+	return s.read(c, jsonOnly, func() (*reply, error) {
+		a, err := s.Engine.Area(c.Param("area"))
+		if err != nil {
+			return nil, err
+		}
+		return &reply{JSON: s.toAreaJSON(a, true)}, nil
+	})
 }
 
 func (s *Server) areaScorecard(c echo.Context) error {
-	sc, err := s.Engine.AreaScorecard(c.Request().Context(), c.Param("area"), c.QueryParam("period"))
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, sc)
+	return s.read(c, tabular, func() (*reply, error) {
+		sc, err := s.Engine.AreaScorecard(c.Request().Context(), c.Param("area"), c.QueryParam("period"))
+		if err != nil {
+			return nil, err
+		}
+		return &reply{JSON: sc, Table: func() *table { return s.areaScorecardTable(sc) }}, nil
+	})
 }
 
 func (s *Server) listDatasets(c echo.Context) error {
-	ds, err := s.Datasets.Datasets(c.Request().Context())
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, newList(ds))
+	return s.read(c, tabular, func() (*reply, error) {
+		ds, err := s.Datasets.Datasets(c.Request().Context())
+		if err != nil {
+			return nil, err
+		}
+		sort.SliceStable(ds, func(i, j int) bool { return ds[i].Name < ds[j].Name })
+		return &reply{JSON: newList(ds), Table: func() *table { return datasetTable(ds) }}, nil
+	})
 }
 
 func (s *Server) getDataset(c echo.Context) error {
-	d, err := s.Datasets.Get(c.Request().Context(), c.Param("name"))
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, d)
+	return s.read(c, jsonOnly, func() (*reply, error) {
+		d, err := s.Datasets.Get(c.Request().Context(), c.Param("name"))
+		if err != nil {
+			return nil, err
+		}
+		return &reply{JSON: d}, nil
+	})
 }
 
+// listRevisions is a dataset's revisions, newest first, in pages.
 func (s *Server) listRevisions(c echo.Context) error {
-	revs, err := s.Datasets.Revisions(c.Request().Context(), c.Param("name"))
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, newList(revs))
+	return s.read(c, tabular, func() (*reply, error) {
+		pg, err := parsePage(c, 0)
+		if err != nil {
+			return nil, err
+		}
+		revs, err := s.Datasets.Revisions(c.Request().Context(), c.Param("name"))
+		if err != nil {
+			return nil, err
+		}
+		page, next, err := pageOf(revs, pg, func(r datasets.Revision) string {
+			return fmt.Sprintf("%020d", math.MaxInt64-r.ID) // newest first
+		})
+		if err != nil {
+			return nil, err
+		}
+		return &reply{JSON: newPage(c, page, next), Next: next,
+			Table: func() *table { return revisionTable(c.Param("name"), page) }}, nil
+	})
 }
 
 // uploadResult is the answer to an accepted upload or a restore: the revision and the

@@ -19,6 +19,13 @@ type scorecardSummary struct {
 }
 
 func (s *Server) listScorecards(c echo.Context) error {
+	return s.read(c, tabular, func() (*reply, error) {
+		out := s.scorecardSummaries()
+		return &reply{JSON: newList(out), Table: func() *table { return scorecardListTable(out) }}, nil
+	})
+}
+
+func (s *Server) scorecardSummaries() []scorecardSummary {
 	var out []scorecardSummary
 	if s.Engine.Scorecards != nil {
 		for _, sc := range s.Engine.Scorecards.All() {
@@ -30,15 +37,18 @@ func (s *Server) listScorecards(c echo.Context) error {
 				Priorities: len(sc.Priorities), Indicators: n})
 		}
 	}
-	return c.JSON(http.StatusOK, newList(out))
+	return out
 }
 
+// getScorecard is a scorecard evaluated for an area; in Excel, one sheet per priority.
 func (s *Server) getScorecard(c echo.Context) error {
-	res, err := s.Engine.EvaluateScorecard(c.Request().Context(), c.Param("id"), c.QueryParam("area"), c.QueryParam("period"))
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, res)
+	return s.read(c, tabular, func() (*reply, error) {
+		res, err := s.Engine.EvaluateScorecard(c.Request().Context(), c.Param("id"), c.QueryParam("area"), c.QueryParam("period"))
+		if err != nil {
+			return nil, err
+		}
+		return &reply{JSON: res, Table: func() *table { return s.scorecardTable(res) }}, nil
+	})
 }
 
 // commentRequest is the body of a new comment.
@@ -49,11 +59,15 @@ type commentRequest struct {
 }
 
 func (s *Server) listComments(c echo.Context) error {
-	out, err := s.Engine.Comments(c.Request().Context(), c.Param("id"), c.Param("area"), c.QueryParam("period"))
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, newList(out))
+	return s.read(c, tabular, func() (*reply, error) {
+		out, err := s.Engine.Comments(c.Request().Context(), c.Param("id"), c.Param("area"), c.QueryParam("period"))
+		if err != nil {
+			return nil, err
+		}
+		return &reply{JSON: newList(out), Table: func() *table {
+			return commentTable("commentary-"+c.Param("id")+"-"+c.Param("area"), out)
+		}}, nil
+	})
 }
 
 // addComment records a note on an indicator for an area and period (JSON body: period, text,

@@ -93,7 +93,9 @@ func (s *Server) Handler() http.Handler {
 		e.GET("/healthz", s.health),
 		e.GET("/readyz", s.ready),
 		e.GET("/metrics", s.metricsHandler()))
-	v1 := e.Group("/api/v1")
+	v1 := e.Group("/api/v1", compress())
+	v1.GET("/openapi.json", s.openAPI)
+	v1.GET("/evaluations", s.evaluations)
 	v1.GET("/indicators", s.listIndicators)
 	v1.GET("/indicators/:id", s.getIndicator)
 	v1.GET("/indicators/:id/evaluations", s.indicatorSeries)

@@ -1,0 +1,72 @@
+package api
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+)
+
+// Caching: every read carries a weak ETag made of the database version (store.DB.Version, which
+// changes on every committed write and on every restart) and the representation's format, and a
+// Last-Modified of the last committed write. A client that sends the ETag back in If-None-Match,
+// or the date in If-Modified-Since, gets 304 Not Modified without the data being read again.
+// The ETag is weak because gzip may re-encode the bytes; the content is the same.
+
+// notModified sets the validators of a read in format f and reports whether the request's
+// conditional headers show the client already has it. The caller then answers 304.
+func (s *Server) notModified(c echo.Context, f format) bool {
+	v := s.Engine.DB.Version()
+	tag := `W/"` + v.Tag() + "." + f.Name + `"`
+	h := c.Response().Header()
+	h.Add(echo.HeaderVary, echo.HeaderAccept)
+	h.Set("ETag", tag)
+	h.Set("Cache-Control", "no-cache")
+	lastMod := v.Modified.Truncate(time.Second)
+	if lastMod.Unix() > 0 {
+		h.Set(echo.HeaderLastModified, lastMod.UTC().Format(http.TimeFormat))
+	}
+	req := c.Request()
+	if inm := req.Header.Get("If-None-Match"); inm != "" {
+		// If-None-Match takes precedence over If-Modified-Since (RFC 9110 13.2.2).
+		return etagMatches(inm, tag)
+	}
+	if ims := req.Header.Get(echo.HeaderIfModifiedSince); ims != "" && lastMod.Unix() > 0 {
+		if t, err := http.ParseTime(ims); err == nil && !lastMod.After(t) {
+			return true
+		}
+	}
+	return false
+}
+
+// etagMatches is the weak comparison of If-None-Match: any listed tag equal to ours once the W/
+// prefixes are dropped, or "*".
+func etagMatches(header, tag string) bool {
+	want := strings.TrimPrefix(tag, "W/")
+	for _, t := range strings.Split(header, ",") {
+		t = strings.TrimSpace(t)
+		if t == "*" || strings.TrimPrefix(t, "W/") == want {
+			return true
+		}
+	}
+	return false
+}
+
+// gzipMinLength is the smallest response worth compressing.
+const gzipMinLength = 1024
+
+// compress is the gzip middleware of the API: responses of at least gzipMinLength bytes are
+// compressed for clients that accept gzip, except Excel workbooks, which are zip files already.
+func compress() echo.MiddlewareFunc {
+	return middleware.GzipWithConfig(middleware.GzipConfig{
+		MinLength: gzipMinLength,
+		Skipper: func(c echo.Context) bool {
+			if c.QueryParam("format") == formatXLSX.Name {
+				return true
+			}
+			return strings.Contains(c.Request().Header.Get(echo.HeaderAccept), formatXLSX.MediaType)
+		},
+	})
+}

@@ -1,0 +1,115 @@
+package api
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+)
+
+// list wraps a collection so that the top level of every response is an object. A page of a
+// longer list carries the link to the next page.
+type list[T any] struct {
+	Data []T `json:"data"`
+	N    int `json:"n"`
+	// Next is the URL of the next page, NextCursor its cursor; both absent on the last page.
+	Next       string `json:"next,omitempty"`
+	NextCursor string `json:"next_cursor,omitempty"`
+}
+
+func newList[T any](items []T) list[T] {
+	if items == nil {
+		items = []T{}
+	}
+	return list[T]{Data: items, N: len(items)}
+}
+
+// newPage is a list that is one page of a longer one; next is the next page's cursor or "".
+func newPage[T any](c echo.Context, items []T, next string) list[T] {
+	l := newList(items)
+	if next != "" {
+		l.Next, l.NextCursor = nextURL(c, next), next
+	}
+	return l
+}
+
+// reply is what a read produces: the JSON body, and for tabular reads the flat table the other
+// formats are rendered from (built only when one of them is asked for).
+type reply struct {
+	JSON  any
+	Table func() *table
+	// Next is the next page's cursor ("" when there is none).
+	Next string
+}
+
+// read answers a GET. It negotiates the format among offered, answers 304 Not Modified when
+// the client's copy is current (before any data are read), and otherwise builds the reply and
+// writes it in the chosen format, with a Link header to the next page when there is one.
+func (s *Server) read(c echo.Context, offered []format, build func() (*reply, error)) error {
+	f, err := negotiate(c, offered)
+	if err != nil {
+		return err
+	}
+	if s.notModified(c, f) {
+		return c.NoContent(http.StatusNotModified)
+	}
+	r, err := build()
+	if err != nil {
+		return err
+	}
+	if r.Next != "" {
+		c.Response().Header().Add("Link", "<"+nextURL(c, r.Next)+`>; rel="next"`)
+	}
+	if f == formatJSON || r.Table == nil {
+		return c.JSON(http.StatusOK, r.JSON)
+	}
+	t := r.Table()
+	if err := t.check(); err != nil {
+		return fmt.Errorf("api: %w", err)
+	}
+	h := c.Response().Header()
+	if f == formatCSV || f == formatXLSX {
+		h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.%s"`, fileName(t.Name), f.Ext))
+	}
+	if f == formatXLSX {
+		// A workbook is assembled whole by excelize anyway; buffering it lets a failure still
+		// be answered with the JSON error.
+		var buf bytes.Buffer
+		if err := writeXLSX(&buf, t); err != nil {
+			return err
+		}
+		return c.Blob(http.StatusOK, f.ContentType, buf.Bytes())
+	}
+	h.Set(echo.HeaderContentType, f.ContentType)
+	c.Response().WriteHeader(http.StatusOK)
+	switch f {
+	case formatCSV:
+		err = writeCSV(c.Response(), t)
+	case formatArrow:
+		err = writeArrow(c.Response(), t)
+	}
+	if err != nil && s.Log != nil {
+		// The status is sent; all that can be done is to log and cut the stream short.
+		s.Log.Error("writing a response failed", "path", c.Request().URL.Path, "format", f.Name, "error", err)
+	}
+	return nil
+}
+
+// fileName keeps a download's name to letters, digits, dot, dash and underscore.
+func fileName(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '.', r == '-', r == '_':
+			b.WriteRune(r)
+		default:
+			b.WriteByte('_')
+		}
+	}
+	if b.Len() == 0 {
+		return "data"
+	}
+	return b.String()
+}

@@ -1,0 +1,159 @@
+package api
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// kind is the type of a table column. Each kind has one Go type for its cells (nil is missing
+// in every kind) and one mapping in each format, so CSV, Arrow and Excel cannot drift apart.
+type kind uint8
+
+const (
+	kText      kind = iota // string
+	kNumber                // float64
+	kInteger               // int64
+	kBoolean               // bool
+	kDate                  // time.Time at midnight UTC
+	kTimestamp             // time.Time, UTC
+)
+
+func (k kind) String() string {
+	return [...]string{"text", "number", "integer", "boolean", "date", "timestamp"}[k]
+}
+
+// column is one column of a flat table.
+type column struct {
+	Name string
+	Kind kind
+	// Scaled marks a number in the indicator's unit: Excel shows it with the row's decimal
+	// places (table.Decimals). Other numbers (counts, percentages of change) use a general format.
+	Scaled bool
+}
+
+// sheet is a run of consecutive rows that Excel shows on a worksheet of its own.
+type sheet struct {
+	Name     string
+	From, To int // rows [From, To)
+}
+
+// table is the one flat model of every tabular read: typed columns and rows. Each handler
+// builds its table once and the CSV, Arrow and Excel renderers all read the same table.
+type table struct {
+	// Name is the file name stem of a download ("scorecard-E06000058").
+	Name    string
+	Columns []column
+	Rows    [][]any
+	// Decimals holds each row's display decimal places (the indicator's), for Scaled columns;
+	// -1 or a missing entry means a general number format.
+	Decimals []int
+	// Sheets splits the rows into worksheets in Excel (one per scorecard priority); nil is one
+	// sheet named after the table.
+	Sheets []sheet
+}
+
+// add appends a row; decimals is the row's display decimal places (-1 for none).
+func (t *table) add(decimals int, cells ...any) {
+	if len(cells) != len(t.Columns) {
+		panic(fmt.Sprintf("table %s: row of %d cells for %d columns", t.Name, len(cells), len(t.Columns)))
+	}
+	t.Rows = append(t.Rows, cells)
+	t.Decimals = append(t.Decimals, decimals)
+}
+
+// decimals returns row i's display decimal places, or -1.
+func (t *table) decimals(i int) int {
+	if i < len(t.Decimals) {
+		return t.Decimals[i]
+	}
+	return -1
+}
+
+// check reports the first cell whose Go type does not match its column's kind. Renderers rely
+// on the match; tests run it over every table the shipped data produces.
+func (t *table) check() error {
+	for i, row := range t.Rows {
+		if len(row) != len(t.Columns) {
+			return fmt.Errorf("table %s row %d: %d cells for %d columns", t.Name, i, len(row), len(t.Columns))
+		}
+		for j, v := range row {
+			if v == nil {
+				continue
+			}
+			ok := false
+			switch t.Columns[j].Kind {
+			case kText:
+				_, ok = v.(string)
+			case kNumber:
+				_, ok = v.(float64)
+			case kInteger:
+				_, ok = v.(int64)
+			case kBoolean:
+				_, ok = v.(bool)
+			case kDate, kTimestamp:
+				_, ok = v.(time.Time)
+			}
+			if !ok {
+				return fmt.Errorf("table %s row %d column %s (%s): cell %T", t.Name, i, t.Columns[j].Name, t.Columns[j].Kind, v)
+			}
+		}
+	}
+	return nil
+}
+
+// Cell constructors: each maps a Go zero or nil to a missing cell, so that "no value" is null
+// in Arrow, empty in CSV and blank in Excel, never 0 or "".
+
+func str(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func numPtr(p *float64) any {
+	if p == nil {
+		return nil
+	}
+	return *p
+}
+
+func integer(n int) any { return int64(n) }
+
+// intOrNil is n, or missing when n is zero (a field that JSON omits when zero).
+func intOrNil(n int64) any {
+	if n == 0 {
+		return nil
+	}
+	return n
+}
+
+// isoDate parses an ISO date ("2016-03-31") into a date cell.
+func isoDate(s string) any {
+	if s == "" {
+		return nil
+	}
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return nil
+	}
+	return t
+}
+
+func dateCell(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+func timestamp(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UTC()
+}
+
+// joined is a list as one text cell, items separated by "; ".
+func joined(items []string) any { return str(strings.Join(items, "; ")) }

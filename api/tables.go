@@ -1,0 +1,318 @@
+package api
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/childrens-trust/scorecard/datasets"
+	"github.com/childrens-trust/scorecard/engine"
+	"github.com/childrens-trust/scorecard/indicators"
+)
+
+// evaluationColumns are the flat columns of an evaluation, in every tabular format. The names
+// are part of the API contract (the OpenAPI document lists them).
+var evaluationColumns = []column{
+	{Name: "indicator", Kind: kText},
+	{Name: "area_code", Kind: kText},
+	{Name: "area_name", Kind: kText},
+	{Name: "area_level", Kind: kText},
+	{Name: "period", Kind: kText},
+	{Name: "period_kind", Kind: kText},
+	{Name: "period_end", Kind: kDate},
+	{Name: "status", Kind: kText},
+	{Name: "marker", Kind: kText},
+	{Name: "value", Kind: kNumber, Scaled: true},
+	{Name: "display_value", Kind: kText},
+	{Name: "numerator", Kind: kNumber},
+	{Name: "denominator", Kind: kNumber},
+	{Name: "ci_method", Kind: kText},
+	{Name: "lower_95", Kind: kNumber, Scaled: true},
+	{Name: "upper_95", Kind: kNumber, Scaled: true},
+	{Name: "lower_998", Kind: kNumber, Scaled: true},
+	{Name: "upper_998", Kind: kNumber, Scaled: true},
+	{Name: "rag", Kind: kText},
+	{Name: "rag_rule", Kind: kText},
+	{Name: "target", Kind: kNumber, Scaled: true},
+	{Name: "tolerance", Kind: kNumber},
+	{Name: "tolerance_type", Kind: kText},
+	{Name: "target_source", Kind: kText},
+	{Name: "england_value", Kind: kNumber, Scaled: true},
+	{Name: "england_source", Kind: kText},
+	{Name: "england_judgement", Kind: kText},
+	{Name: "region_code", Kind: kText},
+	{Name: "region_name", Kind: kText},
+	{Name: "region_value", Kind: kNumber, Scaled: true},
+	{Name: "region_source", Kind: kText},
+	{Name: "region_judgement", Kind: kText},
+	{Name: "sn_value", Kind: kNumber, Scaled: true},
+	{Name: "sn_source", Kind: kText},
+	{Name: "sn_judgement", Kind: kText},
+	{Name: "sn_vintage", Kind: kText},
+	{Name: "sn_n", Kind: kInteger},
+	{Name: "sn_of", Kind: kInteger},
+	{Name: "rank", Kind: kInteger},
+	{Name: "rank_of", Kind: kInteger},
+	{Name: "quartile", Kind: kText},
+	{Name: "quintile", Kind: kInteger},
+	{Name: "direction_previous", Kind: kText},
+	{Name: "previous_period", Kind: kText},
+	{Name: "previous_change", Kind: kNumber, Scaled: true},
+	{Name: "previous_change_percent", Kind: kNumber},
+	{Name: "direction_year_ago", Kind: kText},
+	{Name: "year_ago_period", Kind: kText},
+	{Name: "year_ago_change", Kind: kNumber, Scaled: true},
+	{Name: "year_ago_change_percent", Kind: kNumber},
+	{Name: "recent_trend", Kind: kText},
+	{Name: "forecast", Kind: kText},
+	{Name: "forecast_target_period", Kind: kText},
+	{Name: "forecast_projected", Kind: kNumber, Scaled: true},
+	{Name: "dataset", Kind: kText},
+	{Name: "revision", Kind: kInteger},
+	{Name: "source_row", Kind: kInteger},
+	{Name: "evaluated_at", Kind: kTimestamp},
+}
+
+// evaluationCells flattens an evaluation into evaluationColumns' cells. A nil evaluation (a
+// scorecard row without a figure) is a row of missing cells.
+func evaluationCells(ev *engine.Evaluation) []any {
+	cells := make([]any, len(evaluationColumns))
+	if ev == nil {
+		return cells
+	}
+	var lo95, hi95, lo998, hi998 any
+	ciMethod := ""
+	if ev.CI != nil {
+		lo95, hi95, lo998, hi998 = numPtr(ev.CI.Lower95), numPtr(ev.CI.Upper95), numPtr(ev.CI.Lower998), numPtr(ev.CI.Upper998)
+		ciMethod = ev.CI.Method
+	}
+	cmp := func(c *engine.Comparator) (value, source, judgement any) {
+		if c == nil {
+			return nil, nil, nil
+		}
+		return numPtr(c.Value), str(c.Source), str(c.Judgement)
+	}
+	engValue, engSource, engJudgement := cmp(ev.Comparators.England)
+	regValue, regSource, regJudgement := cmp(ev.Comparators.Region)
+	snValue, snSource, snJudgement := cmp(ev.Comparators.StatisticalNeighbours)
+	var regCode, regName, snVintage, snN, snOf any
+	if r := ev.Comparators.Region; r != nil {
+		regCode, regName = str(r.Code), str(r.Name)
+	}
+	if sn := ev.Comparators.StatisticalNeighbours; sn != nil {
+		snVintage, snN, snOf = str(sn.Vintage), intOrNil(int64(sn.N)), intOrNil(int64(sn.Of))
+	}
+	var rank, rankOf, quintile any
+	if ev.Rank != nil {
+		rank, rankOf = integer(ev.Rank.Position), integer(ev.Rank.Of)
+	}
+	if ev.Quintile != nil {
+		quintile = integer(ev.Quintile.Position)
+	}
+	change := func(c *engine.Change) (judgement, period, change, percent any) {
+		if c == nil {
+			return nil, nil, nil, nil
+		}
+		return str(c.Judgement), str(c.Period), numPtr(c.Change), numPtr(c.ChangePercent)
+	}
+	prevJ, prevP, prevC, prevPct := change(ev.Direction.Previous)
+	yaJ, yaP, yaC, yaPct := change(ev.Direction.YearAgo)
+	var trend, fcStatus, fcPeriod, fcProjected any
+	if ev.RecentTrend != nil {
+		trend = str(ev.RecentTrend.Label)
+	}
+	if ev.Forecast != nil {
+		fcStatus, fcPeriod, fcProjected = str(ev.Forecast.Status), str(ev.Forecast.TargetPeriod), numPtr(ev.Forecast.Projected)
+	}
+	copy(cells, []any{
+		str(ev.Indicator), str(ev.Area.Code), str(ev.Area.Name), str(ev.Area.Level),
+		str(ev.Period), str(ev.PeriodKind), isoDate(ev.PeriodEnd), str(ev.Status), str(ev.Marker),
+		numPtr(ev.Value), str(ev.DisplayValue), numPtr(ev.Numerator), numPtr(ev.Denominator),
+		str(ciMethod), lo95, hi95, lo998, hi998,
+		str(ev.RAG.Status), str(ev.RAG.Rule), numPtr(ev.RAG.Target), numPtr(ev.RAG.Tolerance), str(ev.RAG.ToleranceType), str(ev.RAG.TargetSource),
+		engValue, engSource, engJudgement,
+		regCode, regName, regValue, regSource, regJudgement,
+		snValue, snSource, snJudgement, snVintage, snN, snOf,
+		rank, rankOf, str(ev.Quartile), quintile,
+		prevJ, prevP, prevC, prevPct,
+		yaJ, yaP, yaC, yaPct,
+		trend, fcStatus, fcPeriod, fcProjected,
+		str(ev.Source.Dataset), intOrNil(ev.Source.Revision), intOrNil(int64(ev.Source.Row)), timestamp(ev.EvaluatedAt),
+	})
+	return cells
+}
+
+// decimalsOf is an indicator's display decimal places, or -1 when it is unknown.
+func (s *Server) decimalsOf(id string) int {
+	if d, ok := s.Catalog.Get(id); ok {
+		return d.Decimals
+	}
+	return -1
+}
+
+// evaluationTable is a list of evaluations, one row each.
+func (s *Server) evaluationTable(name string, evs []*engine.Evaluation) *table {
+	t := &table{Name: name, Columns: evaluationColumns}
+	for _, ev := range evs {
+		t.add(s.decimalsOf(ev.Indicator), evaluationCells(ev)...)
+	}
+	return t
+}
+
+// withPrefix is prefix's columns followed by the evaluation's, without its indicator column
+// (the prefix has it).
+func withPrefix(prefix ...column) []column {
+	out := append([]column{}, prefix...)
+	return append(out, evaluationColumns[1:]...)
+}
+
+// areaScorecardTable is an area's scorecard: one row per indicator in catalogue order.
+func (s *Server) areaScorecardTable(sc *engine.Scorecard) *table {
+	t := &table{Name: "scorecard-" + sc.Area.Code, Columns: withPrefix(
+		column{Name: "indicator", Kind: kText}, column{Name: "reference", Kind: kText},
+		column{Name: "title", Kind: kText}, column{Name: "unit", Kind: kText}, column{Name: "polarity", Kind: kText})}
+	for _, r := range sc.Rows {
+		cells := []any{str(r.Indicator), str(r.Reference), str(r.Title), str(r.Unit), str(r.Polarity)}
+		ev := evaluationCells(r.Evaluation)
+		t.add(s.decimalsOf(r.Indicator), append(cells, ev[1:]...)...)
+	}
+	return t
+}
+
+// scorecardTable is an evaluated scorecard: one row per item, and in Excel one sheet per
+// priority.
+func (s *Server) scorecardTable(res *engine.ScorecardResult) *table {
+	t := &table{Name: res.ID + "-" + res.Area.Code, Columns: withPrefix(
+		column{Name: "priority", Kind: kText}, column{Name: "priority_number", Kind: kInteger},
+		column{Name: "indicator", Kind: kText}, column{Name: "reference", Kind: kText},
+		column{Name: "title", Kind: kText}, column{Name: "unit", Kind: kText}, column{Name: "polarity", Kind: kText},
+		column{Name: "owner", Kind: kText}, column{Name: "monitoring_body", Kind: kText})}
+	for i, p := range res.Priorities {
+		from := len(t.Rows)
+		for _, r := range p.Rows {
+			cells := []any{str(p.Title), integer(i + 1), str(r.Indicator), str(r.Reference), str(r.Title), str(r.Unit),
+				str(r.Polarity), str(r.Owner), str(r.MonitoringBody)}
+			ev := evaluationCells(r.Evaluation)
+			t.add(r.Decimals, append(cells, ev[1:]...)...)
+		}
+		t.Sheets = append(t.Sheets, sheet{Name: sheetName(i+1, p.Title), From: from, To: len(t.Rows)})
+	}
+	return t
+}
+
+// sheetName makes a valid Excel worksheet name from a priority's number and title; the number
+// keeps the names unique.
+func sheetName(n int, title string) string { return cleanSheetName(fmt.Sprintf("%d %s", n, title)) }
+
+// cleanSheetName makes a valid Excel worksheet name: at most 31 characters, none of
+// : \ / ? * [ ], not empty.
+func cleanSheetName(name string) string {
+	clean := []rune{}
+	for _, r := range name {
+		switch r {
+		case ':', '\\', '/', '?', '*', '[', ']':
+			r = ' '
+		}
+		clean = append(clean, r)
+	}
+	if len(clean) > 31 {
+		clean = clean[:31]
+	}
+	if s := strings.TrimSpace(string(clean)); s != "" {
+		return s
+	}
+	return "data"
+}
+
+func indicatorTable(defs []*indicators.Definition) *table {
+	t := &table{Name: "indicators", Columns: []column{
+		{Name: "id", Kind: kText}, {Name: "reference", Kind: kText}, {Name: "title", Kind: kText},
+		{Name: "description", Kind: kText}, {Name: "unit", Kind: kText}, {Name: "decimals", Kind: kInteger},
+		{Name: "polarity", Kind: kText}, {Name: "ci_method", Kind: kText}, {Name: "rag_rule", Kind: kText},
+		{Name: "banding", Kind: kText}, {Name: "dataset", Kind: kText}, {Name: "targets", Kind: kInteger},
+		{Name: "owner", Kind: kText}, {Name: "monitoring_body", Kind: kText}, {Name: "source", Kind: kText},
+		{Name: "url", Kind: kText},
+	}}
+	for _, d := range defs {
+		t.add(-1, str(d.ID), str(d.Reference), str(d.Title), str(d.Description), str(string(d.Unit)), integer(d.Decimals),
+			str(string(d.Polarity)), str(string(d.CIMethod)), str(d.RAGRule), str(d.Banding), str(d.Source.Dataset),
+			integer(len(d.Targets)), str(d.Metadata.Owner), str(d.Metadata.MonitoringBody), str(d.Metadata.Source),
+			str(d.Metadata.URL))
+	}
+	return t
+}
+
+func areaTable(list []areaJSON) *table {
+	t := &table{Name: "areas", Columns: []column{
+		{Name: "code", Kind: kText}, {Name: "dfe_code", Kind: kText}, {Name: "name", Kind: kText},
+		{Name: "level", Kind: kText}, {Name: "region_code", Kind: kText}, {Name: "region_name", Kind: kText},
+		{Name: "subregion_code", Kind: kText}, {Name: "live", Kind: kBoolean}, {Name: "valid_from", Kind: kDate},
+		{Name: "valid_to", Kind: kDate}, {Name: "former_codes", Kind: kText}, {Name: "successors", Kind: kText},
+		{Name: "predecessors", Kind: kText},
+	}}
+	for _, a := range list {
+		var regCode, regName, subCode any
+		if a.Region != nil {
+			regCode, regName = str(a.Region.Code), str(a.Region.Name)
+		}
+		if a.SubRegion != nil {
+			subCode = str(a.SubRegion.Code)
+		}
+		t.add(-1, str(a.Code), str(a.DfECode), str(a.Name), str(a.Level), regCode, regName, subCode, a.Live,
+			isoDate(a.ValidFrom), isoDate(a.ValidTo), joined(a.FormerCodes), joined(a.Successors), joined(a.Predecessors))
+	}
+	return t
+}
+
+func scorecardListTable(list []scorecardSummary) *table {
+	t := &table{Name: "scorecards", Columns: []column{
+		{Name: "id", Kind: kText}, {Name: "title", Kind: kText}, {Name: "description", Kind: kText},
+		{Name: "area", Kind: kText}, {Name: "priorities", Kind: kInteger}, {Name: "indicators", Kind: kInteger},
+	}}
+	for _, s := range list {
+		t.add(-1, str(s.ID), str(s.Title), str(s.Description), str(s.Area), integer(s.Priorities), integer(s.Indicators))
+	}
+	return t
+}
+
+func datasetTable(list []datasets.Dataset) *table {
+	t := &table{Name: "datasets", Columns: []column{
+		{Name: "name", Kind: kText}, {Name: "revision", Kind: kInteger}, {Name: "created_at", Kind: kTimestamp},
+		{Name: "created_by", Kind: kText}, {Name: "file_name", Kind: kText}, {Name: "rows", Kind: kInteger},
+		{Name: "bytes", Kind: kInteger}, {Name: "format", Kind: kText}, {Name: "encoding", Kind: kText},
+		{Name: "columns", Kind: kInteger},
+	}}
+	for _, d := range list {
+		r := d.Current
+		t.add(-1, str(d.Name), intOrNil(r.ID), timestamp(r.CreatedAt), str(r.CreatedBy), str(r.FileName),
+			integer(r.Rows), r.Bytes, str(r.Format), str(r.Encoding), integer(len(d.Columns)))
+	}
+	return t
+}
+
+func revisionTable(name string, list []datasets.Revision) *table {
+	t := &table{Name: "revisions-" + name, Columns: []column{
+		{Name: "id", Kind: kInteger}, {Name: "dataset", Kind: kText}, {Name: "created_at", Kind: kTimestamp},
+		{Name: "created_by", Kind: kText}, {Name: "file_name", Kind: kText}, {Name: "sha256", Kind: kText},
+		{Name: "bytes", Kind: kInteger}, {Name: "rows", Kind: kInteger}, {Name: "status", Kind: kText},
+		{Name: "format", Kind: kText}, {Name: "encoding", Kind: kText}, {Name: "restored_from", Kind: kInteger},
+		{Name: "current", Kind: kBoolean}, {Name: "warnings", Kind: kText}, {Name: "error_count", Kind: kInteger},
+	}}
+	for _, r := range list {
+		t.add(-1, r.ID, str(r.Dataset), timestamp(r.CreatedAt), str(r.CreatedBy), str(r.FileName), str(r.SHA256),
+			r.Bytes, integer(r.Rows), str(r.Status), str(r.Format), str(r.Encoding), intOrNil(r.RestoredFrom),
+			r.Current, joined(r.Warnings), integer(r.ErrorCount))
+	}
+	return t
+}
+
+func commentTable(name string, list []engine.Comment) *table {
+	t := &table{Name: name, Columns: []column{
+		{Name: "id", Kind: kInteger}, {Name: "indicator", Kind: kText}, {Name: "area", Kind: kText},
+		{Name: "period", Kind: kText}, {Name: "author", Kind: kText}, {Name: "created_at", Kind: kTimestamp},
+		{Name: "text", Kind: kText},
+	}}
+	for _, c := range list {
+		t.add(-1, c.ID, str(c.Indicator), str(c.Area), str(c.Period), str(c.Author), timestamp(c.CreatedAt), str(c.Text))
+	}
+	return t
+}
