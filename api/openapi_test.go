@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/childrens-trust/scorecard/api"
 	"github.com/labstack/echo/v4"
@@ -116,7 +117,16 @@ type call struct {
 	status       int
 }
 
-func (c call) String() string { return c.method + " " + c.path + fmt.Sprint(c.headers) }
+func (c call) String() string {
+	h := map[string]string{}
+	for k, v := range c.headers {
+		if k == "Authorization" {
+			v, _, _ = strings.Cut(v, " ") // the scheme, not the secret
+		}
+		h[k] = v
+	}
+	return c.method + " " + c.path + " " + fmt.Sprint(h)
+}
 
 // exchange runs one request through the handler and returns the request and the response as
 // net/http values, for the validator.
@@ -235,24 +245,213 @@ func TestReadResponsesValidateAgainstOpenAPI(t *testing.T) {
 	}
 }
 
-// Writes validate too: an upload accepted and refused, a restore, a comment.
+// bearer is the Authorization header of a principal of a secure fixture.
+func (f *secureFixture) bearer(who string) map[string]string {
+	return map[string]string{"Authorization": "Bearer " + f.secrets[who]}
+}
+
+// Writes validate too, made with tokens as in production: an upload accepted and refused, a
+// restore, a comment; and writes refused for want of a token (401) or of the role or area (403).
 func TestWriteResponsesValidateAgainstOpenAPI(t *testing.T) {
-	f := newFixture(t, "local_returns")
+	f := newSecureFixture(t, api.Config{}, "local_returns")
 	v := newValidator(t)
+	admin := f.bearer(asAdmin)
+	upload := "indicator,area,period,value\nsecondary-good-outstanding-schools,836,2016-17 Q4,88.4\n"
+	comment := &requestBody{contentType: "application/json",
+		data: []byte(`{"period":"2016-17 Q4","text":"Two schools moved to good in March.","author":"Poole performance team"}`)}
 	validate(t, v, f.handler, []call{
-		{method: "POST", path: "/api/v1/datasets/local_returns/revisions", status: 201,
-			body: csvBody("indicator,area,period,value\nsecondary-good-outstanding-schools,836,2016-17 Q4,88.4\n")},
-		{method: "POST", path: "/api/v1/datasets/local_returns/revisions", status: 422,
+		{method: "POST", path: "/api/v1/datasets/local_returns/revisions", headers: admin, status: 201, body: csvBody(upload)},
+		{method: "POST", path: "/api/v1/datasets/local_returns/revisions", headers: admin, status: 422,
 			body: csvBody("indicator,area,period,value\nsecondary-good-outstanding-schools,836,2016-17 Q4,abc\n")},
-		{method: "POST", path: "/api/v1/datasets/local_returns/revisions/1/restore", status: 201,
+		{method: "POST", path: "/api/v1/datasets/local_returns/revisions/1/restore", headers: admin, status: 201,
 			body: &requestBody{contentType: "application/json", headers: map[string]string{"X-Uploaded-By": "analyst@example.org"}}},
-		{method: "POST", path: "/api/v1/datasets/local_returns/revisions/99/restore", status: 404,
+		{method: "POST", path: "/api/v1/datasets/local_returns/revisions/99/restore", headers: admin, status: 404,
 			body: &requestBody{contentType: "application/json"}},
-		{method: "POST", path: "/api/v1/indicators/secondary-good-outstanding-schools/areas/836/commentary", status: 201,
-			body: &requestBody{contentType: "application/json",
-				data: []byte(`{"period":"2016-17 Q4","text":"Two schools moved to good in March.","author":"Poole performance team"}`)}},
+		{method: "POST", path: "/api/v1/indicators/secondary-good-outstanding-schools/areas/836/commentary", headers: f.bearer(asUploaderOwn),
+			status: 201, body: comment},
 		{method: "GET", path: "/api/v1/indicators/secondary-good-outstanding-schools/areas/836/commentary", status: 200},
 		{method: "GET", path: "/api/v1/indicators/secondary-good-outstanding-schools/evaluations?area=836", status: 200},
 		{method: "GET", path: "/api/v1/datasets/local_returns/revisions?limit=2", status: 200},
+		// refused: no token, a revoked one, the wrong role, another area's rows or route
+		{method: "POST", path: "/api/v1/datasets/local_returns/revisions", status: 401, body: csvBody(upload)},
+		{method: "POST", path: "/api/v1/datasets/local_returns/revisions", headers: f.bearer(asRevoked), status: 401, body: csvBody(upload)},
+		{method: "POST", path: "/api/v1/datasets/local_returns/revisions", headers: f.bearer(asViewer), status: 403, body: csvBody(upload)},
+		{method: "POST", path: "/api/v1/datasets/local_returns/revisions", headers: f.bearer(asUploaderOther), status: 403, body: csvBody(upload)},
+		{method: "POST", path: "/api/v1/datasets/local_returns/revisions/1/restore", headers: f.bearer(asUploaderOwn), status: 403,
+			body: &requestBody{contentType: "application/json"}},
+		{method: "POST", path: "/api/v1/indicators/secondary-good-outstanding-schools/areas/836/commentary", headers: f.bearer(asUploaderOther),
+			status: 403, body: comment},
 	})
+}
+
+// The admin routes, with an admin token and refused without one: tokens listed, created,
+// refused and revoked; re-evaluation; the audit log of all of it.
+func TestAdminResponsesValidateAgainstOpenAPI(t *testing.T) {
+	f := newSecureFixture(t, api.Config{})
+	v := newValidator(t)
+	admin := f.bearer(asAdmin)
+	jsonBody := func(s string) *requestBody { return &requestBody{contentType: "application/json", data: []byte(s)} }
+
+	// A token made here, to revoke.
+	req, res, data := exchange(t, f.handler, call{method: "POST", path: "/api/v1/admin/tokens", headers: admin,
+		body: jsonBody(`{"name":"Board analyst","role":"uploader","areas":["839"]}`)})
+	if res.StatusCode != 201 {
+		t.Fatalf("create token: %d %s", res.StatusCode, data)
+	}
+	if ok, errs := v.ValidateHttpRequestResponse(req, res); !ok {
+		for _, e := range errs {
+			t.Errorf("POST /api/v1/admin/tokens -> 201: %s: %s", e.Message, e.Reason)
+		}
+	}
+	created := decode[struct {
+		Token struct{ ID string } `json:"token"`
+	}](t, data)
+
+	validate(t, v, f.handler, []call{
+		{method: "GET", path: "/api/v1/admin/tokens", headers: admin, status: 200},
+		{method: "POST", path: "/api/v1/admin/tokens", headers: admin, status: 201, body: jsonBody(`{"name":"Board viewer","role":"viewer"}`)},
+		{method: "POST", path: "/api/v1/admin/tokens", headers: admin, status: 422, body: jsonBody(`{"name":"","role":"uploader","areas":["Atlantis"]}`)},
+		{method: "POST", path: "/api/v1/admin/tokens", headers: admin, status: 422, body: jsonBody(`{"name":"x","role":"owner"}`)},
+		{method: "POST", path: "/api/v1/admin/tokens", headers: admin, status: 422,
+			body: &requestBody{contentType: "text/plain", data: []byte("name=x")}},
+		{method: "DELETE", path: "/api/v1/admin/tokens/" + created.Token.ID, headers: admin, status: 200},
+		{method: "DELETE", path: "/api/v1/admin/tokens/" + f.tokens[asRevoked].ID, headers: admin, status: 200},
+		{method: "DELETE", path: "/api/v1/admin/tokens/tok_000000000000", headers: admin, status: 404},
+		{method: "POST", path: "/api/v1/admin/reevaluate", headers: admin, status: 200},
+		{method: "POST", path: "/api/v1/admin/reevaluate?all=true", headers: admin, status: 200},
+		{method: "POST", path: "/api/v1/admin/reevaluate?all=maybe", headers: admin, status: 422},
+		// refused
+		{method: "GET", path: "/api/v1/admin/tokens", status: 401},
+		{method: "GET", path: "/api/v1/audit", headers: f.bearer(asRevoked), status: 401},
+		{method: "POST", path: "/api/v1/admin/reevaluate", headers: map[string]string{"Authorization": "Basic YWRtaW46YWRtaW4="}, status: 401},
+		{method: "GET", path: "/api/v1/indicators", headers: map[string]string{"Authorization": "Bearer sct_not-a-token"}, status: 401},
+		{method: "GET", path: "/api/v1/charts/trend/rereferrals?area=839", headers: f.bearer(asRevoked), status: 401},
+		{method: "GET", path: "/api/v1/audit", headers: f.bearer(asViewer), status: 403},
+		{method: "GET", path: "/api/v1/admin/tokens", headers: f.bearer(asUploaderOwn), status: 403},
+		{method: "POST", path: "/api/v1/admin/tokens", headers: f.bearer(asUploaderOther), status: 403, body: jsonBody(`{"name":"me","role":"admin"}`)},
+		{method: "DELETE", path: "/api/v1/admin/tokens/" + f.tokens[asAdmin].ID, headers: f.bearer(asViewer), status: 403},
+		{method: "POST", path: "/api/v1/admin/reevaluate", headers: f.bearer(asUploaderOwn), status: 403},
+	})
+
+	// The audit log now holds all of the above, allowed and refused.
+	validate(t, v, f.handler, []call{
+		{method: "GET", path: "/api/v1/audit", headers: admin, status: 200},
+		{method: "GET", path: "/api/v1/audit?limit=3&result=refused&since=2026-01-01T00:00:00Z", headers: admin, status: 200},
+		{method: "GET", path: "/api/v1/audit?method=delete&token=" + f.tokens[asAdmin].ID, headers: admin, status: 200},
+		{method: "GET", path: "/api/v1/audit?limit=0", headers: admin, status: 400},
+		{method: "GET", path: "/api/v1/audit?since=yesterday", headers: admin, status: 400},
+		{method: "GET", path: "/api/v1/audit?result=maybe", headers: admin, status: 400},
+	})
+	_, _, data = exchange(t, f.handler, call{method: "GET", path: "/api/v1/audit?limit=3&result=refused", headers: admin})
+	page := decode[struct {
+		N          int   `json:"n"`
+		NextBefore int64 `json:"next_before"`
+	}](t, data)
+	if page.N != 3 || page.NextBefore == 0 {
+		t.Errorf("the audit log should hold more than 3 refusals, paged: %s", data)
+	}
+}
+
+// The board's JSON: exception reports and charts, found and not.
+func TestChartAndExceptionResponsesValidateAgainstOpenAPI(t *testing.T) {
+	f := sharedFixture(t)
+	v := newValidator(t)
+	validate(t, v, f.handler, []call{
+		{method: "GET", path: "/api/v1/scorecards/poole-childrens-trust/exceptions", status: 200},
+		{method: "GET", path: "/api/v1/scorecards/rotherham-semh/exceptions?period=2023/24", status: 200},
+		{method: "GET", path: "/api/v1/scorecards/derby-treatment/exceptions", status: 200},
+		{method: "GET", path: "/api/v1/scorecards/leicestershire-ewmh/exceptions?area=855", status: 200},
+		{method: "GET", path: "/api/v1/charts/trend/secondary-good-outstanding-schools?area=836", status: 200},
+		{method: "GET", path: "/api/v1/charts/trend/rereferrals?area=E06000058", status: 200},
+		{method: "GET", path: "/api/v1/charts/comparison/perm-exclusion-rate?area=839", status: 200},
+		{method: "GET", path: "/api/v1/charts/comparison/rereferrals?area=839&period=2021", status: 200},
+		{method: "GET", path: "/api/v1/charts/spine/poole-childrens-trust", status: 200},
+		{method: "GET", path: "/api/v1/charts/spine/rotherham-semh?period=2023/24", status: 200},
+		// errors
+		{method: "GET", path: "/api/v1/scorecards/nope/exceptions", status: 404},
+		{method: "GET", path: "/api/v1/scorecards/poole-childrens-trust/exceptions?period=garbage", status: 400},
+		{method: "GET", path: "/api/v1/charts/trend/nope?area=836", status: 404},
+		{method: "GET", path: "/api/v1/charts/trend/perm-exclusion-rate", status: 400},
+		{method: "GET", path: "/api/v1/charts/comparison/perm-exclusion-rate?area=839&period=1999", status: 404},
+		{method: "GET", path: "/api/v1/charts/spine/nope", status: 404},
+	})
+}
+
+// With read access by token, reads without one are 401; a read that outlives its time limit is
+// 503 timeout.
+func TestReadAccessAndTimeoutResponsesValidateAgainstOpenAPI(t *testing.T) {
+	f := newSecureFixture(t, api.Config{ReadAccess: api.ReadToken, RequestTimeout: time.Nanosecond})
+	v := newValidator(t)
+	validate(t, v, f.handler, []call{
+		{method: "GET", path: "/api/v1/evaluations?limit=5", status: 401},
+		{method: "GET", path: "/api/v1/scorecards/poole-childrens-trust/exceptions", status: 401},
+		{method: "GET", path: "/api/v1/charts/spine/poole-childrens-trust", status: 401},
+		{method: "GET", path: "/api/v1/evaluations?limit=5", headers: f.bearer(asViewer), status: 503},
+		{method: "GET", path: "/api/v1/charts/trend/rereferrals?area=839", headers: f.bearer(asViewer), status: 503},
+	})
+}
+
+// The document's security says what the server's route policies do: routes that need a token
+// list bearerAuth alone and answer 401 and 403; reads and public routes take a token optionally
+// and answer 401 (read access by token, or a bad token).
+func TestOpenAPISecurityMatchesRoutePolicies(t *testing.T) {
+	f := sharedFixture(t)
+	policies := (&api.Server{Engine: f.engine, Datasets: f.sets}).RoutePolicies()
+	raw, _ := loadOpenAPI(t)
+	type operation struct {
+		Security  []map[string][]string      `json:"security"`
+		Responses map[string]json.RawMessage `json:"responses"`
+	}
+	var doc struct {
+		Security   []map[string][]string           `json:"security"`
+		Paths      map[string]map[string]operation `json:"paths"`
+		Components struct {
+			SecuritySchemes map[string]json.RawMessage `json:"securitySchemes"`
+		} `json:"components"`
+	}
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := doc.Components.SecuritySchemes["bearerAuth"]; !ok {
+		t.Fatal("components.securitySchemes has no bearerAuth")
+	}
+	optional := func(sec []map[string][]string) bool {
+		var anonymous, bearer bool
+		for _, r := range sec {
+			_, b := r["bearerAuth"]
+			anonymous = anonymous || len(r) == 0
+			bearer = bearer || (b && len(r) == 1)
+		}
+		return anonymous && bearer
+	}
+	for path, ops := range doc.Paths {
+		for method, op := range ops {
+			key := strings.ToUpper(method) + " " + regexp.MustCompile(`\{([A-Za-z0-9_]+)\}`).ReplaceAllString(path, ":$1")
+			policy, ok := policies[key]
+			if !ok {
+				continue // TestOpenAPIDocumentsEveryRoute reports it
+			}
+			sec := op.Security
+			if sec == nil {
+				sec = doc.Security
+			}
+			need := []string{"401"}
+			switch policy {
+			case "public", "read":
+				if !optional(sec) {
+					t.Errorf("%s (%s): security %v, want [{}, {bearerAuth: []}] (the default)", key, policy, sec)
+				}
+			default:
+				if len(sec) != 1 || len(sec[0]) != 1 || sec[0]["bearerAuth"] == nil {
+					t.Errorf("%s (%s): security %v, want [{bearerAuth: []}]", key, policy, sec)
+				}
+				need = append(need, "403")
+			}
+			for _, code := range need {
+				if _, ok := op.Responses[code]; !ok {
+					t.Errorf("%s (%s) does not document %s", key, policy, code)
+				}
+			}
+		}
+	}
 }
