@@ -171,10 +171,9 @@ func (e *Engine) Refresh(ctx context.Context, definitionsToo bool) ([]RunResult,
 // evaluate computes the selected indicators and stores the results, one write transaction for
 // all of them so readers switch from the old results to the new at once.
 //
-// Computing and storing overlap: indicators are computed in parallel (one worker per CPU; each
-// reads its rows from DuckDB on the read pool, makes the judgements and encodes the documents),
-// and the write transaction appends each indicator's rows as soon as it is done, so the wall
-// time is close to the larger of the two rather than their sum.
+// Indicators are computed in parallel (one worker per CPU): each worker reads its indicator's
+// rows from DuckDB (reads run in parallel on the pool), makes the judgements and encodes the
+// documents to store, so the write transaction only hands finished rows to the appender.
 func (e *Engine) evaluate(ctx context.Context, selected func(*indicators.Definition) bool) ([]RunResult, error) {
 	at := e.now()
 	uploaded, targetsRevision, err := e.uploadedTargets(ctx)
@@ -190,7 +189,10 @@ func (e *Engine) evaluate(ctx context.Context, selected func(*indicators.Definit
 	if len(work) == 0 {
 		return nil, nil
 	}
-	if err := e.computeAndStore(ctx, work, uploaded, at, targetsRevision); err != nil {
+	if err := e.computeAll(ctx, work, uploaded, at); err != nil {
+		return nil, err
+	}
+	if err := e.store(ctx, work, at, targetsRevision); err != nil {
 		return nil, err
 	}
 	results := make([]RunResult, len(work))
@@ -211,37 +213,31 @@ type computed struct {
 	res  RunResult
 }
 
-// computeAll evaluates every indicator in work on runtime.GOMAXPROCS workers and sends each to
-// done when it is computed; done is closed when all are. An indicator that cannot be evaluated
-// records its error in its result; a cancelled context stops the workers.
-func (e *Engine) computeAll(ctx context.Context, work []*computed, uploaded map[string][]targetEntry, at time.Time, done chan<- *computed) {
+// computeAll evaluates every indicator in work on runtime.GOMAXPROCS workers. An indicator
+// that cannot be evaluated records its error in its result; only a cancelled context fails
+// the whole run.
+func (e *Engine) computeAll(ctx context.Context, work []*computed, uploaded map[string][]targetEntry, at time.Time) error {
 	jobs := make(chan *computed)
 	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(work)) {
+	workers := min(runtime.GOMAXPROCS(0), len(work))
+	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for c := range jobs {
 				e.compute(ctx, c, uploaded[c.def.ID], at)
-				select {
-				case done <- c:
-				case <-ctx.Done():
-				}
 			}
 		}()
 	}
-	go func() {
-		defer close(done)
-		defer wg.Wait()
-		defer close(jobs)
-		for _, c := range work {
-			select {
-			case jobs <- c:
-			case <-ctx.Done():
-				return
-			}
+	for _, c := range work {
+		if ctx.Err() != nil {
+			break
 		}
-	}()
+		jobs <- c
+	}
+	close(jobs)
+	wg.Wait()
+	return ctx.Err()
 }
 
 // compute evaluates one indicator and encodes its rows.
@@ -266,9 +262,9 @@ func (e *Engine) compute(ctx context.Context, c *computed, uploaded []targetEntr
 	c.res.Evaluations = len(c.rows)
 }
 
-// computeAndStore replaces the stored evaluations and run records of the indicators in work,
-// in one transaction, appending each indicator's rows as its computation finishes.
-func (e *Engine) computeAndStore(ctx context.Context, work []*computed, uploaded map[string][]targetEntry, at time.Time, targetsRevision int64) error {
+// store replaces the stored evaluations and run records of the indicators in work, in one
+// transaction.
+func (e *Engine) store(ctx context.Context, work []*computed, at time.Time, targetsRevision int64) error {
 	ids := make([]any, len(work))
 	marks := make([]string, len(work))
 	for i, c := range work {
@@ -283,28 +279,7 @@ func (e *Engine) computeAndStore(ctx context.Context, work []*computed, uploaded
 		if _, err := conn.ExecContext(ctx, "DELETE FROM evaluation_runs WHERE indicator IN "+in, ids...); err != nil {
 			return fmt.Errorf("clear evaluation runs: %w", err)
 		}
-		computeCtx, stop := context.WithCancel(ctx)
-		defer stop()
-		done := make(chan *computed)
-		e.computeAll(computeCtx, work, uploaded, at, done)
-		err := store.Appender(conn, "evaluations", func(appendRow func(...driver.Value) error) error {
-			for c := range done {
-				for i := range c.rows {
-					if err := appendRow(c.rows[i].values()...); err != nil {
-						return fmt.Errorf("store evaluation of %s: %w", c.def.ID, err)
-					}
-				}
-				c.rows = nil // stored: let the memory go
-			}
-			return ctx.Err()
-		})
-		if err != nil {
-			stop()
-			for range done { // let the workers finish
-			}
-			return err
-		}
-		return store.Appender(conn, "evaluation_runs", func(appendRow func(...driver.Value) error) error {
+		err := store.Appender(conn, "evaluation_runs", func(appendRow func(...driver.Value) error) error {
 			for _, c := range work {
 				var runErr driver.Value
 				if c.res.Error != "" {
@@ -313,6 +288,19 @@ func (e *Engine) computeAndStore(ctx context.Context, work []*computed, uploaded
 				if err := appendRow(c.def.ID, c.def.Source.Dataset, c.res.Revision, definitionHash(c.def), at,
 					int64(c.res.Evaluations), runErr, targetsRevision); err != nil {
 					return fmt.Errorf("record run of %s: %w", c.def.ID, err)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		return store.Appender(conn, "evaluations", func(appendRow func(...driver.Value) error) error {
+			for _, c := range work {
+				for i := range c.rows {
+					if err := appendRow(c.rows[i].values()...); err != nil {
+						return fmt.Errorf("store evaluation of %s: %w", c.def.ID, err)
+					}
 				}
 			}
 			return nil
