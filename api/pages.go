@@ -3,6 +3,7 @@ package api
 import (
 	"fmt"
 	"html/template"
+	"net/http"
 	"net/url"
 	"strings"
 
@@ -39,10 +40,24 @@ func (s *Server) registerPages(e *echo.Echo) {
 		e.GET(path, h)
 		e.HEAD(path, h)
 	}
-	e.GET("/api/v1/scorecards/:id/exceptions", s.exceptionsJSON)
-	e.GET("/api/v1/charts/trend/:indicator", s.trendChartJSON)
-	e.GET("/api/v1/charts/comparison/:indicator", s.comparisonChartJSON)
-	e.GET("/api/v1/charts/spine/:scorecard", s.spineChartJSON)
+	// The JSON of the board pages: gzip, and the same validators (ETag, Last-Modified, 304) as
+	// the rest of the API.
+	asAPI := []echo.MiddlewareFunc{compress(), s.jsonValidators}
+	e.GET("/api/v1/scorecards/:id/exceptions", s.exceptionsJSON, asAPI...)
+	e.GET("/api/v1/charts/trend/:indicator", s.trendChartJSON, asAPI...)
+	e.GET("/api/v1/charts/comparison/:indicator", s.comparisonChartJSON, asAPI...)
+	e.GET("/api/v1/charts/spine/:scorecard", s.spineChartJSON, asAPI...)
+}
+
+// jsonValidators sets a JSON read's ETag and Last-Modified and answers a conditional request
+// for an unchanged resource with 304 before the handler reads anything.
+func (s *Server) jsonValidators(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if s.notModified(c, formatJSON) {
+			return c.NoContent(http.StatusNotModified)
+		}
+		return next(c)
+	}
 }
 
 // pageSecurityPolicy lets a page load scripts, styles and images from this server only. The
