@@ -108,16 +108,7 @@ func newSecureFixture(tb testing.TB, cfg api.Config, names ...string) *secureFix
 // call sends a request as a principal, with extra headers as name, value pairs.
 func (f *secureFixture) call(tb testing.TB, who, method, path string, body *requestBody, headers ...string) *httptest.ResponseRecorder {
 	tb.Helper()
-	var req *http.Request
-	if body != nil {
-		req = httptest.NewRequest(method, path, body.reader())
-		req.Header.Set("Content-Type", body.contentType)
-		for k, v := range body.headers {
-			req.Header.Set(k, v)
-		}
-	} else {
-		req = httptest.NewRequest(method, path, nil)
-	}
+	req := newRequest(method, path, body)
 	if secret := f.secrets[who]; secret != "" {
 		req.Header.Set("Authorization", "Bearer "+secret)
 	}

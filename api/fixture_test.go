@@ -71,18 +71,22 @@ type onceTB struct{ testing.TB }
 
 func (o *onceTB) Cleanup(func()) {}
 
+// newRequest builds a test request with the body's content type and headers (none when nil).
+func newRequest(method, path string, body *requestBody) *http.Request {
+	if body == nil {
+		return httptest.NewRequest(method, path, nil)
+	}
+	req := httptest.NewRequest(method, path, body.reader())
+	req.Header.Set("Content-Type", body.contentType)
+	for k, v := range body.headers {
+		req.Header.Set(k, v)
+	}
+	return req
+}
+
 func (f *fixture) do(tb testing.TB, method, path string, body *requestBody) *httptest.ResponseRecorder {
 	tb.Helper()
-	var req *http.Request
-	if body != nil {
-		req = httptest.NewRequest(method, path, body.reader())
-		req.Header.Set("Content-Type", body.contentType)
-		for k, v := range body.headers {
-			req.Header.Set(k, v)
-		}
-	} else {
-		req = httptest.NewRequest(method, path, nil)
-	}
+	req := newRequest(method, path, body)
 	rec := httptest.NewRecorder()
 	f.handler.ServeHTTP(rec, req)
 	return rec

@@ -165,20 +165,11 @@ CREATE TABLE IF NOT EXISTS audit_log (
 
 // Migrate creates the token and audit tables if they do not exist.
 func (s *Service) Migrate(ctx context.Context) error {
-	return s.DB.Write(ctx, func(conn *sql.Conn) error {
-		if _, err := conn.ExecContext(ctx, schema); err != nil {
-			return fmt.Errorf("auth: migrate: %w", err)
-		}
-		return nil
-	})
+	return s.DB.Migrate(ctx, "auth", schema)
 }
 
 func (s *Service) now() time.Time {
-	t := time.Now()
-	if s.Now != nil {
-		t = s.Now()
-	}
-	return t.UTC().Truncate(time.Microsecond)
+	return store.Timestamp(s.Now)
 }
 
 // MaxNameLength caps a token's name.

@@ -138,22 +138,13 @@ CREATE TABLE IF NOT EXISTS datasets (
 
 // Migrate creates the service's tables if they do not exist.
 func (s *Service) Migrate(ctx context.Context) error {
-	return s.DB.Write(ctx, func(conn *sql.Conn) error {
-		if _, err := conn.ExecContext(ctx, schema); err != nil {
-			return fmt.Errorf("datasets: migrate: %w", err)
-		}
-		return nil
-	})
+	return s.DB.Migrate(ctx, "datasets", schema)
 }
 
 // now is the clock in UTC, truncated to the microsecond that a DuckDB TIMESTAMP keeps, so that a
 // revision returned by Load or Restore equals the one Revisions reads back.
 func (s *Service) now() time.Time {
-	t := time.Now()
-	if s.Now != nil {
-		t = s.Now()
-	}
-	return t.UTC().Truncate(time.Microsecond)
+	return store.Timestamp(s.Now)
 }
 
 // Load reads a CSV upload into the named dataset as a new revision. The load is all or nothing:

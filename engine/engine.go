@@ -73,12 +73,7 @@ ALTER TABLE evaluation_runs ADD COLUMN IF NOT EXISTS targets_revision BIGINT DEF
 
 // Migrate creates the engine's tables if they do not exist.
 func (e *Engine) Migrate(ctx context.Context) error {
-	return e.DB.Write(ctx, func(conn *sql.Conn) error {
-		if _, err := conn.ExecContext(ctx, schema+commentarySchema); err != nil {
-			return fmt.Errorf("engine: migrate: %w", err)
-		}
-		return nil
-	})
+	return e.DB.Migrate(ctx, "engine", schema+commentarySchema)
 }
 
 func (e *Engine) now() time.Time {

@@ -233,3 +233,24 @@ func QuoteIdent(name string) string {
 func QuoteLiteral(s string) string {
 	return `'` + strings.ReplaceAll(s, `'`, `''`) + `'`
 }
+
+// Migrate runs a component's schema (CREATE ... IF NOT EXISTS statements) in one write; the
+// component names the error.
+func (db *DB) Migrate(ctx context.Context, component, schema string) error {
+	return db.Write(ctx, func(conn *sql.Conn) error {
+		if _, err := conn.ExecContext(ctx, schema); err != nil {
+			return fmt.Errorf("%s: migrate: %w", component, err)
+		}
+		return nil
+	})
+}
+
+// Timestamp is now (time.Now when now is nil) in UTC, truncated to the microsecond a DuckDB
+// TIMESTAMP keeps, so that a value returned by a write equals the one read back.
+func Timestamp(now func() time.Time) time.Time {
+	t := time.Now()
+	if now != nil {
+		t = now()
+	}
+	return t.UTC().Truncate(time.Microsecond)
+}
