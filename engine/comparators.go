@@ -3,6 +3,8 @@ package engine
 import (
 	"fmt"
 	"math"
+	"slices"
+	"strings"
 
 	"github.com/childrens-trust/scorecard/areas"
 	"github.com/childrens-trust/scorecard/indicators"
@@ -49,10 +51,16 @@ func (e *Engine) regionComparator(def *indicators.Definition, reg *areas.Area, b
 func (e *Engine) aggregate(def *indicators.Definition, c *Comparator, byArea map[string]*observation, member func(*areas.Area) bool) *Comparator {
 	var sumNum, sumDen, sumVal float64
 	var nCounts, nVals int
+	// Sum in area-code order: floating-point sums depend on order, and the same data must
+	// always give the same figure to the last bit.
+	members := make([]*observation, 0, len(byArea))
 	for _, o := range byArea {
-		if o.area.Level != areas.LocalAuthority || !member(o.area) {
-			continue
+		if o.area.Level == areas.LocalAuthority && member(o.area) {
+			members = append(members, o)
 		}
+	}
+	slices.SortFunc(members, func(a, b *observation) int { return strings.Compare(a.area.Code, b.area.Code) })
+	for _, o := range members {
 		if !math.IsNaN(o.value) {
 			sumVal += o.value
 			nVals++

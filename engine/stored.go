@@ -8,7 +8,7 @@ import (
 )
 
 // storedRow is one evaluation as the evaluations table holds it: the key columns readers
-// filter and sort on, and the whole evaluation as a JSON document.
+// filter and sort on, and the whole evaluation as a document (see doc.go for its encoding).
 type storedRow struct {
 	indicator, areaCode, areaLevel string
 	period, periodKind             string
@@ -23,34 +23,48 @@ func (r *storedRow) values() []driver.Value {
 	return []driver.Value{r.indicator, r.areaCode, r.areaLevel, r.period, r.periodKind, r.periodEnd, r.value, r.rag, r.doc}
 }
 
-// encodeRows turns evaluations into table rows.
+// encodeRows turns evaluations into table rows. The documents of one call share one buffer.
 func encodeRows(evs []*Evaluation) ([]storedRow, error) {
 	rows := make([]storedRow, len(evs))
+	ends := make([]int, len(evs))
+	var buf []byte
 	for i, ev := range evs {
-		doc, err := json.Marshal(ev)
-		if err != nil {
-			return nil, fmt.Errorf("encode evaluation of %s for %s in %s: %w", ev.Indicator, ev.Area.Code, ev.Period, err)
-		}
 		end, err := time.Parse(time.DateOnly, ev.PeriodEnd)
 		if err != nil {
 			return nil, fmt.Errorf("encode evaluation of %s for %s in %s: period end: %w", ev.Indicator, ev.Area.Code, ev.Period, err)
 		}
+		buf = appendDoc(buf, ev)
+		ends[i] = len(buf)
 		r := &rows[i]
 		r.indicator, r.areaCode, r.areaLevel = ev.Indicator, ev.Area.Code, ev.Area.Level
 		r.period, r.periodKind, r.periodEnd = ev.Period, ev.PeriodKind, end
 		if ev.Value != nil {
 			r.value = *ev.Value
 		}
-		r.rag, r.doc = ev.RAG.Status, doc
+		r.rag = ev.RAG.Status
+	}
+	// Documents are cut from the final buffer, so the ones it outgrew can be freed.
+	start := 0
+	for i, end := range ends {
+		rows[i].doc = buf[start:end:end]
+		start = end
 	}
 	return rows, nil
 }
 
-// decodeDoc reads an evaluation back from its stored document.
+// decodeDoc reads an evaluation back from its stored document: the binary encoding, or JSON as
+// databases written before it hold (they are rewritten by the next evaluation).
 func decodeDoc(doc []byte) (*Evaluation, error) {
 	ev := &Evaluation{}
-	if err := json.Unmarshal(doc, ev); err != nil {
-		return nil, fmt.Errorf("engine: decode evaluation: %w", err)
+	switch {
+	case len(doc) > 0 && doc[0] == '{':
+		if err := json.Unmarshal(doc, ev); err != nil {
+			return nil, fmt.Errorf("engine: decode evaluation: %w", err)
+		}
+	default:
+		if err := readDoc(doc, ev); err != nil {
+			return nil, fmt.Errorf("engine: decode evaluation: %w", err)
+		}
 	}
 	return ev, nil
 }

@@ -1,0 +1,143 @@
+package engine_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/childrens-trust/scorecard"
+	"github.com/childrens-trust/scorecard/engine"
+)
+
+func ptr(f float64) *float64 { return &f }
+
+// TestDocRoundTripShipped encodes and decodes every evaluation of the shipped data and checks
+// that each reads back exactly (compared as the API's JSON), and that what the engine stores
+// reads back as what it computed.
+func TestDocRoundTripShipped(t *testing.T) {
+	ctx := context.Background()
+	now := func() time.Time { return time.Date(2026, 11, 23, 9, 0, 0, 123456789, time.UTC) }
+	app, err := scorecard.Open(ctx, scorecard.Config{Now: now, Seed: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer app.Close()
+	computed, err := app.Engine.Compute(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(computed) < 20000 {
+		t.Fatalf("%d evaluations computed; the shipped data gives over 20,000", len(computed))
+	}
+	var jsonBytes, docBytes int
+	want := map[engine.EvaluationKey][]byte{}
+	for _, ev := range computed {
+		doc := engine.EncodeDoc(ev)
+		back, err := engine.DecodeDoc(doc)
+		if err != nil {
+			t.Fatalf("%v: %v", ev.Key(), err)
+		}
+		a, _ := json.Marshal(ev)
+		b, _ := json.Marshal(back)
+		if !bytes.Equal(a, b) {
+			t.Fatalf("%v does not round-trip:\n%s\n%s", ev.Key(), a, b)
+		}
+		jsonBytes += len(a)
+		docBytes += len(doc)
+		want[ev.Key()] = a
+	}
+	t.Logf("%d evaluations: JSON %d bytes, documents %d bytes (%.2f×)", len(computed), jsonBytes, docBytes, float64(jsonBytes)/float64(docBytes))
+
+	stored, err := app.Engine.Evaluations(ctx, engine.EvaluationFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(stored) != len(computed) {
+		t.Fatalf("%d stored, %d computed", len(stored), len(computed))
+	}
+	for _, ev := range stored {
+		got, _ := json.Marshal(ev)
+		if !bytes.Equal(got, want[ev.Key()]) {
+			t.Fatalf("stored %v reads back as\n%s\nnot as computed\n%s", ev.Key(), got, want[ev.Key()])
+		}
+	}
+}
+
+// TestDocEveryField fills every field, so a field left out of the codec fails here even when
+// the shipped data never sets it.
+func TestDocEveryField(t *testing.T) {
+	at := time.Date(2026, 11, 23, 9, 0, 0, 5, time.UTC)
+	cmp := func(code string) *engine.Comparator {
+		return &engine.Comparator{Code: code, Name: "n" + code, Value: ptr(1.5), DisplayValue: "1.5", Source: "published",
+			Judgement: "better", Method: "ci95", Reason: "r", Vintage: "2024", N: 9, Of: 10}
+	}
+	ev := &engine.Evaluation{
+		Indicator: "i", Area: engine.AreaRef{Code: "E06000058", Name: "BCP", Level: "la"},
+		Period: "2023/24", PeriodKind: "academic_year", PeriodEnd: "2024-08-31",
+		Value: ptr(-0.0), DisplayValue: "0.0", Numerator: ptr(3), Denominator: ptr(1e12), Status: "suppressed", Marker: "c",
+		CI:  &engine.CI{Method: "wilson", Lower95: ptr(1), Upper95: ptr(2), Lower998: ptr(0.5), Upper998: ptr(2.5), Published: true},
+		RAG: engine.RAG{Status: "amber", Rule: "higher_is_better/standard", Target: ptr(10), Tolerance: ptr(5), ToleranceType: "percent",
+			GreenBand: ptr(11), TargetSource: "definition", Baseline: &engine.TargetBaseline{Period: "2020/21", Value: ptr(8), ChangePercent: -12.5}, Reason: "why"},
+		Comparators: engine.Compared{England: cmp("E92000001"), Region: cmp("E12000009"), StatisticalNeighbours: cmp("")},
+		Rank:        &engine.Rank{Position: 3, Of: 151}, Quartile: "A", Quintile: &engine.Quintile{Position: 1, Label: "best"},
+		Direction: engine.Direction{
+			Previous: &engine.Change{Period: "2022/23", Value: ptr(1), Change: ptr(-1), ChangePercent: ptr(-50), Judgement: "worsening"},
+			YearAgo:  &engine.Change{Period: "2022/23", Judgement: "no_data"}},
+		RecentTrend: &engine.Trend{Label: "increasing", Slope: ptr(0.1), ChiSquare: ptr(4.2), Periods: []string{"a", "b", "ü"}, Reason: "x", Method: "m"},
+		Forecast:    &engine.Forecast{Status: "on_track", TargetPeriod: "2025/26", Target: ptr(3), Projected: ptr(4), Periods: []string{"p"}, Method: "ls", Reason: "y"},
+		Source:      engine.SourceRef{Dataset: "lait", Revision: 1 << 40, Row: 12345},
+		EvaluatedAt: at,
+	}
+	back, err := engine.DecodeDoc(engine.EncodeDoc(ev))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := json.Marshal(ev)
+	b, _ := json.Marshal(back)
+	if !bytes.Equal(a, b) {
+		t.Fatalf("does not round-trip:\n%s\n%s", a, b)
+	}
+	if !back.EvaluatedAt.Equal(at) || back.EvaluatedAt.Nanosecond() != 5 {
+		t.Errorf("evaluated_at %v, want %v", back.EvaluatedAt, at)
+	}
+
+	// An empty evaluation round-trips too (every pointer nil).
+	empty, err := engine.DecodeDoc(engine.EncodeDoc(&engine.Evaluation{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ = json.Marshal(&engine.Evaluation{})
+	b, _ = json.Marshal(empty)
+	if !bytes.Equal(a, b) {
+		t.Fatalf("empty evaluation does not round-trip:\n%s\n%s", a, b)
+	}
+}
+
+// TestDocRejectsDamage checks that a truncated or altered document is an error, never a
+// silently different evaluation.
+func TestDocRejectsDamage(t *testing.T) {
+	ev := &engine.Evaluation{Indicator: "i", Period: "2023", Value: ptr(1), RAG: engine.RAG{Status: "green"},
+		RecentTrend: &engine.Trend{Label: "x", Periods: []string{"2019", "2020"}}}
+	doc := engine.EncodeDoc(ev)
+	for n := 0; n < len(doc); n++ {
+		if _, err := engine.DecodeDoc(doc[:n]); err == nil {
+			t.Errorf("document cut to %d of %d bytes decoded without error", n, len(doc))
+		}
+	}
+	if _, err := engine.DecodeDoc(append(append([]byte(nil), doc...), 0)); err == nil {
+		t.Error("a document with a trailing byte decoded without error")
+	}
+	bad := append([]byte(nil), doc...)
+	bad[0] = 0x7f
+	if _, err := engine.DecodeDoc(bad); err == nil {
+		t.Error("a document of an unknown format decoded without error")
+	}
+	// A document written by an earlier version, as JSON, still reads.
+	old, _ := json.Marshal(ev)
+	back, err := engine.DecodeDoc(old)
+	if err != nil || back.RecentTrend == nil || back.RecentTrend.Periods[1] != "2020" || *back.Value != 1 {
+		t.Errorf("JSON document read as %+v, %v", back, err)
+	}
+}
