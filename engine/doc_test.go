@@ -77,7 +77,7 @@ func TestDocEveryField(t *testing.T) {
 		Indicator: "i", Area: engine.AreaRef{Code: "E06000058", Name: "BCP", Level: "la"},
 		Period: "2023/24", PeriodKind: "academic_year", PeriodEnd: "2024-08-31",
 		Value: ptr(-0.0), DisplayValue: "0.0", Numerator: ptr(3), Denominator: ptr(1e12), Status: "suppressed", Marker: "c",
-		CI:  &engine.CI{Method: "wilson", Lower95: ptr(1), Upper95: ptr(2), Lower998: ptr(0.5), Upper998: ptr(2.5), Published: true},
+		CI: &engine.CI{Method: "wilson", Lower95: ptr(1), Upper95: ptr(2), Lower998: ptr(0.5), Upper998: ptr(2.5), Published: true},
 		RAG: engine.RAG{Status: "amber", Rule: "higher_is_better/standard", Target: ptr(10), Tolerance: ptr(5), ToleranceType: "percent",
 			GreenBand: ptr(11), TargetSource: "definition", Baseline: &engine.TargetBaseline{Period: "2020/21", Value: ptr(8), ChangePercent: -12.5}, Reason: "why"},
 		Comparators: engine.Compared{England: cmp("E92000001"), Region: cmp("E12000009"), StatisticalNeighbours: cmp("")},
