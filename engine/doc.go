@@ -16,7 +16,8 @@ import (
 //
 // Encoding of each kind of field:
 //
-//	string         uvarint length, bytes
+//	string         uvarint n: when n is even, n/2 bytes of text follow; when odd, the string
+//	               is docVocabulary[(n-1)/2]
 //	*float64       0 (nil), or 1 and 8 bytes little-endian IEEE 754
 //	float64        8 bytes little-endian IEEE 754
 //	int, int64     zig-zag varint
@@ -223,6 +224,15 @@ func (r *docReader) float() float64 {
 
 func (r *docReader) string() string {
 	n := r.uvarint()
+	if n&1 == 1 {
+		i := n >> 1
+		if i >= uint64(len(docVocabulary)) {
+			r.fail(errors.New("unknown vocabulary entry"))
+			return ""
+		}
+		return docVocabulary[i]
+	}
+	n >>= 1
 	if n > uint64(len(r.b)) {
 		r.fail(errTruncated)
 		return ""
@@ -233,7 +243,13 @@ func (r *docReader) string() string {
 }
 
 func (w *docWriter) string(s string) {
-	w.b = binary.AppendUvarint(w.b, uint64(len(s)))
+	if s != "" {
+		if i, ok := docVocabularyIndex[s]; ok {
+			w.b = binary.AppendUvarint(w.b, uint64(i)<<1|1)
+			return
+		}
+	}
+	w.b = binary.AppendUvarint(w.b, uint64(len(s))<<1)
 	w.b = append(w.b, s...)
 }
 

@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"flag"
+	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -139,5 +142,44 @@ func TestDocRejectsDamage(t *testing.T) {
 	back, err := engine.DecodeDoc(old)
 	if err != nil || back.RecentTrend == nil || back.RecentTrend.Periods[1] != "2020" || *back.Value != 1 {
 		t.Errorf("JSON document read as %+v, %v", back, err)
+	}
+}
+
+var updateVocabulary = flag.Bool("update-vocabulary", false, "append new docVocabulary entries to testdata/engine/doc_vocabulary.txt")
+
+// TestDocVocabularyIsAppendOnly holds the stored documents' vocabulary to its recorded form: a
+// stored document names entries by position, so an entry changed, removed or moved would
+// change what stored documents say. New entries may be appended (record them with
+// -update-vocabulary).
+func TestDocVocabularyIsAppendOnly(t *testing.T) {
+	const path = "../testdata/engine/doc_vocabulary.txt"
+	vocab := engine.DocVocabulary()
+	seen := map[string]bool{}
+	for _, s := range vocab {
+		if s == "" || strings.Contains(s, "\n") || seen[s] {
+			t.Fatalf("vocabulary entry %q is empty, has a line break or is repeated", s)
+		}
+		seen[s] = true
+	}
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var recorded []string
+	if len(raw) > 0 {
+		recorded = strings.Split(strings.TrimSuffix(string(raw), "\n"), "\n")
+	}
+	for i, s := range recorded {
+		if i >= len(vocab) || vocab[i] != s {
+			t.Fatalf("vocabulary entry %d was %q and is now changed or gone: stored documents refer to it; restore it and append new entries instead", i, s)
+		}
+	}
+	if len(vocab) > len(recorded) {
+		if !*updateVocabulary {
+			t.Fatalf("%d new vocabulary entries are not recorded: run go test ./engine -run Vocabulary -update-vocabulary", len(vocab)-len(recorded))
+		}
+		if err := os.WriteFile(path, []byte(strings.Join(vocab, "\n")+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 }

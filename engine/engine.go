@@ -184,7 +184,16 @@ func (e *Engine) evaluate(ctx context.Context, selected func(*indicators.Definit
 	if len(work) == 0 {
 		return nil, nil
 	}
-	if err := e.computeAll(ctx, work, uploaded, at); err != nil {
+	// One snapshot of the datasets' current revisions for the whole run.
+	all, err := e.Datasets.Datasets(ctx)
+	if err != nil {
+		return nil, err
+	}
+	current := make(map[string]*datasets.Dataset, len(all))
+	for i := range all {
+		current[all[i].Name] = &all[i]
+	}
+	if err := e.computeAll(ctx, work, current, uploaded, at); err != nil {
 		return nil, err
 	}
 	if err := e.store(ctx, work, at, targetsRevision); err != nil {
@@ -211,7 +220,7 @@ type computed struct {
 // computeAll evaluates every indicator in work on runtime.GOMAXPROCS workers. An indicator
 // that cannot be evaluated records its error in its result; only a cancelled context fails
 // the whole run.
-func (e *Engine) computeAll(ctx context.Context, work []*computed, uploaded map[string][]targetEntry, at time.Time) error {
+func (e *Engine) computeAll(ctx context.Context, work []*computed, current map[string]*datasets.Dataset, uploaded map[string][]targetEntry, at time.Time) error {
 	jobs := make(chan *computed)
 	var wg sync.WaitGroup
 	workers := min(runtime.GOMAXPROCS(0), len(work))
@@ -220,7 +229,7 @@ func (e *Engine) computeAll(ctx context.Context, work []*computed, uploaded map[
 		go func() {
 			defer wg.Done()
 			for c := range jobs {
-				e.compute(ctx, c, uploaded[c.def.ID], at)
+				e.compute(ctx, c, current[c.def.Source.Dataset], uploaded[c.def.ID], at)
 			}
 		}()
 	}
@@ -235,13 +244,13 @@ func (e *Engine) computeAll(ctx context.Context, work []*computed, uploaded map[
 	return ctx.Err()
 }
 
-// compute evaluates one indicator and encodes its rows.
-func (e *Engine) compute(ctx context.Context, c *computed, uploaded []targetEntry, at time.Time) {
+// compute evaluates one indicator on ds, its dataset's current revision (nil when there is
+// none), and encodes its rows.
+func (e *Engine) compute(ctx context.Context, c *computed, ds *datasets.Dataset, uploaded []targetEntry, at time.Time) {
 	start := time.Now()
 	defer func() { c.res.Duration = time.Since(start) }()
-	ds, err := e.Datasets.Get(ctx, c.def.Source.Dataset)
-	if err != nil {
-		c.res.Error = err.Error()
+	if ds == nil {
+		c.res.Error = errs.Errorf(errs.NotFound, "no dataset named %q", c.def.Source.Dataset).Error()
 		return
 	}
 	c.res.Revision = ds.Revision

@@ -29,3 +29,6 @@ func (e *Engine) Compute(ctx context.Context) ([]*Evaluation, error) {
 	}
 	return out, nil
 }
+
+// DocVocabulary is the stored documents' vocabulary.
+func DocVocabulary() []string { return docVocabulary }
