@@ -1,5 +1,5 @@
 # The two commands README.md gives, plus helpers. Plain `go` works too; see README.md.
-.PHONY: run dev test build bench browser assets
+.PHONY: run dev test build bench bench-ratio browser assets
 
 run:
 	go run ./cmd/scorecard serve
@@ -16,6 +16,10 @@ build:
 
 bench:
 	go test -run '^$$' -bench . -count 6 ./bench/
+
+# The engine against the hand-written raw-SQL baseline, alternating in fresh processes.
+bench-ratio:
+	scripts/bench-ratio.sh
 
 browser:
 	SCORECARD_ARTIFACTS=$(CURDIR)/artifacts go test -count=1 -v -run TestBoardPagesInChromium ./e2e/

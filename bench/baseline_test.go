@@ -33,7 +33,8 @@ import (
 //
 // What the engine does beyond this (so the ratio flatters the baseline, if anything): Fingertips'
 // recent-trend χ² test, exact Poisson limits below 10 events, Student t limits, two-level
-// 95/99.8 comparisons, quintiles, relative and uploaded targets, forecasts, JSON documents.
+// 95/99.8 comparisons, quintiles, relative and uploaded targets, forecasts, and a document per
+// evaluation with the provenance of every judgement.
 
 // baselineSetup creates the reference tables the statement joins (areas, neighbours, indicator
 // properties, targets). They are facts the engine holds in memory, so they are built once,

@@ -6,8 +6,10 @@
 #
 #   scripts/loadtest.sh                      # 10 s per endpoint, 32 connections, 2 threads
 #   DURATION=2s MAX_REQUESTS=20000 scripts/loadtest.sh   # the short run CI does
+#   GZIP=1 scripts/loadtest.sh               # send Accept-Encoding: gzip, as browsers do
 #
-# Environment: DURATION (10s), CONNECTIONS (32), THREADS (2), MAX_REQUESTS (1000000), PORT (18080).
+# Environment: DURATION (10s), CONNECTIONS (32), THREADS (2), MAX_REQUESTS (1000000), PORT (18080),
+# GZIP (unset: responses uncompressed, as from a client that does not ask for gzip).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,6 +18,8 @@ CONNECTIONS="${CONNECTIONS:-32}"
 export THREADS="${THREADS:-2}"
 export MAX_REQUESTS="${MAX_REQUESTS:-1000000}"
 PORT="${PORT:-18080}"
+headers=()
+if [[ -n "${GZIP:-}" ]]; then headers=(-H "Accept-Encoding: gzip"); fi
 BASE="http://127.0.0.1:${PORT}"
 
 command -v wrk >/dev/null || { echo "loadtest: wrk is not installed (apt-get install -y wrk)" >&2; exit 1; }
@@ -39,7 +43,7 @@ for _ in $(seq 1 300); do
 done
 curl -fsS "$BASE/healthz" >/dev/null
 awk -v ns=$(( $(date +%s%N) - start )) 'BEGIN { printf "server ready in %.1f s (fresh database, shipped data loaded and evaluated)\n", ns / 1e9 }'
-echo "wrk: $THREADS threads, $CONNECTIONS connections, at most $DURATION and $MAX_REQUESTS requests per endpoint"
+echo "wrk: $THREADS threads, $CONNECTIONS connections, at most $DURATION and $MAX_REQUESTS requests per endpoint${GZIP:+, Accept-Encoding: gzip}"
 echo
 
 endpoints=(
@@ -56,7 +60,7 @@ for path in "${endpoints[@]}"; do
   # Every endpoint must answer 200 before it is measured.
   code=$(curl -s -o /dev/null -w '%{http_code}' "$BASE$path")
   if [[ "$code" != 200 ]]; then echo "loadtest: $path answered $code" >&2; exit 1; fi
-  line=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --timeout 5s -s scripts/loadtest.lua "$BASE$path" | grep '^RESULT')
+  line=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --timeout 5s "${headers[@]}" -s scripts/loadtest.lua "$BASE$path" | grep '^RESULT')
   declare -A r=()
   for kv in ${line#RESULT }; do r[${kv%%=*}]=${kv#*=}; done
   rps[$path]=${r[rps]}
