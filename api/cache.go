@@ -29,6 +29,16 @@ type responseCache struct {
 	tag     string
 	entries map[string]*cachedResponse
 	size    int
+	// rendering holds the requests rendering a response to keep, by version and key, so that
+	// requests for the same response arriving meanwhile wait for it instead of rendering it
+	// again (after an upload, a board opening one scorecard at once renders it once).
+	rendering map[string]*render
+}
+
+// render is a response being rendered; done is closed when it is finished (kept or not).
+type render struct {
+	done    chan struct{}
+	waiters int // requests waiting for it (tests read it)
 }
 
 type cachedResponse struct {
@@ -38,7 +48,8 @@ type cachedResponse struct {
 
 // newResponseCache caches up to maxBytes of responses for the version version() names.
 func newResponseCache(version func() string, maxBytes int) *responseCache {
-	return &responseCache{version: version, maxEntry: maxBytes / 16, maxBytes: maxBytes, entries: map[string]*cachedResponse{}}
+	return &responseCache{version: version, maxEntry: maxBytes / 16, maxBytes: maxBytes,
+		entries: map[string]*cachedResponse{}, rendering: map[string]*render{}}
 }
 
 // cacheKey identifies a representation of a resource: its URI, the format asked for, and
@@ -78,6 +89,27 @@ func (rc *responseCache) put(tag, key string, resp *cachedResponse) {
 	rc.size += len(resp.body)
 }
 
+// claim makes the caller the renderer of (tag, key) and returns the function to call when it
+// has finished; or, when another request is rendering it already, returns that render to wait
+// for.
+func (rc *responseCache) claim(tag, key string) (finished func(), wait *render) {
+	id := tag + "\x00" + key
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	if r, ok := rc.rendering[id]; ok {
+		r.waiters++
+		return nil, r
+	}
+	r := &render{done: make(chan struct{})}
+	rc.rendering[id] = r
+	return func() {
+		rc.mu.Lock()
+		delete(rc.rendering, id)
+		rc.mu.Unlock()
+		close(r.done)
+	}, nil
+}
+
 // uncached are path prefixes never cached: the embedded assets (served with their own long-lived
 // caching headers), health and metrics (they report the live process).
 var uncached = []string{"/assets/", "/healthz", "/readyz", "/metrics"}
@@ -102,18 +134,22 @@ func (rc *responseCache) Middleware(next echo.HandlerFunc) echo.HandlerFunc {
 		tag := rc.version()
 		key := cacheKey(req)
 		if hit := rc.get(tag, key); hit != nil {
-			h := c.Response().Header()
-			for k, v := range hit.header {
-				h[k] = v
+			return serveCached(c, hit)
+		}
+		finished, wait := rc.claim(tag, key)
+		if wait != nil {
+			select {
+			case <-wait.done:
+			case <-req.Context().Done():
+				return req.Context().Err()
 			}
-			h.Set("X-Cache", "hit")
-			h.Set(echo.HeaderContentLength, strconv.Itoa(len(hit.body)))
-			c.Response().WriteHeader(http.StatusOK)
-			if req.Method == http.MethodGet {
-				_, err := c.Response().Write(hit.body)
-				return err
+			if hit := rc.get(tag, key); hit != nil {
+				return serveCached(c, hit)
 			}
-			return nil
+			// The response was not kept (an error, or too large): render it here, without
+			// making anyone wait.
+		} else {
+			defer finished()
 		}
 		rec := &recordingWriter{ResponseWriter: c.Response().Writer, limit: rc.maxEntry}
 		c.Response().Writer = rec
@@ -132,6 +168,22 @@ func (rc *responseCache) Middleware(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		return err
 	}
+}
+
+// serveCached writes a kept response.
+func serveCached(c echo.Context, hit *cachedResponse) error {
+	h := c.Response().Header()
+	for k, v := range hit.header {
+		h[k] = v
+	}
+	h.Set("X-Cache", "hit")
+	h.Set(echo.HeaderContentLength, strconv.Itoa(len(hit.body)))
+	c.Response().WriteHeader(http.StatusOK)
+	if c.Request().Method == http.MethodGet {
+		_, err := c.Response().Write(hit.body)
+		return err
+	}
+	return nil
 }
 
 // representationHeaders are the response headers that describe the cached representation
