@@ -46,13 +46,11 @@ var docVocabulary = []string{
 	"E12000007", "London", "E12000008", "South East", "E12000009", "South West",
 }
 
-// docVocabularyIndex finds a string's index in docVocabulary.
+// docVocabularyIndex finds a string's index in docVocabulary (whose entries are unique).
 var docVocabularyIndex = func() map[string]int {
 	m := make(map[string]int, len(docVocabulary))
 	for i, s := range docVocabulary {
-		if _, dup := m[s]; !dup {
-			m[s] = i
-		}
+		m[s] = i
 	}
 	return m
 }()

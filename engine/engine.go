@@ -102,13 +102,13 @@ type RunResult struct {
 
 // EvaluateAll evaluates every indicator and replaces all stored evaluations.
 func (e *Engine) EvaluateAll(ctx context.Context) ([]RunResult, error) {
-	return e.evaluate(ctx, func(*indicators.Definition) bool { return true })
+	return e.evaluate(ctx, func(*indicators.Definition, snapshot) bool { return true })
 }
 
 // EvaluateDataset re-evaluates only the indicators that read the named dataset (after a load
 // or restore).
 func (e *Engine) EvaluateDataset(ctx context.Context, dataset string) ([]RunResult, error) {
-	return e.evaluate(ctx, func(d *indicators.Definition) bool {
+	return e.evaluate(ctx, func(d *indicators.Definition, _ snapshot) bool {
 		return d.Source.Dataset == dataset || dataset == datasets.TargetsDataset
 	})
 }
@@ -141,20 +141,12 @@ func (e *Engine) Refresh(ctx context.Context, definitionsToo bool) ([]RunResult,
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("engine: read runs: %w", err)
 	}
-	current := map[string]int64{}
-	all, err := e.Datasets.Datasets(ctx)
-	if err != nil {
-		return nil, err
-	}
-	for _, d := range all {
-		current[d.Name] = d.Revision
-	}
-	return e.evaluate(ctx, func(d *indicators.Definition) bool {
+	return e.evaluate(ctx, func(d *indicators.Definition, current snapshot) bool {
 		r, ok := runs[d.ID]
 		switch {
 		case !ok:
 			return true
-		case r.revision != current[d.Source.Dataset], r.targets != current[datasets.TargetsDataset]:
+		case r.revision != current.revision(d.Source.Dataset), r.targets != current.revision(datasets.TargetsDataset):
 			return true
 		case definitionsToo && r.hash != definitionHash(d):
 			return true
@@ -169,29 +161,29 @@ func (e *Engine) Refresh(ctx context.Context, definitionsToo bool) ([]RunResult,
 // Indicators are computed in parallel (one worker per CPU): each worker reads its indicator's
 // rows from DuckDB (reads run in parallel on the pool), makes the judgements and encodes the
 // documents to store, so the write transaction only hands finished rows to the appender.
-func (e *Engine) evaluate(ctx context.Context, selected func(*indicators.Definition) bool) ([]RunResult, error) {
+func (e *Engine) evaluate(ctx context.Context, selected func(*indicators.Definition, snapshot) bool) ([]RunResult, error) {
 	at := e.now()
 	uploaded, targetsRevision, err := e.uploadedTargets(ctx)
 	if err != nil {
 		return nil, err
-	}
-	var work []*computed
-	for _, def := range e.Catalog.All() {
-		if selected(def) {
-			work = append(work, &computed{def: def, res: RunResult{Indicator: def.ID, Dataset: def.Source.Dataset}})
-		}
-	}
-	if len(work) == 0 {
-		return nil, nil
 	}
 	// One snapshot of the datasets' current revisions for the whole run.
 	all, err := e.Datasets.Datasets(ctx)
 	if err != nil {
 		return nil, err
 	}
-	current := make(map[string]*datasets.Dataset, len(all))
+	current := make(snapshot, len(all))
 	for i := range all {
 		current[all[i].Name] = &all[i]
+	}
+	var work []*computed
+	for _, def := range e.Catalog.All() {
+		if selected(def, current) {
+			work = append(work, &computed{def: def, res: RunResult{Indicator: def.ID, Dataset: def.Source.Dataset}})
+		}
+	}
+	if len(work) == 0 {
+		return nil, nil
 	}
 	if err := e.computeAll(ctx, work, current, uploaded, at); err != nil {
 		return nil, err
@@ -210,6 +202,17 @@ func (e *Engine) evaluate(ctx context.Context, selected func(*indicators.Definit
 	return results, nil
 }
 
+// snapshot is the datasets' current revisions, by name, as one evaluation run sees them.
+type snapshot map[string]*datasets.Dataset
+
+// revision is the named dataset's current revision, 0 when there is none.
+func (s snapshot) revision(name string) int64 {
+	if d, ok := s[name]; ok {
+		return d.Revision
+	}
+	return 0
+}
+
 // computed is one indicator's evaluation run: its results encoded for storage.
 type computed struct {
 	def  *indicators.Definition
@@ -220,7 +223,7 @@ type computed struct {
 // computeAll evaluates every indicator in work on runtime.GOMAXPROCS workers. An indicator
 // that cannot be evaluated records its error in its result; only a cancelled context fails
 // the whole run.
-func (e *Engine) computeAll(ctx context.Context, work []*computed, current map[string]*datasets.Dataset, uploaded map[string][]targetEntry, at time.Time) error {
+func (e *Engine) computeAll(ctx context.Context, work []*computed, current snapshot, uploaded map[string][]targetEntry, at time.Time) error {
 	jobs := make(chan *computed)
 	var wg sync.WaitGroup
 	workers := min(runtime.GOMAXPROCS(0), len(work))
