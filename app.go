@@ -6,12 +6,15 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/childrens-trust/scorecard/areas"
 	"github.com/childrens-trust/scorecard/auth"
 	"github.com/childrens-trust/scorecard/datasets"
 	"github.com/childrens-trust/scorecard/engine"
+	"github.com/childrens-trust/scorecard/errs"
 	"github.com/childrens-trust/scorecard/indicators"
 	"github.com/childrens-trust/scorecard/store"
 )
@@ -28,6 +31,14 @@ type App struct {
 	// Auth holds the API tokens and the audit log.
 	Auth *auth.Service
 	Log  *slog.Logger
+
+	// life ends when the App closes: it bounds the re-evaluations that outlive the request (or
+	// command) that caused them, which bg counts so Close can wait for them.
+	life    context.Context
+	stop    context.CancelFunc
+	bg      sync.WaitGroup
+	evalSem chan struct{} // one evaluation run at a time, so a later run never loses to an earlier one
+	retry   atomic.Bool   // a retry of a failed re-evaluation is scheduled
 }
 
 // Config says where the database and definitions are. Zero values give the defaults.
@@ -87,12 +98,14 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		}
 		log.Warn("database invalidated by a fatal error; reopened", "path", db.Path)
 	}
-	app := &App{DB: db, Areas: reg, Catalog: cat, Log: log}
+	app := &App{DB: db, Areas: reg, Catalog: cat, Log: log, evalSem: make(chan struct{}, 1)}
+	app.life, app.stop = context.WithCancel(context.Background())
 	app.Datasets = &datasets.Service{DB: db, Areas: reg, Catalog: cat, Now: cfg.Now}
 	app.Engine = &engine.Engine{DB: db, Datasets: app.Datasets, Catalog: cat, Scorecards: scorecards, Areas: reg,
 		Vintage: cfg.Vintage, MinAggregateCoverage: cfg.MinAggregateCoverage, Now: cfg.Now, Log: log}
 	app.Auth = &auth.Service{DB: db, Areas: reg, Now: cfg.Now}
 	if err := app.init(ctx, cfg.Seed); err != nil {
+		app.stop()
 		db.Close()
 		return nil, err
 	}
@@ -122,20 +135,10 @@ func (a *App) init(ctx context.Context, seed bool) error {
 		}
 		a.Log.Info("shipped data loaded", "duration", time.Since(start).Round(time.Millisecond))
 	}
-	start := time.Now()
-	results, err := a.Engine.Refresh(ctx, false)
-	if err != nil {
+	// A dataset revision the engine cannot read fails only the indicators that read it (their
+	// run records the problem, and /readyz reports it); it never stops start-up.
+	if _, err := a.Reevaluate(ctx, engine.Stale); err != nil {
 		return err
-	}
-	if len(results) > 0 {
-		n := 0
-		for _, r := range results {
-			n += r.Evaluations
-			if r.Error != "" {
-				a.Log.Warn("indicator not evaluated", "indicator", r.Indicator, "error", r.Error)
-			}
-		}
-		a.Log.Info("evaluated", "indicators", len(results), "evaluations", n, "duration", time.Since(start).Round(time.Millisecond))
 	}
 	return a.markLastModified(ctx)
 }
@@ -158,15 +161,147 @@ func (a *App) markLastModified(ctx context.Context) error {
 	return nil
 }
 
-// Load stores a CSV as a new revision of a dataset and re-evaluates the indicators that read
-// it. On a rejected upload the revision (status rejected) is returned with the error.
-func (a *App) Load(ctx context.Context, dataset string, r io.Reader, up datasets.Upload) (*datasets.Revision, []engine.RunResult, error) {
+// Load stores a CSV as a new revision of a dataset and re-evaluates the indicators it affects.
+// It is the one load path: the API, the command line and start-up's shipped data all use it.
+//
+// An error means nothing was committed (on a rejected upload the rejected revision is returned
+// with it). Once the revision is committed, Load returns it with a nil error whatever happens to
+// the re-evaluation: see Reevaluation for its states.
+func (a *App) Load(ctx context.Context, dataset string, r io.Reader, up datasets.Upload) (*datasets.Revision, engine.Reevaluation, error) {
 	rev, err := a.Datasets.Load(ctx, dataset, r, up)
 	if err != nil {
-		return rev, nil, err
+		return rev, engine.Reevaluation{}, err
 	}
-	results, err := a.Engine.EvaluateDataset(ctx, dataset)
-	return rev, results, err
+	return rev, a.reevaluateAfterChange(ctx), nil
+}
+
+// Restore makes an earlier revision of a dataset current again (as a new revision) and
+// re-evaluates the indicators it affects, with Load's guarantees.
+func (a *App) Restore(ctx context.Context, dataset string, id int64, by string) (*datasets.Revision, engine.Reevaluation, error) {
+	rev, err := a.Datasets.Restore(ctx, dataset, id, by)
+	if err != nil {
+		return rev, engine.Reevaluation{}, err
+	}
+	return rev, a.reevaluateAfterChange(ctx), nil
+}
+
+// Reevaluate evaluates the indicators in scope on ctx, one run at a time: a run waits for the
+// one in progress (or for ctx to end). Indicators that cannot be evaluated report it in their
+// RunResult; the error is for a run that could not happen at all.
+func (a *App) Reevaluate(ctx context.Context, scope engine.Scope) ([]engine.RunResult, error) {
+	select {
+	case a.evalSem <- struct{}{}:
+	case <-ctx.Done():
+		return nil, fmt.Errorf("wait for the evaluation in progress: %w", ctx.Err())
+	}
+	defer func() { <-a.evalSem }()
+	start := time.Now()
+	var results []engine.RunResult
+	var err error
+	switch scope {
+	case engine.All:
+		results, err = a.Engine.EvaluateAll(ctx)
+	case engine.Changed:
+		results, err = a.Engine.Refresh(ctx, true)
+	default:
+		results, err = a.Engine.Refresh(ctx, false)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if len(results) > 0 {
+		n := 0
+		for _, r := range results {
+			n += r.Evaluations
+			if r.Error != "" {
+				a.Log.Warn("indicator not evaluated", "indicator", r.Indicator, "error", r.Error)
+			} else if r.Warning != "" {
+				a.Log.Warn("indicator evaluated with a warning", "indicator", r.Indicator, "warning", r.Warning)
+			}
+		}
+		a.Log.Info("evaluated", "indicators", len(results), "evaluations", n, "duration", time.Since(start).Round(time.Millisecond))
+	}
+	return nonNil(results), nil
+}
+
+// EvaluationTimeout bounds a re-evaluation that runs after a change.
+const EvaluationTimeout = 10 * time.Minute
+
+// retryDelays are the waits before each retry of a failed re-evaluation.
+var retryDelays = []time.Duration{10 * time.Second, time.Minute, 5 * time.Minute}
+
+// reevaluateAfterChange re-evaluates the stale indicators after a committed change. The run
+// belongs to the App, not to ctx: when ctx ends first the answer is Pending and the run goes
+// on; when it fails it is retried in the background (and at the next start in any case).
+func (a *App) reevaluateAfterChange(ctx context.Context) engine.Reevaluation {
+	done := make(chan engine.Reevaluation, 1)
+	a.bg.Add(1)
+	go func() {
+		defer a.bg.Done()
+		done <- a.backgroundRefresh()
+	}()
+	select {
+	case r := <-done:
+		return r
+	case <-ctx.Done():
+		return engine.Reevaluation{State: engine.Pending, Results: []engine.RunResult{},
+			Reason: "the change is committed; its re-evaluation was still running when the request's time ran out and goes on in the background " +
+				"(reads show the earlier evaluations until it finishes)"}
+	}
+}
+
+// backgroundRefresh runs a Stale re-evaluation on the App's own context.
+func (a *App) backgroundRefresh() engine.Reevaluation {
+	ctx, cancel := context.WithTimeout(a.life, EvaluationTimeout)
+	defer cancel()
+	results, err := a.Reevaluate(ctx, engine.Stale)
+	if err == nil {
+		return engine.Reevaluation{State: engine.Evaluated, Results: results}
+	}
+	reason := "the re-evaluation failed"
+	if e, ok := errs.As(err); ok && e.Code != errs.Internal {
+		reason += ": " + e.Message
+	} else if ctx.Err() != nil {
+		reason += ": it took longer than " + EvaluationTimeout.String() + " or the service is stopping"
+	}
+	reason += "; the change is committed, and the re-evaluation is retried in the background and at the next start"
+	a.Log.Error("re-evaluation after a change failed", "error", err)
+	a.scheduleRetry()
+	return engine.Reevaluation{State: engine.Failed, Reason: reason, Results: []engine.RunResult{}}
+}
+
+// scheduleRetry retries a failed re-evaluation a few times, unless a retry is already scheduled
+// or the App is closing.
+func (a *App) scheduleRetry() {
+	if a.life.Err() != nil || !a.retry.CompareAndSwap(false, true) {
+		return
+	}
+	a.bg.Add(1)
+	go func() {
+		defer a.bg.Done()
+		defer a.retry.Store(false)
+		for _, d := range retryDelays {
+			select {
+			case <-a.life.Done():
+				return
+			case <-time.After(d):
+			}
+			ctx, cancel := context.WithTimeout(a.life, EvaluationTimeout)
+			_, err := a.Reevaluate(ctx, engine.Stale)
+			cancel()
+			if err == nil {
+				return
+			}
+			a.Log.Error("retried re-evaluation failed", "error", err)
+		}
+	}()
+}
+
+func nonNil(r []engine.RunResult) []engine.RunResult {
+	if r == nil {
+		return []engine.RunResult{}
+	}
+	return r
 }
 
 // Checkpoint writes everything committed into the database file (DuckDB's CHECKPOINT), so the
@@ -182,6 +317,10 @@ func (a *App) Checkpoint(ctx context.Context) error {
 // it waits for a write in progress, not for reads.
 func (a *App) Close() error {
 	start := time.Now()
+	// Background re-evaluations stop: a change they had not finished evaluating is stale and
+	// is evaluated at the next start.
+	a.stop()
+	a.bg.Wait()
 	cerr := a.Checkpoint(context.Background())
 	if err := a.DB.Close(); err != nil {
 		return fmt.Errorf("close database: %w", err)

@@ -26,20 +26,42 @@ func (s *Server) ready(c echo.Context) error {
 	if err := s.Engine.DB.SQL.PingContext(ctx); err != nil {
 		return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "database": "unreachable"})
 	}
-	return c.JSON(http.StatusOK, map[string]string{"status": "ready", "data_version": s.Engine.DB.Version().Tag()})
+	// Indicators whose last run failed or left something out (a dataset revision the engine
+	// cannot read, say) are warnings, not a failure: the rest of the service works, and the
+	// warning says which revision to restore.
+	problems, err := s.Engine.RunProblems(ctx)
+	if err != nil {
+		return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "database": "unreadable"})
+	}
+	body := readyBody{Status: "ready", DataVersion: s.Engine.DB.Version().Tag(), Warnings: []readyWarning{}}
+	for _, p := range problems {
+		w := readyWarning{Indicator: p.Indicator, Dataset: p.Dataset, Revision: p.Revision, Problem: p.Warning}
+		if p.Error != "" {
+			w.Problem = "not evaluated: " + p.Error
+		}
+		body.Warnings = append(body.Warnings, w)
+	}
+	return c.JSON(http.StatusOK, body)
+}
+
+// readyBody is /readyz's answer when the server is ready.
+type readyBody struct {
+	Status      string         `json:"status"`
+	DataVersion string         `json:"data_version"`
+	Warnings    []readyWarning `json:"warnings"`
+}
+
+// readyWarning is an indicator whose last evaluation failed or left something out.
+type readyWarning struct {
+	Indicator string `json:"indicator"`
+	Dataset   string `json:"dataset"`
+	Revision  int64  `json:"revision,omitempty"`
+	Problem   string `json:"problem"`
 }
 
 func (s *Server) metricsHandler() echo.HandlerFunc {
 	h := promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{})
 	return echo.WrapHandler(h)
-}
-
-// evaluateDataset re-evaluates the indicators reading a dataset, measured for /metrics.
-func (s *Server) evaluateDataset(ctx context.Context, trigger, dataset string) ([]engine.RunResult, error) {
-	start := time.Now()
-	results, err := s.Engine.EvaluateDataset(ctx, dataset)
-	s.observeEvaluation(trigger, start, results)
-	return results, err
 }
 
 func (s *Server) observeEvaluation(trigger string, start time.Time, results []engine.RunResult) {
@@ -64,18 +86,21 @@ type reevaluateResult struct {
 // evaluated (all=true: every indicator). This is how a changed target reaches stored
 // evaluations: it is never done silently.
 func (s *Server) reevaluate(c echo.Context) error {
-	ctx := c.Request().Context()
-	start := time.Now()
-	var results []engine.RunResult
-	var err error
+	ch, err := s.changes()
+	if err != nil {
+		return err
+	}
+	var scope engine.Scope
 	switch c.QueryParam("all") {
 	case "true", "1":
-		results, err = s.Engine.EvaluateAll(ctx)
+		scope = engine.All
 	case "", "false", "0":
-		results, err = s.Engine.Refresh(ctx, true)
+		scope = engine.Changed
 	default:
 		return errs.Errorf(errs.Invalid, "all must be true or false")
 	}
+	start := time.Now()
+	results, err := ch.Reevaluate(c.Request().Context(), scope)
 	s.observeEvaluation("reevaluate", start, results)
 	if err != nil {
 		return err

@@ -78,7 +78,7 @@ func newSecureFixture(tb testing.TB, cfg api.Config, names ...string) *secureFix
 	}
 	logs := &syncBuffer{}
 	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	srv := &api.Server{Engine: app.Engine, Datasets: app.Datasets, Catalog: app.Catalog, Areas: app.Areas, Log: log,
+	srv := &api.Server{Engine: app.Engine, Datasets: app.Datasets, Changes: app, Catalog: app.Catalog, Areas: app.Areas, Log: log,
 		Auth: app.Auth, Config: cfg}
 	f := &secureFixture{fixture: &fixture{db: app.DB, engine: app.Engine, sets: app.Datasets, handler: srv.Handler()},
 		app: app, srv: srv, logs: logs, secrets: map[string]string{asNone: ""}, tokens: map[string]*auth.Token{}}

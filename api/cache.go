@@ -157,7 +157,9 @@ func (rc *responseCache) Middleware(next echo.HandlerFunc) echo.HandlerFunc {
 		err := next(c)
 		c.Response().Writer = rec.ResponseWriter
 		// Keep the response only if it was a whole 200 rendered at the version it is filed under.
-		if err == nil && rec.status == http.StatusOK && !rec.overflow && req.Method == http.MethodGet && rc.version() == tag {
+		// A private response (one that varies by who asks) is never shared.
+		private := strings.Contains(c.Response().Header().Get(echo.HeaderCacheControl), "private")
+		if err == nil && rec.status == http.StatusOK && !rec.overflow && !private && req.Method == http.MethodGet && rc.version() == tag {
 			header := http.Header{}
 			for _, k := range representationHeaders {
 				if v := c.Response().Header().Values(k); len(v) > 0 {

@@ -46,7 +46,7 @@ func newFixture(tb testing.TB, names ...string) *fixture {
 			tb.Fatal(err)
 		}
 	}
-	srv := &api.Server{Engine: app.Engine, Datasets: app.Datasets, Catalog: app.Catalog, Areas: app.Areas, Auth: app.Auth,
+	srv := &api.Server{Engine: app.Engine, Datasets: app.Datasets, Changes: app, Catalog: app.Catalog, Areas: app.Areas, Auth: app.Auth,
 		Config: api.Config{AuthOff: true}} // these tests are about data, not access; auth_test.go tests access
 	return &fixture{db: app.DB, engine: app.Engine, sets: app.Datasets, handler: srv.Handler()}
 }

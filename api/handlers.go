@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/childrens-trust/scorecard/areas"
+	"github.com/childrens-trust/scorecard/auth"
 	"github.com/childrens-trust/scorecard/datasets"
 	"github.com/childrens-trust/scorecard/engine"
 	"github.com/childrens-trust/scorecard/errs"
@@ -342,6 +343,16 @@ func (s *Server) listRevisions(c echo.Context) error {
 		if err != nil {
 			return nil, err
 		}
+		// The cell values quoted in a rejected file's problems are shown only to the token that
+		// uploaded it and to admins; the response varies by caller, so it is private.
+		tok := principal(c)
+		for i := range revs {
+			if !mayReadValues(tok, revs[i]) {
+				revs[i] = revs[i].WithoutValues()
+			}
+		}
+		c.Response().Header().Set(echo.HeaderCacheControl, "private, no-cache")
+		c.Response().Header().Add(echo.HeaderVary, echo.HeaderAuthorization)
 		page, next, err := pageOf(revs, pg, func(r datasets.Revision) string {
 			return fmt.Sprintf("%020d", math.MaxInt64-r.ID) // newest first
 		})
@@ -353,11 +364,29 @@ func (s *Server) listRevisions(c echo.Context) error {
 	})
 }
 
-// uploadResult is the answer to an accepted upload or a restore: the revision and the
-// re-evaluation it caused.
+// uploadResult is the answer to an accepted upload or a restore: the revision, committed and
+// current, and the re-evaluation it caused (Evaluation.State evaluated, pending or failed).
+// Evaluated repeats Evaluation.Results for clients written before Evaluation existed.
 type uploadResult struct {
-	Revision  *datasets.Revision `json:"revision"`
-	Evaluated []engine.RunResult `json:"evaluated"`
+	Revision   *datasets.Revision  `json:"revision"`
+	Evaluation engine.Reevaluation `json:"evaluation"`
+	Evaluated  []engine.RunResult  `json:"evaluated"`
+}
+
+// changes is the write path, or a 503 when the server was built read-only.
+func (s *Server) changes() (Changes, error) {
+	if s.Changes == nil {
+		return nil, &errs.Error{Code: errs.Timeout, Message: "this server is read-only: it accepts no changes"}
+	}
+	return s.Changes, nil
+}
+
+// changed answers a committed change with 201, the revision and its re-evaluation.
+func (s *Server) changed(c echo.Context, trigger string, start time.Time, rev *datasets.Revision, re engine.Reevaluation) error {
+	s.observeEvaluation(trigger, start, re.Results)
+	re.Results = nonNil(re.Results)
+	c.Response().Header().Set(echo.HeaderLocation, fmt.Sprintf("/api/v1/datasets/%s/revisions", rev.Dataset))
+	return c.JSON(http.StatusCreated, uploadResult{Revision: rev, Evaluation: re, Evaluated: re.Results})
 }
 
 // upload accepts a CSV as the request body (Content-Type text/csv) or as the multipart form
@@ -380,8 +409,12 @@ func (s *Server) upload(c echo.Context) error {
 		return err
 	}
 	defer body.Close()
-	ctx := req.Context()
-	rev, err := s.Datasets.Load(ctx, name, body, datasets.Upload{FileName: fileName, By: s.actor(c), AllowedAreas: allowedAreas(c)})
+	ch, err := s.changes()
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	rev, re, err := ch.Load(req.Context(), name, body, datasets.Upload{FileName: fileName, By: s.actor(c), TokenID: tokenID(c), AllowedAreas: allowedAreas(c)})
 	noteRevision(c, rev)
 	if err != nil {
 		var tooLarge *http.MaxBytesError
@@ -390,12 +423,24 @@ func (s *Server) upload(c echo.Context) error {
 		}
 		return err
 	}
-	results, err := s.evaluateDataset(ctx, "upload", name)
-	if err != nil {
-		return err
+	return s.changed(c, "upload", start, rev, re)
+}
+
+// mayReadValues reports whether tok may see the cell values quoted in rev's problems: admins,
+// and the token that uploaded it.
+func mayReadValues(tok *auth.Token, rev datasets.Revision) bool {
+	if tok == nil || len(rev.Errors) == 0 {
+		return len(rev.Errors) == 0
 	}
-	c.Response().Header().Set(echo.HeaderLocation, fmt.Sprintf("/api/v1/datasets/%s/revisions", name))
-	return c.JSON(http.StatusCreated, uploadResult{Revision: rev, Evaluated: nonNil(results)})
+	return tok.Role == auth.Admin || (tok.ID != "" && tok.ID == rev.TokenID)
+}
+
+// tokenID is the authenticated token's id, "" without one.
+func tokenID(c echo.Context) string {
+	if tok := principal(c); tok != nil {
+		return tok.ID
+	}
+	return ""
 }
 
 func nonNil(r []engine.RunResult) []engine.RunResult {
@@ -434,15 +479,15 @@ func (s *Server) restore(c echo.Context) error {
 	if err != nil || id <= 0 {
 		return errs.Errorf(errs.Invalid, "revision id %q is not a positive integer", c.Param("id"))
 	}
-	ctx := c.Request().Context()
-	rev, err := s.Datasets.Restore(ctx, c.Param("name"), id, s.actor(c))
+	ch, err := s.changes()
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	rev, re, err := ch.Restore(c.Request().Context(), c.Param("name"), id, s.actor(c))
 	noteRevision(c, rev)
 	if err != nil {
 		return err
 	}
-	results, err := s.evaluateDataset(ctx, "restore", c.Param("name"))
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusCreated, uploadResult{Revision: rev, Evaluated: nonNil(results)})
+	return s.changed(c, "restore", start, rev, re)
 }

@@ -68,7 +68,7 @@ func buildPagesFixture() (*pagesFixture, error) {
 	if _, err := app.Engine.EvaluateAll(ctx); err != nil {
 		return nil, err
 	}
-	srv := &Server{Engine: app.Engine, Datasets: app.Datasets, Catalog: app.Catalog, Areas: app.Areas}
+	srv := &Server{Engine: app.Engine, Datasets: app.Datasets, Changes: app, Catalog: app.Catalog, Areas: app.Areas}
 	e := echo.New()
 	e.HTTPErrorHandler = errorHandler(nil)
 	srv.registerPages(e)

@@ -4,6 +4,8 @@
 package api
 
 import (
+	"context"
+	"io"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -19,13 +21,26 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 )
 
+// Changes is the write path the API drives: loads, restores and re-evaluations, each with the
+// re-evaluation it causes, in one home shared with the command line (scorecard.App implements
+// it). Load and Restore return a nil error once the revision is committed, whatever became of
+// the re-evaluation (see engine.Reevaluation).
+type Changes interface {
+	Load(ctx context.Context, dataset string, r io.Reader, up datasets.Upload) (*datasets.Revision, engine.Reevaluation, error)
+	Restore(ctx context.Context, dataset string, id int64, by string) (*datasets.Revision, engine.Reevaluation, error)
+	Reevaluate(ctx context.Context, scope engine.Scope) ([]engine.RunResult, error)
+}
+
 // Server holds what the handlers need.
 type Server struct {
 	Engine   *engine.Engine
 	Datasets *datasets.Service
-	Catalog  *indicators.Catalog
-	Areas    *areas.Registry
-	Log      *slog.Logger
+	// Changes makes every change to the data; without it the API is read-only and writes
+	// answer 503.
+	Changes Changes
+	Catalog *indicators.Catalog
+	Areas   *areas.Registry
+	Log     *slog.Logger
 	// NoResponseCache renders every read afresh (benchmarks of the rendering itself).
 	NoResponseCache bool
 	// Auth authenticates API tokens and keeps the audit log. Without it every token is refused

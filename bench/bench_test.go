@@ -56,7 +56,7 @@ func freshApp(b *testing.B) *scorecard.App {
 }
 
 func handler(app *scorecard.App, cached bool) http.Handler {
-	srv := &api.Server{Engine: app.Engine, Datasets: app.Datasets, Catalog: app.Catalog, Areas: app.Areas, Auth: app.Auth, NoResponseCache: !cached}
+	srv := &api.Server{Engine: app.Engine, Datasets: app.Datasets, Changes: app, Catalog: app.Catalog, Areas: app.Areas, Auth: app.Auth, NoResponseCache: !cached}
 	return srv.Handler()
 }
 

@@ -180,6 +180,30 @@ var simpleReturn = &Format{
 // it for every indicator, and a load of it re-evaluates every indicator.
 const TargetsDataset = "targets"
 
+// RequiredFormat is the one format a dataset the product gives a meaning to accepts (the
+// targets format for TargetsDataset), or nil when the name is free for any format. Uploads and
+// restores of such a dataset in another format are refused before anything is stored.
+func RequiredFormat(dataset string) *Format {
+	if dataset == TargetsDataset {
+		return targetsFile
+	}
+	return nil
+}
+
+// Header is the format's required columns as a CSV header line.
+func (f *Format) Header() string { return strings.Join(f.Required, ",") }
+
+// wrongFormat explains why a file of format got (nil: no known format) cannot go into dataset,
+// which requires want.
+func wrongFormat(dataset string, want, got *Format) string {
+	what := "matches no known format"
+	if got != nil {
+		what = fmt.Sprintf("is a %s file (%s)", got.Name, got.Header())
+	}
+	return fmt.Sprintf("the dataset %s holds %s and accepts only that format: its header must have the columns %s; this file %s",
+		dataset, want.Name, want.Header(), what)
+}
+
 // targetsFile is a table of locally set targets.
 var targetsFile = &Format{
 	Name:        "targets",

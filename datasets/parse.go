@@ -68,6 +68,9 @@ type ParseOptions struct {
 	Areas *areas.Registry
 	// Catalog checks a simple return's indicators; nil skips those checks.
 	Catalog Catalog
+	// Dataset names the dataset the file is for; when RequiredFormat(Dataset) is not nil, a file
+	// of any other format is refused on its header.
+	Dataset string
 }
 
 // Parse reads a whole CSV upload and validates every row. On any problem it returns an
@@ -141,6 +144,9 @@ func parse(data []byte, opt ParseOptions) (*Table, error) {
 		return nil, err
 	}
 	f, err := detectFormat(header)
+	if want := RequiredFormat(opt.Dataset); want != nil && f != want {
+		return nil, fileProblem(1, wrongFormat(opt.Dataset, want, f))
+	}
 	if err != nil {
 		return nil, fileProblem(1, err.Error())
 	}

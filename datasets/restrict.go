@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/childrens-trust/scorecard/areas"
 	"github.com/childrens-trust/scorecard/errs"
@@ -107,7 +108,10 @@ type rowQueryer interface {
 // areas' figures (or England's, a region's, or published neighbour averages).
 func checkReplacedAreas(ctx context.Context, q rowQueryer, name string, allowed []string, reg *areas.Registry) error {
 	var current int64
-	err := q.QueryRowContext(ctx, "SELECT current_revision FROM datasets WHERE name = ?", name).Scan(&current)
+	var owner string
+	var at time.Time
+	err := q.QueryRowContext(ctx, `SELECT d.current_revision, r.created_by, r.created_at
+		FROM datasets d JOIN revisions r ON r.id = d.current_revision WHERE d.name = ?`, name).Scan(&current, &owner, &at)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil // a new dataset replaces nothing
 	}
@@ -153,6 +157,7 @@ func checkReplacedAreas(ctx context.Context, q rowQueryer, name string, allowed 
 		return nil
 	}
 	return &errs.Error{Code: errs.Forbidden, Total: problems.Len(), Details: listDetails(&problems),
-		Message: fmt.Sprintf("the upload was refused: dataset %s holds data for areas this token may not change, and a new revision replaces the whole dataset; "+
-			"load into a dataset of your own, or ask an admin; nothing was stored", name)}
+		Message: fmt.Sprintf("the upload was refused: dataset %s holds data for areas this token may not change (its current revision %d was uploaded by %s on %s), "+
+			"and a new revision replaces the whole dataset; load into a dataset of your own, or ask an admin or the owner of those rows; nothing was stored",
+			name, current, owner, at.UTC().Format("2 January 2006 15:04 UTC"))}
 }

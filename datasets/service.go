@@ -29,10 +29,13 @@ const (
 // Revision is one upload (or restore) of a dataset. Every upload makes one, accepted or not,
 // so the history of a dataset is complete.
 type Revision struct {
-	ID           int64         `json:"id"`
-	Dataset      string        `json:"dataset"`
-	CreatedAt    time.Time     `json:"created_at"`
-	CreatedBy    string        `json:"created_by"`
+	ID        int64     `json:"id"`
+	Dataset   string    `json:"dataset"`
+	CreatedAt time.Time `json:"created_at"`
+	CreatedBy string    `json:"created_by"`
+	// TokenID is the API token that made the revision ("" from the command line or with
+	// authentication off). Only that token and admins see the values quoted in Errors.
+	TokenID      string        `json:"token_id,omitempty"`
 	FileName     string        `json:"file_name"`
 	SHA256       string        `json:"sha256"`
 	Bytes        int64         `json:"bytes"`
@@ -71,6 +74,8 @@ func (d *Dataset) Column(name string) (Column, bool) {
 type Upload struct {
 	FileName string
 	By       string
+	// TokenID is the API token making the upload, kept with the revision ("" when none).
+	TokenID string
 	// AllowedAreas, when not nil, limits the upload to local authorities with these GSS codes
 	// (an uploader's token): a row for any other area, England, a region, a statistical-neighbour
 	// average or an unmodelled geography refuses the whole upload (errs.Forbidden, every
@@ -130,6 +135,7 @@ CREATE TABLE IF NOT EXISTS revisions (
 	errors JSON,
 	columns JSON
 );
+ALTER TABLE revisions ADD COLUMN IF NOT EXISTS created_by_token VARCHAR;
 CREATE TABLE IF NOT EXISTS datasets (
 	name VARCHAR PRIMARY KEY,
 	current_revision BIGINT NOT NULL
@@ -177,11 +183,12 @@ func (s *Service) Load(ctx context.Context, name string, r io.Reader, up Upload)
 		Dataset:   name,
 		CreatedAt: s.now(),
 		CreatedBy: up.By,
+		TokenID:   up.TokenID,
 		FileName:  up.FileName,
 		SHA256:    hex.EncodeToString(sum[:]),
 		Bytes:     int64(len(data)),
 	}
-	t, perr := Parse(data, ParseOptions{Areas: s.Areas, Catalog: s.Catalog})
+	t, perr := Parse(data, ParseOptions{Areas: s.Areas, Catalog: s.Catalog, Dataset: name})
 	if perr != nil {
 		e, ok := errs.As(perr)
 		if !ok {
@@ -247,10 +254,17 @@ func (s *Service) Restore(ctx context.Context, name string, id int64, by string)
 		if old.Status == Rejected {
 			return errs.Errorf(errs.Conflict, "revision %d of %s was rejected and holds no data to restore", id, name)
 		}
+		if want := RequiredFormat(name); want != nil && old.Format != want.Name {
+			// A revision stored before the dataset's format was enforced: restoring it would
+			// make a file the engine cannot read current again.
+			return errs.Errorf(errs.Conflict, "revision %d of %s is a %s file; %s accepts only %s files (%s): restore a revision in that format",
+				id, name, old.Format, name, want.Name, want.Header())
+		}
 		rev = *old
 		rev.ID = 0
 		rev.CreatedAt = s.now()
 		rev.CreatedBy = by
+		rev.TokenID = ""
 		rev.Status = Restored
 		rev.RestoredFrom = id
 		if err := insertRevision(ctx, conn, &rev); err != nil {
@@ -330,7 +344,8 @@ func queryRevisions(ctx context.Context, q queryer, where string, args ...any) (
 		SELECT r.id, r.dataset, r.created_at, r.created_by, r.file_name, r.sha256, r.bytes, r.rows, r.status,
 		       coalesce(r.format, ''), coalesce(r.encoding, ''), coalesce(r.restored_from, 0),
 		       coalesce(CAST(r.warnings AS VARCHAR), ''), r.error_count, coalesce(CAST(r.errors AS VARCHAR), ''),
-		       coalesce(CAST(r.columns AS VARCHAR), ''), d.current_revision IS NOT NULL AND d.current_revision = r.id
+		       coalesce(CAST(r.columns AS VARCHAR), ''), d.current_revision IS NOT NULL AND d.current_revision = r.id,
+		       coalesce(r.created_by_token, '')
 		FROM revisions r LEFT JOIN datasets d ON d.name = r.dataset `+where, args...)
 	if err != nil {
 		return nil, fmt.Errorf("datasets: list revisions: %w", err)
@@ -341,7 +356,7 @@ func queryRevisions(ctx context.Context, q queryer, where string, args ...any) (
 		var r Revision
 		var warnings, errorsJSON, columns string
 		if err := rows.Scan(&r.ID, &r.Dataset, &r.CreatedAt, &r.CreatedBy, &r.FileName, &r.SHA256, &r.Bytes, &r.Rows,
-			&r.Status, &r.Format, &r.Encoding, &r.RestoredFrom, &warnings, &r.ErrorCount, &errorsJSON, &columns, &r.Current); err != nil {
+			&r.Status, &r.Format, &r.Encoding, &r.RestoredFrom, &warnings, &r.ErrorCount, &errorsJSON, &columns, &r.Current, &r.TokenID); err != nil {
 			return nil, fmt.Errorf("datasets: scan revision: %w", err)
 		}
 		r.CreatedAt = r.CreatedAt.UTC()
@@ -382,15 +397,19 @@ func insertRevision(ctx context.Context, conn *sql.Conn, r *Revision) error {
 	warnings, _ := enc(r.Warnings)
 	errorsJSON, _ := enc(r.Errors)
 	columns, _ := enc(r.Columns)
+	var tokenOrNull any
+	if r.TokenID != "" {
+		tokenOrNull = r.TokenID
+	}
 	var restored any
 	if r.RestoredFrom != 0 {
 		restored = r.RestoredFrom
 	}
 	_, err := conn.ExecContext(ctx, `INSERT INTO revisions
-		(id, dataset, created_at, created_by, file_name, sha256, bytes, rows, status, format, encoding, restored_from, warnings, error_count, errors, columns)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		(id, dataset, created_at, created_by, file_name, sha256, bytes, rows, status, format, encoding, restored_from, warnings, error_count, errors, columns, created_by_token)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		r.ID, r.Dataset, r.CreatedAt, r.CreatedBy, r.FileName, r.SHA256, r.Bytes, r.Rows, r.Status, r.Format, r.Encoding,
-		restored, warnings, r.ErrorCount, errorsJSON, columns)
+		restored, warnings, r.ErrorCount, errorsJSON, columns, tokenOrNull)
 	if err != nil {
 		return fmt.Errorf("insert revision: %w", err)
 	}
@@ -464,4 +483,20 @@ func createRevisionTable(ctx context.Context, conn *sql.Conn, id int64, t *Table
 		}
 		return nil
 	})
+}
+
+// WithoutValues is the revision as someone other than its uploader sees it: every problem's row,
+// column and reason, but not the cell values quoted, which may hold personal data from a file
+// that was refused.
+func (r Revision) WithoutValues() Revision {
+	if len(r.Errors) == 0 {
+		return r
+	}
+	errs := make([]errs.Detail, len(r.Errors))
+	for i, d := range r.Errors {
+		d.Value = ""
+		errs[i] = d
+	}
+	r.Errors = errs
+	return r
 }

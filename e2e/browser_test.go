@@ -153,7 +153,7 @@ func TestBoardPagesInChromium(t *testing.T) {
 	}
 	t.Cleanup(func() { app.Close() })
 	t.Logf("server on the shipped data ready in %s", time.Since(start).Round(time.Millisecond))
-	srv := httptest.NewServer((&api.Server{Engine: app.Engine, Datasets: app.Datasets, Catalog: app.Catalog, Areas: app.Areas}).Handler())
+	srv := httptest.NewServer((&api.Server{Engine: app.Engine, Datasets: app.Datasets, Changes: app, Catalog: app.Catalog, Areas: app.Areas}).Handler())
 	t.Cleanup(srv.Close)
 	origin, _ := url.Parse(srv.URL)
 	dir := artefactDir(t)

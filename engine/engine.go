@@ -69,6 +69,7 @@ CREATE TABLE IF NOT EXISTS evaluation_runs (
 	targets_revision BIGINT NOT NULL DEFAULT 0
 );
 ALTER TABLE evaluation_runs ADD COLUMN IF NOT EXISTS targets_revision BIGINT DEFAULT 0;
+ALTER TABLE evaluation_runs ADD COLUMN IF NOT EXISTS warning VARCHAR;
 `
 
 // Migrate creates the engine's tables if they do not exist.
@@ -97,7 +98,11 @@ type RunResult struct {
 	Revision    int64         `json:"revision"`
 	Evaluations int           `json:"evaluations"`
 	Duration    time.Duration `json:"duration_ns"`
-	Error       string        `json:"error,omitempty"`
+	// Error says why the indicator could not be evaluated (it then has no stored evaluations).
+	Error string `json:"error,omitempty"`
+	// Warning says what the evaluation had to leave out, for example uploaded targets that could
+	// not be read: the indicator was evaluated without them.
+	Warning string `json:"warning,omitempty"`
 }
 
 // EvaluateAll evaluates every indicator and replaces all stored evaluations.
@@ -163,10 +168,6 @@ func (e *Engine) Refresh(ctx context.Context, definitionsToo bool) ([]RunResult,
 // documents to store, so the write transaction only hands finished rows to the appender.
 func (e *Engine) evaluate(ctx context.Context, selected func(*indicators.Definition, snapshot) bool) ([]RunResult, error) {
 	at := e.now()
-	uploaded, targetsRevision, err := e.uploadedTargets(ctx)
-	if err != nil {
-		return nil, err
-	}
 	// One snapshot of the datasets' current revisions for the whole run.
 	all, err := e.Datasets.Datasets(ctx)
 	if err != nil {
@@ -176,10 +177,18 @@ func (e *Engine) evaluate(ctx context.Context, selected func(*indicators.Definit
 	for i := range all {
 		current[all[i].Name] = &all[i]
 	}
+	// Uploaded targets that cannot be read must not stop any indicator from being evaluated:
+	// each is evaluated without them and says so. The run still records the targets revision
+	// it saw, so a restore of a good revision (a new revision) re-evaluates them.
+	uploaded, targetsWarning, err := e.uploadedTargets(ctx, current[datasets.TargetsDataset])
+	if err != nil {
+		return nil, err
+	}
+	targetsRevision := current.revision(datasets.TargetsDataset)
 	var work []*computed
 	for _, def := range e.Catalog.All() {
 		if selected(def, current) {
-			work = append(work, &computed{def: def, res: RunResult{Indicator: def.ID, Dataset: def.Source.Dataset}})
+			work = append(work, &computed{def: def, res: RunResult{Indicator: def.ID, Dataset: def.Source.Dataset, Warning: targetsWarning}})
 		}
 	}
 	if len(work) == 0 {
@@ -288,12 +297,8 @@ func (e *Engine) store(ctx context.Context, work []*computed, at time.Time, targ
 		}
 		err := store.Appender(conn, "evaluation_runs", func(appendRow func(...driver.Value) error) error {
 			for _, c := range work {
-				var runErr driver.Value
-				if c.res.Error != "" {
-					runErr = c.res.Error
-				}
 				if err := appendRow(c.def.ID, c.def.Source.Dataset, c.res.Revision, definitionHash(c.def), at,
-					int64(c.res.Evaluations), runErr, targetsRevision); err != nil {
+					int64(c.res.Evaluations), nullString(c.res.Error), targetsRevision, nullString(c.res.Warning)); err != nil {
 					return fmt.Errorf("record run of %s: %w", c.def.ID, err)
 				}
 			}
@@ -317,6 +322,14 @@ func (e *Engine) store(ctx context.Context, work []*computed, at time.Time, targ
 		return fmt.Errorf("engine: store evaluations: %w", err)
 	}
 	return nil
+}
+
+// nullString is s, or NULL when s is empty.
+func nullString(s string) driver.Value {
+	if s == "" {
+		return nil
+	}
+	return s
 }
 
 func definitionHash(d *indicators.Definition) string {
@@ -360,3 +373,74 @@ func (e *Engine) Check(ctx context.Context) error {
 	}
 	return problems.Err("indicator definitions do not match the data: %d problem(s)", problems.Len())
 }
+
+// RunProblem is an indicator whose last evaluation run failed or left something out.
+type RunProblem struct {
+	Indicator string `json:"indicator"`
+	Dataset   string `json:"dataset"`
+	Revision  int64  `json:"revision"`
+	// Error says why the indicator has no evaluations; Warning what its evaluations left out.
+	Error   string `json:"error,omitempty"`
+	Warning string `json:"warning,omitempty"`
+}
+
+// RunProblems lists the indicators whose last evaluation run recorded an error or a warning,
+// by indicator: what /readyz reports as warnings, so that a broken dataset revision is visible
+// without stopping the service.
+func (e *Engine) RunProblems(ctx context.Context) ([]RunProblem, error) {
+	rows, err := e.DB.SQL.QueryContext(ctx, `SELECT indicator, dataset, revision, coalesce(error, ''), coalesce(warning, '')
+		FROM evaluation_runs WHERE error IS NOT NULL OR warning IS NOT NULL ORDER BY indicator`)
+	if err != nil {
+		return nil, fmt.Errorf("engine: read run problems: %w", err)
+	}
+	defer rows.Close()
+	var out []RunProblem
+	for rows.Next() {
+		var p RunProblem
+		if err := rows.Scan(&p.Indicator, &p.Dataset, &p.Revision, &p.Error, &p.Warning); err != nil {
+			return nil, fmt.Errorf("engine: read run problems: %w", err)
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// EvaluationState says how far the re-evaluation that follows a committed change has got.
+type EvaluationState string
+
+// Evaluation states of a change.
+const (
+	// Evaluated: the indicators the change affects were evaluated on it (some may still report
+	// their own error or warning in their RunResult).
+	Evaluated EvaluationState = "evaluated"
+	// Pending: the change is committed and its re-evaluation is still running in the
+	// background (the request's time ran out first); reads show the earlier evaluations until
+	// it finishes.
+	Pending EvaluationState = "pending"
+	// Failed: the re-evaluation could not run; Reason says why. The change stays committed and
+	// the indicators are evaluated again at the next start or re-evaluation.
+	Failed EvaluationState = "failed"
+)
+
+// Reevaluation is the re-evaluation a committed change caused.
+type Reevaluation struct {
+	State EvaluationState `json:"state"`
+	// Reason says why the state is pending or failed.
+	Reason string `json:"reason,omitempty"`
+	// Results are the indicator runs, when the state is evaluated.
+	Results []RunResult `json:"results"`
+}
+
+// Scope says which indicators a re-evaluation (scorecard.App.Reevaluate) evaluates.
+type Scope int
+
+// Scopes of a re-evaluation.
+const (
+	// Stale: the indicators never evaluated, or whose dataset or targets have a newer revision
+	// than the one they were evaluated on (what start-up and every change run).
+	Stale Scope = iota
+	// Changed: Stale, and the indicators whose definition changed since.
+	Changed
+	// All: every indicator.
+	All
+)

@@ -355,17 +355,37 @@ func confidenceInterval(def *indicators.Definition, o *observation) *CI {
 	return nil
 }
 
-// uploadedTargets reads the targets dataset, when one has been loaded, by indicator.
-func (e *Engine) uploadedTargets(ctx context.Context) (map[string][]targetEntry, int64, error) {
-	ds, err := e.Datasets.Get(ctx, datasets.TargetsDataset)
-	if errs.CodeOf(err) == errs.NotFound {
-		return nil, 0, nil
+// uploadedTargets reads the targets dataset's current revision ds (nil when none has been
+// loaded), by indicator. A revision that cannot be read as targets is not an error of the run:
+// it gives no targets and a warning naming the revision, what is wrong and how to repair it.
+// Only a cancelled context is an error.
+func (e *Engine) uploadedTargets(ctx context.Context, ds *datasets.Dataset) (map[string][]targetEntry, string, error) {
+	if ds == nil {
+		return nil, "", nil
 	}
-	if err != nil {
-		return nil, 0, err
+	out, err := e.readTargets(ctx, ds)
+	if err == nil {
+		return out, "", nil
 	}
+	if ctx.Err() != nil {
+		return nil, "", ctx.Err()
+	}
+	warning := fmt.Sprintf("uploaded targets left out: revision %d of the %s dataset cannot be read as targets (%v); "+
+		"evaluated with the definition's own targets only. Restore a good revision of %s or upload a targets file (%s)",
+		ds.Revision, ds.Name, err, ds.Name, targetsHeader)
+	if e.Log != nil {
+		e.Log.Warn("uploaded targets left out", "dataset", ds.Name, "revision", ds.Revision, "error", err)
+	}
+	return nil, warning, nil
+}
+
+// targetsHeader is the header a targets file needs (datasets' targets format).
+var targetsHeader = datasets.RequiredFormat(datasets.TargetsDataset).Header()
+
+// readTargets reads a targets revision's rows by indicator.
+func (e *Engine) readTargets(ctx context.Context, ds *datasets.Dataset) (map[string][]targetEntry, error) {
 	if ds.Current.Format != "targets" {
-		return nil, 0, fmt.Errorf("engine: dataset %s is a %s file, not a targets file", ds.Name, ds.Current.Format)
+		return nil, fmt.Errorf("it is a %s file, not a targets file", ds.Current.Format)
 	}
 	ttype := "NULL"
 	if _, ok := ds.Column("tolerance_type"); ok {
@@ -374,7 +394,7 @@ func (e *Engine) uploadedTargets(ctx context.Context) (map[string][]targetEntry,
 	rows, err := e.DB.SQL.QueryContext(ctx, fmt.Sprintf(`SELECT "_row", "indicator", "_area", "_period", "target", coalesce("tolerance", 0), %s FROM %s
 		WHERE "target" IS NOT NULL`, ttype, store.QuoteIdent(ds.Table)))
 	if err != nil {
-		return nil, 0, fmt.Errorf("engine: read targets: %w", err)
+		return nil, fmt.Errorf("read targets: %w", err)
 	}
 	defer rows.Close()
 	out := map[string][]targetEntry{}
@@ -384,11 +404,11 @@ func (e *Engine) uploadedTargets(ctx context.Context) (map[string][]targetEntry,
 		var target, tol float64
 		var tt sql.NullString
 		if err := rows.Scan(&row, &ind, &area, &label, &target, &tol, &tt); err != nil {
-			return nil, 0, fmt.Errorf("engine: read targets: %w", err)
+			return nil, fmt.Errorf("read targets: %w", err)
 		}
 		p, err := period.Parse(label)
 		if err != nil {
-			return nil, 0, fmt.Errorf("engine: read targets: %w", err)
+			return nil, fmt.Errorf("read targets: %w", err)
 		}
 		typ := indicators.ToleranceAbsolute
 		if strings.EqualFold(tt.String, indicators.TolerancePercent) {
@@ -401,5 +421,5 @@ func (e *Engine) uploadedTargets(ctx context.Context) (map[string][]targetEntry,
 			due:    p,
 		}})
 	}
-	return out, ds.Revision, rows.Err()
+	return out, rows.Err()
 }

@@ -1,6 +1,10 @@
 package engine
 
-import "context"
+import (
+	"context"
+
+	"github.com/childrens-trust/scorecard/datasets"
+)
 
 // EncodeDoc and DecodeDoc expose the stored document encoding to the external tests.
 func EncodeDoc(ev *Evaluation) []byte { return appendDoc(nil, ev) }
@@ -10,7 +14,11 @@ func DecodeDoc(doc []byte) (*Evaluation, error) { return decodeDoc(doc) }
 
 // Compute evaluates every indicator as EvaluateAll would, without storing anything.
 func (e *Engine) Compute(ctx context.Context) ([]*Evaluation, error) {
-	uploaded, _, err := e.uploadedTargets(ctx)
+	var targets *datasets.Dataset
+	if ds, err := e.Datasets.Get(ctx, datasets.TargetsDataset); err == nil {
+		targets = ds
+	}
+	uploaded, _, err := e.uploadedTargets(ctx, targets)
 	if err != nil {
 		return nil, err
 	}

@@ -94,7 +94,7 @@ func TestConcurrentUploadsAndReads(t *testing.T) {
 	if _, err := app.Engine.EvaluateAll(ctx); err != nil {
 		t.Fatal(err)
 	}
-	handler := (&api.Server{Engine: app.Engine, Datasets: app.Datasets, Catalog: app.Catalog, Areas: app.Areas, Auth: app.Auth, Config: api.Config{AuthOff: true}}).Handler() // these tests are about data, not access
+	handler := (&api.Server{Engine: app.Engine, Datasets: app.Datasets, Changes: app, Catalog: app.Catalog, Areas: app.Areas, Auth: app.Auth, Config: api.Config{AuthOff: true}}).Handler() // these tests are about data, not access
 	do := func(method, path, body string) *httptest.ResponseRecorder {
 		var req *http.Request
 		if body != "" {

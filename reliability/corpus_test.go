@@ -76,7 +76,7 @@ func TestCorpusThroughTheAPIChangesNothing(t *testing.T) {
 	if err := app.DB.SQL.QueryRow("SELECT count(*) FROM evaluations").Scan(&evaluations); err != nil || evaluations == 0 {
 		t.Fatalf("%d evaluations before the corpus (%v)", evaluations, err)
 	}
-	handler := (&api.Server{Engine: app.Engine, Datasets: app.Datasets, Catalog: app.Catalog, Areas: app.Areas, Auth: app.Auth, Config: api.Config{AuthOff: true}}).Handler() // these tests are about data, not access
+	handler := (&api.Server{Engine: app.Engine, Datasets: app.Datasets, Changes: app, Catalog: app.Catalog, Areas: app.Areas, Auth: app.Auth, Config: api.Config{AuthOff: true}}).Handler() // these tests are about data, not access
 
 	cases, err := reliability.LoadCorpus(badDir)
 	if err != nil {

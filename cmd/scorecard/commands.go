@@ -84,7 +84,7 @@ func (m *Main) load(ctx context.Context, args []string) error {
 	if who == "" {
 		who = "cli"
 	}
-	rev, results, err := app.Load(ctx, *dataset, f, datasets.Upload{FileName: filepath.Base(path), By: who})
+	rev, re, err := app.Load(ctx, *dataset, f, datasets.Upload{FileName: filepath.Base(path), By: who})
 	if err != nil {
 		if rev != nil && rev.Status == datasets.Rejected {
 			fmt.Fprintf(m.Stderr, "revision %d of %s recorded as rejected\n", rev.ID, *dataset)
@@ -95,14 +95,24 @@ func (m *Main) load(ctx context.Context, args []string) error {
 	for _, w := range rev.Warnings {
 		fmt.Fprintln(m.Stdout, "warning:", w)
 	}
-	for _, r := range results {
+	m.printReevaluation(re)
+	return nil
+}
+
+// printReevaluation says what a change's re-evaluation did, indicator by indicator.
+func (m *Main) printReevaluation(re engine.Reevaluation) {
+	if re.State != engine.Evaluated {
+		fmt.Fprintf(m.Stdout, "re-evaluation %s: %s\n", re.State, re.Reason)
+	}
+	for _, r := range re.Results {
 		status := fmt.Sprintf("%d evaluations", r.Evaluations)
 		if r.Error != "" {
 			status = "error: " + r.Error
+		} else if r.Warning != "" {
+			status += "; warning: " + r.Warning
 		}
 		fmt.Fprintf(m.Stdout, "re-evaluated %s: %s\n", r.Indicator, status)
 	}
-	return nil
 }
 
 func (m *Main) revisions(ctx context.Context, args []string) error {
@@ -168,13 +178,13 @@ func (m *Main) restore(ctx context.Context, args []string) error {
 		return err
 	}
 	defer app.Close()
-	rev, err := app.Datasets.Restore(ctx, *dataset, *id, *by)
+	rev, re, err := app.Restore(ctx, *dataset, *id, *by)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(m.Stdout, "restored revision %d of %s as revision %d\n", *id, *dataset, rev.ID)
-	_, err = app.Engine.EvaluateDataset(ctx, *dataset)
-	return err
+	m.printReevaluation(re)
+	return nil
 }
 
 func (m *Main) check(ctx context.Context, args []string) error {

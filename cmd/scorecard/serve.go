@@ -222,7 +222,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	}()
 	app.Datasets.MaxBytes = cfg.maxUploadMB << 20
 
-	srv := &api.Server{Engine: app.Engine, Datasets: app.Datasets, Catalog: app.Catalog, Areas: app.Areas, Log: log,
+	srv := &api.Server{Engine: app.Engine, Datasets: app.Datasets, Changes: app, Catalog: app.Catalog, Areas: app.Areas, Log: log,
 		Auth: app.Auth, Config: apiCfg}
 	var handler http.Handler = srv.Handler()
 	if m.wrapHandler != nil {

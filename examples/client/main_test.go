@@ -24,7 +24,7 @@ func TestClientPullsAScorecard(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { app.Close() })
-	srv := httptest.NewServer((&api.Server{Engine: app.Engine, Datasets: app.Datasets, Catalog: app.Catalog, Areas: app.Areas}).Handler())
+	srv := httptest.NewServer((&api.Server{Engine: app.Engine, Datasets: app.Datasets, Changes: app, Catalog: app.Catalog, Areas: app.Areas}).Handler())
 	t.Cleanup(srv.Close)
 
 	file := filepath.Join(t.TempDir(), "poole.xlsx")

@@ -1,0 +1,253 @@
+package api_test
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	scorecard "github.com/childrens-trust/scorecard"
+	"github.com/childrens-trust/scorecard/api"
+	"github.com/childrens-trust/scorecard/datasets"
+	"github.com/childrens-trust/scorecard/engine"
+)
+
+const targetsHeader = "indicator,area,period,target,tolerance\n"
+
+// uploadAnswer is the JSON of a 201 to an upload or restore.
+type uploadAnswer struct {
+	Revision   datasets.Revision   `json:"revision"`
+	Evaluation engine.Reevaluation `json:"evaluation"`
+	Evaluated  []engine.RunResult  `json:"evaluated"`
+}
+
+// readyAnswer is /readyz's JSON.
+type readyAnswer struct {
+	Status   string `json:"status"`
+	Warnings []struct {
+		Indicator string `json:"indicator"`
+		Dataset   string `json:"dataset"`
+		Problem   string `json:"problem"`
+	} `json:"warnings"`
+}
+
+// Finding 1: an area uploader's simple return posted to the targets dataset is a 422 naming the
+// header targets needs, and nothing about targets is stored: no current revision, and every
+// other upload and evaluation goes on as before.
+func TestFinding1TargetsDatasetAcceptsOnlyTargetsFiles(t *testing.T) {
+	f := newSecureFixture(t, api.Config{}, "local_returns")
+	rec := f.call(t, asUploaderOwn, http.MethodPost, "/api/v1/datasets/targets/revisions",
+		csvBody("indicator,area,period,value\n"+pooleRow))
+	if rec.Code != http.StatusUnprocessableEntity {
+		t.Fatalf("simple return into targets: %d %s, want 422", rec.Code, rec.Body)
+	}
+	for _, want := range []string{"indicator,area,period,target,tolerance", "simple_return"} {
+		if !strings.Contains(rec.Body.String(), want) {
+			t.Errorf("the refusal does not name %q: %s", want, rec.Body)
+		}
+	}
+	if got := f.call(t, asAdmin, http.MethodGet, "/api/v1/datasets/targets", nil); got.Code != http.StatusNotFound {
+		t.Errorf("targets has a current revision after a refused upload: %d %s", got.Code, got.Body)
+	}
+	// Every other write still works and evaluates.
+	rec = f.call(t, asAdmin, http.MethodPost, "/api/v1/datasets/local_returns/revisions", csvBody(
+		"indicator,area,period,value\nsecondary-good-outstanding-schools,836,2015-16,58.8\n"+pooleRow))
+	if rec.Code != http.StatusCreated {
+		t.Fatalf("admin upload after the refusal: %d %s", rec.Code, rec.Body)
+	}
+	ans := decode[uploadAnswer](t, rec.Body.Bytes())
+	if ans.Evaluation.State != engine.Evaluated || len(ans.Evaluation.Results) == 0 || len(ans.Evaluated) != len(ans.Evaluation.Results) {
+		t.Errorf("evaluation after the upload: %+v", ans.Evaluation)
+	}
+	// A real targets file is accepted.
+	rec = f.call(t, asUploaderOwn, http.MethodPost, "/api/v1/datasets/targets/revisions",
+		csvBody(targetsHeader+"secondary-good-outstanding-schools,836,2016-17 Q4,90,1\n"))
+	if rec.Code != http.StatusCreated {
+		t.Fatalf("targets file: %d %s", rec.Code, rec.Body)
+	}
+}
+
+// Finding 1: the 403 for an area uploader replacing another token's rows says which token owns
+// them.
+func TestFinding1RefusalNamesTheOwnerOfTheRows(t *testing.T) {
+	f := newSecureFixture(t, api.Config{})
+	rec := f.call(t, asUploaderOwn, http.MethodPost, "/api/v1/datasets/targets/revisions",
+		csvBody(targetsHeader+"secondary-good-outstanding-schools,836,2016-17 Q4,90,1\n"))
+	if rec.Code != http.StatusCreated {
+		t.Fatalf("first targets: %d %s", rec.Code, rec.Body)
+	}
+	rec = f.call(t, asUploaderOther, http.MethodPost, "/api/v1/datasets/targets/revisions",
+		csvBody(targetsHeader+"secondary-good-outstanding-schools,855,2016-17 Q4,90,1\n"))
+	if rec.Code != http.StatusForbidden {
+		t.Fatalf("other area's targets: %d %s", rec.Code, rec.Body)
+	}
+	owner := f.tokens[asUploaderOwn]
+	if !strings.Contains(rec.Body.String(), owner.ID) || !strings.Contains(rec.Body.String(), owner.Name) {
+		t.Errorf("the 403 does not name the owning token %s [%s]: %s", owner.Name, owner.ID, rec.Body)
+	}
+}
+
+// plantBrokenTargets makes the current revision of targets a simple return, as a database
+// written before the format was enforced holds: it loads the file as another dataset and
+// renames it.
+func plantBrokenTargets(t *testing.T, app *scorecard.App) {
+	t.Helper()
+	ctx := context.Background()
+	if _, _, err := app.Load(ctx, "legacy_targets", strings.NewReader("indicator,area,period,value\n"+pooleRow), datasets.Upload{By: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		"DELETE FROM datasets WHERE name = 'targets'",
+		"UPDATE revisions SET dataset = 'targets' WHERE dataset = 'legacy_targets'",
+		"UPDATE datasets SET name = 'targets' WHERE name = 'legacy_targets'",
+	} {
+		if _, err := app.DB.SQL.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// Finding 1: a targets revision the engine cannot read (a database from before the check) stops
+// nothing: start-up, other uploads and the CLI work, every indicator evaluates and says it left
+// the targets out, /readyz reports it as a warning, and a restore repairs it.
+func TestFinding1BrokenTargetsRevisionStopsNothing(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "scorecard.duckdb")
+	app, err := scorecard.Open(ctx, scorecard.Config{DBPath: path, Now: fixedNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := scorecard.LoadShippedDataset(ctx, app.Datasets, "local_returns"); err != nil {
+		t.Fatal(err)
+	}
+	good, _, err := app.Load(ctx, "targets", strings.NewReader(targetsHeader+"secondary-good-outstanding-schools,836,2016-17 Q4,90,1\n"), datasets.Upload{By: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	plantBrokenTargets(t, app)
+	if err := app.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	// Start-up evaluates every indicator despite the broken revision.
+	app, err = scorecard.Open(ctx, scorecard.Config{DBPath: path, Now: fixedNow})
+	if err != nil {
+		t.Fatalf("start-up with a broken targets revision: %v", err)
+	}
+	defer app.Close()
+	srv := &api.Server{Engine: app.Engine, Datasets: app.Datasets, Changes: app, Catalog: app.Catalog, Areas: app.Areas, Auth: app.Auth,
+		Config: api.Config{AuthOff: true}}
+	h := srv.Handler()
+	call := func(method, path string, body *requestBody) (int, string) {
+		req := newRequest(method, path, body)
+		req.RemoteAddr = "127.0.0.1:1234"
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec.Code, rec.Body.String()
+	}
+	code, body := call(http.MethodGet, "/readyz", nil)
+	if code != http.StatusOK {
+		t.Fatalf("/readyz: %d %s", code, body)
+	}
+	var ready readyAnswer
+	if err := json.Unmarshal([]byte(body), &ready); err != nil {
+		t.Fatal(err)
+	}
+	if ready.Status != "ready" || len(ready.Warnings) != len(app.Catalog.All()) {
+		t.Fatalf("/readyz: want ready with a warning per indicator (%d), got %s", len(app.Catalog.All()), body)
+	}
+	if w := ready.Warnings[0]; !strings.Contains(w.Problem, "revision") || !strings.Contains(w.Problem, "targets") || !strings.Contains(w.Problem, "simple_return") {
+		t.Errorf("the warning does not say which revision is wrong and how: %+v", w)
+	}
+	// Indicators were evaluated all the same.
+	code, body = call(http.MethodGet, "/api/v1/indicators/secondary-good-outstanding-schools/evaluations?area=836", nil)
+	if code != http.StatusOK || !strings.Contains(body, `"value"`) {
+		t.Fatalf("evaluations with broken targets: %d %.300s", code, body)
+	}
+	// Another dataset's upload answers 201 and evaluates, with the warning.
+	code, body = call(http.MethodPost, "/api/v1/datasets/local_returns/revisions", csvBody(
+		"indicator,area,period,value\nsecondary-good-outstanding-schools,836,2015-16,58.8\n"+pooleRow))
+	if code != http.StatusCreated {
+		t.Fatalf("upload with broken targets: %d %s", code, body)
+	}
+	ans := decode[uploadAnswer](t, []byte(body))
+	if ans.Evaluation.State != engine.Evaluated || len(ans.Evaluation.Results) == 0 || ans.Evaluation.Results[0].Warning == "" {
+		t.Errorf("upload's evaluation: %+v", ans.Evaluation)
+	}
+	// The broken revision cannot be restored again; the good one can, through the API.
+	var broken int64
+	if err := app.DB.SQL.QueryRowContext(ctx, "SELECT current_revision FROM datasets WHERE name = 'targets'").Scan(&broken); err != nil {
+		t.Fatal(err)
+	}
+	if code, body = call(http.MethodPost, "/api/v1/datasets/targets/revisions/"+strconv.FormatInt(broken, 10)+"/restore", nil); code != http.StatusConflict {
+		t.Errorf("restore of the broken revision: %d %s, want 409", code, body)
+	}
+	code, body = call(http.MethodPost, "/api/v1/datasets/targets/revisions/"+strconv.FormatInt(good.ID, 10)+"/restore", nil)
+	if code != http.StatusCreated {
+		t.Fatalf("restore of the good revision: %d %s", code, body)
+	}
+	code, body = call(http.MethodGet, "/readyz", nil)
+	ready = readyAnswer{}
+	if err := json.Unmarshal([]byte(body), &ready); err != nil || code != http.StatusOK {
+		t.Fatal(code, body, err)
+	}
+	for _, w := range ready.Warnings {
+		if strings.Contains(w.Problem, "targets") {
+			t.Errorf("warning left after the restore: %+v", w)
+		}
+	}
+	var target sql.NullString
+	if err := app.DB.SQL.QueryRowContext(ctx, "SELECT max(warning) FROM evaluation_runs").Scan(&target); err != nil || target.Valid {
+		t.Errorf("runs still warn after the restore: %v %v", target, err)
+	}
+}
+
+// Finding 8: the cell values quoted in a refused file's problems are shown only to the token
+// that uploaded it and to admins; everyone else sees row, column and reason. The list is never
+// served from the shared response cache across callers.
+func TestFinding8RejectedValuesOnlyForUploaderAndAdmins(t *testing.T) {
+	f := newSecureFixture(t, api.Config{})
+	const personal = "Jane Smith 01/02/2010"
+	rec := f.call(t, asUploaderOwn, http.MethodPost, "/api/v1/datasets/poole_returns/revisions",
+		csvBody("indicator,area,period,value\nsecondary-good-outstanding-schools,836,2016-17 Q4,"+personal+"\n"))
+	if rec.Code != http.StatusUnprocessableEntity || !strings.Contains(rec.Body.String(), personal) {
+		t.Fatalf("the uploader's own refusal quotes the value: %d %s", rec.Code, rec.Body)
+	}
+	type page struct {
+		Data []datasets.Revision `json:"data"`
+	}
+	// Alternate callers so a cached answer for one would be served to the next.
+	for _, tc := range []struct {
+		who  string
+		sees bool
+	}{{asNone, false}, {asAdmin, true}, {asViewer, false}, {asUploaderOwn, true}, {asUploaderOther, false}, {asNone, false}} {
+		rec := f.call(t, tc.who, http.MethodGet, "/api/v1/datasets/poole_returns/revisions", nil)
+		if rec.Code != http.StatusOK {
+			t.Fatalf("%s: %d %s", tc.who, rec.Code, rec.Body)
+		}
+		p := decode[page](t, rec.Body.Bytes())
+		if len(p.Data) != 1 || len(p.Data[0].Errors) == 0 {
+			t.Fatalf("%s: %s", tc.who, rec.Body)
+		}
+		d := p.Data[0].Errors[0]
+		if d.Row != 2 || d.Column != "value" || d.Reason == "" {
+			t.Errorf("%s: row, column and reason must stay: %+v", tc.who, d)
+		}
+		if got := strings.Contains(rec.Body.String(), personal); got != tc.sees {
+			t.Errorf("%s sees the value: %v, want %v", tc.who, got, tc.sees)
+		}
+		if cc := rec.Header().Get("Cache-Control"); !strings.Contains(cc, "private") {
+			t.Errorf("%s: Cache-Control %q, want private", tc.who, cc)
+		}
+	}
+	// The CSV form of the list is redacted the same way.
+	rec = f.call(t, asNone, http.MethodGet, "/api/v1/datasets/poole_returns/revisions", nil, "Accept", "text/csv")
+	if strings.Contains(rec.Body.String(), personal) {
+		t.Errorf("CSV list shows the value: %s", rec.Body)
+	}
+}
