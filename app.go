@@ -112,14 +112,22 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	return app, nil
 }
 
+// Migrate creates (or brings up to date) every service's tables and sequences in db: the
+// schema a fresh database gets, with nothing loaded or evaluated. Open runs it first; "scorecard
+// restore --from" runs it on the new file and then fills the tables from the backup's Parquet
+// files, so a restored database has the binary's own schema, never one read from the backup.
+func Migrate(ctx context.Context, db *store.DB) error {
+	if err := (&datasets.Service{DB: db}).Migrate(ctx); err != nil {
+		return err
+	}
+	if err := (&engine.Engine{DB: db}).Migrate(ctx); err != nil {
+		return err
+	}
+	return (&auth.Service{DB: db}).Migrate(ctx)
+}
+
 func (a *App) init(ctx context.Context, seed bool) error {
-	if err := a.Datasets.Migrate(ctx); err != nil {
-		return err
-	}
-	if err := a.Engine.Migrate(ctx); err != nil {
-		return err
-	}
-	if err := a.Auth.Migrate(ctx); err != nil {
+	if err := Migrate(ctx, a.DB); err != nil {
 		return err
 	}
 	existing, err := a.Datasets.Datasets(ctx)

@@ -228,7 +228,7 @@ func QuoteIdent(name string) string {
 }
 
 // QuoteLiteral quotes a string as a SQL literal, doubling any embedded quote, for the few
-// statements that take no bound parameters (EXPORT DATABASE, IMPORT DATABASE). Everywhere else
+// statements that take no bound parameters (EXPORT DATABASE, SET). Everywhere else
 // values are bound.
 func QuoteLiteral(s string) string {
 	return `'` + strings.ReplaceAll(s, `'`, `''`) + `'`
