@@ -439,7 +439,7 @@ func createRevisionTable(ctx context.Context, conn *sql.Conn, id int64, t *Table
 	if _, err := conn.ExecContext(ctx, fmt.Sprintf("CREATE TABLE %s (%s)", store.QuoteIdent(name), strings.Join(cols, ", "))); err != nil {
 		return fmt.Errorf("create %s: %w", name, err)
 	}
-	return store.Appender(conn, name, func(appendRow func(...driver.Value) error) error {
+	return store.AppenderContext(ctx, conn, name, func(appendRow func(...driver.Value) error) error {
 		vals := make([]driver.Value, 0, len(cols))
 		for ri, k := range t.keys {
 			vals = vals[:0]

@@ -295,7 +295,7 @@ func (e *Engine) store(ctx context.Context, work []*computed, at time.Time, targ
 		if _, err := conn.ExecContext(ctx, "DELETE FROM evaluation_runs WHERE indicator IN "+in, ids...); err != nil {
 			return fmt.Errorf("clear evaluation runs: %w", err)
 		}
-		err := store.Appender(conn, "evaluation_runs", func(appendRow func(...driver.Value) error) error {
+		err := store.AppenderContext(ctx, conn, "evaluation_runs", func(appendRow func(...driver.Value) error) error {
 			for _, c := range work {
 				if err := appendRow(c.def.ID, c.def.Source.Dataset, c.res.Revision, definitionHash(c.def), at,
 					int64(c.res.Evaluations), nullString(c.res.Error), targetsRevision, nullString(c.res.Warning)); err != nil {
@@ -307,7 +307,7 @@ func (e *Engine) store(ctx context.Context, work []*computed, at time.Time, targ
 		if err != nil {
 			return err
 		}
-		return store.Appender(conn, "evaluations", func(appendRow func(...driver.Value) error) error {
+		return store.AppenderContext(ctx, conn, "evaluations", func(appendRow func(...driver.Value) error) error {
 			for _, c := range work {
 				for i := range c.rows {
 					if err := appendRow(c.rows[i].values()...); err != nil {

@@ -226,8 +226,10 @@ func (db *DB) Reopen(ctx context.Context) error {
 	if db.Path == "" {
 		return ErrInMemory
 	}
-	db.writeMu.Lock()
-	defer db.writeMu.Unlock()
+	if err := db.writeMu.lock(ctx); err != nil {
+		return fmt.Errorf("reopen: wait for the write in progress: %w", err)
+	}
+	defer db.writeMu.unlock()
 	c := db.connector
 	c.mu.Lock()
 	old := c.cur

@@ -13,7 +13,6 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -35,7 +34,7 @@ type DB struct {
 	// (nil on success), for the log.
 	OnReopen func(error)
 
-	writeMu   sync.Mutex
+	writeMu   writeLock
 	connector *connector
 	// settings are the statements every new connection runs (kept for a reopen).
 	settings []string
@@ -134,7 +133,7 @@ func Open(path string, options ...Options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open duckdb %q: %w", path, err)
 	}
-	out := &DB{Path: path, epoch: time.Now().UnixNano(), settings: settings}
+	out := &DB{Path: path, epoch: time.Now().UnixNano(), settings: settings, writeMu: make(writeLock, 1)}
 	out.connector = &connector{path: path, db: out, cur: duck, open: map[uint64]int{}}
 	out.SQL = sql.OpenDB(out.connector)
 	out.SQL.SetMaxIdleConns(maxIdle)
@@ -154,8 +153,10 @@ const maxIdle = 2
 // lock so no write is in progress; a clean shutdown calls it before Close so the file alone
 // holds everything.
 func (db *DB) Checkpoint(ctx context.Context) error {
-	db.writeMu.Lock()
-	defer db.writeMu.Unlock()
+	if err := db.writeMu.lock(ctx); err != nil {
+		return fmt.Errorf("checkpoint: wait for the write in progress: %w", err)
+	}
+	defer db.writeMu.unlock()
 	if _, err := db.SQL.ExecContext(ctx, "CHECKPOINT"); err != nil {
 		return fmt.Errorf("checkpoint: %w", err)
 	}
@@ -170,8 +171,12 @@ func (db *DB) Close() error { return db.SQL.Close() }
 // The connection is handed over so that fn can use DuckDB's appender on the same transaction
 // (see Appender).
 func (db *DB) Write(ctx context.Context, fn func(conn *sql.Conn) error) (err error) {
-	db.writeMu.Lock()
-	defer db.writeMu.Unlock()
+	// Waiting for another writer ends with ctx too: a request that timed out must not go on
+	// to write after its answer has gone.
+	if err := db.writeMu.lock(ctx); err != nil {
+		return fmt.Errorf("write: wait for the write in progress: %w", err)
+	}
+	defer db.writeMu.unlock()
 
 	conn, err := db.SQL.Conn(ctx)
 	if err != nil {
@@ -201,18 +206,57 @@ func (db *DB) Write(ctx context.Context, fn func(conn *sql.Conn) error) (err err
 	return nil
 }
 
+// writeLock is the single writer's lock. Unlike a sync.Mutex, waiting for it ends when the
+// waiter's context does.
+type writeLock chan struct{}
+
+func (l writeLock) lock(ctx context.Context) error {
+	select {
+	case l <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (l writeLock) unlock() { <-l }
+
 // Appender appends rows to table on conn (inside the caller's transaction) through DuckDB's
 // appender, which is far faster than INSERT statements. fn receives an append function; rows are
 // flushed when fn returns without error.
 func Appender(conn *sql.Conn, table string, fn func(appendRow func(values ...driver.Value) error) error) error {
+	return AppenderContext(context.Background(), conn, table, fn)
+}
+
+// appendCheckEvery is how many rows are appended between checks of the context.
+const appendCheckEvery = 4096
+
+// AppenderContext is Appender that stops when ctx ends: the appender itself takes no context,
+// so the append function checks ctx every few thousand rows and fails with its error, and the
+// caller's transaction is rolled back.
+func AppenderContext(ctx context.Context, conn *sql.Conn, table string, fn func(appendRow func(values ...driver.Value) error) error) error {
 	return conn.Raw(func(dc any) error {
 		a, err := duckdb.NewAppenderFromConn(DriverConn(dc), "", table)
 		if err != nil {
 			return fmt.Errorf("appender for %s: %w", table, err)
 		}
-		if err := fn(a.AppendRow); err != nil {
+		n := 0
+		appendRow := func(values ...driver.Value) error {
+			n++
+			if n%appendCheckEvery == 0 {
+				if err := ctx.Err(); err != nil {
+					return fmt.Errorf("append to %s: %w", table, err)
+				}
+			}
+			return a.AppendRow(values...)
+		}
+		if err := fn(appendRow); err != nil {
 			a.Close()
 			return err
+		}
+		if err := ctx.Err(); err != nil {
+			a.Close()
+			return fmt.Errorf("append to %s: %w", table, err)
 		}
 		if err := a.Close(); err != nil {
 			return fmt.Errorf("appender for %s: flush: %w", table, err)
