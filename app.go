@@ -6,9 +6,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/childrens-trust/scorecard/areas"
 	"github.com/childrens-trust/scorecard/auth"
@@ -176,6 +179,12 @@ func (a *App) markLastModified(ctx context.Context) error {
 // with it). Once the revision is committed, Load returns it with a nil error whatever happens to
 // the re-evaluation: see Reevaluation for its states.
 func (a *App) Load(ctx context.Context, dataset string, r io.Reader, up datasets.Upload) (*datasets.Revision, engine.Reevaluation, error) {
+	name, err := checkFileName(up.FileName)
+	if err != nil {
+		return nil, engine.Reevaluation{}, err
+	}
+	up.FileName = name
+	up.By = strings.ToValidUTF8(up.By, "\uFFFD") // a header may hold any bytes; DuckDB stores UTF-8
 	rev, err := a.Datasets.Load(ctx, dataset, r, up)
 	if err != nil {
 		return rev, engine.Reevaluation{}, err
@@ -186,7 +195,7 @@ func (a *App) Load(ctx context.Context, dataset string, r io.Reader, up datasets
 // Restore makes an earlier revision of a dataset current again (as a new revision) and
 // re-evaluates the indicators it affects, with Load's guarantees.
 func (a *App) Restore(ctx context.Context, dataset string, id int64, by string) (*datasets.Revision, engine.Reevaluation, error) {
-	rev, err := a.Datasets.Restore(ctx, dataset, id, by)
+	rev, err := a.Datasets.Restore(ctx, dataset, id, strings.ToValidUTF8(by, "\uFFFD"))
 	if err != nil {
 		return rev, engine.Reevaluation{}, err
 	}
@@ -340,4 +349,28 @@ func (a *App) Close() error {
 		a.Log.Info("database checkpointed and closed", "path", a.DB.Path, "duration", time.Since(start).Round(time.Millisecond))
 	}
 	return nil
+}
+
+// MaxFileNameLength is the longest upload file name kept with a revision, in characters.
+const MaxFileNameLength = 255
+
+// checkFileName returns an upload's file name as it is stored with the revision: bytes that are
+// not UTF-8 are replaced (a name is a label, not data). A name that is too long, holds control
+// characters or holds what looks like an API token secret is refused, since it is shown to
+// everyone who lists the revisions.
+func checkFileName(name string) (string, error) {
+	name = strings.ToValidUTF8(name, "\uFFFD")
+	var reason string
+	switch {
+	case utf8.RuneCountInString(name) > MaxFileNameLength:
+		reason = fmt.Sprintf("the file name has %d characters; at most %d are kept", utf8.RuneCountInString(name), MaxFileNameLength)
+	case strings.ContainsFunc(name, unicode.IsControl):
+		reason = "the file name holds a control character"
+	case auth.LooksLikeSecret(name):
+		reason = "the file name looks like it holds an API token secret (" + auth.SecretPrefix + "...); rename the file, and revoke the token if the secret is real"
+	default:
+		return name, nil
+	}
+	return "", &errs.Error{Code: errs.Invalid, Message: "the upload was refused: " + reason + "; nothing was stored",
+		Details: []errs.Detail{{Field: "file name", Reason: reason}}}
 }

@@ -113,3 +113,32 @@ func TestFinding5CloseStopsBackgroundEvaluation(t *testing.T) {
 		t.Fatal("Close did not return")
 	}
 }
+
+// Findings 13 and 16: an upload's file name is kept and shown with its revision, so a secret,
+// a control character or an endless name in it is refused before anything is stored; bytes
+// that are not UTF-8 are replaced.
+func TestFinding13And16UploadFileNames(t *testing.T) {
+	app := openTestApp(t)
+	for _, tc := range []struct {
+		name, file, want string
+	}{
+		{"secret", "sct_0123456789abcdefghijklmnopqrstuvwxyzABCDEFG.csv", "API token secret"},
+		{"long", strings.Repeat("a", 3000) + ".csv", "at most 255"},
+		{"control", "return\x00.csv", "control character"},
+		{"newline", "return\n.csv", "control character"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rev, _, err := app.Load(context.Background(), "local_returns", strings.NewReader(smallReturn), datasets.Upload{FileName: tc.file, By: "test"})
+			if err == nil || rev != nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("got %v %v, want a refusal saying %q", rev, err, tc.want)
+			}
+			if _, err := app.Datasets.Revisions(context.Background(), "local_returns"); err == nil {
+				t.Error("a revision was stored")
+			}
+		})
+	}
+	rev, _, err := app.Load(context.Background(), "local_returns", strings.NewReader(smallReturn), datasets.Upload{FileName: "r\xe9turn.csv", By: "test"})
+	if err != nil || rev.FileName != "r\uFFFDturn.csv" {
+		t.Fatalf("non-UTF-8 file name: %v %v", rev, err)
+	}
+}
