@@ -21,7 +21,11 @@ func (s *Server) MetricsHandler() http.Handler {
 	if s.metrics == nil {
 		s.metrics = newMetrics()
 	}
-	h := promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{})
+	prom := promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{})
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Content-Type-Options", "nosniff") // on its own listener too
+		prom.ServeHTTP(w, r)
+	})
 	if s.Config.MetricsToken == "" {
 		return h
 	}
