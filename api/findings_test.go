@@ -36,7 +36,9 @@ func (f *secureFixture) auditRecords(tb testing.TB) []auth.Record {
 // survive them) nor add unbounded audit records: after a burst a client is answered 429.
 func TestFinding4RefusedWritesKeepCachingAndAreRateLimited(t *testing.T) {
 	f := newSecureFixture(t, api.Config{})
-	read := func(h ...string) *httptest.ResponseRecorder { return f.call(t, asNone, http.MethodGet, "/api/v1/indicators", nil, h...) }
+	read := func(h ...string) *httptest.ResponseRecorder {
+		return f.call(t, asNone, http.MethodGet, "/api/v1/indicators", nil, h...)
+	}
 	read()
 	first := read()
 	etag := first.Header().Get("ETag")
