@@ -212,18 +212,19 @@ func TestFinding11ForgedCursorIs400(t *testing.T) {
 	f := sharedFixture(t)
 	enc := func(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
 	for name, cursor := range map[string]string{
-		"bad date":         enc(`{"ev":{"i":"x","e":"2016-13-45","p":"2016","a":"E06000058"}}`),
-		"not a date":       enc(`{"ev":{"i":"x","e":"'; DROP TABLE x","p":"2016","a":"E06000058"}}`),
-		"empty key":        enc(`{"ev":{"i":"","e":"2016-03-31","p":"2016","a":"E06000058"}}`),
-		"both keys":        enc(`{"k":"a","ev":{"i":"x","e":"2016-03-31","p":"2016","a":"E06000058"}}`),
-		"neither":          enc(`{}`),
-		"unknown field":    enc(`{"k":"a","x":1}`),
-		"wrong type":       enc(`{"ev":{"i":1,"e":"2016-03-31","p":"2016","a":"E06000058"}}`),
-		"control":          enc(`{"ev":{"i":"x\u0000","e":"2016-03-31","p":"2016","a":"E06000058"}}`),
-		"invalid utf-8":    enc("{\"ev\":{\"i\":\"x\xff\",\"e\":\"2016-03-31\",\"p\":\"2016\",\"a\":\"E06000058\"}}"),
-		"long":             enc(`{"ev":{"i":"` + strings.Repeat("x", 300) + `","e":"2016-03-31","p":"2016","a":"E06000058"}}`),
-		"not base64":       "!!!",
-		"list cursor here": enc(`{"k":"000001"}`),
+		"bad date":                 enc(`{"ev":{"i":"x","e":"2016-13-45","p":"2016","a":"E06000058"}}`),
+		"bad date, real indicator": enc(`{"ev":{"i":"secondary-good-outstanding-schools","e":"2016-13-45","p":"2016","a":"E06000058"}}`),
+		"not a date":               enc(`{"ev":{"i":"x","e":"'; DROP TABLE x","p":"2016","a":"E06000058"}}`),
+		"empty key":                enc(`{"ev":{"i":"","e":"2016-03-31","p":"2016","a":"E06000058"}}`),
+		"both keys":                enc(`{"k":"a","ev":{"i":"x","e":"2016-03-31","p":"2016","a":"E06000058"}}`),
+		"neither":                  enc(`{}`),
+		"unknown field":            enc(`{"k":"a","x":1}`),
+		"wrong type":               enc(`{"ev":{"i":1,"e":"2016-03-31","p":"2016","a":"E06000058"}}`),
+		"control":                  enc(`{"ev":{"i":"x\u0000","e":"2016-03-31","p":"2016","a":"E06000058"}}`),
+		"invalid utf-8":            enc("{\"ev\":{\"i\":\"x\xff\",\"e\":\"2016-03-31\",\"p\":\"2016\",\"a\":\"E06000058\"}}"),
+		"long":                     enc(`{"ev":{"i":"` + strings.Repeat("x", 300) + `","e":"2016-03-31","p":"2016","a":"E06000058"}}`),
+		"not base64":               "!!!",
+		"list cursor here":         enc(`{"k":"000001"}`),
 	} {
 		rec := f.do(t, http.MethodGet, "/api/v1/evaluations?limit=2&cursor="+cursor, nil)
 		if rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), `"code":"invalid"`) {
