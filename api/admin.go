@@ -11,7 +11,6 @@ import (
 	"github.com/childrens-trust/scorecard/engine"
 	"github.com/childrens-trust/scorecard/errs"
 	"github.com/labstack/echo/v4"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
 // ready answers whether the server should receive traffic: the database answers and the server
@@ -57,11 +56,6 @@ type readyWarning struct {
 	Dataset   string `json:"dataset"`
 	Revision  int64  `json:"revision,omitempty"`
 	Problem   string `json:"problem"`
-}
-
-func (s *Server) metricsHandler() echo.HandlerFunc {
-	h := promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{})
-	return echo.WrapHandler(h)
 }
 
 func (s *Server) observeEvaluation(trigger string, start time.Time, results []engine.RunResult) {

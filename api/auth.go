@@ -50,10 +50,13 @@ type policies struct {
 
 func newPolicies() *policies { return &policies{routes: map[string]policy{}} }
 
-// set gives routes the policy p.
+// set gives routes the policy p; a GET route's HEAD (see get) gets it too.
 func (t *policies) set(p policy, routes ...*echo.Route) {
 	for _, r := range routes {
 		t.routes[r.Method+" "+r.Path] = p
+		if r.Method == http.MethodGet {
+			t.routes[http.MethodHead+" "+r.Path] = p
+		}
 	}
 }
 
@@ -125,22 +128,25 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 			return next(c)
 		}
 		h := c.Request().Header.Get(echo.HeaderAuthorization)
-		if h == "" {
-			return next(c)
+		if h == "" || (s.Config.MetricsToken != "" && c.Path() == "/metrics") {
+			return next(c) // /metrics checks its own token
 		}
 		scheme, secret, ok := strings.Cut(strings.TrimSpace(h), " ")
 		if !ok || !strings.EqualFold(scheme, "Bearer") {
 			c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="scorecard"`)
-			return errs.Errorf(errs.Unauthorized, "send the API token as Authorization: Bearer <token>")
+			return s.refuse(c, errs.Errorf(errs.Unauthorized, "send the API token as Authorization: Bearer <token>"))
 		}
 		if s.Auth == nil {
 			c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="scorecard"`)
-			return auth.ErrInvalidToken
+			return s.refuse(c, auth.ErrInvalidToken)
 		}
 		tok, err := s.Auth.Authenticate(c.Request().Context(), strings.TrimSpace(secret))
 		if err != nil {
+			if code := errs.CodeOf(err); code != errs.Unauthorized && code != errs.Forbidden {
+				return err // the database failed, not the token
+			}
 			c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="scorecard", error="invalid_token"`)
-			return err
+			return s.refuse(c, err)
 		}
 		c.Set(keyPrincipal, tok)
 		return next(c)
@@ -155,7 +161,7 @@ func (s *Server) authorize(table *policies) echo.MiddlewareFunc {
 			tok := principal(c)
 			needToken := func() error {
 				c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="scorecard"`)
-				return errs.Errorf(errs.Unauthorized, "this request needs an API token (Authorization: Bearer <token>)")
+				return s.refuse(c, errs.Errorf(errs.Unauthorized, "this request needs an API token (Authorization: Bearer <token>)"))
 			}
 			switch {
 			case p.public:
@@ -168,11 +174,11 @@ func (s *Server) authorize(table *policies) echo.MiddlewareFunc {
 					return needToken()
 				}
 				if !tok.Has(p.role) {
-					return errs.Errorf(errs.Forbidden, "this request needs the %s role; token %q is a %s", p.role, tok.Name, tok.Role)
+					return s.refuse(c, errs.Errorf(errs.Forbidden, "this request needs the %s role; token %q is a %s", p.role, tok.Name, tok.Role))
 				}
 				if p.areaParam {
 					if err := s.checkAreaParam(c, tok); err != nil {
-						return err
+						return s.refuse(c, err)
 					}
 				}
 			}
@@ -215,7 +221,7 @@ func allowedAreas(c echo.Context) []string {
 // actor names who made a write, for a revision's created_by: the token (name and id), with the
 // client's X-Uploaded-By as a claim beside it. With authentication off, the header alone.
 func (s *Server) actor(c echo.Context) string {
-	claim := strings.TrimSpace(c.Request().Header.Get("X-Uploaded-By"))
+	claim := uploadedBy(c)
 	if auth.LooksLikeSecret(claim) {
 		claim = ""
 	}
@@ -246,5 +252,11 @@ func (s *Server) commentAuthor(c echo.Context) string {
 	if tok := principal(c); tok != nil && tok.ID != "" {
 		return s.actor(c)
 	}
-	return strings.TrimSpace(c.Request().Header.Get("X-Uploaded-By"))
+	return uploadedBy(c)
+}
+
+// uploadedBy is the X-Uploaded-By header, with any byte that is not UTF-8 escaped (%XX) so it
+// can be stored.
+func uploadedBy(c echo.Context) string {
+	return auth.ValidText(strings.TrimSpace(c.Request().Header.Get("X-Uploaded-By")))
 }

@@ -11,7 +11,7 @@ import (
 )
 
 // responseCache keeps successful GET responses for the current version of the stored data.
-// Every committed write changes the version (store.DB.Version), and an entry is only served for
+// Every committed write of data or definitions changes the version (store.DB.Version), and an entry is only served for
 // the version it was rendered at, so a cached response is never stale: after an upload, a
 // restore or a comment the first request renders afresh. Reads between writes, which is
 // nearly all of them, are served from memory without touching DuckDB.
@@ -111,8 +111,9 @@ func (rc *responseCache) claim(tag, key string) (finished func(), wait *render) 
 }
 
 // uncached are path prefixes never cached: the embedded assets (served with their own long-lived
-// caching headers), health and metrics (they report the live process).
-var uncached = []string{"/assets/", "/healthz", "/readyz", "/metrics"}
+// caching headers), health and metrics (they report the live process), and the audit log, whose
+// records are bookkeeping written without changing the data version (store.DB.WriteBookkeeping).
+var uncached = []string{"/assets/", "/healthz", "/readyz", "/metrics", "/api/v1/audit"}
 
 // Middleware serves GET and HEAD requests from the cache, and keeps what the handler renders.
 // It must run after any middleware that decides who may read.

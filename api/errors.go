@@ -42,9 +42,21 @@ func statusOf(code errs.Code, method string) int {
 		return http.StatusForbidden
 	case errs.Timeout:
 		return http.StatusServiceUnavailable
+	case errs.RateLimited:
+		return http.StatusTooManyRequests
+	case errs.Unsupported:
+		return http.StatusUnsupportedMediaType
+	case errs.Malformed:
+		return http.StatusBadRequest
+	case errs.ClientClosed:
+		return StatusClientClosedRequest
 	}
 	return http.StatusInternalServerError
 }
+
+// StatusClientClosedRequest is the status logged, counted and audited for a request whose client
+// went away before it was read (nginx's 499); the client never sees it.
+const StatusClientClosedRequest = 499
 
 // errorHandler writes every error as errorBody. Internal errors are logged with their cause and
 // answered with a generic message: no stack traces or internals reach the client.
@@ -97,6 +109,12 @@ func codeForStatus(status int) string {
 		return string(errs.Unauthorized)
 	case http.StatusForbidden:
 		return string(errs.Forbidden)
+	case http.StatusTooManyRequests:
+		return string(errs.RateLimited)
+	case http.StatusUnsupportedMediaType:
+		return string(errs.Unsupported)
+	case StatusClientClosedRequest:
+		return string(errs.ClientClosed)
 	}
 	if status < 500 {
 		return string(errs.Invalid)

@@ -4,9 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"math"
-	"mime"
 	"net/http"
 	"slices"
 	"sort"
@@ -448,30 +446,6 @@ func nonNil(r []engine.RunResult) []engine.RunResult {
 		return []engine.RunResult{}
 	}
 	return r
-}
-
-func uploadBody(req *http.Request) (io.ReadCloser, string, error) {
-	ct := req.Header.Get(echo.HeaderContentType)
-	mt, _, _ := mime.ParseMediaType(ct)
-	switch mt {
-	case "multipart/form-data":
-		f, fh, err := req.FormFile("file")
-		if err != nil {
-			var tooLarge *http.MaxBytesError
-			if errors.As(err, &tooLarge) {
-				return nil, "", errs.Errorf(errs.TooLarge, "the upload is too large; nothing was stored")
-			}
-			return nil, "", errs.Errorf(errs.Invalid, "the multipart form has no file field named \"file\"")
-		}
-		return f, fh.Filename, nil
-	case "text/csv", "application/csv", "text/plain", "application/octet-stream", "":
-		name := req.Header.Get("X-File-Name")
-		if name == "" {
-			name = "upload.csv"
-		}
-		return req.Body, name, nil
-	}
-	return nil, "", errs.Errorf(errs.Invalid, "send the CSV as the body with Content-Type text/csv, or as multipart form field \"file\" (got %q)", ct)
 }
 
 func (s *Server) restore(c echo.Context) error {

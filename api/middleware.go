@@ -45,6 +45,17 @@ type Config struct {
 	// MaxBodyBytes caps request bodies other than uploads (DefaultMaxBodyBytes when 0); uploads
 	// are capped by the datasets service's limit.
 	MaxBodyBytes int64
+	// RefusalsPerMinute is how many refused requests (401, 403) one client IP may make, in a burst
+	// and then each minute, before it is answered 429 (DefaultRefusalsPerMinute when 0).
+	RefusalsPerMinute int
+	// AuditRetention is how long audit records are kept (auth.DefaultAuditRetention, 90 days,
+	// when 0; negative keeps them for ever). KeepAuditLog prunes older ones.
+	AuditRetention time.Duration
+	// MetricsToken, when set, is the bearer token /metrics needs (compared in constant time).
+	MetricsToken string
+	// MetricsElsewhere leaves /metrics off the handler: MetricsHandler serves it on a listener
+	// of its own.
+	MetricsElsewhere bool
 }
 
 // Read access settings.
@@ -85,7 +96,10 @@ func requestID(next echo.HandlerFunc) echo.HandlerFunc {
 			id = hex.EncodeToString(b)
 		}
 		c.Set(keyRequestID, id)
-		c.Response().Header().Set(HeaderRequestID, id)
+		h := c.Response().Header()
+		h.Set(HeaderRequestID, id)
+		// Every response is what its Content-Type says, never sniffed into something else.
+		h.Set(echo.HeaderXContentTypeOptions, "nosniff")
 		return next(c)
 	}
 }
@@ -108,6 +122,7 @@ type metrics struct {
 	evalErrors   *prometheus.CounterVec
 	loads        *prometheus.CounterVec
 	authFailures *prometheus.CounterVec
+	auditSkipped prometheus.Counter
 }
 
 func newMetrics() *metrics {
@@ -134,12 +149,15 @@ func newMetrics() *metrics {
 		Name: "scorecard_indicator_evaluation_errors_total", Help: "Indicator evaluations that failed.",
 	}, []string{"indicator"})
 	m.loads = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "scorecard_dataset_loads_total", Help: "Dataset uploads by result (accepted, rejected, refused, too_large, error).",
+		Name: "scorecard_dataset_loads_total", Help: "Dataset uploads by result (accepted, rejected, refused, too_large, aborted, rate_limited, error).",
 	}, []string{"result"})
 	m.authFailures = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "scorecard_auth_failures_total", Help: "Requests refused by authentication or authorisation, by status.",
+		Name: "scorecard_auth_failures_total", Help: "Requests refused by authentication or authorisation (401, 403), or for too many refusals (429), by status.",
 	}, []string{"status"})
-	m.reg.MustRegister(m.requests, m.duration, m.inflight, m.evaluation, m.indicator, m.evalErrors, m.loads, m.authFailures,
+	m.auditSkipped = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "scorecard_audit_records_skipped_total", Help: "Refused writes not audited: answered 429, or beyond the server-wide budget of audited refusals.",
+	})
+	m.reg.MustRegister(m.requests, m.duration, m.inflight, m.evaluation, m.indicator, m.evalErrors, m.loads, m.authFailures, m.auditSkipped,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -180,33 +198,46 @@ func (s *Server) observe(table *policies) echo.MiddlewareFunc {
 			s.metrics.inflight.Inc()
 			defer s.metrics.inflight.Dec()
 			start := time.Now()
+			// The connection's context, before timeouts derives (and on return cancels) its own:
+			// it is cancelled when the client goes away.
+			clientCtx := c.Request().Context()
 			err := next(c)
+			aborted := false
 			if err != nil {
 				err = timeoutError(c, err)
+				err, aborted = clientClosed(clientCtx, err)
 				c.Error(err)
 			}
 			elapsed := time.Since(start)
 			req := c.Request()
 			status := c.Response().Status
+			if aborted {
+				// Nothing reached the client; logs, metrics and the audit say why.
+				status = StatusClientClosedRequest
+			}
 			route := c.Path()
 			known := table.known(req.Method, route)
 			if !known {
 				route = "unmatched"
 			}
 			st := strconv.Itoa(status)
-			s.metrics.requests.WithLabelValues(req.Method, route, st).Inc()
-			s.metrics.duration.WithLabelValues(req.Method, route, st).Observe(elapsed.Seconds())
-			if status == http.StatusUnauthorized || status == http.StatusForbidden {
+			method := methodLabel(req.Method)
+			s.metrics.requests.WithLabelValues(method, route, st).Inc()
+			s.metrics.duration.WithLabelValues(method, route, st).Observe(elapsed.Seconds())
+			if status == http.StatusUnauthorized || status == http.StatusForbidden || status == http.StatusTooManyRequests {
 				s.metrics.authFailures.WithLabelValues(st).Inc()
 			}
 			tok := principal(c)
 			if s.Log != nil {
 				level := slog.LevelInfo
-				if quietRoutes[route] {
+				switch {
+				case quietRoutes[route]:
 					level = slog.LevelDebug
+				case aborted:
+					level = slog.LevelWarn
 				}
 				attrs := []slog.Attr{
-					slog.String("method", req.Method), slog.String("route", route), slog.String("path", loggablePath(req.URL.Path)),
+					slog.String("method", auth.ValidText(req.Method)), slog.String("route", route), slog.String("path", loggablePath(req.URL.Path)),
 					slog.Int("status", status), slog.Duration("duration", elapsed), slog.Int64("bytes", c.Response().Size),
 					slog.String("request_id", requestIDOf(c)), slog.String("client_ip", c.RealIP()),
 				}
@@ -222,7 +253,7 @@ func (s *Server) observe(table *policies) echo.MiddlewareFunc {
 			if pol.name == policyUpload.name {
 				s.metrics.loads.WithLabelValues(loadResult(status)).Inc()
 			}
-			if isWrite(req.Method) {
+			if isWrite(req.Method) && s.audited(status, err) {
 				s.audit(c, route, status, err, tok)
 			}
 			return nil
@@ -230,12 +261,40 @@ func (s *Server) observe(table *policies) echo.MiddlewareFunc {
 	}
 }
 
-// loggablePath keeps a secret a client put in a URL out of the log.
+// audited reports whether a write with this outcome is audited: every one, except those
+// answered 429 for too many refusals and refusals beyond the server-wide audit budget (counted
+// in scorecard_audit_records_skipped_total), so a flood of refused requests adds a bounded
+// number of records.
+func (s *Server) audited(status int, err error) bool {
+	if errs.CodeOf(err) == errs.RateLimited && status == http.StatusTooManyRequests {
+		s.metrics.auditSkipped.Inc()
+		return false
+	}
+	if auth.ResultOf(status) == auth.ResultRefused && !s.auditRefusal() {
+		s.metrics.auditSkipped.Inc()
+		return false
+	}
+	return true
+}
+
+// methodLabel is the method as a metrics label: the standard methods by name and anything else
+// as "other", so made-up methods cannot add series.
+func methodLabel(m string) string {
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete,
+		http.MethodOptions, http.MethodConnect, http.MethodTrace:
+		return m
+	}
+	return "other"
+}
+
+// loggablePath keeps a secret a client put in a URL out of the log, and escapes bytes that are
+// not UTF-8.
 func loggablePath(p string) string {
 	if auth.LooksLikeSecret(p) {
 		return "[removed: looked like a token secret]"
 	}
-	return p
+	return auth.ValidText(p)
 }
 
 func isWrite(method string) bool {
@@ -252,6 +311,10 @@ func loadResult(status int) string {
 		return "refused"
 	case status == http.StatusRequestEntityTooLarge:
 		return "too_large"
+	case status == StatusClientClosedRequest:
+		return "aborted"
+	case status == http.StatusTooManyRequests:
+		return "rate_limited"
 	}
 	return "error"
 }
@@ -272,6 +335,21 @@ func timeoutError(c echo.Context, err error) error {
 		return &errs.Error{Code: errs.Timeout, Message: "the request took longer than its time limit and was cancelled; nothing was changed unless the response said so"}
 	}
 	return err
+}
+
+// clientClosed turns the error of a request whose client went away (its connection closed or
+// its body ended early, while the request was being read) into a ClientClosed error, and reports
+// whether it did: that is the client's doing, not a server failure.
+func clientClosed(clientCtx context.Context, err error) (error, bool) {
+	if errs.CodeOf(err) == errs.ClientClosed {
+		return err, true
+	}
+	var he *echo.HTTPError
+	if errors.Is(clientCtx.Err(), context.Canceled) && !errors.As(err, &he) &&
+		(errors.Is(err, context.Canceled) || errs.CodeOf(err) == errs.Internal) {
+		return &errs.Error{Code: errs.ClientClosed, Message: "the client closed the connection before the request was finished; nothing was changed unless the response said so"}, true
+	}
+	return err, false
 }
 
 // audit records a write in the audit log. It runs after the response is written, on a context

@@ -114,8 +114,8 @@ func checkLocalOnly(t *testing.T, html string) {
 		}
 		srcs = append(srcs, m)
 	}
-	if len(srcs) != 1 || srcs[0][1] != charts.ScriptURL {
-		t.Errorf("the page loads %v, want only %s", srcs, charts.ScriptURL)
+	if len(srcs) != 2 || srcs[0][1] != charts.ScriptURL || srcs[1][1] != charts.ChartsScriptURL {
+		t.Errorf("the page loads %v, want only %s and %s", srcs, charts.ScriptURL, charts.ChartsScriptURL)
 	}
 	// Any other URL is a link a reader may follow, never something the page fetches.
 	for _, m := range regexp.MustCompile(`(?i)(\w+)=["']?https?://`).FindAllStringSubmatch(html, -1) {

@@ -1,12 +1,17 @@
 package api
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"net/url"
 	"sort"
 	"strconv"
+	"time"
+	"unicode"
+	"unicode/utf8"
 
+	"github.com/childrens-trust/scorecard/auth"
 	"github.com/childrens-trust/scorecard/engine"
 	"github.com/childrens-trust/scorecard/errs"
 	"github.com/labstack/echo/v4"
@@ -39,16 +44,50 @@ func encodeCursor(b cursorBody) string {
 	return base64.RawURLEncoding.EncodeToString(data)
 }
 
+// maxCursorField is the longest value a cursor field may hold (keys are ids, codes, dates and
+// period labels, all far shorter).
+const maxCursorField = 256
+
+// decodeCursor decodes a cursor and checks every field it carries before any of it reaches a
+// query: a forged cursor is Invalid (400), never a database error.
 func decodeCursor(s string) (cursorBody, error) {
 	var b cursorBody
+	bad := func() (cursorBody, error) {
+		return cursorBody{}, errs.Errorf(errs.Invalid, "cursor %q is not one this API gave out: use the next link of the previous page", auth.ValidText(s))
+	}
 	data, err := base64.RawURLEncoding.DecodeString(s)
 	if err == nil {
-		err = json.Unmarshal(data, &b)
+		dec := json.NewDecoder(bytes.NewReader(data))
+		dec.DisallowUnknownFields()
+		err = dec.Decode(&b)
 	}
-	if err != nil {
-		return b, errs.Errorf(errs.Invalid, "cursor %q is not one this API gave out: use the next link of the previous page", s)
+	if err != nil || (b.Key == "") == (b.Eval == nil) || !cursorText(b.Key) {
+		return bad()
+	}
+	if k := b.Eval; k != nil {
+		if k.Indicator == "" || k.Period == "" || k.Area == "" ||
+			!cursorText(k.Indicator) || !cursorText(k.Period) || !cursorText(k.Area) {
+			return bad()
+		}
+		if t, err := time.Parse(time.DateOnly, k.PeriodEnd); err != nil || t.Format(time.DateOnly) != k.PeriodEnd {
+			return bad()
+		}
 	}
 	return b, nil
+}
+
+// cursorText reports whether a cursor field is text a key can hold: valid UTF-8 without control
+// characters, at most maxCursorField bytes.
+func cursorText(v string) bool {
+	if len(v) > maxCursorField || !utf8.ValidString(v) {
+		return false
+	}
+	for _, r := range v {
+		if unicode.IsControl(r) || r == utf8.RuneError {
+			return false
+		}
+	}
+	return true
 }
 
 // pageRequest is the paging parameters of a request.

@@ -50,6 +50,7 @@ type Server struct {
 	Config Config
 
 	metrics      *metrics
+	refusals     *refusalLimits
 	lastPolicies *policies
 	draining     atomic.Bool
 	running      inflight
@@ -70,6 +71,9 @@ const responseCacheBytes = 64 << 20
 func (s *Server) Handler() http.Handler {
 	if s.metrics == nil {
 		s.metrics = newMetrics()
+	}
+	if s.refusals == nil {
+		s.refusals = newRefusalLimits(s.Config.RefusalsPerMinute)
 	}
 	table := newPolicies()
 	allow := table.set
@@ -105,32 +109,34 @@ func (s *Server) Handler() http.Handler {
 	}
 
 	allow(policyPublic,
-		e.GET("/healthz", s.health),
-		e.GET("/readyz", s.ready),
-		e.GET("/metrics", s.metricsHandler()))
+		get(e, "/healthz", s.health),
+		get(e, "/readyz", s.ready))
+	if !s.Config.MetricsElsewhere {
+		allow(policyPublic, get(e, "/metrics", echo.WrapHandler(s.MetricsHandler())))
+	}
 	v1 := e.Group("/api/v1", compress())
-	v1.GET("/openapi.json", s.openAPI)
-	v1.GET("/evaluations", s.evaluations)
-	v1.GET("/indicators", s.listIndicators)
-	v1.GET("/indicators/:id", s.getIndicator)
-	v1.GET("/indicators/:id/evaluations", s.indicatorSeries)
-	v1.GET("/indicators/:id/areas", s.indicatorAreas)
-	v1.GET("/areas", s.listAreas)
-	v1.GET("/areas/:area", s.getArea)
-	v1.GET("/areas/:area/scorecard", s.areaScorecard)
-	v1.GET("/scorecards", s.listScorecards)
-	v1.GET("/scorecards/:id", s.getScorecard)
-	v1.GET("/indicators/:id/areas/:area/commentary", s.listComments)
+	get(v1, "/openapi.json", s.openAPI)
+	get(v1, "/evaluations", s.evaluations)
+	get(v1, "/indicators", s.listIndicators)
+	get(v1, "/indicators/:id", s.getIndicator)
+	get(v1, "/indicators/:id/evaluations", s.indicatorSeries)
+	get(v1, "/indicators/:id/areas", s.indicatorAreas)
+	get(v1, "/areas", s.listAreas)
+	get(v1, "/areas/:area", s.getArea)
+	get(v1, "/areas/:area/scorecard", s.areaScorecard)
+	get(v1, "/scorecards", s.listScorecards)
+	get(v1, "/scorecards/:id", s.getScorecard)
+	get(v1, "/indicators/:id/areas/:area/commentary", s.listComments)
 	allow(policyAreaWrite, v1.POST("/indicators/:id/areas/:area/commentary", s.addComment))
-	v1.GET("/datasets", s.listDatasets)
-	v1.GET("/datasets/:name", s.getDataset)
-	v1.GET("/datasets/:name/revisions", s.listRevisions)
+	get(v1, "/datasets", s.listDatasets)
+	get(v1, "/datasets/:name", s.getDataset)
+	get(v1, "/datasets/:name/revisions", s.listRevisions)
 	allow(policyUpload, v1.POST("/datasets/:name/revisions", s.upload))
 	allow(policyAdmin,
 		v1.POST("/datasets/:name/revisions/:id/restore", s.restore),
 		v1.POST("/admin/reevaluate", s.reevaluate),
-		v1.GET("/audit", s.listAudit),
-		v1.GET("/admin/tokens", s.listTokens),
+		get(v1, "/audit", s.listAudit),
+		get(v1, "/admin/tokens", s.listTokens),
 		v1.POST("/admin/tokens", s.createToken),
 		v1.DELETE("/admin/tokens/:id", s.revokeToken))
 	s.registerPages(e)
@@ -143,3 +149,36 @@ func (s *Server) Handler() http.Handler {
 	s.lastPolicies = table
 	return e
 }
+
+// router is what routes are added to: *echo.Echo and *echo.Group.
+type router interface {
+	GET(path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) *echo.Route
+	HEAD(path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) *echo.Route
+}
+
+// get adds a read route for GET and for HEAD, which is answered as GET without the body
+// (RFC 9110 9.3.2). It returns the GET route; policies.set gives the HEAD route the same policy.
+func get(r router, path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) *echo.Route {
+	r.HEAD(path, headOf(h), m...)
+	return r.GET(path, h, m...)
+}
+
+// headOf runs a GET handler for a HEAD request with the body thrown away (net/http's server
+// drops it too; other ResponseWriters, such as test recorders, may not).
+func headOf(h echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		res := c.Response()
+		w := res.Writer
+		res.Writer = bodyless{w}
+		defer func() { res.Writer = w }()
+		return h(c)
+	}
+}
+
+// bodyless is a ResponseWriter that keeps the status and headers and drops the body.
+type bodyless struct{ http.ResponseWriter }
+
+func (b bodyless) Write(p []byte) (int, error) { return len(p), nil }
+
+// Unwrap gives http.ResponseController the underlying writer.
+func (b bodyless) Unwrap() http.ResponseWriter { return b.ResponseWriter }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/childrens-trust/scorecard/errs"
 )
@@ -58,9 +59,16 @@ type Record struct {
 // maxAuditText caps the free-text fields of a record (paths and messages come from clients).
 const maxAuditText = 500
 
+// clip makes a client's text safe to store: invalid UTF-8 and NUL bytes escaped (ValidText),
+// at most maxAuditText bytes cut at a character boundary, and never a token secret.
 func clip(s string) string {
+	s = ValidText(s)
 	if len(s) > maxAuditText {
-		s = s[:maxAuditText] + "…"
+		cut := maxAuditText
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		s = s[:cut] + "…"
 	}
 	if LooksLikeSecret(s) {
 		return "[removed: looked like a token secret]"
@@ -68,9 +76,31 @@ func clip(s string) string {
 	return s
 }
 
+// ValidText is s with every byte that is not part of valid UTF-8, and every NUL, written as %XX
+// (as in a URL), so text from a client (paths, headers, file names) can always be stored in
+// DuckDB, whose strings must be valid UTF-8, and still shows what was sent.
+func ValidText(s string) string {
+	if utf8.ValidString(s) && !strings.ContainsRune(s, 0) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if (r == utf8.RuneError && size == 1) || r == 0 {
+			fmt.Fprintf(&b, "%%%02X", s[i])
+		} else {
+			b.WriteString(s[i : i+size])
+		}
+		i += size
+	}
+	return b.String()
+}
+
 // Record appends r to the audit log; At is set from the clock when zero and Result from the
 // status. The write is its own transaction, made after the request: the audit log records the
-// outcome, including refusals, which change nothing else.
+// outcome, including refusals, which change nothing else. It is bookkeeping: it does not change
+// the data version (store.DB.WriteBookkeeping), so refused requests cannot empty response caches.
+// Every text field is made storable (clip), so no client's bytes can stop a record being written.
 func (s *Service) Record(ctx context.Context, r Record) error {
 	if r.At.IsZero() {
 		r.At = s.now()
@@ -90,7 +120,7 @@ func (s *Service) Record(ctx context.Context, r Record) error {
 		}
 		return v
 	}
-	err := s.DB.Write(ctx, func(conn *sql.Conn) error {
+	err := s.DB.WriteBookkeeping(ctx, func(conn *sql.Conn) error {
 		var id int64
 		if err := conn.QueryRowContext(ctx, "SELECT nextval('audit_ids')").Scan(&id); err != nil {
 			return err
@@ -98,9 +128,9 @@ func (s *Service) Record(ctx context.Context, r Record) error {
 		_, err := conn.ExecContext(ctx, `INSERT INTO audit_log (id, occurred_at, token_id, token_name, role, method, route, path, dataset,
 			revision, created_revision, indicator, area, target, status, result, error_code, message, request_id, client_ip)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			id, r.At, nullStr(r.TokenID), nullStr(r.TokenName), nullStr(r.Role), r.Method, clip(r.Route), clip(r.Path),
+			id, r.At, nullStr(r.TokenID), nullStr(r.TokenName), nullStr(r.Role), clip(r.Method), clip(r.Route), clip(r.Path),
 			nullStr(r.Dataset), nullInt(r.Revision), nullInt(r.CreatedRevision), nullStr(r.Indicator), nullStr(r.Area), nullStr(r.Target),
-			r.Status, r.Result, nullStr(r.ErrorCode), nullStr(r.Message), nullStr(r.RequestID), nullStr(r.ClientIP))
+			r.Status, clip(r.Result), nullStr(r.ErrorCode), nullStr(r.Message), nullStr(r.RequestID), nullStr(r.ClientIP))
 		return err
 	})
 	if err != nil {
@@ -159,7 +189,8 @@ func (s *Service) Audit(ctx context.Context, f AuditFilter) ([]Record, error) {
 		{"result", f.Result}, {"request_id", f.RequestID},
 	} {
 		if c.v != "" {
-			add(c.col+" = ?", c.v) // column names are constants above; values are bound
+			// Column names are constants above; values are bound, escaped as Record stores them.
+			add(c.col+" = ?", ValidText(c.v))
 		}
 	}
 	q := `SELECT id, occurred_at, coalesce(token_id, ''), coalesce(token_name, ''), coalesce(role, ''), method, route, path,
@@ -188,4 +219,25 @@ func (s *Service) Audit(ctx context.Context, f AuditFilter) ([]Record, error) {
 		out = append(out, r)
 	}
 	return out, rows.Err()
+}
+
+// DefaultAuditRetention is how long audit records are kept when no retention is configured.
+const DefaultAuditRetention = 90 * 24 * time.Hour
+
+// PruneAudit deletes the audit records that occurred before cutoff and returns how many. Like
+// Record it is bookkeeping and does not change the data version.
+func (s *Service) PruneAudit(ctx context.Context, cutoff time.Time) (int64, error) {
+	var n int64
+	err := s.DB.WriteBookkeeping(ctx, func(conn *sql.Conn) error {
+		res, err := conn.ExecContext(ctx, "DELETE FROM audit_log WHERE occurred_at < ?", cutoff.UTC())
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("auth: prune audit log: %w", err)
+	}
+	return n, nil
 }

@@ -30,34 +30,58 @@ const echartsFile = "echarts.min.js"
 //go:embed assets/echarts.min.js
 var echartsJS []byte
 
+// chartsJS draws every chart of a page from its option's JSON data block (RenderHTML): the
+// pages' own script, so that they need no inline JavaScript.
+//
+//go:embed assets/charts.js
+var chartsJS []byte
+
+// chartsJSSHA256 is the hex SHA-256 of charts.js, also its ETag; its first 12 digits are in its
+// URL, so a changed script is never served from a browser's year-long cache.
+var chartsJSSHA256 = func() string {
+	sum := sha256.Sum256(chartsJS)
+	return hex.EncodeToString(sum[:])
+}()
+
+// ChartsScriptURL is where pages load the script that draws their charts.
+var ChartsScriptURL = AssetsPath + "charts-" + chartsJSSHA256[:12] + ".js"
+
 // echartsSHA256 is the hex SHA-256 of the embedded echarts.min.js, also its ETag.
 var echartsSHA256 = func() string {
 	sum := sha256.Sum256(echartsJS)
 	return hex.EncodeToString(sum[:])
 }()
 
-// ScriptTag is the <script> element that loads ECharts from the binary; a page with charts puts
-// it once in its <head>.
+// ScriptTag is the <script> elements that load ECharts and the charts' script from the binary
+// (deferred, in that order, so they run once the page is parsed); a page with charts puts it
+// once in its <head>.
 func ScriptTag() template.HTML {
-	return template.HTML(`<script src="` + template.HTMLEscapeString(ScriptURL) + `"></script>`)
+	return template.HTML(`<script defer src="` + template.HTMLEscapeString(ScriptURL) + `"></script>` + "\n" +
+		`<script defer src="` + template.HTMLEscapeString(ChartsScriptURL) + `"></script>`)
 }
 
 // IsAsset reports whether AssetsHandler serves the URL path p.
-func IsAsset(p string) bool { return p == ScriptURL || p == AssetsPath+echartsFile }
+func IsAsset(p string) bool {
+	return p == ScriptURL || p == AssetsPath+echartsFile || p == ChartsScriptURL
+}
 
 // AssetsHandler serves the embedded ECharts at ScriptURL (immutable, cached for a year) and at
-// AssetsPath+"echarts.min.js" (unversioned, cached for a day), answering GET and HEAD with the
+// AssetsPath+"echarts.min.js" (unversioned, cached for a day), and the charts' script at
+// ChartsScriptURL (immutable), answering GET and HEAD with the
 // JavaScript content type, a strong ETag (its SHA-256) and range support. Mount it for every
 // path under AssetsPath; anything else under it is 404.
 func AssetsHandler() http.Handler {
-	etag := `"` + echartsSHA256 + `"`
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var cache string
+		name, body, etag := echartsFile, echartsJS, `"`+echartsSHA256+`"`
 		switch r.URL.Path {
 		case ScriptURL:
 			cache = "public, max-age=31536000, immutable"
 		case AssetsPath + echartsFile:
 			cache = "public, max-age=86400"
+		case ChartsScriptURL:
+			cache = "public, max-age=31536000, immutable"
+			name, body, etag = "charts.js", chartsJS, `"`+chartsJSSHA256+`"`
 		default:
 			http.NotFound(w, r)
 			return
@@ -73,6 +97,6 @@ func AssetsHandler() http.Handler {
 		h.Set("ETag", etag)
 		h.Set("X-Content-Type-Options", "nosniff")
 		// ServeContent answers If-None-Match (304) and Range requests from the ETag.
-		http.ServeContent(w, r, echartsFile, time.Time{}, bytes.NewReader(echartsJS))
+		http.ServeContent(w, r, name, time.Time{}, bytes.NewReader(body))
 	})
 }

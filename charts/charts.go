@@ -18,7 +18,6 @@ import (
 	"github.com/childrens-trust/scorecard/stats"
 	"github.com/go-echarts/go-echarts/v2/opts"
 	"github.com/go-echarts/go-echarts/v2/render"
-	"github.com/go-echarts/go-echarts/v2/types"
 )
 
 // Chart is one chart with everything a page shows beside it.
@@ -65,26 +64,6 @@ func textStyle(size int, bold bool) *opts.TextStyle {
 		ts.FontWeight = "bold"
 	}
 	return ts
-}
-
-// downloadJS wires the chart to the window's size and to its "Download chart as PNG" button.
-// %MY_ECHARTS% is go-echarts' placeholder for the chart instance.
-func downloadJS(id string) types.FuncStr {
-	return types.FuncStr(`(function () {
-var chart = %MY_ECHARTS%;
-window.addEventListener('resize', function () { chart.resize(); });
-var button = document.getElementById('` + id + `_png');
-if (!button) { return; }
-button.hidden = false;
-button.addEventListener('click', function () {
-var a = document.createElement('a');
-a.href = chart.getDataURL({type: 'png', pixelRatio: 2, backgroundColor: '` + colourBackground + `'});
-a.download = '` + id + `.png';
-document.body.appendChild(a);
-a.click();
-document.body.removeChild(a);
-});
-})();`)
 }
 
 // chartID makes a DOM id that is also a JavaScript identifier suffix.
@@ -196,19 +175,22 @@ func point(def *indicators.Definition, v *float64) any {
 
 // RenderHTML writes c as an HTML fragment: a figure with the chart's title and summary, its
 // canvas (ARIA role img, labelled by the title and described by the summary), the key, a
-// "Download chart as PNG" button (shown once the script runs), the chart's script and then its
-// data table. The page must load ECharts first (ScriptTag in its <head>) and may style the
-// fragment with Stylesheet.
+// "Download chart as PNG" button (shown once the script runs), the chart's option as a JSON data
+// block (never run as script) and then its data table. The page must load ECharts and the
+// charts' script (ScriptTag in its <head>), which draws every data block; it may style the
+// fragment with Stylesheet. Nothing in the fragment is inline JavaScript, so the page's content
+// security policy need not allow any.
 func RenderHTML(w io.Writer, c *Chart) error {
 	if c == nil || c.EChart == nil {
 		return fmt.Errorf("charts: nothing to render")
 	}
 	snippet := c.EChart.RenderSnippet()
-	script, err := inlineScript(snippet.Script)
+	opt, err := c.Option()
 	if err != nil {
-		return fmt.Errorf("charts: %s: %w", c.ID, err)
+		return err
 	}
-	return fragmentTemplate.Execute(w, fragment{Chart: c, Element: template.HTML(snippet.Element), Script: script, TableHTML: c.Table.HTML()})
+	return fragmentTemplate.Execute(w, fragment{Chart: c, Element: template.HTML(snippet.Element), Option: dataBlock(opt),
+		Background: colourBackground, TableHTML: c.Table.HTML()})
 }
 
 // HTML is RenderHTML's fragment as a string for html/template pages.
@@ -222,9 +204,10 @@ func (c *Chart) HTML() (template.HTML, error) {
 
 type fragment struct {
 	*Chart
-	Element   template.HTML
-	Script    template.HTML
-	TableHTML template.HTML
+	Element    template.HTML
+	Option     template.JS
+	Background string
+	TableHTML  template.HTML
 }
 
 var fragmentTemplate = template.Must(template.New("chart").Parse(`<div class="chart-block" id="{{.ID}}_block">
@@ -236,24 +219,15 @@ var fragmentTemplate = template.Must(template.New("chart").Parse(`<div class="ch
 <p class="chart-key">{{.Key}}</p>
 <p><button type="button" class="chart-download" id="{{.ID}}_png" hidden>Download chart as PNG</button></p>
 <noscript><p>The chart needs JavaScript; every figure it draws is in the table below.</p></noscript>
-{{.Script}}
+<script type="application/json" class="chart-option" data-chart="{{.ID}}" data-background="{{.Background}}">{{.Option}}</script>
 </figure>
 {{.TableHTML}}
 </div>
 `))
 
-// inlineScript rewraps go-echarts' script element so that nothing in the chart's option data
-// (indicator titles, area names) can end the element early: "</" and "<!--" only occur inside
-// the option's JSON strings, where "<\/" and "<\!--" mean the same.
-func inlineScript(s string) (template.HTML, error) {
-	s = strings.TrimSpace(s)
-	open := strings.Index(s, ">")
-	end := strings.LastIndex(s, "</script>")
-	if !strings.HasPrefix(s, "<script") || open < 0 || end < open {
-		return "", fmt.Errorf("unexpected go-echarts script %.40q", s)
-	}
-	body := s[open+1 : end]
-	body = strings.ReplaceAll(body, "</", `<\/`)
-	body = strings.ReplaceAll(body, "<!--", `<\!--`)
-	return template.HTML("<script>" + body + "</script>"), nil
+// dataBlock makes an option's JSON safe inside a <script type="application/json"> element:
+// every "<" (which only occurs inside JSON strings) is written \u003c, so nothing in the data
+// (indicator titles, area names) can end the element or open a comment.
+func dataBlock(opt []byte) template.JS {
+	return template.JS(strings.ReplaceAll(string(opt), "<", `\u003c`))
 }

@@ -167,7 +167,6 @@ func Comparison(def *indicators.Definition, ev *engine.Evaluation, neighbours []
 	barChart.SetXAxis(categories)
 	barChart.XYReversal()
 	barChart.AddSeries("Value", data, echarts.WithBarChartOpts(opts.BarChart{BarWidth: "60%"}))
-	barChart.AddJSFuncStrs(downloadJS(id))
 	barChart.Accept(patcher{patch: func(o map[string]any) {
 		if !anyInterval {
 			return

@@ -217,7 +217,6 @@ func Spine(id, title string, area engine.AreaRef, rows []SpineRow) *Chart {
 	bar.AddSeries("Worst to 25th percentile", outerLow, echarts.WithBarChartOpts(stack))
 	bar.AddSeries("25th to 75th percentile", inner, echarts.WithBarChartOpts(stack))
 	bar.AddSeries("75th percentile to best", outerHigh, echarts.WithBarChartOpts(stack))
-	bar.AddJSFuncStrs(downloadJS(chartid))
 	bar.Accept(patcher{patch: func(o map[string]any) {
 		series := toAnySlice(asMaps(o["series"]))
 		o["series"] = append(series,

@@ -152,7 +152,6 @@ func Trend(def *indicators.Definition, series []*engine.Evaluation) *Chart {
 			echarts.WithItemStyleOpts(opts.ItemStyle{Color: st.colour}),
 		)
 	}
-	line.AddJSFuncStrs(downloadJS(id))
 	line.Accept(patcher{patch: func(o map[string]any) { axisNameInside(o, "yAxis") }})
 
 	return &Chart{

@@ -15,14 +15,18 @@ type Code string
 
 // Error codes.
 const (
-	Invalid      Code = "invalid"      // the request or its data is wrong; Details say where
-	NotFound     Code = "not_found"    // the named thing does not exist
-	Conflict     Code = "conflict"     // the request conflicts with the current state
-	TooLarge     Code = "too_large"    // the upload exceeds the size limit
-	Unauthorized Code = "unauthorized" // no or bad credentials
-	Forbidden    Code = "forbidden"    // credentials lack the role
-	Timeout      Code = "timeout"      // the request took longer than its limit and was cancelled
-	Internal     Code = "internal"     // a defect or an infrastructure failure; details are logged, not shown
+	Invalid      Code = "invalid"                // the request or its data is wrong; Details say where
+	NotFound     Code = "not_found"              // the named thing does not exist
+	Conflict     Code = "conflict"               // the request conflicts with the current state
+	TooLarge     Code = "too_large"              // the upload exceeds the size limit
+	Unauthorized Code = "unauthorized"           // no or bad credentials
+	Forbidden    Code = "forbidden"              // credentials lack the role
+	Timeout      Code = "timeout"                // the request took longer than its limit and was cancelled
+	RateLimited  Code = "rate_limited"           // too many requests (refused ones) from one client; retry later
+	Unsupported  Code = "unsupported_media_type" // the body's content type cannot be read
+	Malformed    Code = "malformed"              // the request's framing is broken (a multipart body)
+	ClientClosed Code = "client_closed"          // the client went away before the request was read
+	Internal     Code = "internal"               // a defect or an infrastructure failure; details are logged, not shown
 )
 
 // Detail is one problem inside a validation error. Row is the line number in the uploaded file

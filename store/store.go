@@ -47,7 +47,7 @@ type DB struct {
 }
 
 // Version identifies the committed state of the database as this process has seen it: it
-// changes on every committed write. HTTP caching (ETag, Last-Modified) and response caches key
+// changes on every committed Write (data or definitions), not on WriteBookkeeping. HTTP caching (ETag, Last-Modified) and response caches key
 // on it.
 type Version struct {
 	// Seq counts committed writes since the database was opened.
@@ -170,7 +170,18 @@ func (db *DB) Close() error { return db.SQL.Close() }
 // If fn returns an error (or panics) the transaction is rolled back and nothing it did is kept.
 // The connection is handed over so that fn can use DuckDB's appender on the same transaction
 // (see Appender).
-func (db *DB) Write(ctx context.Context, fn func(conn *sql.Conn) error) (err error) {
+func (db *DB) Write(ctx context.Context, fn func(conn *sql.Conn) error) error {
+	return db.write(ctx, fn, true)
+}
+
+// WriteBookkeeping is Write for rows that are not data or definitions (audit records, their
+// pruning): the transaction is the same, but Version does not change, so response caches and
+// ETags stay valid. Anything a cached read shows must be written with Write.
+func (db *DB) WriteBookkeeping(ctx context.Context, fn func(conn *sql.Conn) error) error {
+	return db.write(ctx, fn, false)
+}
+
+func (db *DB) write(ctx context.Context, fn func(conn *sql.Conn) error, changesVersion bool) (err error) {
 	// Waiting for another writer ends with ctx too: a request that timed out must not go on
 	// to write after its answer has gone.
 	if err := db.writeMu.lock(ctx); err != nil {
@@ -202,7 +213,9 @@ func (db *DB) Write(ctx context.Context, fn func(conn *sql.Conn) error) (err err
 		return fmt.Errorf("write: commit: %w", err)
 	}
 	committed = true
-	db.committed()
+	if changesVersion {
+		db.committed()
+	}
 	return nil
 }
 

@@ -30,6 +30,9 @@ type serveConfig struct {
 	writeTimeout    time.Duration
 	shutdownTimeout time.Duration
 	maxUploadMB     int64
+	auditRetention  int64
+	metricsAddr     string
+	metricsToken    string
 	logFormat       string
 	logLevel        string
 }
@@ -56,6 +59,20 @@ func (e *envErrors) duration(name string, def time.Duration) time.Duration {
 		return def
 	}
 	return d
+}
+
+// days reads a whole number of days, zero allowed (for ever).
+func (e *envErrors) days(name string, def int64) int64 {
+	v := os.Getenv(name)
+	if v == "" {
+		return def
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 0 {
+		*e = append(*e, fmt.Sprintf("%s=%q is not a whole number of days (0 keeps for ever)", name, v))
+		return def
+	}
+	return n
 }
 
 func (e *envErrors) int64(name string, def int64) int64 {
@@ -89,6 +106,12 @@ func (m *Main) serveFlags(fs *flag.FlagSet, cfg *serveConfig, bad *envErrors) {
 		"on SIGINT/SIGTERM, how long in-flight requests may finish before they are cancelled (env SCORECARD_SHUTDOWN_TIMEOUT)")
 	fs.Int64Var(&cfg.maxUploadMB, "max-upload-mb", bad.int64("SCORECARD_MAX_UPLOAD_MB", 256),
 		"largest CSV upload in MiB; larger ones are refused with 413 (env SCORECARD_MAX_UPLOAD_MB)")
+	fs.Int64Var(&cfg.auditRetention, "audit-retention-days", bad.days("SCORECARD_AUDIT_RETENTION_DAYS", 90),
+		"days audit records are kept; older ones are deleted at start-up and hourly; 0 keeps them for ever (env SCORECARD_AUDIT_RETENTION_DAYS)")
+	fs.StringVar(&cfg.metricsAddr, "metrics-addr", env("SCORECARD_METRICS_ADDR", ""),
+		"serve /metrics on this host:port only, not on --addr; empty: /metrics is on --addr (env SCORECARD_METRICS_ADDR)")
+	fs.StringVar(&cfg.metricsToken, "metrics-token", env("SCORECARD_METRICS_TOKEN", ""),
+		"bearer token /metrics needs (Authorization: Bearer ...); empty: /metrics is public (env SCORECARD_METRICS_TOKEN)")
 	fs.StringVar(&cfg.logFormat, "log-format", env("SCORECARD_LOG_FORMAT", "text"), "text or json (env SCORECARD_LOG_FORMAT)")
 	fs.StringVar(&cfg.logLevel, "log-level", env("SCORECARD_LOG_LEVEL", "info"), "debug, info, warn or error (env SCORECARD_LOG_LEVEL)")
 }
@@ -143,6 +166,23 @@ func (cfg *serveConfig) apiConfig() (api.Config, []string) {
 	if cfg.maxUploadMB <= 0 {
 		problems = append(problems, "--max-upload-mb must be positive")
 	}
+	switch {
+	case cfg.auditRetention < 0:
+		problems = append(problems, "--audit-retention-days must be 0 (keep for ever) or more")
+	case cfg.auditRetention == 0:
+		out.AuditRetention = -1
+	default:
+		out.AuditRetention = time.Duration(cfg.auditRetention) * 24 * time.Hour
+	}
+	if cfg.metricsAddr != "" {
+		if _, _, err := net.SplitHostPort(cfg.metricsAddr); err != nil {
+			problems = append(problems, fmt.Sprintf("--metrics-addr %q is not host:port", cfg.metricsAddr))
+		} else if cfg.metricsAddr == cfg.addr {
+			problems = append(problems, "--metrics-addr must differ from --addr")
+		}
+		out.MetricsElsewhere = true
+	}
+	out.MetricsToken = cfg.metricsToken
 	return out, problems
 }
 
@@ -225,6 +265,12 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	srv := &api.Server{Engine: app.Engine, Datasets: app.Datasets, Changes: app, Catalog: app.Catalog, Areas: app.Areas, Log: log,
 		Auth: app.Auth, Config: apiCfg}
 	var handler http.Handler = srv.Handler()
+	// Old audit records go at start-up, then hourly while serving.
+	srv.PruneAudit(ctx)
+	pruneCtx, stopPruning := context.WithCancel(context.Background())
+	pruned := make(chan struct{})
+	go func() { defer close(pruned); srv.KeepAuditLog(pruneCtx, time.Hour) }()
+	defer func() { stopPruning(); <-pruned }() // before the database is closed
 	if m.wrapHandler != nil {
 		handler = m.wrapHandler(handler)
 	}
@@ -251,10 +297,23 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	}
 	log.Info("serving", "url", "http://"+ln.Addr().String(), "db", app.DB.Path, "auth", mode,
 		"read_access", cfg.readAccess, "cors_origins", apiCfg.CORSOrigins, "trusted_proxies", cfg.trustedProxies)
+	errc := make(chan error, 2)
+	if cfg.metricsAddr != "" {
+		mln, err := net.Listen("tcp", cfg.metricsAddr)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("listen on %s for metrics: %w", cfg.metricsAddr, err)
+		}
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", srv.MetricsHandler())
+		metricsSrv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ErrorLog: httpSrv.ErrorLog}
+		defer metricsSrv.Close()
+		go func() { errc <- metricsSrv.Serve(mln) }()
+		log.Info("serving metrics", "url", "http://"+mln.Addr().String()+"/metrics")
+	}
 	if m.Ready != nil {
 		m.Ready <- ln.Addr().String()
 	}
-	errc := make(chan error, 1)
 	go func() { errc <- httpSrv.Serve(ln) }()
 	select {
 	case err := <-errc:

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/childrens-trust/scorecard/api"
 )
 
 // Tokens made on the command line open the API to the right callers; configuration comes from
@@ -148,6 +150,8 @@ func TestServeRefusesBadConfiguration(t *testing.T) {
 		{"serve", "--cors-origins", "jsna.example.org"},
 		{"serve", "--trusted-proxies", "10.0.0.0/33"},
 		{"serve", "--log-format", "xml"},
+		{"serve", "--audit-retention-days", "-1"},
+		{"serve", "--metrics-addr", "nowhere"},
 	} {
 		if _, err := run(t, append(args, "--db", filepath.Join(t.TempDir(), "x.duckdb"))...); err != errUsage {
 			t.Errorf("%v: %v", args, err)
@@ -175,4 +179,26 @@ func (l *lockedWriter) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.String()
+}
+
+// The audit retention, metrics listener and metrics token flags reach the server's configuration.
+func TestFinding4And19ServeFlags(t *testing.T) {
+	for _, tc := range []struct {
+		cfg  serveConfig
+		want func(c api.Config) bool
+	}{
+		{serveConfig{auditRetention: 90}, func(c api.Config) bool { return c.AuditRetention == 90*24*time.Hour }},
+		{serveConfig{auditRetention: 0}, func(c api.Config) bool { return c.AuditRetention < 0 }},
+		{serveConfig{auditRetention: 7, metricsAddr: "127.0.0.1:9100", metricsToken: "t"}, func(c api.Config) bool {
+			return c.MetricsElsewhere && c.MetricsToken == "t" && c.AuditRetention == 7*24*time.Hour
+		}},
+		{serveConfig{auditRetention: 1}, func(c api.Config) bool { return !c.MetricsElsewhere && c.MetricsToken == "" }},
+	} {
+		tc.cfg.addr, tc.cfg.authMode, tc.cfg.readAccess = "localhost:8080", "on", api.ReadPublic
+		tc.cfg.requestTimeout, tc.cfg.writeTimeout, tc.cfg.shutdownTimeout, tc.cfg.maxUploadMB = time.Second, time.Second, time.Second, 1
+		got, problems := tc.cfg.apiConfig()
+		if len(problems) > 0 || !tc.want(got) {
+			t.Errorf("%+v: %+v %v", tc.cfg, got, problems)
+		}
+	}
 }
