@@ -248,7 +248,7 @@ func TestExceptionReport(t *testing.T) {
 		`<dt>Value</dt><dd>85.3%</dd>`,
 		`<dt>Target</dt><dd>88.0%</dd>`,
 		`Two schools moved from requires improvement to good in Q4`,
-		`Head of school improvement, 23 November 2026, on 2016-17 Q4`,
+		`Head of school improvement (posted by school-improvement [tok_0123456789ab]), 23 November 2026, on 2016-17 Q4`,
 	} {
 		if !strings.Contains(html, s) {
 			t.Errorf("exceptions page: missing %q", s)

@@ -146,13 +146,9 @@ func checkText(problems *errs.List, field, what, s string, limit int, multiline 
 		problems.Add(errs.Detail{Field: field, Reason: reason})
 	}
 	if auth.LooksLikeSecret(s) {
-		problems.Add(errs.Detail{Field: field, Reason: secretReason})
+		problems.Add(errs.Detail{Field: field, Reason: auth.SecretReason})
 	}
 }
-
-// secretReason is why a field shaped like an API token secret is refused.
-const secretReason = "it looks like an API token secret (" + auth.SecretPrefix + "...); secrets must not be stored in free text: " +
-	"remove it, and revoke that token if it is a real one"
 
 // clipValue shortens a refused value echoed back in an error detail.
 func clipValue(s string) string {
