@@ -197,7 +197,7 @@ func TestCSVNeutralisesFormulasButKeepsNegativeNumbers(t *testing.T) {
 		t.Fatal(err)
 	}
 	header := strings.Join(rows[0], ",")
-	if header != "id,indicator,area,period,author,created_at,text" {
+	if header != "id,indicator,area,period,author,created_at,text,posted_by_token_id,posted_by_token_name" {
 		t.Fatalf("header %s", header)
 	}
 	got := map[string]bool{}
@@ -205,6 +205,9 @@ func TestCSVNeutralisesFormulasButKeepsNegativeNumbers(t *testing.T) {
 		got[r[6]] = true
 		if r[4] != "'=cmd" {
 			t.Errorf("author %q not neutralised", r[4])
+		}
+		if r[7] != "" || r[8] != "local (auth off)" {
+			t.Errorf("poster %q [%q], want local (auth off)", r[8], r[7])
 		}
 	}
 	for _, text := range hostile {

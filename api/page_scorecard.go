@@ -466,7 +466,7 @@ var exceptionsPageTemplate = pageTemplate("exceptions", `
 <dt>England</dt><dd>{{.England}}</dd>
 <dt>Direction of travel</dt><dd><span class="dir {{.Dir.Class}}">{{with .Dir.Arrow}}<span aria-hidden="true">{{.}}</span> {{end}}{{.Dir.Words}}</span>{{with .DirDetail}} ({{.}}){{end}}</dd>
 <dt>Why it is here</dt><dd><ul>{{range .Reasons}}<li>{{.}}</li>{{end}}</ul></dd>
-<dt>Commentary</dt><dd>{{range .Comments}}<blockquote><p>{{.Text}}</p><p class="muted">{{.Author}}, {{.CreatedAt.Format "2 January 2006"}}, on {{.Period}}</p></blockquote>{{else}}No commentary yet.{{end}}</dd>
+<dt>Commentary</dt><dd>{{range .Comments}}<blockquote><p>{{.Text}}</p><p class="muted">{{.Author}} (posted by {{.PostedBy}}), {{.CreatedAt.Format "2 January 2006"}}, on {{.Period}}</p></blockquote>{{else}}No commentary yet.{{end}}</dd>
 </dl>
 </section>
 {{else}}

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/childrens-trust/scorecard/engine"
 )
 
 // indentJSON makes a JSON body readable and stable for a golden file.
@@ -199,7 +201,7 @@ func TestScorecardPagePeriodAndArea(t *testing.T) {
 func TestExceptionReport(t *testing.T) {
 	f := pages(t)
 	ctx := context.Background()
-	if _, err := f.server.Engine.AddComment(ctx, "secondary-good-outstanding-schools", "836", "2016-17 Q4", "Head of school improvement",
+	if _, err := f.server.Engine.AddComment(ctx, "secondary-good-outstanding-schools", "836", "2016-17 Q4", engine.Poster{TokenID: "tok_0123456789ab", TokenName: "school-improvement"}, "Head of school improvement",
 		"Two schools moved from requires improvement to good in Q4; the trust expects 88% by the summer inspections."); err != nil {
 		t.Fatal(err)
 	}
@@ -246,7 +248,7 @@ func TestExceptionReport(t *testing.T) {
 		`<dt>Value</dt><dd>85.3%</dd>`,
 		`<dt>Target</dt><dd>88.0%</dd>`,
 		`Two schools moved from requires improvement to good in Q4`,
-		`Head of school improvement, 23 November 2026, on 2016-17 Q4`,
+		`Head of school improvement (posted by school-improvement [tok_0123456789ab]), 23 November 2026, on 2016-17 Q4`,
 	} {
 		if !strings.Contains(html, s) {
 			t.Errorf("exceptions page: missing %q", s)

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/childrens-trust/scorecard/engine"
 	"github.com/childrens-trust/scorecard/errs"
 	"github.com/labstack/echo/v4"
 )
@@ -51,7 +52,8 @@ func (s *Server) getScorecard(c echo.Context) error {
 	})
 }
 
-// commentRequest is the body of a new comment.
+// commentRequest is the body of a new comment. Author is a display name, stored and shown beside
+// the token that posted the comment, never instead of it.
 type commentRequest struct {
 	Period string `json:"period"`
 	Author string `json:"author"`
@@ -71,7 +73,9 @@ func (s *Server) listComments(c echo.Context) error {
 }
 
 // addComment records a note on an indicator for an area and period (JSON body: period, text,
-// author; the author defaults to the X-Uploaded-By header).
+// author). The comment's poster is the request's token (engine.LocalPoster with authentication
+// off); author is only a display name beside it, defaulting to the X-Uploaded-By header, then to
+// the token's name.
 func (s *Server) addComment(c echo.Context) error {
 	var req commentRequest
 	if !strings.HasPrefix(c.Request().Header.Get(echo.HeaderContentType), echo.MIMEApplicationJSON) {
@@ -80,12 +84,33 @@ func (s *Server) addComment(c echo.Context) error {
 	if err := c.Bind(&req); err != nil {
 		return errs.Errorf(errs.Invalid, "the comment is not valid JSON")
 	}
-	if req.Author == "" {
-		req.Author = s.commentAuthor(c)
+	by, ok := poster(c)
+	if !ok {
+		// Unreachable behind authorize (the route needs a token); never store an anonymous comment.
+		return errs.Errorf(errs.Unauthorized, "this request needs an API token (Authorization: Bearer <token>)")
 	}
-	cm, err := s.Engine.AddComment(c.Request().Context(), c.Param("id"), c.Param("area"), req.Period, req.Author, req.Text)
+	if strings.TrimSpace(req.Author) == "" {
+		req.Author = strings.TrimSpace(c.Request().Header.Get("X-Uploaded-By"))
+	}
+	if strings.TrimSpace(req.Author) == "" {
+		req.Author = by.TokenName
+	}
+	cm, err := s.Engine.AddComment(c.Request().Context(), c.Param("id"), c.Param("area"), req.Period, by, req.Author, req.Text)
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusCreated, cm)
+}
+
+// poster is who is posting: the authenticated token's name and id, or engine.LocalPoster when
+// authentication is off. ok is false without a principal.
+func poster(c echo.Context) (engine.Poster, bool) {
+	tok := principal(c)
+	switch {
+	case tok == nil:
+		return engine.Poster{}, false
+	case tok == devAdmin:
+		return engine.LocalPoster, true
+	}
+	return engine.Poster{TokenID: tok.ID, TokenName: tok.Name}, true
 }

@@ -309,10 +309,14 @@ func commentTable(name string, list []engine.Comment) *table {
 	t := &table{Name: name, Columns: []column{
 		{Name: "id", Kind: kInteger}, {Name: "indicator", Kind: kText}, {Name: "area", Kind: kText},
 		{Name: "period", Kind: kText}, {Name: "author", Kind: kText}, {Name: "created_at", Kind: kTimestamp},
-		{Name: "text", Kind: kText},
+		{Name: "text", Kind: kText}, {Name: "posted_by_token_id", Kind: kText}, {Name: "posted_by_token_name", Kind: kText},
 	}}
 	for _, c := range list {
-		t.add(-1, c.ID, str(c.Indicator), str(c.Area), str(c.Period), str(c.Author), timestamp(c.CreatedAt), str(c.Text))
+		var id, name any
+		if c.PostedBy != nil {
+			id, name = str(c.PostedBy.TokenID), str(c.PostedBy.TokenName)
+		}
+		t.add(-1, c.ID, str(c.Indicator), str(c.Area), str(c.Period), str(c.Author), timestamp(c.CreatedAt), str(c.Text), id, name)
 	}
 	return t
 }

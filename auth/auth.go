@@ -22,6 +22,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/childrens-trust/scorecard/areas"
 	"github.com/childrens-trust/scorecard/errs"
@@ -172,7 +174,7 @@ func (s *Service) now() time.Time {
 	return store.Timestamp(s.Now)
 }
 
-// MaxNameLength caps a token's name.
+// MaxNameLength caps a token's name, in characters (not bytes).
 const MaxNameLength = 100
 
 // Create makes a new token and returns it with its secret, which is not stored and cannot be
@@ -181,13 +183,15 @@ const MaxNameLength = 100
 func (s *Service) Create(ctx context.Context, name string, role Role, areaList []string) (*Token, string, error) {
 	var problems errs.List
 	name = strings.TrimSpace(name)
-	switch {
+	switch n := utf8.RuneCountInString(name); {
 	case name == "":
 		problems.Add(errs.Detail{Field: "name", Reason: "give the token a name that says who holds it"})
-	case len(name) > MaxNameLength:
-		problems.Add(errs.Detail{Field: "name", Reason: fmt.Sprintf("the name is longer than %d characters", MaxNameLength)})
-	case strings.ContainsFunc(name, func(r rune) bool { return r < ' ' || r == 0x7f }):
+	case n > MaxNameLength:
+		problems.Add(errs.Detail{Field: "name", Reason: fmt.Sprintf("the name is longer than %d characters (it has %d)", MaxNameLength, n)})
+	case strings.ContainsFunc(name, unicode.IsControl):
 		problems.Add(errs.Detail{Field: "name", Reason: "the name contains control characters"})
+	case LooksLikeSecret(name):
+		problems.Add(errs.Detail{Field: "name", Reason: SecretReason})
 	}
 	if role.rank() == 0 {
 		problems.Add(errs.Detail{Field: "role", Value: string(role), Reason: "not one of viewer, uploader, admin"})
@@ -403,6 +407,13 @@ func hashHex(secret string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// LooksLikeSecret reports whether s contains something shaped like a token secret, so callers
-// can keep it out of logs and stored free text.
+// LooksLikeSecret reports whether s contains something shaped like a token secret (anything
+// with SecretPrefix, so a partial or mistyped secret counts too). It is the one test for every
+// place a secret must not reach: the log redaction (request ids, paths, audit text) and stored
+// free text a client supplies (comment text and author, token names, dataset file names), which
+// is refused with SecretReason.
 func LooksLikeSecret(s string) bool { return strings.Contains(s, SecretPrefix) }
+
+// SecretReason is the reason of an errs.Detail refusing a field for which LooksLikeSecret is true.
+const SecretReason = "it looks like an API token secret (" + SecretPrefix + "...), which must never be stored or shown: " +
+	"remove it, and revoke that token if it is a real one"

@@ -162,3 +162,60 @@ func TestAuditFiltersAndOrder(t *testing.T) {
 		t.Errorf("limit 5000: %v", err)
 	}
 }
+
+// Finding 13: a token-shaped secret is recognised by one function, the one the log redaction
+// uses, whole, partial or inside other text.
+func TestFinding13LooksLikeSecret(t *testing.T) {
+	s := newService(t)
+	_, secret, err := s.Create(context.Background(), "bi", auth.Viewer, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		in   string
+		want bool
+	}{
+		{secret, true},
+		{"Bearer " + secret, true},
+		{"see " + secret[:12] + "…", true},
+		{"returns_2016-17.csv", false},
+		{"sct_", true},
+		{"SCT-notes.csv", false},
+		{"", false},
+	} {
+		if got := auth.LooksLikeSecret(tt.in); got != tt.want {
+			t.Errorf("LooksLikeSecret(%q) = %v, want %v", tt.in, got, tt.want)
+		}
+	}
+}
+
+// Findings 13 and 16: a token's name may not hold a secret, control characters, or more than
+// MaxNameLength characters (counted as characters, not bytes).
+func TestFinding13And16TokenNames(t *testing.T) {
+	s := newService(t)
+	ctx := context.Background()
+	for _, tt := range []struct {
+		name, in, reason string // reason "" when accepted
+	}{
+		{"100 two-byte characters", strings.Repeat("é", 100), ""},
+		{"101 characters", strings.Repeat("é", 101), "the name is longer than 100 characters (it has 101)"},
+		{"secret", "power-bi sct_" + strings.Repeat("x", 43), "it looks like an API token secret"},
+		{"C1 control", "bi\u0085x", "control characters"},
+		{"tab", "bi\tx", "control characters"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := s.Create(ctx, tt.in, auth.Viewer, nil)
+			if tt.reason == "" {
+				if err != nil {
+					t.Fatalf("refused: %v", err)
+				}
+				return
+			}
+			e, ok := errs.As(err)
+			if !ok || e.Code != errs.Invalid || len(e.Details) != 1 || e.Details[0].Field != "name" ||
+				!strings.Contains(e.Details[0].Reason, tt.reason) || strings.Contains(e.Error(), "sct_x") {
+				t.Errorf("got %v, want name: %q", err, tt.reason)
+			}
+		})
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"math"
 	"strings"
 
 	"github.com/childrens-trust/scorecard/engine"
@@ -165,13 +166,17 @@ func comparatorText(def *indicators.Definition, c *engine.Comparator) string {
 // missing is how go-echarts data marks an absent value: ECharts draws "-" as a gap.
 const missing = "-"
 
-// point is a value to draw: rounded to the indicator's decimals, or a gap.
+// point is a value to draw: rounded to the indicator's decimals, or a gap (no value, or one that
+// is not a finite number).
 func point(def *indicators.Definition, v *float64) any {
-	if v == nil {
+	if v == nil || !finite(*v) {
 		return missing
 	}
 	return rounded(def, *v)
 }
+
+// finite reports whether v is a number JSON can carry (not NaN or ±Inf).
+func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 
 // RenderHTML writes c as an HTML fragment: a figure with the chart's title and summary, its
 // canvas (ARIA role img, labelled by the title and described by the summary), the key, a

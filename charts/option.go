@@ -3,7 +3,10 @@ package charts
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"math"
+	"reflect"
 
 	echarts "github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/render"
@@ -31,13 +34,96 @@ func (c *Chart) Option() (json.RawMessage, error) {
 		return nil, fmt.Errorf("charts: %s: chart type %T has no option", c.ID, c.EChart)
 	}
 	ec.Validate()
+	option := ec.JSON()
+	b, err := encodeOption(option)
+	var unsupported *json.UnsupportedValueError
+	if errors.As(err, &unsupported) {
+		// A NaN or ±Inf got into the option although every figure is checked where it is drawn:
+		// draw it as a gap (ECharts' "-") rather than fail the whole chart.
+		b, err = encodeOption(scrubNonFinite(reflect.ValueOf(option)).Interface())
+	}
+	if err != nil {
+		return nil, fmt.Errorf("charts: %s: encode option: %w", c.ID, err)
+	}
+	return json.RawMessage(b), nil
+}
+
+func encodeOption(v any) ([]byte, error) {
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
-	if err := enc.Encode(ec.JSON()); err != nil {
-		return nil, fmt.Errorf("charts: %s: encode option: %w", c.ID, err)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
 	}
-	return json.RawMessage(bytes.TrimSpace(b.Bytes())), nil
+	return bytes.TrimSpace(b.Bytes()), nil
+}
+
+// scrubNonFinite returns v with every NaN or ±Inf float replaced: by missing ("-") where the
+// value is an interface (chart data), by 0 in a float field or slice, which has nothing else to
+// hold. Values are copied where they cannot be changed in place (map values, interfaces).
+func scrubNonFinite(v reflect.Value) reflect.Value {
+	switch v.Kind() {
+	case reflect.Float32, reflect.Float64:
+		if f := v.Float(); math.IsNaN(f) || math.IsInf(f, 0) {
+			return reflect.Zero(v.Type())
+		}
+	case reflect.Interface:
+		if v.IsNil() {
+			return v
+		}
+		inner := v.Elem()
+		if k := inner.Kind(); k == reflect.Float32 || k == reflect.Float64 {
+			if f := inner.Float(); math.IsNaN(f) || math.IsInf(f, 0) {
+				out := reflect.New(v.Type()).Elem()
+				out.Set(reflect.ValueOf(missing))
+				return out
+			}
+			return v
+		}
+		out := reflect.New(v.Type()).Elem()
+		out.Set(scrubNonFinite(inner))
+		return out
+	case reflect.Pointer:
+		if !v.IsNil() {
+			p := reflect.New(v.Type().Elem())
+			p.Elem().Set(scrubNonFinite(v.Elem()))
+			return p
+		}
+	case reflect.Struct:
+		out := reflect.New(v.Type()).Elem()
+		out.Set(v)
+		for i := range v.NumField() {
+			if f := out.Field(i); f.CanSet() {
+				f.Set(scrubNonFinite(v.Field(i)))
+			}
+		}
+		return out
+	case reflect.Slice:
+		if v.IsNil() {
+			return v
+		}
+		out := reflect.MakeSlice(v.Type(), v.Len(), v.Len())
+		for i := range v.Len() {
+			out.Index(i).Set(scrubNonFinite(v.Index(i)))
+		}
+		return out
+	case reflect.Array:
+		out := reflect.New(v.Type()).Elem()
+		for i := range v.Len() {
+			out.Index(i).Set(scrubNonFinite(v.Index(i)))
+		}
+		return out
+	case reflect.Map:
+		if v.IsNil() {
+			return v
+		}
+		out := reflect.MakeMapWithSize(v.Type(), v.Len())
+		for it := v.MapRange(); it.Next(); {
+			out.SetMapIndex(it.Key(), scrubNonFinite(it.Value()))
+		}
+		return out
+	}
+	return v
 }
 
 // patcher lets a chart set ECharts options go-echarts has no field for (an axis name's

@@ -85,8 +85,19 @@ func Sparkline(id string, def *indicators.Definition, series []*engine.Evaluatio
 		}
 		return sparkPad + float64(i)*(sparkWidth-2*sparkPad)/float64(len(series)-1)
 	}
+	// Scale by 2^-k: k = 0 (no change) unless the arithmetic below would overflow, for values
+	// near ±math.MaxFloat64.
+	k := 0
+	if !finite((hi - lo) * sparkHeight) {
+		_, k = math.Frexp(math.Max(math.Abs(hi), math.Abs(lo)))
+		k += 8
+	}
+	top, span := math.Ldexp(hi, -k), math.Ldexp(hi, -k)-math.Ldexp(lo, -k)
 	y := func(v float64) float64 {
-		return sparkPad + (hi-v)*(sparkHeight-2*sparkPad)/(hi-lo)
+		if span == 0 {
+			return sparkHeight / 2 // a constant too large for ±1 to widen the range
+		}
+		return sparkPad + (top-math.Ldexp(v, -k))*(sparkHeight-2*sparkPad)/span
 	}
 	var path strings.Builder
 	var words []string

@@ -53,7 +53,17 @@ func spineScale(r SpineRow) (s spineStats, ok bool) {
 		s.england = bounds[2] // no England value: centre on the LA median, and say so
 	}
 	lo, hi := bounds[0], bounds[4]
-	half := math.Max(math.Abs(lo-s.england), math.Abs(hi-s.england))
+	// Positions are computed on values scaled by 2^-k: k is 0 (no change, to the last bit) unless
+	// the distances from England overflow, for values near ±math.MaxFloat64, when the scaled
+	// values (exact, powers of two) keep every difference finite.
+	k := 0
+	if d := math.Max(math.Abs(lo-s.england), math.Abs(hi-s.england)); math.IsInf(d, 0) || math.IsNaN(d) {
+		_, k = math.Frexp(math.Max(math.Max(math.Abs(lo), math.Abs(hi)), math.Abs(s.england)))
+		k++
+	}
+	scaled := func(v float64) float64 { return math.Ldexp(v, -k) }
+	centre := scaled(s.england)
+	half := math.Max(math.Abs(scaled(lo)-centre), math.Abs(scaled(hi)-centre))
 	sign := 1.0
 	s.directional = r.Def.Polarity == stats.HigherIsBetter || r.Def.Polarity == stats.LowerIsBetter
 	if r.Def.Polarity == stats.LowerIsBetter {
@@ -63,7 +73,7 @@ func spineScale(r SpineRow) (s spineStats, ok bool) {
 		if half == 0 {
 			return 50
 		}
-		return stats.RoundHalfUp(50+50*sign*(v-s.england)/half, 2)
+		return stats.RoundHalfUp(50+50*sign*(scaled(v)-centre)/half, 2)
 	}
 	s.worst, s.best, s.q25, s.q75 = lo, hi, bounds[1], bounds[3]
 	if sign < 0 {
@@ -72,7 +82,9 @@ func spineScale(r SpineRow) (s spineStats, ok bool) {
 	s.pWorst, s.pBest = pos(s.worst), pos(s.best)
 	s.pLow, s.pHigh = math.Min(pos(s.q25), pos(s.q75)), math.Max(pos(s.q25), pos(s.q75))
 	if ev != nil && ev.Value != nil {
-		s.hasArea, s.pArea = true, pos(*ev.Value)
+		// An area value far outside the LA range could still be off any scale: no marker then.
+		s.pArea = pos(*ev.Value)
+		s.hasArea = finite(s.pArea)
 	}
 	if ev != nil && ev.Comparators.England != nil {
 		s.judgement, s.judgementMethod = ev.Comparators.England.Judgement, ev.Comparators.England.Method

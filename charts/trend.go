@@ -177,8 +177,14 @@ func band(def *indicators.Definition, series []*engine.Evaluation) (lower, width
 			width = append(width, opts.LineData{Name: ev.Period, Value: missing})
 			continue
 		}
-		ok = true
 		l, h := rounded(def, *lo), rounded(def, *hi)
+		if !finite(h - l) {
+			// Limits near ±math.MaxFloat64: a band too wide to stack is left out for the period.
+			lower = append(lower, opts.LineData{Name: ev.Period, Value: missing})
+			width = append(width, opts.LineData{Name: ev.Period, Value: missing})
+			continue
+		}
+		ok = true
 		lower = append(lower, opts.LineData{Name: ev.Period, Value: l})
 		width = append(width, opts.LineData{Name: ev.Period, Value: stats.RoundHalfUp(h-l, def.Decimals)})
 	}

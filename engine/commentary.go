@@ -6,7 +6,10 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
+	"github.com/childrens-trust/scorecard/auth"
 	"github.com/childrens-trust/scorecard/errs"
 	"github.com/childrens-trust/scorecard/period"
 )
@@ -15,14 +18,42 @@ import (
 // board expects beside a red item. Comments are kept apart from evaluations, so re-evaluation
 // never loses them, and are returned with the evaluation they belong to.
 type Comment struct {
-	ID        int64     `json:"id"`
-	Indicator string    `json:"indicator"`
-	Area      string    `json:"area"`
-	Period    string    `json:"period"`
-	Author    string    `json:"author"`
+	ID        int64  `json:"id"`
+	Indicator string `json:"indicator"`
+	Area      string `json:"area"`
+	Period    string `json:"period"`
+	// Author is the display name the poster gave (a person, a team): a claim, shown beside
+	// PostedBy, never instead of it.
+	Author string `json:"author"`
+	// PostedBy is the identity that posted the comment, from its credentials; nil for comments
+	// stored before posters were recorded.
+	PostedBy  *Poster   `json:"posted_by"`
 	CreatedAt time.Time `json:"created_at"`
 	Text      string    `json:"text"`
 }
+
+// Poster is who posted a comment: the API token that authenticated the request (its name and
+// id), or LocalPoster when authentication was off.
+type Poster struct {
+	// TokenID is the token's id; empty when authentication was off.
+	TokenID   string `json:"token_id,omitempty"`
+	TokenName string `json:"token_name"`
+}
+
+// String is the poster as a page shows it: "name [id]", or the name alone without an id.
+func (p *Poster) String() string {
+	if p == nil {
+		return "poster not recorded"
+	}
+	if p.TokenID == "" {
+		return p.TokenName
+	}
+	return p.TokenName + " [" + p.TokenID + "]"
+}
+
+// LocalPoster is the poster of every comment made with authentication off (local development,
+// loopback addresses only) and from the command line.
+var LocalPoster = Poster{TokenName: "local (auth off)"}
 
 const commentarySchema = `
 CREATE SEQUENCE IF NOT EXISTS comment_ids START 1;
@@ -33,15 +64,27 @@ CREATE TABLE IF NOT EXISTS commentary (
 	period VARCHAR NOT NULL,
 	author VARCHAR NOT NULL,
 	created_at TIMESTAMP NOT NULL,
-	text VARCHAR NOT NULL
+	text VARCHAR NOT NULL,
+	posted_by_token_id VARCHAR,
+	posted_by_token_name VARCHAR
 );
+ALTER TABLE commentary ADD COLUMN IF NOT EXISTS posted_by_token_id VARCHAR;
+ALTER TABLE commentary ADD COLUMN IF NOT EXISTS posted_by_token_name VARCHAR;
 `
 
-// MaxCommentLength caps a comment's text, in characters.
-const MaxCommentLength = 4000
+// Limits on a comment, in characters (not bytes).
+const (
+	// MaxCommentLength caps a comment's text.
+	MaxCommentLength = 4000
+	// MaxAuthorLength caps a comment's author (display name).
+	MaxAuthorLength = 200
+)
 
-// AddComment records a comment on an indicator for an area and period.
-func (e *Engine) AddComment(ctx context.Context, indicator, area, p, author, text string) (*Comment, error) {
+// AddComment records a comment on an indicator for an area and period, posted by by (the
+// authenticated token, or LocalPoster) with author as the display name beside it. The text may
+// hold newlines and tabs but no other control characters; neither text nor author may hold
+// something shaped like an API token secret (auth.LooksLikeSecret).
+func (e *Engine) AddComment(ctx context.Context, indicator, area, p string, by Poster, author, text string) (*Comment, error) {
 	if _, ok := e.Catalog.Get(indicator); !ok {
 		return nil, errs.Errorf(errs.NotFound, "no indicator %q", indicator)
 	}
@@ -52,35 +95,70 @@ func (e *Engine) AddComment(ctx context.Context, indicator, area, p, author, tex
 	var problems errs.List
 	pp, perr := period.Parse(p)
 	if perr != nil {
-		problems.Add(errs.Detail{Field: "period", Value: p, Reason: perr.Error()})
+		problems.Add(errs.Detail{Field: "period", Value: clipValue(p), Reason: perr.Error()})
 	}
-	text = strings.TrimSpace(text)
-	switch {
-	case text == "":
-		problems.Add(errs.Detail{Field: "text", Reason: "the comment is empty"})
-	case len([]rune(text)) > MaxCommentLength:
-		problems.Add(errs.Detail{Field: "text", Reason: fmt.Sprintf("the comment is longer than %d characters", MaxCommentLength)})
-	}
-	if strings.TrimSpace(author) == "" {
+	text = strings.TrimSpace(strings.ReplaceAll(text, "\r\n", "\n"))
+	author = strings.TrimSpace(author)
+	checkText(&problems, "text", "the comment", text, MaxCommentLength, true)
+	checkText(&problems, "author", "the author", author, MaxAuthorLength, false)
+	if author == "" {
 		problems.Add(errs.Detail{Field: "author", Reason: "say who wrote the comment"})
+	}
+	if text == "" {
+		problems.Add(errs.Detail{Field: "text", Reason: "the comment is empty"})
+	}
+	if strings.TrimSpace(by.TokenName) == "" {
+		return nil, fmt.Errorf("engine: comment without a poster")
 	}
 	if err := problems.Err("the comment was not saved"); err != nil {
 		return nil, err
 	}
-	c := &Comment{Indicator: indicator, Area: a.Code, Period: pp.String(), Author: strings.TrimSpace(author),
+	poster := by
+	c := &Comment{Indicator: indicator, Area: a.Code, Period: pp.String(), Author: author, PostedBy: &poster,
 		CreatedAt: e.now().Truncate(time.Microsecond), Text: text}
 	err = e.DB.Write(ctx, func(conn *sql.Conn) error {
 		if err := conn.QueryRowContext(ctx, "SELECT nextval('comment_ids')").Scan(&c.ID); err != nil {
 			return err
 		}
-		_, err := conn.ExecContext(ctx, "INSERT INTO commentary VALUES (?, ?, ?, ?, ?, ?, ?)",
-			c.ID, c.Indicator, c.Area, c.Period, c.Author, c.CreatedAt, c.Text)
+		_, err := conn.ExecContext(ctx, `INSERT INTO commentary (id, indicator, area_code, period, author, created_at, text,
+			posted_by_token_id, posted_by_token_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			c.ID, c.Indicator, c.Area, c.Period, c.Author, c.CreatedAt, c.Text, poster.TokenID, poster.TokenName)
 		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("engine: save comment: %w", err)
 	}
 	return c, nil
+}
+
+// checkText adds the problems of a free-text field: longer than limit characters, control
+// characters (newlines and tabs allowed when multiline), or something shaped like a token secret.
+func checkText(problems *errs.List, field, what, s string, limit int, multiline bool) {
+	if n := utf8.RuneCountInString(s); n > limit {
+		problems.Add(errs.Detail{Field: field, Reason: fmt.Sprintf("%s is longer than %d characters (it has %d)", what, limit, n)})
+	}
+	allowed := func(r rune) bool { return multiline && (r == '\n' || r == '\t') }
+	if strings.ContainsFunc(s, func(r rune) bool { return unicode.IsControl(r) && !allowed(r) }) {
+		reason := what + " contains control characters"
+		if multiline {
+			reason += " (only newlines and tabs are allowed)"
+		}
+		problems.Add(errs.Detail{Field: field, Reason: reason})
+	}
+	if auth.LooksLikeSecret(s) {
+		problems.Add(errs.Detail{Field: field, Reason: auth.SecretReason})
+	}
+}
+
+// clipValue shortens a refused value echoed back in an error detail.
+func clipValue(s string) string {
+	if auth.LooksLikeSecret(s) {
+		return ""
+	}
+	if r := []rune(s); len(r) > 40 {
+		return string(r[:40]) + "…"
+	}
+	return s
 }
 
 // Comments lists the comments on an indicator for an area, oldest first; p filters to a period.
@@ -102,7 +180,8 @@ func (e *Engine) Comments(ctx context.Context, indicator, area, p string) ([]Com
 }
 
 func (e *Engine) queryComments(ctx context.Context, where string, args ...any) ([]Comment, error) {
-	rows, err := e.DB.SQL.QueryContext(ctx, "SELECT id, indicator, area_code, period, author, created_at, text FROM commentary WHERE "+
+	rows, err := e.DB.SQL.QueryContext(ctx, `SELECT id, indicator, area_code, period, author, created_at, text,
+		coalesce(posted_by_token_id, ''), posted_by_token_name FROM commentary WHERE `+
 		where+" ORDER BY created_at, id", args...)
 	if err != nil {
 		return nil, fmt.Errorf("engine: read comments: %w", err)
@@ -111,8 +190,13 @@ func (e *Engine) queryComments(ctx context.Context, where string, args ...any) (
 	var out []Comment
 	for rows.Next() {
 		var c Comment
-		if err := rows.Scan(&c.ID, &c.Indicator, &c.Area, &c.Period, &c.Author, &c.CreatedAt, &c.Text); err != nil {
+		var tokenID string
+		var tokenName sql.NullString
+		if err := rows.Scan(&c.ID, &c.Indicator, &c.Area, &c.Period, &c.Author, &c.CreatedAt, &c.Text, &tokenID, &tokenName); err != nil {
 			return nil, fmt.Errorf("engine: read comments: %w", err)
+		}
+		if tokenName.Valid {
+			c.PostedBy = &Poster{TokenID: tokenID, TokenName: tokenName.String}
 		}
 		c.CreatedAt = c.CreatedAt.UTC()
 		out = append(out, c)

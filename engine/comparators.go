@@ -49,8 +49,7 @@ func (e *Engine) regionComparator(def *indicators.Definition, reg *areas.Area, b
 // needs values from at least half of the group's current LAs: a local return with one council's
 // figures must not pass that council off as "England".
 func (e *Engine) aggregate(def *indicators.Definition, c *Comparator, byArea map[string]*observation, member func(*areas.Area) bool) *Comparator {
-	var sumNum, sumDen, sumVal float64
-	var nCounts, nVals int
+	var nums, dens, vals []float64
 	// Sum in area-code order: floating-point sums depend on order, and the same data must
 	// always give the same figure to the last bit.
 	members := make([]*observation, 0, len(byArea))
@@ -62,15 +61,14 @@ func (e *Engine) aggregate(def *indicators.Definition, c *Comparator, byArea map
 	slices.SortFunc(members, func(a, b *observation) int { return strings.Compare(a.area.Code, b.area.Code) })
 	for _, o := range members {
 		if !math.IsNaN(o.value) {
-			sumVal += o.value
-			nVals++
+			vals = append(vals, o.value)
 			if !math.IsNaN(o.num) && !math.IsNaN(o.den) {
-				sumNum += o.num
-				sumDen += o.den
-				nCounts++
+				nums = append(nums, o.num)
+				dens = append(dens, o.den)
 			}
 		}
 	}
+	nVals, nCounts := len(vals), len(nums)
 	groupSize := 0
 	for _, a := range e.Areas.LocalAuthorities() {
 		if member(a) {
@@ -83,12 +81,108 @@ func (e *Engine) aggregate(def *indicators.Definition, c *Comparator, byArea map
 		c.Source = SourceNone
 		c.Reason = fmt.Sprintf("no published figure, and only %d of %d local authorities have a value (at least %.0f%% are needed to aggregate)",
 			nVals, groupSize, 100*e.minCoverage())
-	case def.Source.Numerator != "" && m > 0 && nCounts == nVals && sumDen > 0:
-		c.Value, c.Source, c.N = ptr(sumNum/sumDen*m), SourceAggregated, nCounts
+	case def.Source.Numerator != "" && m > 0 && nCounts == nVals && sum(dens) > 0:
+		c.Source, c.N = SourceAggregated, nCounts
+		setValue(c, ratio(nums, dens)*m)
 	default:
-		c.Value, c.Source, c.N = ptr(sumVal/float64(nVals)), SourceMeanOfAreas, nVals
+		c.Source, c.N = SourceMeanOfAreas, nVals
+		setValue(c, mean(vals))
 	}
 	return c
+}
+
+// setValue gives c the computed value v, or, when v is not a finite number (a source value
+// near the float64 limit), no value with the reason.
+func setValue(c *Comparator, v float64) {
+	if c.Value = ptr(v); c.Value == nil {
+		c.Reason = fmt.Sprintf("the %s is too large to represent: a source value is extreme (near ±1.8e308)", sourceWords(c.Source))
+	}
+}
+
+func sourceWords(source string) string {
+	switch source {
+	case SourceAggregated:
+		return "aggregate"
+	case SourceNeighbourMean:
+		return "neighbours' mean"
+	}
+	return "mean"
+}
+
+// sum is the sum of xs in order; when that overflows (values near ±math.MaxFloat64) it is
+// computed on values scaled down by a power of two and scaled back, which is ±Inf only when the
+// true sum is beyond the float64 range.
+func sum(xs []float64) float64 {
+	var s float64
+	for _, x := range xs {
+		s += x
+	}
+	if !math.IsInf(s, 0) && !math.IsNaN(s) {
+		return s
+	}
+	k := scaleExp(xs)
+	s = 0
+	for _, x := range xs {
+		s += math.Ldexp(x, -k)
+	}
+	return math.Ldexp(s, k)
+}
+
+// mean is the mean of xs (NaN when empty). Data whose plain sum is finite gives exactly the plain
+// sum divided by the count; otherwise the sum is taken on scaled values and divided before it
+// is scaled back, so the mean of values near ±math.MaxFloat64 is finite.
+func mean(xs []float64) float64 {
+	if len(xs) == 0 {
+		return math.NaN()
+	}
+	var s float64
+	for _, x := range xs {
+		s += x
+	}
+	n := float64(len(xs))
+	if !math.IsInf(s, 0) && !math.IsNaN(s) {
+		return s / n
+	}
+	k := scaleExp(xs)
+	s = 0
+	for _, x := range xs {
+		s += math.Ldexp(x, -k)
+	}
+	return math.Ldexp(s/n, k)
+}
+
+// ratio is Σnums / Σdens, computed on scaled sums when either plain sum overflows; NaN when the
+// denominators sum to zero.
+func ratio(nums, dens []float64) float64 {
+	sn, sd := sum(nums), sum(dens)
+	if sd == 0 {
+		return math.NaN()
+	}
+	if !math.IsInf(sn, 0) && !math.IsInf(sd, 0) {
+		return sn / sd
+	}
+	kn, kd := scaleExp(nums), scaleExp(dens)
+	var an, ad float64
+	for _, x := range nums {
+		an += math.Ldexp(x, -kn)
+	}
+	for _, x := range dens {
+		ad += math.Ldexp(x, -kd)
+	}
+	return math.Ldexp(an/ad, kn-kd)
+}
+
+// scaleExp is the binary exponent of the largest finite |x| plus enough headroom that the
+// scaled values (x × 2^-k, exact for normal numbers) sum without overflow.
+func scaleExp(xs []float64) int {
+	var big float64
+	for _, x := range xs {
+		if a := math.Abs(x); a > big && !math.IsInf(a, 0) {
+			big = a
+		}
+	}
+	_, e := math.Frexp(big)
+	return e
 }
 
 // DefaultMinAggregateCoverage is the share of a group's current local authorities that must have
@@ -128,18 +222,18 @@ func (e *Engine) neighbourComparator(a *areas.Area, byArea, published map[string
 			continue
 		}
 		c.Vintage, c.Of = v, len(ns)
-		var sum float64
+		var vals []float64
 		for _, n := range ns {
 			if n.Area.Code == a.Code {
 				continue
 			}
 			if o, ok := byArea[n.Area.Code]; ok && !math.IsNaN(o.value) {
-				sum += o.value
-				c.N++
+				vals = append(vals, o.value)
 			}
 		}
-		if c.N > 0 {
-			c.Value, c.Source = ptr(sum/float64(c.N)), SourceNeighbourMean
+		if c.N = len(vals); c.N > 0 {
+			c.Source = SourceNeighbourMean
+			setValue(c, mean(vals))
 		} else {
 			c.Source, c.Reason = SourceNone, "no neighbour has a value for this period"
 		}

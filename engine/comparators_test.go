@@ -500,3 +500,28 @@ func approxSlice(a, b []float64) bool {
 	}
 	return len(a) == len(b)
 }
+
+// Finding 10: the comparators' means, sums and ratios of values near ±math.MaxFloat64 are the
+// finite figures they should be, and ordinary data gives exactly the plain arithmetic.
+func TestFinding10AggregatesDoNotOverflow(t *testing.T) {
+	const big = math.MaxFloat64
+	for _, tt := range []struct {
+		name      string
+		got, want float64
+	}{
+		{"mean of two max", mean([]float64{big, big}), big},
+		{"mean of max and -max", mean([]float64{big, -big, 1e308}), 1e308 / 3},
+		{"mean of ten 1e308", mean([]float64{1e308, 1e308, 1e308, 1e308, 1e308, 1e308, 1e308, 1e308, 1e308, 1e308}), 1e308},
+		{"ordinary mean", mean([]float64{0.1, 0.2, 0.4}), (0.1 + 0.2 + 0.4) / 3},
+		{"sum beyond the range", sum([]float64{big, big}), math.Inf(1)},
+		{"ratio of overflowing sums", ratio([]float64{big, big}, []float64{big, big}), 1},
+		{"ordinary ratio", ratio([]float64{3, 4}, []float64{10, 20}), 7.0 / 30},
+	} {
+		if tt.got != tt.want && math.Abs(tt.got-tt.want) > 1e-15*math.Abs(tt.want) {
+			t.Errorf("%s: got %v, want %v", tt.name, tt.got, tt.want)
+		}
+	}
+	if !math.IsNaN(mean(nil)) || !math.IsNaN(ratio([]float64{1}, []float64{0})) {
+		t.Error("an empty mean or a zero denominator must be NaN (no value), not a number")
+	}
+}

@@ -197,7 +197,7 @@ func TestCommentary(t *testing.T) {
 	ctx := context.Background()
 	f := newPlanFixture(t, map[string]string{"treatment.yaml": treatmentDef}, nil)
 	f.load(t, "returns", "indicator,area,period,value\ntreatment,831,2006-07,100\ntreatment,831,2007-08,90\n")
-	c, err := f.eng.AddComment(ctx, "treatment", "Derby", "2007-08", "Head of service", "Recovery plan agreed with the provider.")
+	c, err := f.eng.AddComment(ctx, "treatment", "Derby", "2007-08", engine.LocalPoster, "Head of service", "Recovery plan agreed with the provider.")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -216,7 +216,7 @@ func TestCommentary(t *testing.T) {
 	if len(f.at(t, "treatment", "831", "2007-08").Commentary) != 1 {
 		t.Error("re-evaluation lost the comment")
 	}
-	_, err = f.eng.AddComment(ctx, "treatment", "Derby", "2007-08 Q9", "", "  ")
+	_, err = f.eng.AddComment(ctx, "treatment", "Derby", "2007-08 Q9", engine.LocalPoster, "", "  ")
 	e, ok := errs.As(err)
 	if !ok || e.Code != errs.Invalid || e.Total != 3 {
 		t.Errorf("bad comment: %v", err)

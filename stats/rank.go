@@ -73,7 +73,13 @@ func Quantile7(sorted []float64, p float64) float64 {
 	if frac == 0 {
 		return sorted[i]
 	}
-	return sorted[i] + frac*(sorted[i+1]-sorted[i])
+	a, b := sorted[i], sorted[i+1]
+	if d := b - a; !math.IsInf(d, 0) {
+		return a + frac*d
+	}
+	// b−a overflows only for values of opposite signs near ±math.MaxFloat64, where the weighted
+	// sum cannot overflow.
+	return (1-frac)*a + frac*b
 }
 
 func dropNaN(values []float64) []float64 {

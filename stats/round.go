@@ -84,15 +84,16 @@ func increment(digits []byte) []byte {
 // returns the nearest float64 to the result (so RoundHalfUp(2.675, 2) ==
 // 2.68). For display and for comparisons on displayed values only; never
 // round before calculating. NaN and ±Inf are returned unchanged; a zero
-// result is +0.
+// result is +0. It never turns a finite v into a non-finite result.
 func RoundHalfUp(v float64, dps int) float64 {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		return v
 	}
 	r, err := strconv.ParseFloat(FormatFixed(v, dps), 64)
 	if err != nil {
-		// Unreachable: FormatFixed of a finite value is a valid decimal.
-		return math.NaN()
+		// Only a value within 15 significant digits of ±math.MaxFloat64, whose rounded decimal is
+		// beyond the float64 range: decimals mean nothing at that size, so v itself.
+		return v
 	}
 	return r
 }

@@ -84,3 +84,24 @@ func TestRoundHalfUpReturnsTheNearestFloatToTheRoundedDecimal(t *testing.T) {
 		t.Errorf("-0.004 at 2 dp should be +0, got %v", got)
 	}
 }
+
+// Finding 10: rounding a finite value near ±math.MaxFloat64 never gives NaN or ±Inf, and the
+// type-7 quantile between values of opposite signs near the limits does not overflow.
+func TestFinding10ExtremeValuesStayFinite(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		got  float64
+		want float64
+	}{
+		{"round max", stats.RoundHalfUp(math.MaxFloat64, 1), math.MaxFloat64},
+		{"round -max", stats.RoundHalfUp(-math.MaxFloat64, 0), -math.MaxFloat64},
+		{"round 1e308", stats.RoundHalfUp(1e308, 2), 1e308},
+		{"median of ±max", stats.Quantile7([]float64{-math.MaxFloat64, math.MaxFloat64}, 0.5), 0},
+		{"quartile of ±max", stats.Quantile7([]float64{-math.MaxFloat64, math.MaxFloat64}, 0.25), -math.MaxFloat64 / 2},
+		{"ordinary values unchanged", stats.Quantile7([]float64{1, 2, 3, 4}, 0.25), 1.75},
+	} {
+		if tt.got != tt.want && !(math.Abs(tt.got-tt.want) <= 1e-15*math.Abs(tt.want)) {
+			t.Errorf("%s: got %v, want %v", tt.name, tt.got, tt.want)
+		}
+	}
+}
