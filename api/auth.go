@@ -246,15 +246,6 @@ func noteRevision(c echo.Context, rev *datasets.Revision) {
 	}
 }
 
-// commentAuthor is a comment's author when the body names none: the token (as actor), or the
-// X-Uploaded-By header without one; empty when neither, which the engine refuses.
-func (s *Server) commentAuthor(c echo.Context) string {
-	if tok := principal(c); tok != nil && tok.ID != "" {
-		return s.actor(c)
-	}
-	return uploadedBy(c)
-}
-
 // uploadedBy is the X-Uploaded-By header, with any byte that is not UTF-8 escaped (%XX) so it
 // can be stored.
 func uploadedBy(c echo.Context) string {

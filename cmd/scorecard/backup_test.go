@@ -12,6 +12,7 @@ import (
 	scorecard "github.com/childrens-trust/scorecard"
 	"github.com/childrens-trust/scorecard/auth"
 	"github.com/childrens-trust/scorecard/datasets"
+	"github.com/childrens-trust/scorecard/engine"
 	"github.com/childrens-trust/scorecard/reliability"
 	"github.com/childrens-trust/scorecard/store"
 )
@@ -158,13 +159,10 @@ func richDB(t *testing.T, path string) {
 	if _, _, err := app.Load(ctx, "local_returns", strings.NewReader("indicator,area\nnope,nowhere\n"), datasets.Upload{FileName: "bad.csv", By: "test"}); err == nil {
 		t.Fatal("a bad upload was accepted")
 	}
-	if _, err := app.Datasets.Restore(ctx, "local_returns", 1, "test"); err != nil {
+	if _, _, err := app.Restore(ctx, "local_returns", 1, "test"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := app.Engine.EvaluateDataset(ctx, "local_returns"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := app.Engine.AddComment(ctx, "secondary-good-outstanding-schools", "836", "2016-17 Q4", "tester", "a note"); err != nil {
+	if _, err := app.Engine.AddComment(ctx, "secondary-good-outstanding-schools", "836", "2016-17 Q4", engine.Poster{TokenID: "tok_test", TokenName: "tester"}, "tester", "a note"); err != nil {
 		t.Fatal(err)
 	}
 	if _, _, err := app.Auth.Create(ctx, "ops", auth.Admin, nil); err != nil {
