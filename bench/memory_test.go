@@ -1,0 +1,171 @@
+package bench_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/childrens-trust/scorecard/areas"
+	"github.com/childrens-trust/scorecard/bench"
+	"github.com/childrens-trust/scorecard/datasets"
+	"github.com/childrens-trust/scorecard/store"
+)
+
+// The upload memory benchmarks measure the peak growth of a process's resident set while it
+// loads one generated simple return (about 100 MB; 2 MB with -short), in a fresh child process
+// each time so that the kernel's high-water mark (VmHWM) belongs to that upload alone:
+//
+//	go test -run '^$' -bench 'UploadMemory' -benchtime 1x ./bench
+//
+// peak-B/B is the growth of the peak RSS over the RSS just before the upload, per byte of file.
+// "accepted" stores the file as a revision; "rejected" has one bad row at its end, so the whole
+// file is parsed and validated but nothing but the audit record is stored.
+
+const memChildEnv = "SCORECARD_UPLOAD_MEMORY_CHILD"
+
+// memoryFile writes a simple return of about size bytes (bad: with one bad row at the end) to
+// dir and returns its path and size.
+func memoryFile(b *testing.B, dir string, size int, bad bool) (string, int64) {
+	b.Helper()
+	ids := make([]string, 31)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("IND%02d", i+1)
+	}
+	rows := size / 60 // bench.WriteReturn writes about 60 bytes a row
+	var buf bytes.Buffer
+	if err := bench.WriteReturn(&buf, rows, ids, areas.Default()); err != nil {
+		b.Fatal(err)
+	}
+	if bad {
+		buf.WriteString("IND01,836,2015-16,not a number,1,2,bad row\n")
+	}
+	path := filepath.Join(dir, fmt.Sprintf("return-%d-%v.csv", size, bad))
+	if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	return path, int64(buf.Len())
+}
+
+// BenchmarkUploadMemory loads one generated return in a child process and reports its peak RSS
+// growth per byte of file.
+func BenchmarkUploadMemory(b *testing.B) {
+	size := 100 << 20
+	if testing.Short() {
+		size = 2 << 20
+	}
+	dir := b.TempDir()
+	for _, mode := range []string{"accepted", "rejected"} {
+		b.Run(mode, func(b *testing.B) {
+			path, n := memoryFile(b, dir, size, mode == "rejected")
+			b.SetBytes(n)
+			var growth, seconds float64
+			for b.Loop() {
+				g, s := runMemoryChild(b, "single", path)
+				growth, seconds = g, s
+			}
+			b.ReportMetric(growth/float64(n), "peak-B/B")
+			b.ReportMetric(growth/(1<<20), "peak-MiB")
+			b.ReportMetric(seconds, "load-s")
+		})
+	}
+}
+
+// runMemoryChild runs TestUploadMemoryChild in a new process and returns the RSS growth and the
+// load's seconds it reports.
+func runMemoryChild(b *testing.B, mode, path string) (growth, seconds float64) {
+	b.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestUploadMemoryChild$", "-test.count=1")
+	cmd.Env = append(os.Environ(), memChildEnv+"="+mode+":"+path)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		b.Fatalf("child: %v\n%s", err, out)
+	}
+	for _, line := range strings.Split(string(out), "\n") {
+		if rest, ok := strings.CutPrefix(line, "MEMORY "); ok {
+			if _, err := fmt.Sscanf(rest, "%g %g", &growth, &seconds); err != nil {
+				b.Fatalf("child said %q: %v", line, err)
+			}
+			return growth, seconds
+		}
+	}
+	b.Fatalf("child reported nothing:\n%s", out)
+	return 0, 0
+}
+
+// TestUploadMemoryChild is the child process of the upload memory benchmarks; it does nothing
+// unless started by one.
+func TestUploadMemoryChild(t *testing.T) {
+	spec := os.Getenv(memChildEnv)
+	if spec == "" {
+		t.Skip("run by BenchmarkUploadMemory")
+	}
+	mode, path, _ := strings.Cut(spec, ":")
+	db, err := store.Open("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	svc := &datasets.Service{DB: db, Areas: areas.Default(), MaxBytes: 256 << 20,
+		// The generated return runs month by month past today; a clock in 2040 keeps every
+		// period begun.
+		Now: func() time.Time { return time.Date(2040, 1, 1, 0, 0, 0, 0, time.UTC) }}
+	ctx := context.Background()
+	if err := svc.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// Warm up: the first load initialises the registry's indexes and DuckDB's tables.
+	if _, err := svc.Load(ctx, "warmup", strings.NewReader("indicator,area,period,value\nIND01,836,2015-16,1\n"), datasets.Upload{FileName: "w.csv"}); err != nil {
+		t.Fatal(err)
+	}
+	runtime.GC()
+	before := procStatus(t, "VmRSS")
+	start := time.Now()
+	switch mode {
+	case "single":
+		f, err := os.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = svc.Load(ctx, "memory", f, datasets.Upload{FileName: "memory.csv"})
+		f.Close()
+		if err != nil && !strings.Contains(path, "true") {
+			t.Fatal(err)
+		}
+	default:
+		t.Fatalf("unknown mode %q", mode)
+	}
+	elapsed := time.Since(start)
+	peak := procStatus(t, "VmHWM")
+	fmt.Printf("MEMORY %d %g\n", peak-before, elapsed.Seconds())
+}
+
+// procStatus reads a kB field of /proc/self/status, in bytes.
+func procStatus(t *testing.T, field string) int64 {
+	t.Helper()
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		t.Skipf("no /proc: %v", err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if rest, ok := strings.CutPrefix(sc.Text(), field+":"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return kb << 10
+		}
+	}
+	t.Fatalf("no %s in /proc/self/status", field)
+	return 0
+}
