@@ -12,6 +12,7 @@ import (
 	"io"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/childrens-trust/scorecard/areas"
@@ -92,12 +93,68 @@ type Service struct {
 	Catalog Catalog
 	// MaxBytes caps an upload's size; 0 means DefaultMaxBytes.
 	MaxBytes int64
+	// MaxColumns, MaxCellBytes and MaxLineBytes cap an upload's shape (columns, one cell, one
+	// row of the file); 0 means DefaultMaxColumns, DefaultMaxCellBytes and DefaultMaxLineBytes.
+	// They are checked while the file streams in.
+	MaxColumns   int
+	MaxCellBytes int
+	MaxLineBytes int
+	// MaxConcurrentParses caps the uploads read, validated and stored at once, each holding
+	// its parsed table (about its file's size) in memory; 0 means DefaultMaxConcurrentParses.
+	// An upload that finds them all busy waits up to BusyWait (0 means DefaultBusyWait) and is
+	// then refused with errs.Busy, storing nothing. The limit is per Service.
+	MaxConcurrentParses int
+	BusyWait            time.Duration
 	// Now is the clock; tests replace it.
 	Now func() time.Time
+
+	semOnce sync.Once
+	sem     chan struct{}
 }
 
 // DefaultMaxBytes is the largest upload accepted by default (256 MiB).
 const DefaultMaxBytes = 256 << 20
+
+// Defaults of the limit on uploads parsed at once.
+const (
+	// DefaultMaxConcurrentParses is how many uploads are parsed at once by default.
+	DefaultMaxConcurrentParses = 2
+	// DefaultBusyWait is how long an upload waits by default for a turn before it is refused
+	// as busy.
+	DefaultBusyWait = 2 * time.Second
+)
+
+// acquire takes one of the service's parse slots, waiting up to BusyWait. The release function
+// gives it back.
+func (s *Service) acquire(ctx context.Context) (release func(), err error) {
+	s.semOnce.Do(func() {
+		n := s.MaxConcurrentParses
+		if n <= 0 {
+			n = DefaultMaxConcurrentParses
+		}
+		s.sem = make(chan struct{}, n)
+	})
+	release = func() { <-s.sem }
+	select {
+	case s.sem <- struct{}{}:
+		return release, nil
+	default:
+	}
+	wait := s.BusyWait
+	if wait <= 0 {
+		wait = DefaultBusyWait
+	}
+	timer := time.NewTimer(wait)
+	defer timer.Stop()
+	select {
+	case s.sem <- struct{}{}:
+		return release, nil
+	case <-timer.C:
+		return nil, errs.Errorf(errs.Busy, "the service is busy; try again shortly (%d uploads are being processed); nothing was stored", cap(s.sem))
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
 
 var validName = regexp.MustCompile(`^[a-z][a-z0-9_]{0,62}$`)
 
@@ -154,39 +211,50 @@ func (s *Service) Load(ctx context.Context, name string, r io.Reader, up Upload)
 	if err := ValidateName(name); err != nil {
 		return nil, err
 	}
+	release, err := s.acquire(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	limit := s.MaxBytes
 	if limit <= 0 {
 		limit = DefaultMaxBytes
 	}
-	data, err := io.ReadAll(io.LimitReader(r, limit+1))
-	if err != nil {
-		return nil, fmt.Errorf("datasets: read upload: %w", err)
-	}
-	if int64(len(data)) > limit {
-		return nil, errs.Errorf(errs.TooLarge, "the file is larger than the %s limit; nothing was stored", formatSize(limit))
+	// The file streams through the hash and the size limit into the parser: it is never held
+	// whole.
+	src := &countingReader{r: r, h: sha256.New(), limit: limit}
+	t, perr := parse(src, ParseOptions{Areas: s.Areas, Catalog: s.Catalog, MaxColumns: s.MaxColumns,
+		MaxCellBytes: s.MaxCellBytes, MaxLineBytes: s.MaxLineBytes, Now: s.Now})
+	if perr != nil {
+		if errors.Is(perr, errTooLarge) {
+			return nil, errs.Errorf(errs.TooLarge, "the file is larger than the %s limit; nothing was stored", formatSize(limit))
+		}
+		if _, ok := errs.As(perr); !ok {
+			return nil, fmt.Errorf("datasets: read upload: %w", perr)
+		}
+		if e, _ := errs.As(perr); e != nil {
+			for i := range e.Details {
+				e.Details[i].Value = clip(e.Details[i].Value)
+			}
+		}
 	}
 	if up.AllowedAreas != nil {
-		// Before parsing, so an uploader cannot even record rejected revisions in a dataset
-		// that is not theirs.
+		// Before anything is recorded, so an uploader cannot even record rejected revisions in
+		// a dataset that is not theirs.
 		if err := checkReplacedAreas(ctx, s.DB.SQL, name, up.AllowedAreas, s.Areas); err != nil {
 			return nil, err
 		}
 	}
-	sum := sha256.Sum256(data)
 	rev := Revision{
 		Dataset:   name,
 		CreatedAt: s.now(),
 		CreatedBy: up.By,
 		FileName:  up.FileName,
-		SHA256:    hex.EncodeToString(sum[:]),
-		Bytes:     int64(len(data)),
+		SHA256:    hex.EncodeToString(src.h.Sum(nil)),
+		Bytes:     src.n,
 	}
-	t, perr := Parse(data, ParseOptions{Areas: s.Areas, Catalog: s.Catalog})
 	if perr != nil {
-		e, ok := errs.As(perr)
-		if !ok {
-			return nil, perr
-		}
+		e, _ := errs.As(perr)
 		rev.Status = Rejected
 		rev.ErrorCount = max(e.Total, 1)
 		rev.Errors = e.Details
@@ -422,9 +490,10 @@ func createRevisionTable(ctx context.Context, conn *sql.Conn, id int64, t *Table
 	}
 	return store.Appender(conn, name, func(appendRow func(...driver.Value) error) error {
 		vals := make([]driver.Value, 0, len(cols))
-		for ri, k := range t.keys {
+		for ri := range t.keys {
+			k := t.key(ri)
 			vals = vals[:0]
-			vals = append(vals, int32(t.lines[ri]))
+			vals = append(vals, t.lines[ri])
 			if k.area != nil {
 				vals = append(vals, k.area.Code)
 			} else {
@@ -438,7 +507,7 @@ func createRevisionTable(ctx context.Context, conn *sql.Conn, id int64, t *Table
 			}
 			for ci, c := range t.Columns {
 				if c.Type == Number {
-					cl := t.nums[t.slot[ci]][ri]
+					cl := t.num(ci, ri)
 					if cl.ok {
 						vals = append(vals, cl.num)
 					} else {
@@ -450,7 +519,7 @@ func createRevisionTable(ctx context.Context, conn *sql.Conn, id int64, t *Table
 						vals = append(vals, nil)
 					}
 				} else {
-					v := t.text[t.slot[ci]][ri]
+					v := t.text(ci, ri)
 					if v == "" {
 						vals = append(vals, nil)
 					} else {

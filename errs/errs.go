@@ -22,6 +22,7 @@ const (
 	Unauthorized Code = "unauthorized" // no or bad credentials
 	Forbidden    Code = "forbidden"    // credentials lack the role
 	Timeout      Code = "timeout"      // the request took longer than its limit and was cancelled
+	Busy         Code = "busy"         // the service is busy (too much work at once); try again shortly
 	Internal     Code = "internal"     // a defect or an infrastructure failure; details are logged, not shown
 )
 
