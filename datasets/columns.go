@@ -42,8 +42,8 @@ var markerNames, markerCodes = func() ([]string, map[string]uint8) {
 	return names, codes
 }()
 
-// maxDictionary is the most distinct values a text column keeps as a dictionary; past it, the
-// column's values go to an arena.
+// maxDictionary is the most distinct values a text column keeps as a dictionary (coded in a
+// uint16 a cell); past it, the column's values go to an arena.
 const maxDictionary = 4096
 
 // arena holds strings end to end.
@@ -79,9 +79,9 @@ type column struct {
 	exText    arena   // their text
 
 	// text: a dictionary while small, then an arena
-	dict    map[string]uint32
+	dict    map[string]uint16
 	values  []string
-	codes   []uint32
+	codes   []uint16
 	big     bool
 	arena   arena
 	textLen int // rows held as text
@@ -167,7 +167,7 @@ func (c *column) addText(s string) {
 		return
 	}
 	if c.dict == nil {
-		c.dict = map[string]uint32{}
+		c.dict = map[string]uint16{}
 	}
 	code, ok := c.dict[s]
 	if !ok {
@@ -180,7 +180,7 @@ func (c *column) addText(s string) {
 			c.dict, c.values, c.codes = nil, nil, nil
 			return
 		}
-		code = uint32(len(c.values))
+		code = uint16(len(c.values))
 		s = strings.Clone(s)
 		c.dict[s] = code
 		c.values = append(c.values, s)
@@ -284,7 +284,7 @@ func (t *Table) duplicates(ci int, withLevel bool) map[int]int {
 			}
 			ind = code
 		} else {
-			ind = c.codes[ri]
+			ind = uint32(c.codes[ri])
 		}
 		kk := key{area: k.area, ind: ind, row: int32(ri), period: k.period}
 		if withLevel {

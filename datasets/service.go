@@ -11,12 +11,15 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"runtime"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/childrens-trust/scorecard/areas"
 	"github.com/childrens-trust/scorecard/errs"
+	"github.com/childrens-trust/scorecard/period"
 	"github.com/childrens-trust/scorecard/store"
 )
 
@@ -111,6 +114,11 @@ type Service struct {
 	semOnce sync.Once
 	sem     chan struct{}
 }
+
+// releaseAfterBytes is the upload size from which the memory the parse no longer needs is
+// returned to the operating system before the table is stored (a forced collection, a few
+// milliseconds a megabyte: not worth it for small files).
+const releaseAfterBytes = 16 << 20
 
 // DefaultMaxBytes is the largest upload accepted by default (256 MiB).
 const DefaultMaxBytes = 256 << 20
@@ -265,6 +273,11 @@ func (s *Service) Load(ctx context.Context, name string, r io.Reader, up Upload)
 			return nil, errors.Join(perr, err)
 		}
 		return &rev, perr
+	}
+	if src.n >= releaseAfterBytes {
+		// The parse's garbage (every CSV record read) would otherwise stay resident beside
+		// the table while DuckDB allocates its own memory to store it.
+		debug.FreeOSMemory()
 	}
 	if up.AllowedAreas != nil {
 		if err := checkAreas(t, up.AllowedAreas, s.Areas); err != nil {
@@ -474,6 +487,10 @@ func setCurrent(ctx context.Context, conn *sql.Conn, name string, id int64) erro
 	return nil
 }
 
+// collectRows is how many rows are appended between the garbage collections a large load
+// forces.
+const collectRows = 1 << 14
+
 // createRevisionTable creates rev_<id> and appends the table's rows with DuckDB's appender.
 func createRevisionTable(ctx context.Context, conn *sql.Conn, id int64, t *Table) error {
 	name := revTable(id)
@@ -488,47 +505,84 @@ func createRevisionTable(ctx context.Context, conn *sql.Conn, id int64, t *Table
 	if _, err := conn.ExecContext(ctx, fmt.Sprintf("CREATE TABLE %s (%s)", store.QuoteIdent(name), strings.Join(cols, ", "))); err != nil {
 		return fmt.Errorf("create %s: %w", name, err)
 	}
+	// Values repeat down a table (areas, periods, a text column's few distinct values): each
+	// is turned into a driver.Value once, not once a row, so that appending a large table makes
+	// little garbage.
+	areaValues := map[*areas.Area]driver.Value{}
+	type periodValues struct{ label, kind, end driver.Value }
+	periods := map[period.Period]periodValues{}
+	levels := make([]driver.Value, len(levelNames))
+	for i, l := range levelNames {
+		levels[i] = l
+	}
+	texts := make([][]driver.Value, len(t.Columns)) // by column: its dictionary's values
+	for ci, c := range t.Columns {
+		if col := &t.cols[ci]; c.Type == Text && !col.big {
+			texts[ci] = make([]driver.Value, len(col.values))
+			for i, v := range col.values {
+				if v != "" {
+					texts[ci][i] = v
+				}
+			}
+		}
+	}
+	markers := make([]driver.Value, len(markerNames))
+	for i, m := range markerNames {
+		markers[i] = m
+	}
 	return store.Appender(conn, name, func(appendRow func(...driver.Value) error) error {
 		vals := make([]driver.Value, 0, len(cols))
-		for ri := range t.keys {
-			k := t.key(ri)
+		for ri, k := range t.keys {
 			vals = vals[:0]
 			vals = append(vals, t.lines[ri])
 			if k.area != nil {
-				vals = append(vals, k.area.Code)
+				v, ok := areaValues[k.area]
+				if !ok {
+					v = k.area.Code
+					areaValues[k.area] = v
+				}
+				vals = append(vals, v)
 			} else {
 				vals = append(vals, nil)
 			}
-			vals = append(vals, k.level)
+			vals = append(vals, levels[k.level])
 			if k.period.IsZero() {
 				vals = append(vals, nil, nil, nil)
 			} else {
-				vals = append(vals, k.period.String(), k.period.Kind().String(), k.period.End())
+				p, ok := periods[k.period]
+				if !ok {
+					p = periodValues{k.period.String(), k.period.Kind().String(), k.period.End()}
+					periods[k.period] = p
+				}
+				vals = append(vals, p.label, p.kind, p.end)
 			}
 			for ci, c := range t.Columns {
-				if c.Type == Number {
-					cl := t.num(ci, ri)
-					if cl.ok {
-						vals = append(vals, cl.num)
-					} else {
-						vals = append(vals, nil)
+				col := &t.cols[ci]
+				switch {
+				case c.Type == Number:
+					switch kind := col.kinds[ri]; {
+					case kind == kindNumber:
+						vals = append(vals, col.nums[ri], nil)
+					case kind >= kindMarker:
+						vals = append(vals, nil, markers[kind-kindMarker])
+					default:
+						vals = append(vals, nil, nil)
 					}
-					if cl.marker != "" {
-						vals = append(vals, cl.marker)
-					} else {
-						vals = append(vals, nil)
-					}
-				} else {
-					v := t.text(ci, ri)
-					if v == "" {
-						vals = append(vals, nil)
-					} else {
+				case texts[ci] != nil:
+					vals = append(vals, texts[ci][col.codes[ri]])
+				default:
+					if v := col.textAt(ri); v != "" {
 						vals = append(vals, v)
+					} else {
+						vals = append(vals, nil)
 					}
 				}
 			}
 			if err := appendRow(vals...); err != nil {
 				return fmt.Errorf("append row %d: %w", t.lines[ri], err)
+			}
+			if ri > 0 && ri%collectRows == 0 {
+				runtime.GC() // as a parse does (see collectEvery): the appended values are garbage
 			}
 		}
 		return nil

@@ -90,6 +90,8 @@ type textDecoder struct {
 	readErr error // the source failed
 	eof     bool
 
+	decoded int64 // bytes of text produced
+
 	eol   int
 	chunk []byte
 	carry []byte // an incomplete UTF-8 sequence at the end of the last chunk
@@ -112,6 +114,7 @@ func (d *textDecoder) Read(p []byte) (int, error) {
 	}
 	n := copy(p, d.out[d.pos:])
 	d.pos += n
+	d.decoded += int64(n)
 	return n, nil
 }
 
