@@ -83,6 +83,31 @@ func BenchmarkUploadMemory(b *testing.B) {
 	}
 }
 
+// BenchmarkConcurrentUploads starts four uploads of a generated return (a quarter of
+// BenchmarkUploadMemory's size each) at once, in a child process, against a service that parses
+// two at a time (the default; "limit=2") and one that parses all four ("limit=4"), and reports
+// the peak RSS growth per byte of one file and the seconds until all four are stored.
+func BenchmarkConcurrentUploads(b *testing.B) {
+	size := 25 << 20
+	if testing.Short() {
+		size = 512 << 10
+	}
+	path, n := memoryFile(b, b.TempDir(), size, false)
+	for _, limit := range []int{2, 4} {
+		b.Run(fmt.Sprintf("limit=%d", limit), func(b *testing.B) {
+			b.SetBytes(4 * n)
+			var growth, seconds, goGrowth float64
+			for b.Loop() {
+				growth, seconds, goGrowth = runMemoryChild(b, fmt.Sprintf("concurrent%d", limit), path)
+			}
+			b.ReportMetric(growth/float64(n), "peak-B/B")
+			b.ReportMetric(goGrowth/float64(n), "go-peak-B/B")
+			b.ReportMetric(growth/(1<<20), "peak-MiB")
+			b.ReportMetric(seconds, "load-s")
+		})
+	}
+}
+
 // runMemoryChild runs TestUploadMemoryChild in a new process and returns the RSS growth and the
 // load's seconds it reports.
 func runMemoryChild(b *testing.B, mode, path string) (growth, seconds, goGrowth float64) {
@@ -117,12 +142,20 @@ func TestUploadMemoryChild(t *testing.T) {
 	if m, ok := strings.CutPrefix(mode, "accepted-duckdb"); ok {
 		mode, opts.MemoryLimit = "accepted", m
 	}
+	parses := 0
+	if n, ok := strings.CutPrefix(mode, "concurrent"); ok {
+		mode = "concurrent"
+		var err error
+		if parses, err = strconv.Atoi(n); err != nil {
+			t.Fatal(err)
+		}
+	}
 	db, err := store.Open(filepath.Join(t.TempDir(), "memory.duckdb"), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	svc := &datasets.Service{DB: db, Areas: areas.Default(), MaxBytes: 256 << 20,
+	svc := &datasets.Service{DB: db, Areas: areas.Default(), MaxBytes: 256 << 20, MaxConcurrentParses: parses, BusyWait: time.Hour,
 		// The generated return runs month by month past today; a clock in 2040 keeps every
 		// period begun.
 		Now: func() time.Time { return time.Date(2040, 1, 1, 0, 0, 0, 0, time.UTC) }}
@@ -168,6 +201,25 @@ func TestUploadMemoryChild(t *testing.T) {
 	case "parse":
 		if _, err := datasets.ParseReader(f, datasets.ParseOptions{Now: svc.Now}); err != nil {
 			t.Fatal(err)
+		}
+	case "concurrent":
+		errc := make(chan error)
+		for i := range 4 {
+			go func() {
+				f, err := os.Open(path)
+				if err != nil {
+					errc <- err
+					return
+				}
+				defer f.Close()
+				_, err = svc.Load(ctx, fmt.Sprintf("memory%d", i), f, datasets.Upload{FileName: "memory.csv"})
+				errc <- err
+			}()
+		}
+		for range 4 {
+			if err := <-errc; err != nil {
+				t.Fatal(err)
+			}
 		}
 	case "accepted", "rejected":
 		_, err = svc.Load(ctx, "memory", f, datasets.Upload{FileName: "memory.csv"})
