@@ -387,7 +387,7 @@ const collectEvery = 16 << 20
 
 // cellTooLong is the reason for a cell over the limit.
 func cellTooLong(n, limit int) string {
-	return fmt.Sprintf("the cell holds %s bytes; at most %s are accepted in one cell", thousands3(n), formatSize(int64(limit)))
+	return fmt.Sprintf("the cell holds %s bytes; at most %s are accepted in one cell", groupDigits(n), formatSize(int64(limit)))
 }
 
 // checkSimpleReturn applies the rules a local return must meet beyond its format: known

@@ -425,11 +425,11 @@ func (l *limiter) tooManyColumns(rest []byte) error {
 		what = "the row has"
 	}
 	return &limitError{row: l.recStart, column: l.maxColumns + 1, reason: fmt.Sprintf(
-		"%s %s columns; at most %d are accepted", what, thousands3(cells), l.maxColumns)}
+		"%s %s columns; at most %d are accepted", what, groupDigits(cells), l.maxColumns)}
 }
 
-// thousands3 writes n with commas between groups of three digits.
-func thousands3(n int) string {
+// groupDigits writes n with commas between groups of three digits.
+func groupDigits(n int) string {
 	s := fmt.Sprint(n)
 	if n < 0 || len(s) <= 3 {
 		return s
