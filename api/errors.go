@@ -4,6 +4,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
 
 	"github.com/childrens-trust/scorecard/errs"
 	"github.com/labstack/echo/v4"
@@ -40,7 +41,7 @@ func statusOf(code errs.Code, method string) int {
 		return http.StatusUnauthorized
 	case errs.Forbidden:
 		return http.StatusForbidden
-	case errs.Timeout:
+	case errs.Timeout, errs.Busy:
 		return http.StatusServiceUnavailable
 	case errs.RateLimited:
 		return http.StatusTooManyRequests
@@ -58,6 +59,10 @@ func statusOf(code errs.Code, method string) int {
 // went away before it was read (nginx's 499); the client never sees it.
 const StatusClientClosedRequest = 499
 
+// BusyRetryAfter is the Retry-After (in seconds) of a response refusing work because the
+// service is busy (errs.Busy): about the time an upload takes to be read and stored.
+const BusyRetryAfter = 2
+
 // errorHandler writes every error as errorBody. Internal errors are logged with their cause and
 // answered with a generic message: no stack traces or internals reach the client.
 func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
@@ -73,6 +78,9 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 			body.Error = errorPayload{Code: string(e.Code), Message: e.Message, Details: e.Details, Total: e.Total}
 			if e.Code == errs.Internal {
 				body.Error.Message = "internal error"
+			}
+			if e.Code == errs.Busy {
+				c.Response().Header().Set("Retry-After", strconv.Itoa(BusyRetryAfter))
 			}
 		} else if errors.As(err, &he) {
 			status = he.Code

@@ -21,13 +21,13 @@ type Cell struct {
 
 // Line returns the file line (header = 1) of data row i, where i counts the kept rows from 0 in
 // file order (0 <= i < Rows()).
-func (t *Table) Line(i int) int { return t.lines[i] }
+func (t *Table) Line(i int) int { return int(t.lines[i]) }
 
 // Area returns the normalised area of data row i: the current GSS code of the area it resolved
 // to ("" for geographies the product does not model) and the level stored in _level (one of the
 // Level constants).
 func (t *Table) Area(i int) (code, level string) {
-	k := t.keys[i]
+	k := t.key(i)
 	if k.area != nil {
 		code = k.area.Code
 	}
@@ -45,10 +45,10 @@ func (t *Table) Cell(i int, column string) (Cell, bool) {
 			continue
 		}
 		if c.Type == Number {
-			n := t.nums[t.slot[ci]][i]
+			n := t.num(ci, i)
 			return Cell{Number: n.num, Valid: n.ok, Marker: n.marker}, true
 		}
-		return Cell{Text: t.text[t.slot[ci]][i]}, true
+		return Cell{Text: t.text(ci, i)}, true
 	}
 	return Cell{}, false
 }

@@ -60,6 +60,9 @@ type Format struct {
 	Numeric []string
 	// Text columns are always stored as text, even when they look like numbers (codes, years).
 	Text []string
+	// PeriodColumn is the column that names a row's period, blamed when the period has not
+	// begun.
+	PeriodColumn string
 
 	// key extracts area, level and period from a row. A non-empty skip means the row is a known
 	// artefact of published data and is left out with a warning (never silently).
@@ -137,11 +140,12 @@ var modelledCode = regexp.MustCompile(`^E(06|08|09|10|12|13|92)\d{6}$`)
 
 // simpleReturn is the product's own return layout, for local figures.
 var simpleReturn = &Format{
-	Name:        "simple_return",
-	Description: "the product's simple return: indicator,area,period,value[,numerator,denominator][,note]; area is a GSS code, DfE code or name, or SN:<area> for a published statistical-neighbour average",
-	Required:    []string{"indicator", "area", "period", "value"},
-	Numeric:     []string{"value", "numerator", "denominator"},
-	Text:        []string{"indicator", "area", "period", "note"},
+	Name:         "simple_return",
+	Description:  "the product's simple return: indicator,area,period,value[,numerator,denominator][,note]; area is a GSS code, DfE code or name, or SN:<area> for a published statistical-neighbour average",
+	Required:     []string{"indicator", "area", "period", "value"},
+	Numeric:      []string{"value", "numerator", "denominator"},
+	Text:         []string{"indicator", "area", "period", "note"},
+	PeriodColumn: "period",
 	key: func(reg *areas.Registry, r row) (rowKey, []keyProblem, string) {
 		var k rowKey
 		var probs []keyProblem
@@ -206,11 +210,12 @@ func wrongFormat(dataset string, want, got *Format) string {
 
 // targetsFile is a table of locally set targets.
 var targetsFile = &Format{
-	Name:        "targets",
-	Description: "targets set locally: indicator,area,period,target,tolerance[,tolerance_type] (absolute or percent); load it as the dataset named targets",
-	Required:    []string{"indicator", "area", "period", "target", "tolerance"},
-	Numeric:     []string{"target", "tolerance"},
-	Text:        []string{"indicator", "area", "period", "tolerance_type", "note"},
+	Name:         "targets",
+	Description:  "targets set locally: indicator,area,period,target,tolerance[,tolerance_type] (absolute or percent); load it as the dataset named targets",
+	Required:     []string{"indicator", "area", "period", "target", "tolerance"},
+	Numeric:      []string{"target", "tolerance"},
+	Text:         []string{"indicator", "area", "period", "tolerance_type", "note"},
+	PeriodColumn: "period",
 	key: func(reg *areas.Registry, r row) (rowKey, []keyProblem, string) {
 		var k rowKey
 		var probs []keyProblem
@@ -244,6 +249,7 @@ var eesTidy = &Format{
 	Required:    []string{"time_period", "time_identifier", "geographic_level"},
 	Text: []string{"time_period", "time_identifier", "geographic_level", "country_code", "country_name",
 		"region_code", "region_name", "old_la_code", "new_la_code", "la_name"},
+	PeriodColumn: "time_period",
 	key: func(reg *areas.Registry, r row) (rowKey, []keyProblem, string) {
 		var k rowKey
 		var probs []keyProblem
@@ -303,6 +309,7 @@ var fingertipsExport = &Format{
 		"Area Type", "Sex", "Age", "Category Type", "Category", "Time period", "Value note", "Recent Trend",
 		"Compared to England value or percentiles", "Compared to Regions (statistical) value or percentiles",
 		"Time period Sortable", "New data", "Compared to goal", "Time period range"},
+	PeriodColumn: "Time period",
 	key: func(reg *areas.Registry, r row) (rowKey, []keyProblem, string) {
 		var k rowKey
 		var probs []keyProblem
@@ -325,11 +332,12 @@ var fingertipsExport = &Format{
 
 // laitLong is DfE LAIT's big data set in long form.
 var laitLong = &Format{
-	Name:        "lait_long",
-	Description: "DfE LAIT long data (measure_short,years,la_number,value)",
-	Required:    []string{"measure_short", "years", "la_number", "value"},
-	Numeric:     []string{"value"},
-	Text:        []string{"measure_short", "years", "la_number", "area_name"},
+	Name:         "lait_long",
+	Description:  "DfE LAIT long data (measure_short,years,la_number,value)",
+	Required:     []string{"measure_short", "years", "la_number", "value"},
+	Numeric:      []string{"value"},
+	Text:         []string{"measure_short", "years", "la_number", "area_name"},
+	PeriodColumn: "years",
 	key: func(reg *areas.Registry, r row) (rowKey, []keyProblem, string) {
 		var k rowKey
 		var probs []keyProblem
@@ -353,10 +361,11 @@ var laitLong = &Format{
 // dfeLegacyLA is the layout of DfE's pre-EES local-authority tables (for example SFR35/2017
 // exclusions as processed by DfE): areas by name only, academic years as 200607.
 var dfeLegacyLA = &Format{
-	Name:        "dfe_legacy_la",
-	Description: "DfE pre-EES local-authority table (year,level,la_name,...) with areas by name and academic years such as 201617",
-	Required:    []string{"year", "level", "la_name"},
-	Text:        []string{"year", "level", "la_name", "school_type"},
+	Name:         "dfe_legacy_la",
+	Description:  "DfE pre-EES local-authority table (year,level,la_name,...) with areas by name and academic years such as 201617",
+	Required:     []string{"year", "level", "la_name"},
+	Text:         []string{"year", "level", "la_name", "school_type"},
+	PeriodColumn: "year",
 	key: func(reg *areas.Registry, r row) (rowKey, []keyProblem, string) {
 		var k rowKey
 		var probs []keyProblem

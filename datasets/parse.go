@@ -6,8 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
+	"runtime"
 	"slices"
 	"strings"
+	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/childrens-trust/scorecard/areas"
@@ -52,15 +56,26 @@ type Table struct {
 	Columns  []Column
 	Warnings []string
 
-	keys  []rowKey
-	lines []int
-	text  [][]string // per text column: values ("" = missing)
-	nums  [][]cell   // per numeric column
-	slot  []int      // column index -> index into text or nums
+	keys  []storedKey
+	lines []int32
+	cols  []column // by column index, as in Columns
 }
 
 // Rows is the number of data rows kept.
 func (t *Table) Rows() int { return len(t.keys) }
+
+// Default limits on a file's shape. Every real format is far inside them (the widest, a
+// Fingertips export, has 27 columns and rows under 1 KiB); a file beyond them is refused while
+// it streams in, before it costs more memory than one row.
+const (
+	// DefaultMaxColumns is the most columns a file may have.
+	DefaultMaxColumns = 500
+	// DefaultMaxCellBytes is the longest cell (in bytes of UTF-8 text, quotes not counted).
+	DefaultMaxCellBytes = 32 << 10
+	// DefaultMaxLineBytes is the longest row of the file, in bytes as written (a line, or
+	// several when quoted cells hold line breaks).
+	DefaultMaxLineBytes = 1 << 20
+)
 
 // ParseOptions tunes Parse.
 type ParseOptions struct {
@@ -71,21 +86,57 @@ type ParseOptions struct {
 	// Dataset names the dataset the file is for; when RequiredFormat(Dataset) is not nil, a file
 	// of any other format is refused on its header.
 	Dataset string
+	// MaxColumns caps the columns of the header and of every row; 0 means DefaultMaxColumns.
+	MaxColumns int
+	// MaxCellBytes caps one cell; 0 means DefaultMaxCellBytes.
+	MaxCellBytes int
+	// MaxLineBytes caps one row of the file; 0 means DefaultMaxLineBytes.
+	MaxLineBytes int
+	// Now is the clock that says which periods have begun (values for a period that has not
+	// begun are refused; targets may lie in the future); nil means time.Now.
+	Now func() time.Time
+}
+
+func (o ParseOptions) withDefaults() ParseOptions {
+	if o.Areas == nil {
+		o.Areas = areas.Default()
+	}
+	if o.MaxColumns <= 0 {
+		o.MaxColumns = DefaultMaxColumns
+	}
+	if o.MaxCellBytes <= 0 {
+		o.MaxCellBytes = DefaultMaxCellBytes
+	}
+	if o.MaxLineBytes <= 0 {
+		o.MaxLineBytes = DefaultMaxLineBytes
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return o
 }
 
 // Parse reads a whole CSV upload and validates every row. On any problem it returns an
 // *errs.Error (code Invalid) listing every problem with its row (the file's line number, header
 // = 1), column and reason, up to errs.MaxDetails, with the total count. Problems with the file
-// as a whole (empty, not text, unknown header) are listed as one detail, with row 0 (the whole
-// file) or the line at fault, so that every rejection has at least one detail.
+// as a whole (empty, not text, unknown header, too many columns) are listed as one detail, with
+// row 0 (the whole file) or the line at fault, so that every rejection has at least one detail.
 func Parse(data []byte, opt ParseOptions) (*Table, error) {
-	t, err := parse(data, opt)
+	return ParseReader(bytes.NewReader(data), opt)
+}
+
+// ParseReader is Parse reading the file from r as a stream: the file is never held whole, and
+// the table costs about the file's size or less. An error reading r is returned wrapped.
+func ParseReader(r io.Reader, opt ParseOptions) (*Table, error) {
+	t, err := parse(r, opt)
 	if e, ok := errs.As(err); ok {
 		// A rejected cell is quoted back to the user and kept in the revision's audit record:
 		// a 10 MB cell must not become a 10 MB error.
 		for i := range e.Details {
 			e.Details[i].Value = clip(e.Details[i].Value)
 		}
+	} else if err != nil {
+		return nil, fmt.Errorf("datasets: read: %w", err)
 	}
 	return t, err
 }
@@ -105,31 +156,66 @@ func clip(s string) string {
 	return s[:cut] + "…"
 }
 
-func parse(data []byte, opt ParseOptions) (*Table, error) {
-	if opt.Areas == nil {
-		opt.Areas = areas.Default()
-	}
-	if len(bytes.TrimSpace(data)) == 0 {
+// parse reads and validates the file. An error that is not an *errs.Error is r's.
+func parse(r io.Reader, opt ParseOptions) (*Table, error) {
+	opt = opt.withDefaults()
+	dec := newTextDecoder(r)
+	t, err := parseText(dec, opt)
+	// The whole file is read whatever the parser found: the hash and size cover it all, and
+	// an encoding problem found at the end means the text the parser read may be garbled.
+	dec.drain()
+	switch {
+	case dec.readErr != nil:
+		return nil, dec.readErr
+	case !dec.nonSpace:
 		return nil, fileProblem(0, "the file is empty")
-	}
-	text, enc, err := decodeText(data)
-	if err != nil {
+	case dec.fatal != nil:
+		return nil, dec.fatal
+	case err != nil:
 		return nil, err
 	}
-	if bytes.IndexByte(text, '\n') < 0 && bytes.IndexByte(text, '\r') >= 0 {
-		// Classic Mac line endings (Excel for Mac's "CSV (Macintosh)"): lines end with CR alone,
-		// which encoding/csv would read as one enormous line.
-		text = bytes.ReplaceAll(text, []byte{'\r'}, []byte{'\n'})
+	t.Encoding = dec.encoding()
+	return t, nil
+}
+
+// streamProblem describes an error encoding/csv returned: a CSV syntax error or a limit the
+// row broke. ok is false for errors of the text beneath (encoding, reading), which parse
+// reports itself.
+func streamProblem(err error, header []string) (errs.Detail, bool) {
+	var le *limitError
+	if errors.As(err, &le) {
+		col := fmt.Sprintf("column %d", le.column)
+		if le.row > 1 && le.column <= len(header) && header != nil {
+			col = header[le.column-1]
+		}
+		return errs.Detail{Row: le.row, Column: col, Reason: le.reason}, true
 	}
-	cr := csv.NewReader(bytes.NewReader(text))
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		return csvDetail(err), true
+	}
+	return errs.Detail{}, false
+}
+
+func parseText(dec *textDecoder, opt ParseOptions) (*Table, error) {
+	cr := csv.NewReader(newLimiter(dec, opt.MaxColumns, opt.MaxCellBytes, opt.MaxLineBytes))
 	cr.FieldsPerRecord = -1
-	cr.ReuseRecord = false
+	cr.ReuseRecord = true
 
 	var problems errs.List
-	header, err := cr.Read()
+	rec, err := cr.Read()
 	if err != nil {
-		return nil, csvError(err)
+		if err == io.EOF {
+			return nil, fileProblem(0, "the file is empty")
+		}
+		d, ok := streamProblem(err, nil)
+		if !ok {
+			return nil, err
+		}
+		problems.Add(d)
+		return nil, problems.Err("the file was rejected: it is not valid CSV; nothing was stored")
 	}
+	header := slices.Clone(rec)
 	for i := range header {
 		header[i] = strings.TrimSpace(header[i])
 	}
@@ -140,7 +226,7 @@ func parse(data []byte, opt ParseOptions) (*Table, error) {
 			}
 		}
 	}
-	if err := checkHeader(header); err != nil {
+	if err := checkHeader(header, opt.MaxCellBytes); err != nil {
 		return nil, err
 	}
 	f, err := detectFormat(header)
@@ -151,27 +237,46 @@ func parse(data []byte, opt ParseOptions) (*Table, error) {
 		return nil, fileProblem(1, err.Error())
 	}
 
-	t := &Table{Format: f, Encoding: enc}
+	t := &Table{Format: f, cols: make([]column, len(header))}
 	index := make(map[string]int, len(header))
+	lnames := make([]string, len(header))
 	for i, h := range header {
-		index[strings.ToLower(h)] = i
+		lnames[i] = strings.ToLower(h)
+		index[lnames[i]] = i
 	}
 	numeric := setOf(f.Numeric)
 	forcedText := setOf(f.Text)
+	minusOneCI := make([]bool, len(header)) // Fingertips writes -1 for a missing confidence limit
+	for ci, lname := range lnames {
+		c := &t.cols[ci]
+		c.text = forcedText[lname]
+		c.mayTurn = !c.text && !numeric[lname]
+		minusOneCI[ci] = f.Name == "fingertips" && strings.Contains(lname, " ci ")
+	}
+	// Values belong to periods that have begun; targets may be set for the future.
+	y, m, d := opt.Now().UTC().Date()
+	today := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	checkBegun := f != targetsFile && f.PeriodColumn != ""
 
-	// Read all records first: a column's type is decided by all its values.
-	var records [][]string
-	var lines []int
 	skipped := map[string]int{}
 	keyProblemAt := map[[2]int]bool{} // (line, column index) of cells already reported
+	collected := int64(0)
+rows:
 	for {
+		if dec.decoded-collected >= collectEvery {
+			// See collectEvery.
+			runtime.GC()
+			collected = dec.decoded
+		}
 		rec, err := cr.Read()
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
-			problems.Add(csvDetail(err))
-			break // the CSV reader cannot resynchronise after a quoting error
+			if d, ok := streamProblem(err, header); ok {
+				problems.Add(d)
+			}
+			break // the CSV reader cannot resynchronise after a quoting error or a refused row
 		}
 		line, _ := cr.FieldPos(0)
 		if blank(rec) {
@@ -185,10 +290,21 @@ func parse(data []byte, opt ParseOptions) (*Table, error) {
 			problems.Add(errs.Detail{Row: line, Reason: "the header is repeated on this line (were two files joined?)"})
 			continue
 		}
+		for ci, v := range rec {
+			if len(v) > opt.MaxCellBytes {
+				problems.Add(errs.Detail{Row: line, Column: header[ci], Value: v, Reason: cellTooLong(len(v), opt.MaxCellBytes)})
+				continue rows
+			}
+		}
 		k, kp, skip := f.key(opt.Areas, row{index: index, record: rec})
 		if skip != "" {
 			skipped[skip]++
 			continue
+		}
+		if checkBegun && !k.period.IsZero() && k.period.Start().After(today) {
+			kp = append(kp, keyProblem{f.PeriodColumn, strings.TrimSpace(rec[index[strings.ToLower(f.PeriodColumn)]]), fmt.Sprintf(
+				"the period %s has not begun yet (it starts %s); values can be loaded only for periods that have begun "+
+					"(targets for later periods belong in the targets dataset)", k.period, k.period.Start().Format("2 January 2006"))})
 		}
 		for _, p := range kp {
 			col := p.column // a column the format needed but the file lacks is named as the format spells it
@@ -198,64 +314,57 @@ func parse(data []byte, opt ParseOptions) (*Table, error) {
 			}
 			problems.Add(errs.Detail{Row: line, Column: col, Value: p.value, Reason: p.reason})
 		}
-		t.keys = append(t.keys, k)
-		records = append(records, rec)
-		lines = append(lines, line)
+		t.keys = append(t.keys, storedKey{area: k.area, period: k.period, level: levelCode(k.level)})
+		t.lines = append(t.lines, int32(line))
+		for ci, raw := range rec {
+			c := &t.cols[ci]
+			v := strings.TrimSpace(raw)
+			if !c.text {
+				cl, reason := parseCell(v)
+				if reason == "" {
+					if minusOneCI[ci] && cl.ok && cl.num == -1 {
+						cl = cell{marker: "-1"}
+					}
+					c.addNumber(cl, v)
+					continue
+				}
+				// A number out of range is refused in any column that could hold numbers:
+				// stored as text it would hide the overflow instead of reporting it.
+				if numeric[lnames[ci]] || reason != notANumber {
+					c.problems.add(errs.Detail{Row: line, Column: header[ci], Value: raw, Reason: reason})
+					c.addNumber(cell{bad: true}, v) // already reported: later checks must not report it again
+					continue
+				}
+				c.toText()
+			}
+			c.addText(v)
+			if formulaLike(v) && !keyProblemAt[[2]int{line, ci}] {
+				c.problems.add(errs.Detail{Row: line, Column: header[ci], Value: v, Reason: "looks like a spreadsheet formula " +
+					"(starts with " + v[:1] + "); formulas are refused because they would run when the data is opened " +
+					"in a spreadsheet: remove the leading character or put a space before it"})
+			}
+		}
 	}
-	if len(records) == 0 && problems.Len() == 0 {
+	if len(t.keys) == 0 && problems.Len() == 0 {
 		if len(skipped) > 0 {
 			return nil, fileProblem(1, fmt.Sprintf("the file has no data rows once %d artefact row(s) are left out", sum(skipped)))
 		}
 		return nil, fileProblem(1, "the file has a header but no data rows")
 	}
-	t.lines = lines
 
-	// Type and parse each column.
-	t.slot = make([]int, len(header))
+	// Settle each column's type; its problems follow the rows' problems, column by column.
 	for ci, name := range header {
-		lname := strings.ToLower(name)
+		c := &t.cols[ci]
 		col := Column{Name: name, Type: Text}
-		parsed := make([]cell, len(records))
-		isNum := !forcedText[lname]
-		sawNumber := false
-		for ri, rec := range records {
-			c, ok := parseNumber(rec[ci])
-			if !ok {
-				if numeric[lname] {
-					problems.Add(errs.Detail{Row: lines[ri], Column: name, Value: rec[ci], Reason: "not a number or a suppression marker"})
-				}
-				isNum = false
-				parsed[ri] = cell{bad: true} // already reported: later checks must not report it again
-				continue
-			}
-			if f.Name == "fingertips" && c.ok && c.num == -1 && strings.Contains(lname, " ci ") {
-				c = cell{marker: "-1"} // Fingertips writes -1 for a missing confidence limit
-			}
-			sawNumber = sawNumber || c.ok
-			parsed[ri] = c
-		}
-		if numeric[lname] || (isNum && sawNumber) {
+		if !c.text && (numeric[lnames[ci]] || c.sawNumber) {
 			col.Type = Number
-			for _, c := range parsed {
-				if c.marker != "" {
-					col.Markers++
-				}
-			}
-			t.slot[ci] = len(t.nums)
-			t.nums = append(t.nums, parsed)
+			col.Markers = c.markers()
 		} else {
-			vals := make([]string, len(records))
-			for ri, rec := range records {
-				vals[ri] = strings.TrimSpace(rec[ci])
-				if formulaLike(vals[ri]) && !keyProblemAt[[2]int{lines[ri], ci}] {
-					problems.Add(errs.Detail{Row: lines[ri], Column: name, Value: vals[ri], Reason: "looks like a spreadsheet formula " +
-						"(starts with " + vals[ri][:1] + "); formulas are refused because they would run when the data is opened " +
-						"in a spreadsheet: remove the leading character or put a space before it"})
-				}
-			}
-			t.slot[ci] = len(t.text)
-			t.text = append(t.text, vals)
+			c.toText()
 		}
+		c.finish()
+		c.problems.addTo(&problems)
+		c.problems = colProblems{}
 		t.Columns = append(t.Columns, col)
 	}
 
@@ -275,6 +384,18 @@ func parse(data []byte, opt ParseOptions) (*Table, error) {
 	return t, nil
 }
 
+// collectEvery is how much text a parse reads between the garbage collections it forces. Every
+// record read is garbage once its cells are in the table, and left to itself the collector lets
+// garbage grow as large as everything live (the table) before it runs: a large upload's peak
+// would be twice its table. A collection costs little here (the table is mostly pointer-free
+// arrays), so a parse forces one every so often and its peak stays near its table.
+const collectEvery = 16 << 20
+
+// cellTooLong is the reason for a cell over the limit.
+func cellTooLong(n, limit int) string {
+	return fmt.Sprintf("the cell holds %s bytes; at most %s are accepted in one cell", groupDigits(n), formatSize(int64(limit)))
+}
+
 // checkSimpleReturn applies the rules a local return must meet beyond its format: known
 // indicators, a value on every row, sane counts, and one row per indicator, area and period.
 func checkSimpleReturn(t *Table, header []string, cat Catalog, problems *errs.List) {
@@ -287,13 +408,13 @@ func checkSimpleReturn(t *Table, header []string, cat Catalog, problems *errs.Li
 		if !ok || t.Columns[ci].Type != Number {
 			return cell{}, false
 		}
-		return t.nums[t.slot[ci]][ri], true
+		return t.num(ci, ri), true
 	}
-	indicators := t.text[t.slot[colIdx["indicator"]]]
-	seen := map[string]int{}
-	for ri, k := range t.keys {
-		line := t.lines[ri]
-		ind := indicators[ri]
+	indCol := colIdx["indicator"]
+	dups := t.duplicates(indCol, true)
+	for ri := range t.keys {
+		line := int(t.lines[ri])
+		ind := t.text(indCol, ri)
 		if cat != nil && ind != "" && !cat.Known(ind) {
 			problems.Add(errs.Detail{Row: line, Column: header[colIdx["indicator"]], Value: ind, Reason: "unknown indicator"})
 		}
@@ -312,18 +433,13 @@ func checkSimpleReturn(t *Table, header []string, cat Catalog, problems *errs.Li
 			problems.Add(errs.Detail{Row: line, Column: header[colIdx["numerator"]],
 				Reason: fmt.Sprintf("numerator %g is greater than denominator %g for a proportion", n.num, d.num)})
 		}
-		if k.area != nil && !k.period.IsZero() {
-			key := ind + "\x00" + k.level + "\x00" + k.area.Code + "\x00" + k.period.String()
-			if first, dup := seen[key]; dup {
-				problems.Add(errs.Detail{Row: line, Reason: fmt.Sprintf("duplicate of row %d (same indicator, area and period)", first)})
-			} else {
-				seen[key] = line
-			}
+		if first, dup := dups[ri]; dup {
+			problems.Add(errs.Detail{Row: line, Reason: fmt.Sprintf("duplicate of row %d (same indicator, area and period)", first)})
 		}
 	}
 }
 
-func checkHeader(header []string) error {
+func checkHeader(header []string, maxCell int) error {
 	var problems errs.List
 	seen := map[string]int{}
 	for i, h := range header {
@@ -331,6 +447,16 @@ func checkHeader(header []string) error {
 		switch {
 		case h == "":
 			problems.Add(errs.Detail{Row: 1, Column: pos, Reason: "the header has an empty column name"})
+		case len(h) > maxCell:
+			problems.Add(errs.Detail{Row: 1, Column: pos, Value: h, Reason: "the column name is too long: " + cellTooLong(len(h), maxCell)})
+		case formulaLike(h):
+			problems.Add(errs.Detail{Row: 1, Column: pos, Value: h, Reason: "the column name looks like a spreadsheet formula (starts with " + h[:1] +
+				"); formulas are refused because they would run when the data is opened in a spreadsheet: rename the column"})
+		case strings.ContainsAny(h, "<>"):
+			problems.Add(errs.Detail{Row: 1, Column: pos, Value: h, Reason: "the column name contains < or >, which no column name needs " +
+				"(it could be markup that runs in a browser): rename the column"})
+		case strings.ContainsFunc(h, unicode.IsControl):
+			problems.Add(errs.Detail{Row: 1, Column: pos, Value: h, Reason: "the column name contains a control character (such as a tab or a line break): rename the column"})
 		case strings.HasPrefix(h, "_"):
 			problems.Add(errs.Detail{Row: 1, Column: h, Reason: "column names starting with _ are reserved"})
 		case strings.HasSuffix(strings.ToLower(h), ":marker"):
@@ -383,10 +509,14 @@ func isHeader(rec, header []string) bool {
 	return true
 }
 
+// cellReference matches a spreadsheet cell or range reference such as A1, $B$2 or A1:C3, which
+// a spreadsheet evaluates after a sign ("+A1").
+var cellReference = regexp.MustCompile(`^\$?[A-Za-z]{1,3}\$?[0-9]{1,7}(:\$?[A-Za-z]{1,3}\$?[0-9]{1,7})?$`)
+
 // formulaLike reports whether a text cell would be run as a formula by a spreadsheet (OWASP's
 // CSV-injection rule). A leading = always is. A leading +, - or @ is when the rest reads as a
 // formula: a function call, a cell or DDE reference, or an operator ("+cmd|' /C calc'!A0",
-// "@SUM(A1)", "-2+3"). Ordinary notes that begin with a sign ("-ve trend", "+44 20 7946 0000",
+// "@SUM(A1)", "-2+3", "+A1"). Ordinary notes that begin with a sign ("-ve trend", "+44 20 7946 0000",
 // "- none", "@ home visits") and numbers written in a text column are text.
 func formulaLike(s string) bool {
 	if s == "" {
@@ -399,7 +529,7 @@ func formulaLike(s string) bool {
 		if _, ok := parseNumber(s); ok {
 			return false
 		}
-		return strings.ContainsAny(s[1:], "()!|=&;+^<>")
+		return strings.ContainsAny(s[1:], "()!|=&;+^<>") || cellReference.MatchString(s[1:])
 	}
 	return false
 }
@@ -432,15 +562,6 @@ func sum(m map[string]int) int {
 	return n
 }
 
-func csvError(err error) error {
-	if err == io.EOF {
-		return fileProblem(0, "the file is empty")
-	}
-	var l errs.List
-	l.Add(csvDetail(err))
-	return l.Err("the file was rejected: it is not valid CSV; nothing was stored")
-}
-
 func setOf(names []string) map[string]bool {
 	m := make(map[string]bool, len(names))
 	for _, n := range names {
@@ -456,29 +577,22 @@ func checkTargets(t *Table, header []string, cat Catalog, problems *errs.List) {
 	for i, h := range header {
 		colIdx[strings.ToLower(h)] = i
 	}
-	indicators := t.text[t.slot[colIdx["indicator"]]]
-	targets := t.nums[t.slot[colIdx["target"]]]
-	tolerances := t.nums[t.slot[colIdx["tolerance"]]]
-	seen := map[string]int{}
-	for ri, k := range t.keys {
-		line := t.lines[ri]
-		ind := indicators[ri]
+	indCol, targetCol, tolCol := colIdx["indicator"], colIdx["target"], colIdx["tolerance"]
+	dups := t.duplicates(indCol, false)
+	for ri := range t.keys {
+		line := int(t.lines[ri])
+		ind := t.text(indCol, ri)
 		if cat != nil && ind != "" && !cat.Known(ind) {
-			problems.Add(errs.Detail{Row: line, Column: header[colIdx["indicator"]], Value: ind, Reason: "unknown indicator"})
+			problems.Add(errs.Detail{Row: line, Column: header[indCol], Value: ind, Reason: "unknown indicator"})
 		}
-		if c := targets[ri]; !c.ok && !c.bad {
-			problems.Add(errs.Detail{Row: line, Column: header[colIdx["target"]], Reason: "target is empty"})
+		if c := t.num(targetCol, ri); !c.ok && !c.bad {
+			problems.Add(errs.Detail{Row: line, Column: header[targetCol], Reason: "target is empty"})
 		}
-		if c := tolerances[ri]; c.ok && c.num < 0 {
-			problems.Add(errs.Detail{Row: line, Column: header[colIdx["tolerance"]], Reason: "tolerance must not be negative"})
+		if c := t.num(tolCol, ri); c.ok && c.num < 0 {
+			problems.Add(errs.Detail{Row: line, Column: header[tolCol], Reason: "tolerance must not be negative"})
 		}
-		if k.area != nil && !k.period.IsZero() {
-			key := ind + "\x00" + k.area.Code + "\x00" + k.period.String()
-			if first, dup := seen[key]; dup {
-				problems.Add(errs.Detail{Row: line, Reason: fmt.Sprintf("duplicate of row %d (same indicator, area and period)", first)})
-			} else {
-				seen[key] = line
-			}
+		if first, dup := dups[ri]; dup {
+			problems.Add(errs.Detail{Row: line, Reason: fmt.Sprintf("duplicate of row %d (same indicator, area and period)", first)})
 		}
 	}
 }

@@ -23,7 +23,8 @@ var areaColumns = []string{"area", "area code", "new_la_code", "old_la_code", "l
 func checkAreas(t *Table, allowed []string, reg *areas.Registry) error {
 	var problems errs.List
 	allowedNames := describeAreas(allowed, reg)
-	for ri, k := range t.keys {
+	for ri := range t.keys {
+		k := t.key(ri)
 		reason := ""
 		switch {
 		case k.area == nil:
@@ -39,7 +40,7 @@ func checkAreas(t *Table, allowed []string, reg *areas.Registry) error {
 			continue
 		}
 		col, val := t.areaCell(ri)
-		problems.Add(errs.Detail{Row: t.lines[ri], Column: col, Value: val, Reason: reason})
+		problems.Add(errs.Detail{Row: int(t.lines[ri]), Column: col, Value: val, Reason: reason})
 	}
 	if problems.Len() == 0 {
 		return nil
@@ -64,12 +65,12 @@ func (t *Table) areaCell(ri int) (string, string) {
 			if c.Type == Number || !strings.EqualFold(c.Name, want) {
 				continue
 			}
-			if v := t.text[t.slot[ci]][ri]; v != "" {
+			if v := t.text(ci, ri); v != "" {
 				return c.Name, v
 			}
 		}
 	}
-	k := t.keys[ri]
+	k := t.key(ri)
 	if k.area != nil {
 		return "area", k.area.Code
 	}

@@ -11,11 +11,15 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"runtime"
+	"runtime/debug"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/childrens-trust/scorecard/areas"
 	"github.com/childrens-trust/scorecard/errs"
+	"github.com/childrens-trust/scorecard/period"
 	"github.com/childrens-trust/scorecard/store"
 )
 
@@ -97,12 +101,73 @@ type Service struct {
 	Catalog Catalog
 	// MaxBytes caps an upload's size; 0 means DefaultMaxBytes.
 	MaxBytes int64
+	// MaxColumns, MaxCellBytes and MaxLineBytes cap an upload's shape (columns, one cell, one
+	// row of the file); 0 means DefaultMaxColumns, DefaultMaxCellBytes and DefaultMaxLineBytes.
+	// They are checked while the file streams in.
+	MaxColumns   int
+	MaxCellBytes int
+	MaxLineBytes int
+	// MaxConcurrentParses caps the uploads read, validated and stored at once, each holding
+	// its parsed table (about its file's size) in memory; 0 means DefaultMaxConcurrentParses.
+	// An upload that finds them all busy waits up to BusyWait (0 means DefaultBusyWait) and is
+	// then refused with errs.Busy, storing nothing. The limit is per Service.
+	MaxConcurrentParses int
+	BusyWait            time.Duration
 	// Now is the clock; tests replace it.
 	Now func() time.Time
+
+	semOnce sync.Once
+	sem     chan struct{}
 }
+
+// releaseAfterBytes is the upload size from which the memory the parse no longer needs is
+// returned to the operating system before the table is stored (a forced collection, a few
+// milliseconds a megabyte: not worth it for small files).
+const releaseAfterBytes = 16 << 20
 
 // DefaultMaxBytes is the largest upload accepted by default (256 MiB).
 const DefaultMaxBytes = 256 << 20
+
+// Defaults of the limit on uploads parsed at once.
+const (
+	// DefaultMaxConcurrentParses is how many uploads are parsed at once by default.
+	DefaultMaxConcurrentParses = 2
+	// DefaultBusyWait is how long an upload waits by default for a turn before it is refused
+	// as busy.
+	DefaultBusyWait = 2 * time.Second
+)
+
+// acquire takes one of the service's parse slots, waiting up to BusyWait. The release function
+// gives it back.
+func (s *Service) acquire(ctx context.Context) (release func(), err error) {
+	s.semOnce.Do(func() {
+		n := s.MaxConcurrentParses
+		if n <= 0 {
+			n = DefaultMaxConcurrentParses
+		}
+		s.sem = make(chan struct{}, n)
+	})
+	release = func() { <-s.sem }
+	select {
+	case s.sem <- struct{}{}:
+		return release, nil
+	default:
+	}
+	wait := s.BusyWait
+	if wait <= 0 {
+		wait = DefaultBusyWait
+	}
+	timer := time.NewTimer(wait)
+	defer timer.Stop()
+	select {
+	case s.sem <- struct{}{}:
+		return release, nil
+	case <-timer.C:
+		return nil, errs.Errorf(errs.Busy, "the service is busy; try again shortly (%d uploads are being processed); nothing was stored", cap(s.sem))
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
 
 var validName = regexp.MustCompile(`^[a-z][a-z0-9_]{0,62}$`)
 
@@ -160,40 +225,51 @@ func (s *Service) Load(ctx context.Context, name string, r io.Reader, up Upload)
 	if err := ValidateName(name); err != nil {
 		return nil, err
 	}
+	release, err := s.acquire(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	limit := s.MaxBytes
 	if limit <= 0 {
 		limit = DefaultMaxBytes
 	}
-	data, err := io.ReadAll(io.LimitReader(r, limit+1))
-	if err != nil {
-		return nil, fmt.Errorf("datasets: read upload: %w", err)
-	}
-	if int64(len(data)) > limit {
-		return nil, errs.Errorf(errs.TooLarge, "the file is larger than the %s limit; nothing was stored", formatSize(limit))
+	// The file streams through the hash and the size limit into the parser: it is never held
+	// whole.
+	src := &countingReader{r: r, h: sha256.New(), limit: limit}
+	t, perr := parse(src, ParseOptions{Areas: s.Areas, Catalog: s.Catalog, Dataset: name, MaxColumns: s.MaxColumns,
+		MaxCellBytes: s.MaxCellBytes, MaxLineBytes: s.MaxLineBytes, Now: s.Now})
+	if perr != nil {
+		if errors.Is(perr, errTooLarge) {
+			return nil, errs.Errorf(errs.TooLarge, "the file is larger than the %s limit; nothing was stored", formatSize(limit))
+		}
+		if _, ok := errs.As(perr); !ok {
+			return nil, fmt.Errorf("datasets: read upload: %w", perr)
+		}
+		if e, _ := errs.As(perr); e != nil {
+			for i := range e.Details {
+				e.Details[i].Value = clip(e.Details[i].Value)
+			}
+		}
 	}
 	if up.AllowedAreas != nil {
-		// Before parsing, so an uploader cannot even record rejected revisions in a dataset
-		// that is not theirs.
+		// Before anything is recorded, so an uploader cannot even record rejected revisions in
+		// a dataset that is not theirs.
 		if err := checkReplacedAreas(ctx, s.DB.SQL, name, up.AllowedAreas, s.Areas); err != nil {
 			return nil, err
 		}
 	}
-	sum := sha256.Sum256(data)
 	rev := Revision{
 		Dataset:   name,
 		CreatedAt: s.now(),
 		CreatedBy: up.By,
 		TokenID:   up.TokenID,
 		FileName:  up.FileName,
-		SHA256:    hex.EncodeToString(sum[:]),
-		Bytes:     int64(len(data)),
+		SHA256:    hex.EncodeToString(src.h.Sum(nil)),
+		Bytes:     src.n,
 	}
-	t, perr := Parse(data, ParseOptions{Areas: s.Areas, Catalog: s.Catalog, Dataset: name})
 	if perr != nil {
-		e, ok := errs.As(perr)
-		if !ok {
-			return nil, perr
-		}
+		e, _ := errs.As(perr)
 		rev.Status = Rejected
 		rev.ErrorCount = max(e.Total, 1)
 		rev.Errors = e.Details
@@ -204,6 +280,11 @@ func (s *Service) Load(ctx context.Context, name string, r io.Reader, up Upload)
 			return nil, errors.Join(perr, err)
 		}
 		return &rev, perr
+	}
+	if src.n >= releaseAfterBytes {
+		// The parse's garbage (every CSV record read) would otherwise stay resident beside
+		// the table while DuckDB allocates its own memory to store it.
+		debug.FreeOSMemory()
 	}
 	if up.AllowedAreas != nil {
 		if err := checkAreas(t, up.AllowedAreas, s.Areas); err != nil {
@@ -425,6 +506,10 @@ func setCurrent(ctx context.Context, conn *sql.Conn, name string, id int64) erro
 	return nil
 }
 
+// collectRows is how many rows are appended between the garbage collections a large load
+// forces.
+const collectRows = 1 << 14
+
 // createRevisionTable creates rev_<id> and appends the table's rows with DuckDB's appender.
 func createRevisionTable(ctx context.Context, conn *sql.Conn, id int64, t *Table) error {
 	name := revTable(id)
@@ -439,46 +524,84 @@ func createRevisionTable(ctx context.Context, conn *sql.Conn, id int64, t *Table
 	if _, err := conn.ExecContext(ctx, fmt.Sprintf("CREATE TABLE %s (%s)", store.QuoteIdent(name), strings.Join(cols, ", "))); err != nil {
 		return fmt.Errorf("create %s: %w", name, err)
 	}
+	// Values repeat down a table (areas, periods, a text column's few distinct values): each
+	// is turned into a driver.Value once, not once a row, so that appending a large table makes
+	// little garbage.
+	areaValues := map[*areas.Area]driver.Value{}
+	type periodValues struct{ label, kind, end driver.Value }
+	periods := map[period.Period]periodValues{}
+	levels := make([]driver.Value, len(levelNames))
+	for i, l := range levelNames {
+		levels[i] = l
+	}
+	texts := make([][]driver.Value, len(t.Columns)) // by column: its dictionary's values
+	for ci, c := range t.Columns {
+		if col := &t.cols[ci]; c.Type == Text && !col.big {
+			texts[ci] = make([]driver.Value, len(col.values))
+			for i, v := range col.values {
+				if v != "" {
+					texts[ci][i] = v
+				}
+			}
+		}
+	}
+	markers := make([]driver.Value, len(markerNames))
+	for i, m := range markerNames {
+		markers[i] = m
+	}
 	return store.AppenderContext(ctx, conn, name, func(appendRow func(...driver.Value) error) error {
 		vals := make([]driver.Value, 0, len(cols))
 		for ri, k := range t.keys {
 			vals = vals[:0]
-			vals = append(vals, int32(t.lines[ri]))
+			vals = append(vals, t.lines[ri])
 			if k.area != nil {
-				vals = append(vals, k.area.Code)
+				v, ok := areaValues[k.area]
+				if !ok {
+					v = k.area.Code
+					areaValues[k.area] = v
+				}
+				vals = append(vals, v)
 			} else {
 				vals = append(vals, nil)
 			}
-			vals = append(vals, k.level)
+			vals = append(vals, levels[k.level])
 			if k.period.IsZero() {
 				vals = append(vals, nil, nil, nil)
 			} else {
-				vals = append(vals, k.period.String(), k.period.Kind().String(), k.period.End())
+				p, ok := periods[k.period]
+				if !ok {
+					p = periodValues{k.period.String(), k.period.Kind().String(), k.period.End()}
+					periods[k.period] = p
+				}
+				vals = append(vals, p.label, p.kind, p.end)
 			}
 			for ci, c := range t.Columns {
-				if c.Type == Number {
-					cl := t.nums[t.slot[ci]][ri]
-					if cl.ok {
-						vals = append(vals, cl.num)
-					} else {
-						vals = append(vals, nil)
+				col := &t.cols[ci]
+				switch {
+				case c.Type == Number:
+					switch kind := col.kinds[ri]; {
+					case kind == kindNumber:
+						vals = append(vals, col.nums[ri], nil)
+					case kind >= kindMarker:
+						vals = append(vals, nil, markers[kind-kindMarker])
+					default:
+						vals = append(vals, nil, nil)
 					}
-					if cl.marker != "" {
-						vals = append(vals, cl.marker)
-					} else {
-						vals = append(vals, nil)
-					}
-				} else {
-					v := t.text[t.slot[ci]][ri]
-					if v == "" {
-						vals = append(vals, nil)
-					} else {
+				case texts[ci] != nil:
+					vals = append(vals, texts[ci][col.codes[ri]])
+				default:
+					if v := col.textAt(ri); v != "" {
 						vals = append(vals, v)
+					} else {
+						vals = append(vals, nil)
 					}
 				}
 			}
 			if err := appendRow(vals...); err != nil {
 				return fmt.Errorf("append row %d: %w", t.lines[ri], err)
+			}
+			if ri > 0 && ri%collectRows == 0 {
+				runtime.GC() // as a parse does (see collectEvery): the appended values are garbage
 			}
 		}
 		return nil

@@ -26,6 +26,7 @@ const (
 	Unsupported  Code = "unsupported_media_type" // the body's content type cannot be read
 	Malformed    Code = "malformed"              // the request's framing is broken (a multipart body)
 	ClientClosed Code = "client_closed"          // the client went away before the request was read
+	Busy         Code = "busy"                   // the service is busy (too much work at once); try again shortly
 	Internal     Code = "internal"               // a defect or an infrastructure failure; details are logged, not shown
 )
 

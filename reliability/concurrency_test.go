@@ -88,6 +88,9 @@ func TestConcurrentUploadsAndReads(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { app.Close() })
+	// Eight uploaders share the service's two parse slots: they queue for them (as long as it
+	// takes under -race) instead of being refused as busy, which TestFinding3BusyUploadStoresNothing covers.
+	app.Datasets.BusyWait = time.Minute
 	if err := scorecard.LoadShippedDataset(ctx, app.Datasets, "local_returns"); err != nil {
 		t.Fatal(err)
 	}

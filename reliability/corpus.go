@@ -38,7 +38,8 @@ const CorpusLimit = 16 << 20
 type Case struct {
 	// File is the file under testdata/bad; empty for a generated file.
 	File string `json:"file"`
-	// Generate names the generator of a file too big to commit: ten_mb_line or over_limit.
+	// Generate names the generator of a file too big to commit: ten_mb_line, over_limit,
+	// twenty_thousand_columns, wide_row or fifty_kb_cell.
 	Generate string `json:"generate"`
 	// Dataset is the dataset name to load into ("" = DefaultDataset).
 	Dataset string `json:"dataset"`
@@ -138,6 +139,21 @@ func (c Case) Data(dir string) ([]byte, error) {
 		b.Write(bytes.Repeat([]byte{'9'}, 10<<20))
 		b.WriteString("\n")
 		return b.Bytes(), nil
+	case "twenty_thousand_columns":
+		// A header of 20,000 columns (the finding: a 500 from DuckDB running out of memory).
+		var b bytes.Buffer
+		b.WriteString("indicator,area,period,value")
+		for i := 5; i <= 20000; i++ {
+			fmt.Fprintf(&b, ",c%d", i)
+		}
+		b.WriteString("\nNI50,836,2015-16,58.8" + strings.Repeat(",x", 20000-4) + "\n")
+		return b.Bytes(), nil
+	case "wide_row":
+		// A good row, then one of 600 cells under a four-column header.
+		return []byte("indicator,area,period,value\nNI50,836,2015-16,58.8\nNI50,836,2016-17,58.8" + strings.Repeat(",x", 600-4) + "\n"), nil
+	case "fifty_kb_cell":
+		// A note of 50 KiB: over the cell limit, under the line limit.
+		return []byte("indicator,area,period,value,note\nNI50,836,2015-16,58.8," + strings.Repeat("n", 50<<10) + "\n"), nil
 	case "over_limit":
 		// A valid simple return one row past CorpusLimit.
 		var b bytes.Buffer
