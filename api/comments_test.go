@@ -3,6 +3,7 @@ package api_test
 import (
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -147,5 +148,27 @@ func TestFinding13And16CommentAndTokenNameRefused(t *testing.T) {
 	list := decode[struct{ Data []commentJSON }](t, f.call(t, asViewer, http.MethodGet, poolePath, nil).Body.Bytes())
 	if len(list.Data) != 0 {
 		t.Errorf("refused comments were stored: %+v", list.Data)
+	}
+}
+
+// Finding 16: comment posting is rate-limited per token, with a 429 that says the limit.
+func TestFinding16CommentsAreRateLimitedPerToken(t *testing.T) {
+	f := newSecureFixture(t, api.Config{CommentsPerMinute: 3})
+	post := func(who string) *httptest.ResponseRecorder {
+		return f.call(t, who, http.MethodPost, "/api/v1/indicators/secondary-good-outstanding-schools/areas/836/commentary",
+			jsonBody(`{"period":"2016-17 Q4","text":"Two schools re-inspected in June.","author":"Performance team"}`))
+	}
+	for i := range 3 {
+		if rec := post(asAdmin); rec.Code != http.StatusCreated {
+			t.Fatalf("comment %d: %d %s", i+1, rec.Code, rec.Body)
+		}
+	}
+	rec := post(asAdmin)
+	if rec.Code != http.StatusTooManyRequests || rec.Header().Get("Retry-After") != "20" || !strings.Contains(rec.Body.String(), "at most 3 a minute") {
+		t.Fatalf("fourth comment: %d %q %s", rec.Code, rec.Header().Get("Retry-After"), rec.Body)
+	}
+	// Another token has its own budget.
+	if rec := post(asUploaderOwn); rec.Code != http.StatusCreated {
+		t.Errorf("another token's comment: %d %s", rec.Code, rec.Body)
 	}
 }

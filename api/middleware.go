@@ -48,6 +48,10 @@ type Config struct {
 	// RefusalsPerMinute is how many refused requests (401, 403) one client IP may make, in a burst
 	// and then each minute, before it is answered 429 (DefaultRefusalsPerMinute when 0).
 	RefusalsPerMinute int
+	// CommentsPerMinute is how many comments one token (or, with authentication off, one
+	// address) may post in a burst and then each minute, before it is answered 429
+	// (DefaultCommentsPerMinute when 0).
+	CommentsPerMinute int
 	// AuditRetention is how long audit records are kept (auth.DefaultAuditRetention, 90 days,
 	// when 0; negative keeps them for ever). KeepAuditLog prunes older ones.
 	AuditRetention time.Duration

@@ -74,3 +74,33 @@ func (s *Server) auditRefusal() bool {
 	ok, _ := s.refusals.audited.Allow("*")
 	return ok
 }
+
+// DefaultCommentsPerMinute is Config.CommentsPerMinute when 0: far above what a person types,
+// far below what a script pasting into the commentary could fill it with.
+const DefaultCommentsPerMinute = 20
+
+// commentLimit limits comment posting per token (per address without one) with echo's rate
+// limiter: beyond the budget a 429 with Retry-After that says the limit.
+func (s *Server) commentLimit() echo.MiddlewareFunc {
+	n := s.Config.CommentsPerMinute
+	if n <= 0 {
+		n = DefaultCommentsPerMinute
+	}
+	retryAfter := int(math.Ceil(60 / float64(n)))
+	tooMany := func(c echo.Context) error {
+		c.Response().Header().Set(echo.HeaderRetryAfter, strconv.Itoa(retryAfter))
+		return &errs.Error{Code: errs.RateLimited, Message: fmt.Sprintf(
+			"too many comments: at most %d a minute may be posted with one token; retry after %d seconds", n, retryAfter)}
+	}
+	return middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
+		Store: perMinute(n),
+		IdentifierExtractor: func(c echo.Context) (string, error) {
+			if id := tokenID(c); id != "" {
+				return "token " + id, nil
+			}
+			return "address " + c.RealIP(), nil
+		},
+		ErrorHandler: func(c echo.Context, err error) error { return tooMany(c) },
+		DenyHandler:  func(c echo.Context, _ string, _ error) error { return tooMany(c) },
+	})
+}

@@ -127,7 +127,7 @@ func (s *Server) Handler() http.Handler {
 	get(v1, "/scorecards", s.listScorecards)
 	get(v1, "/scorecards/:id", s.getScorecard)
 	get(v1, "/indicators/:id/areas/:area/commentary", s.listComments)
-	allow(policyAreaWrite, v1.POST("/indicators/:id/areas/:area/commentary", s.addComment))
+	allow(policyAreaWrite, v1.POST("/indicators/:id/areas/:area/commentary", s.addComment, s.commentLimit()))
 	get(v1, "/datasets", s.listDatasets)
 	get(v1, "/datasets/:name", s.getDataset)
 	get(v1, "/datasets/:name/revisions", s.listRevisions)

@@ -197,12 +197,24 @@ func RequiredFormat(dataset string) *Format {
 // Header is the format's required columns as a CSV header line.
 func (f *Format) Header() string { return strings.Join(f.Required, ",") }
 
-// wrongFormat explains why a file of format got (nil: no known format) cannot go into dataset,
-// which requires want.
-func wrongFormat(dataset string, want, got *Format) string {
+// wrongFormat explains why a file with this header, of format got (nil: no known format),
+// cannot go into dataset, which requires want.
+func wrongFormat(dataset string, want, got *Format, header []string) string {
 	what := "matches no known format"
 	if got != nil {
 		what = fmt.Sprintf("is a %s file (%s)", got.Name, got.Header())
+	} else {
+		have := map[string]bool{}
+		for _, h := range header {
+			have[strings.ToLower(strings.TrimSpace(h))] = true
+		}
+		var missing []string
+		for _, c := range want.Required {
+			if !have[c] {
+				missing = append(missing, c)
+			}
+		}
+		what = "lacks the column(s) " + strings.Join(missing, ", ")
 	}
 	return fmt.Sprintf("the dataset %s holds %s and accepts only that format: its header must have the columns %s; this file %s",
 		dataset, want.Name, want.Header(), what)

@@ -231,7 +231,7 @@ func parseText(dec *textDecoder, opt ParseOptions) (*Table, error) {
 	}
 	f, err := detectFormat(header)
 	if want := RequiredFormat(opt.Dataset); want != nil && f != want {
-		return nil, fileProblem(1, wrongFormat(opt.Dataset, want, f))
+		return nil, fileProblem(1, wrongFormat(opt.Dataset, want, f, header))
 	}
 	if err != nil {
 		return nil, fileProblem(1, err.Error())

@@ -82,7 +82,7 @@ func TestParseBadCorpus(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			opt := datasets.ParseOptions{Areas: reg}
+			opt := datasets.ParseOptions{Areas: reg, Dataset: tc.Dataset}
 			if tc.Catalog {
 				opt.Catalog = testCatalog
 			}

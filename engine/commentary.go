@@ -96,6 +96,10 @@ func (e *Engine) AddComment(ctx context.Context, indicator, area, p string, by P
 	pp, perr := period.Parse(p)
 	if perr != nil {
 		problems.Add(errs.Detail{Field: "period", Value: clipValue(p), Reason: perr.Error()})
+	} else if start := pp.Start(); start.After(e.now()) {
+		// Commentary explains a figure; a period that has not begun has none yet.
+		problems.Add(errs.Detail{Field: "period", Value: clipValue(p), Reason: fmt.Sprintf(
+			"the period %s has not begun yet (it starts %s): comment on a period that has begun", pp, start.Format("2 January 2006"))})
 	}
 	text = strings.TrimSpace(strings.ReplaceAll(text, "\r\n", "\n"))
 	author = strings.TrimSpace(author)

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/childrens-trust/scorecard/engine"
 	"github.com/childrens-trust/scorecard/errs"
@@ -134,5 +135,28 @@ func TestFinding13And16CommentFieldsRefused(t *testing.T) {
 				t.Errorf("refused but stored: %d -> %d", len(before), len(after))
 			}
 		})
+	}
+}
+
+// Finding 12: commentary explains a figure, so it is refused for a period that has not begun
+// (the engine's clock), and accepted for one that has.
+func TestFinding12CommentsOnPeriodsNotBegunAreRefused(t *testing.T) {
+	ctx := context.Background()
+	f := newPlanFixture(t, map[string]string{"treatment.yaml": treatmentDef}, nil)
+	f.eng.Now = func() time.Time { return time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC) }
+	for _, tt := range []struct {
+		period string
+		begun  bool
+	}{{"2099", false}, {"2030-31", false}, {"2027", false}, {"2026-27 Q4", false}, {"2026-27", true}, {"2026-27 Q3", true}, {"2007-08", true}} {
+		_, err := f.eng.AddComment(ctx, "treatment", "831", tt.period, engine.LocalPoster, "Head of service", "a note")
+		if tt.begun && err != nil {
+			t.Errorf("%s: refused: %v", tt.period, err)
+		}
+		if !tt.begun {
+			e, ok := errs.As(err)
+			if !ok || e.Code != errs.Invalid || len(e.Details) != 1 || e.Details[0].Field != "period" || !strings.Contains(e.Details[0].Reason, "has not begun yet") {
+				t.Errorf("%s: want a period detail saying it has not begun, got %v", tt.period, err)
+			}
+		}
 	}
 }
