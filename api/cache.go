@@ -195,6 +195,8 @@ func serveCached(c echo.Context, hit *cachedResponse) error {
 var representationHeaders = []string{
 	echo.HeaderContentType, echo.HeaderContentDisposition, echo.HeaderLastModified, "Etag",
 	"Cache-Control", "Content-Language", "Link", echo.HeaderVary, echo.HeaderContentEncoding,
+	// A page's security policy belongs to the page: a cached copy must carry it too.
+	"Content-Security-Policy", "Referrer-Policy", "X-Frame-Options",
 }
 
 // recordingWriter passes a response through while keeping a copy of its body (up to limit).

@@ -251,3 +251,46 @@ func TestFinding8RejectedValuesOnlyForUploaderAndAdmins(t *testing.T) {
 		t.Errorf("CSV list shows the value: %s", rec.Body)
 	}
 }
+
+// Finding 19 (sibling): a page served from the response cache keeps its security headers.
+func TestFinding19CachedPagesKeepTheirSecurityPolicy(t *testing.T) {
+	f := sharedFixture(t)
+	for _, path := range []string{"/areas/836/indicators/secondary-good-outstanding-schools", "/scorecards/poole-childrens-trust?area=836",
+		"/scorecards/poole-childrens-trust/exceptions?area=836", "/"} {
+		var policies []string
+		for range 2 {
+			rec := f.do(t, http.MethodGet, path, nil)
+			if rec.Code != http.StatusOK {
+				t.Fatalf("%s: %d", path, rec.Code)
+			}
+			policies = append(policies, rec.Header().Get("X-Cache")+" "+rec.Header().Get("Content-Security-Policy")+" "+rec.Header().Get("Referrer-Policy"))
+			if !strings.Contains(rec.Header().Get("Content-Security-Policy"), "script-src 'self'") || rec.Header().Get("Referrer-Policy") == "" {
+				t.Errorf("%s (X-Cache %s): CSP %q, Referrer-Policy %q", path, rec.Header().Get("X-Cache"),
+					rec.Header().Get("Content-Security-Policy"), rec.Header().Get("Referrer-Policy"))
+			}
+		}
+	}
+}
+
+// Finding 1 (sibling, from the second review): a dataset that indicators read keeps its format.
+// A LAIT file loaded into a simple-return dataset would give every indicator reading it the
+// same number; it is refused naming the header the dataset needs, and changes nothing.
+func TestFinding1DatasetsIndicatorsReadKeepTheirFormat(t *testing.T) {
+	f := newSecureFixture(t, api.Config{}, "local_returns")
+	lait := "measure_short,years,la_number,value\nunrelated_measure,2009,855,12345\n"
+	rec := f.call(t, asAdmin, http.MethodPost, "/api/v1/datasets/local_returns/revisions", csvBody(lait))
+	if rec.Code != http.StatusUnprocessableEntity || !strings.Contains(rec.Body.String(), "holds simple_return files") ||
+		!strings.Contains(rec.Body.String(), "indicator,area,period,value") {
+		t.Fatalf("LAIT file into local_returns: %d %s", rec.Code, rec.Body)
+	}
+	if got := f.call(t, asAdmin, http.MethodGet, "/api/v1/datasets/local_returns", nil); !strings.Contains(got.Body.String(), `"format":"simple_return"`) {
+		t.Errorf("local_returns changed: %s", got.Body)
+	}
+	// A dataset no indicator reads takes any format.
+	if rec := f.call(t, asAdmin, http.MethodPost, "/api/v1/datasets/scratch/revisions", csvBody("indicator,area,period,value\n"+pooleRow)); rec.Code != http.StatusCreated {
+		t.Fatalf("scratch: %d %s", rec.Code, rec.Body)
+	}
+	if rec := f.call(t, asAdmin, http.MethodPost, "/api/v1/datasets/scratch/revisions", csvBody(lait)); rec.Code != http.StatusCreated {
+		t.Errorf("LAIT file into a dataset no indicator reads: %d %s", rec.Code, rec.Body)
+	}
+}

@@ -197,9 +197,20 @@ func RequiredFormat(dataset string) *Format {
 // Header is the format's required columns as a CSV header line.
 func (f *Format) Header() string { return strings.Join(f.Required, ",") }
 
+// formatNamed returns the format called name, or nil.
+func formatNamed(name string) *Format {
+	for _, f := range Formats {
+		if f.Name == name {
+			return f
+		}
+	}
+	return nil
+}
+
 // wrongFormat explains why a file with this header, of format got (nil: no known format),
-// cannot go into dataset, which requires want.
-func wrongFormat(dataset string, want, got *Format, header []string) string {
+// cannot go into dataset, which requires want: because the product gives the dataset a meaning
+// (reserved) or because its current revision is in that format.
+func wrongFormat(dataset string, want, got *Format, header []string, reserved bool) string {
 	what := "matches no known format"
 	if got != nil {
 		what = fmt.Sprintf("is a %s file (%s)", got.Name, got.Header())
@@ -216,8 +227,14 @@ func wrongFormat(dataset string, want, got *Format, header []string) string {
 		}
 		what = "lacks the column(s) " + strings.Join(missing, ", ")
 	}
-	return fmt.Sprintf("the dataset %s holds %s and accepts only that format: its header must have the columns %s; this file %s",
-		dataset, want.Name, want.Header(), what)
+	if reserved {
+		return fmt.Sprintf("the dataset %s holds %s and accepts only that format: its header must have the columns %s; this file %s",
+			dataset, want.Name, want.Header(), what)
+	}
+	// The indicators reading a dataset are written for its format: a file of another kind
+	// would feed them numbers that mean something else.
+	return fmt.Sprintf("the dataset %s holds %s files, which the indicators reading it expect: its header must have the columns %s; this file %s. "+
+		"Load a %s file here, or this file into a dataset of its own", dataset, want.Name, want.Header(), what, want.Name)
 }
 
 // targetsFile is a table of locally set targets.

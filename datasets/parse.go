@@ -49,6 +49,12 @@ type Catalog interface {
 	IsProportion(id string) bool
 }
 
+// DatasetReaders is what a Catalog may also answer: whether any indicator reads a dataset. A
+// dataset that indicators read keeps its current revision's format (see ParseOptions).
+type DatasetReaders interface {
+	ReadsDataset(name string) bool
+}
+
 // Table is a parsed, validated upload, ready to store.
 type Table struct {
 	Format   *Format
@@ -86,6 +92,10 @@ type ParseOptions struct {
 	// Dataset names the dataset the file is for; when RequiredFormat(Dataset) is not nil, a file
 	// of any other format is refused on its header.
 	Dataset string
+	// CurrentFormat is the format of the dataset's current revision ("" for a new dataset): a
+	// file of another format is refused on its header, since the indicators reading the
+	// dataset are written for that format.
+	CurrentFormat string
 	// MaxColumns caps the columns of the header and of every row; 0 means DefaultMaxColumns.
 	MaxColumns int
 	// MaxCellBytes caps one cell; 0 means DefaultMaxCellBytes.
@@ -231,7 +241,10 @@ func parseText(dec *textDecoder, opt ParseOptions) (*Table, error) {
 	}
 	f, err := detectFormat(header)
 	if want := RequiredFormat(opt.Dataset); want != nil && f != want {
-		return nil, fileProblem(1, wrongFormat(opt.Dataset, want, f, header))
+		return nil, fileProblem(1, wrongFormat(opt.Dataset, want, f, header, true))
+	}
+	if want := formatNamed(opt.CurrentFormat); want != nil && f != want {
+		return nil, fileProblem(1, wrongFormat(opt.Dataset, want, f, header, false))
 	}
 	if err != nil {
 		return nil, fileProblem(1, err.Error())

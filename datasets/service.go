@@ -236,8 +236,16 @@ func (s *Service) Load(ctx context.Context, name string, r io.Reader, up Upload)
 	}
 	// The file streams through the hash and the size limit into the parser: it is never held
 	// whole.
+	// A dataset that indicators read keeps its format: a file of another kind would feed them
+	// numbers that mean something else, with nothing to say so.
+	var current string
+	if r, ok := s.Catalog.(DatasetReaders); ok && r.ReadsDataset(name) {
+		if current, err = currentFormat(ctx, s.DB.SQL, name); err != nil {
+			return nil, err
+		}
+	}
 	src := &countingReader{r: r, h: sha256.New(), limit: limit}
-	t, perr := parse(src, ParseOptions{Areas: s.Areas, Catalog: s.Catalog, Dataset: name, MaxColumns: s.MaxColumns,
+	t, perr := parse(src, ParseOptions{Areas: s.Areas, Catalog: s.Catalog, Dataset: name, CurrentFormat: current, MaxColumns: s.MaxColumns,
 		MaxCellBytes: s.MaxCellBytes, MaxLineBytes: s.MaxLineBytes, Now: s.Now})
 	if perr != nil {
 		if errors.Is(perr, errTooLarge) {
@@ -318,6 +326,19 @@ func (s *Service) Load(ctx context.Context, name string, r io.Reader, up Upload)
 	}
 	rev.Current = true
 	return &rev, nil
+}
+
+// currentFormat is the format of the dataset's current revision, "" when it has none.
+func currentFormat(ctx context.Context, q rowQueryer, name string) (string, error) {
+	var format sql.NullString
+	err := q.QueryRowContext(ctx, `SELECT r.format FROM datasets d JOIN revisions r ON r.id = d.current_revision WHERE d.name = ?`, name).Scan(&format)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("datasets: read the format of %s: %w", name, err)
+	}
+	return format.String, nil
 }
 
 // Restore makes an earlier accepted revision current again by copying it into a new revision

@@ -47,6 +47,17 @@ func (c *Catalog) IsProportion(id string) bool {
 	return ok && d.IsProportion()
 }
 
+// ReadsDataset reports whether any indicator reads the named dataset (datasets.DatasetReaders):
+// such a dataset keeps the format its indicators are written for.
+func (c *Catalog) ReadsDataset(name string) bool {
+	for _, d := range c.byID {
+		if d.Source.Dataset == name {
+			return true
+		}
+	}
+	return false
+}
+
 // Load reads the embedded definitions and then, if dir is not empty, every *.yaml file in dir:
 // a file there whose id matches an embedded definition replaces it, others are added. It returns
 // an *errs.Error listing every problem in every file.
