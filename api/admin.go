@@ -148,6 +148,11 @@ func (s *Server) listAudit(c echo.Context) error {
 	if s.Auth == nil {
 		return errs.Errorf(errs.NotFound, "this server keeps no audit log")
 	}
+	// Read your writes: the records of writes already answered are stored first (bounded by
+	// the request's own time limit).
+	if err := s.AuditsWritten(c.Request().Context()); err != nil {
+		return err
+	}
 	recs, err := s.Auth.Audit(c.Request().Context(), f)
 	if err != nil {
 		return err

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"sort"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/childrens-trust/scorecard/areas"
@@ -402,7 +403,20 @@ func (s *Server) upload(c echo.Context) error {
 	}
 	req := c.Request()
 	req.Body = http.MaxBytesReader(c.Response(), req.Body, limit+1<<20) // room for multipart framing
-	body, fileName, err := uploadBody(req)
+	// One upload at a time per token (per address without one): there are only a few upload
+	// slots, and one uploader must not be able to take them all.
+	release, err := s.uploads.claim(uploaderKey(c))
+	if err != nil {
+		c.Response().Header().Set(echo.HeaderRetryAfter, "5")
+		return err
+	}
+	defer release()
+	idle := s.Config.UploadIdleTimeout
+	if idle == 0 {
+		idle = DefaultUploadIdleTimeout
+	}
+	var stalled error
+	body, fileName, err := uploadBody(req, c.Response(), idle, &stalled)
 	if err != nil {
 		return err
 	}
@@ -414,6 +428,9 @@ func (s *Server) upload(c echo.Context) error {
 	start := time.Now()
 	rev, re, err := ch.Load(req.Context(), name, body, datasets.Upload{FileName: fileName, By: s.actor(c), TokenID: tokenID(c), AllowedAreas: allowedAreas(c)})
 	noteRevision(c, rev)
+	if err != nil && stalled != nil {
+		return stalled
+	}
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
@@ -422,6 +439,43 @@ func (s *Server) upload(c echo.Context) error {
 		return err
 	}
 	return s.changed(c, "upload", start, rev, re)
+}
+
+// uploaderKey identifies an uploader for the one-upload-at-a-time rule: the token; "" (no
+// rule) with authentication off.
+func uploaderKey(c echo.Context) string {
+	if id := tokenID(c); id != "" {
+		return "token " + id
+	}
+	return "" // authentication off (loopback development): no one to tell apart
+}
+
+// uploadsInFlight holds the uploaders with an upload in progress.
+type uploadsInFlight struct {
+	mu  sync.Mutex
+	now map[string]bool
+}
+
+// claim marks key as uploading, or refuses (429) when it already is. An empty key is never
+// refused.
+func (u *uploadsInFlight) claim(key string) (release func(), err error) {
+	if key == "" {
+		return func() {}, nil
+	}
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if u.now == nil {
+		u.now = map[string]bool{}
+	}
+	if u.now[key] {
+		return nil, &errs.Error{Code: errs.RateLimited, Message: "this token already has an upload in progress: wait for its answer, then send the next file; nothing was stored"}
+	}
+	u.now[key] = true
+	return func() {
+		u.mu.Lock()
+		delete(u.now, key)
+		u.mu.Unlock()
+	}, nil
 }
 
 // mayReadValues reports whether tok may see the cell values quoted in rev's problems: admins,

@@ -4,12 +4,16 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	scorecard "github.com/childrens-trust/scorecard"
 	"github.com/childrens-trust/scorecard/api"
@@ -292,5 +296,75 @@ func TestFinding1DatasetsIndicatorsReadKeepTheirFormat(t *testing.T) {
 	}
 	if rec := f.call(t, asAdmin, http.MethodPost, "/api/v1/datasets/scratch/revisions", csvBody(lait)); rec.Code != http.StatusCreated {
 		t.Errorf("LAIT file into a dataset no indicator reads: %d %s", rec.Code, rec.Body)
+	}
+}
+
+// Finding 3 (sibling, from the second review): a client trickling an upload cannot hold the
+// upload slots. Its upload ends when the body stops arriving, and one token has one upload in
+// progress at a time, so it cannot take both slots while others wait.
+func TestFinding3TricklingUploadsCannotHoldTheSlots(t *testing.T) {
+	f := newSecureFixture(t, api.Config{UploadIdleTimeout: 500 * time.Millisecond})
+	ts := httptest.NewServer(f.handler)
+	defer ts.Close()
+	// A slow upload: headers and a few bytes, then nothing.
+	conn, err := net.Dial("tcp", ts.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "POST /api/v1/datasets/poole_returns/revisions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nContent-Type: text/csv\r\nContent-Length: 100000\r\n\r\nindicator,area", f.secrets[asUploaderOwn])
+	time.Sleep(100 * time.Millisecond)
+	// The same token's second upload is refused while the first is in progress ...
+	rec := f.call(t, asUploaderOwn, http.MethodPost, "/api/v1/datasets/poole_returns/revisions", csvBody("indicator,area,period,value\n"+pooleRow))
+	if rec.Code != http.StatusTooManyRequests || rec.Header().Get("Retry-After") == "" || !strings.Contains(rec.Body.String(), "already has an upload in progress") {
+		t.Errorf("second upload of the same token: %d %s", rec.Code, rec.Body)
+	}
+	// ... another token's goes through ...
+	rec = f.call(t, asAdmin, http.MethodPost, "/api/v1/datasets/other_returns/revisions", csvBody("indicator,area,period,value\n"+pooleRow))
+	if rec.Code != http.StatusCreated {
+		t.Errorf("another token's upload: %d %s", rec.Code, rec.Body)
+	}
+	// ... and the trickle is ended when its body stops arriving.
+	conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	answer, _ := io.ReadAll(conn)
+	if !strings.Contains(string(answer), " 503 ") || !strings.Contains(string(answer), "stopped arriving") {
+		t.Errorf("stalled upload's answer: %q", answer)
+	}
+	if n := f.revisionCount(t, "poole_returns"); n != 0 {
+		t.Errorf("%d revisions stored for the stalled upload", n)
+	}
+}
+
+// Finding 4 (sibling, from the second review): while a large upload holds the single writer, a
+// refused write is answered at once and its audit record is written when the writer is free,
+// not dropped after a few seconds.
+func TestFinding4AuditRecordsWaitForTheWriter(t *testing.T) {
+	f := newSecureFixture(t, api.Config{})
+	ts := httptest.NewServer(f.handler)
+	defer ts.Close()
+	before := len(f.auditRecords(t))
+	holding, release := make(chan struct{}), make(chan struct{})
+	go f.db.Write(context.Background(), func(*sql.Conn) error {
+		close(holding)
+		<-release
+		return nil
+	})
+	<-holding
+	start := time.Now()
+	resp, err := http.Post(ts.URL+"/api/v1/datasets/poole_returns/revisions", "text/csv", strings.NewReader("indicator,area,period,value\n"+pooleRow))
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.ReadAll(resp.Body)
+	resp.Body.Close()
+	took := time.Since(start)
+	time.AfterFunc(1500*time.Millisecond, func() { close(release) })
+	if resp.StatusCode != http.StatusUnauthorized || took > time.Second {
+		t.Errorf("refused write while the writer is busy: %d after %s, want 401 at once", resp.StatusCode, took)
+	}
+	for deadline := time.Now().Add(10 * time.Second); len(f.auditRecords(t)) == before; time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the refused write was never audited")
+		}
 	}
 }

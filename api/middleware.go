@@ -52,6 +52,9 @@ type Config struct {
 	// address) may post in a burst and then each minute, before it is answered 429
 	// (DefaultCommentsPerMinute when 0).
 	CommentsPerMinute int
+	// UploadIdleTimeout ends an upload whose body stops arriving for this long
+	// (DefaultUploadIdleTimeout when 0; negative: never).
+	UploadIdleTimeout time.Duration
 	// AuditRetention is how long audit records are kept (auth.DefaultAuditRetention, 90 days,
 	// when 0; negative keeps them for ever). KeepAuditLog prunes older ones.
 	AuditRetention time.Duration
@@ -72,7 +75,9 @@ const (
 const (
 	DefaultRequestTimeout = 30 * time.Second
 	DefaultWriteTimeout   = 10 * time.Minute
-	DefaultMaxBodyBytes   = 1 << 20
+	// DefaultUploadIdleTimeout is Config.UploadIdleTimeout when 0.
+	DefaultUploadIdleTimeout = 20 * time.Second
+	DefaultMaxBodyBytes      = 1 << 20
 )
 
 // HeaderRequestID carries the request ID in both directions.
@@ -173,12 +178,28 @@ type inflight struct{ n atomic.Int64 }
 // stops sending requests while the in-flight ones finish.
 func (s *Server) Drain() { s.draining.Store(true) }
 
-// Idle waits until no request is being handled, or ctx ends. Call it after http.Server.Shutdown
-// gave up (and the requests' contexts were cancelled) and before closing the database.
+// Idle waits until no request is being handled and every audit record is written, or ctx ends.
+// Call it after http.Server.Shutdown (and, if that gave up, after the requests' contexts were
+// cancelled) and before closing the database.
 func (s *Server) Idle(ctx context.Context) error {
 	t := time.NewTicker(10 * time.Millisecond)
 	defer t.Stop()
-	for s.running.n.Load() > 0 {
+	for s.running.n.Load() > 0 || s.auditsPending.Load() > 0 {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+	return nil
+}
+
+// AuditsWritten waits until every audit record of a write already answered is stored, or ctx
+// ends: the audit log then shows every write its reader could have seen answered.
+func (s *Server) AuditsWritten(ctx context.Context) error {
+	t := time.NewTicker(5 * time.Millisecond)
+	defer t.Stop()
+	for s.auditsPending.Load() > 0 {
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
@@ -258,7 +279,16 @@ func (s *Server) observe(table *policies) echo.MiddlewareFunc {
 				s.metrics.loads.WithLabelValues(loadResult(status)).Inc()
 			}
 			if isWrite(req.Method) && s.audited(status, err) {
-				s.audit(c, route, status, err, tok)
+				// The record is made now (the context is reused after this returns) and written
+				// in the background: it may wait for the single writer behind a large upload,
+				// and neither the client's answer nor the record may be lost to that wait.
+				if r, ok := s.auditRecord(c, route, status, err, tok); ok {
+					s.auditsPending.Add(1)
+					go func() {
+						defer s.auditsPending.Add(-1)
+						s.writeAudit(r)
+					}()
+				}
 			}
 			return nil
 		}
@@ -356,11 +386,10 @@ func clientClosed(clientCtx context.Context, err error) (error, bool) {
 	return err, false
 }
 
-// audit records a write in the audit log. It runs after the response is written, on a context
-// that outlives the request's (a cancelled request is still audited).
-func (s *Server) audit(c echo.Context, route string, status int, err error, tok *auth.Token) {
+// auditRecord is the audit record of a write (false when the server keeps no audit log).
+func (s *Server) auditRecord(c echo.Context, route string, status int, err error, tok *auth.Token) (auth.Record, bool) {
 	if s.Auth == nil {
-		return
+		return auth.Record{}, false
 	}
 	req := c.Request()
 	r := auth.Record{Method: req.Method, Route: route, Path: req.URL.Path, Status: status,
@@ -398,12 +427,21 @@ func (s *Server) audit(c echo.Context, route string, status int, err error, tok 
 			r.Message = e.Message
 		}
 	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(req.Context()), 10*time.Second)
+	return r, true
+}
+
+// writeAudit stores an audit record, waiting up to auditWait for the writer.
+func (s *Server) writeAudit(r auth.Record) {
+	ctx, cancel := context.WithTimeout(context.Background(), auditWait)
 	defer cancel()
 	if aerr := s.Auth.Record(ctx, r); aerr != nil && s.Log != nil {
-		s.Log.Error("audit record not written", "request_id", r.RequestID, "route", route, "error", aerr)
+		s.Log.Error("audit record not written", "request_id", r.RequestID, "route", r.Route, "error", aerr)
 	}
 }
+
+// auditWait is how long an audit record may wait for the single writer: longer than the
+// largest upload holds it (a 256 MiB file stores in about a minute), so no record is lost.
+const auditWait = 5 * time.Minute
 
 // timeouts gives each request a context deadline (reads and writes have their own limits) and
 // a matching read deadline for its body. Cancelling the context cancels running DuckDB queries.

@@ -49,11 +49,13 @@ type Server struct {
 	// Config is the security and operational configuration; the zero value is safe.
 	Config Config
 
-	metrics      *metrics
-	refusals     *refusalLimits
-	lastPolicies *policies
-	draining     atomic.Bool
-	running      inflight
+	uploads       uploadsInFlight
+	auditsPending atomic.Int64 // audit records answered but not yet stored
+	metrics       *metrics
+	refusals      *refusalLimits
+	lastPolicies  *policies
+	draining      atomic.Bool
+	running       inflight
 }
 
 // responseCacheBytes bounds the memory the response cache may hold.

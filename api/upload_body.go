@@ -6,9 +6,12 @@ import (
 	"io"
 	"mime"
 	"mime/multipart"
+	"net"
 	"net/http"
 	"net/textproto"
+	"os"
 	"strings"
+	"time"
 
 	"github.com/childrens-trust/scorecard/auth"
 	"github.com/childrens-trust/scorecard/errs"
@@ -29,7 +32,12 @@ const maxFileName = 255
 // boundary, or that ends before its closing boundary, is Malformed (400); a form without a "file"
 // part, with a second one, or whose file name has control characters is Invalid (422). A client
 // that goes away while the body is read gives a ClientClosed error.
-func uploadBody(req *http.Request) (io.ReadCloser, string, error) {
+//
+// The body must keep arriving: a read that waits longer than idle (when > 0; w must then be the
+// response writer, for http.ResponseController) ends the upload with a Timeout error, also put in
+// *stalled, so a client trickling bytes cannot hold one of the few upload slots for the whole
+// write timeout.
+func uploadBody(req *http.Request, w http.ResponseWriter, idle time.Duration, stalled *error) (io.ReadCloser, string, error) {
 	ct := strings.TrimSpace(req.Header.Get(echo.HeaderContentType))
 	var mt string
 	var params map[string]string
@@ -39,7 +47,10 @@ func uploadBody(req *http.Request) (io.ReadCloser, string, error) {
 			return nil, "", errs.Errorf(errs.Unsupported, "the Content-Type %q cannot be read: send the CSV as the body with Content-Type text/csv, or as multipart/form-data field \"file\"", auth.ValidText(ct))
 		}
 	}
-	body := &clientBody{r: req.Body}
+	body := &clientBody{r: req.Body, idle: idle, stalled: stalled}
+	if idle > 0 && w != nil {
+		body.rc = http.NewResponseController(w)
+	}
 	switch {
 	case mt == "multipart/form-data":
 		boundary := params["boundary"]
@@ -172,13 +183,31 @@ func multipartError(err error) error {
 // clientBody reads the request body, turning a body cut short (the client closed the
 // connection, or sent less than its Content-Length) into a ClientClosed error.
 type clientBody struct {
-	r io.Reader
+	r    io.Reader
+	rc   *http.ResponseController // sets the read deadline; nil when none is kept
+	idle time.Duration
+	// stalled, when not nil, receives the Timeout error of a body that stopped arriving: the
+	// connection's context is cancelled by then, and the handler must answer with this reason.
+	stalled *error
 }
 
 func (b *clientBody) Read(p []byte) (int, error) {
+	if b.rc != nil {
+		// Not every writer supports deadlines (a test recorder does not): then none is kept.
+		if b.rc.SetReadDeadline(time.Now().Add(b.idle)) != nil {
+			b.rc = nil
+		}
+	}
 	n, err := b.r.Read(p)
+	var netErr net.Error
 	switch {
 	case err == nil, err == io.EOF:
+	case errors.Is(err, os.ErrDeadlineExceeded) || (errors.As(err, &netErr) && netErr.Timeout()):
+		err = &errs.Error{Code: errs.Timeout, Message: fmt.Sprintf(
+			"the upload stopped arriving: no data for %s; nothing was stored. Send the file at once, not a little at a time", b.idle)}
+		if b.stalled != nil {
+			*b.stalled = err
+		}
 	default:
 		var tooLarge *http.MaxBytesError
 		if !errors.As(err, &tooLarge) {

@@ -76,7 +76,8 @@ func TestCorpusThroughTheAPIChangesNothing(t *testing.T) {
 	if err := app.DB.SQL.QueryRow("SELECT count(*) FROM evaluations").Scan(&evaluations); err != nil || evaluations == 0 {
 		t.Fatalf("%d evaluations before the corpus (%v)", evaluations, err)
 	}
-	handler := (&api.Server{Engine: app.Engine, Datasets: app.Datasets, Changes: app, Catalog: app.Catalog, Areas: app.Areas, Auth: app.Auth, Config: api.Config{AuthOff: true}}).Handler() // these tests are about data, not access
+	srv := &api.Server{Engine: app.Engine, Datasets: app.Datasets, Changes: app, Catalog: app.Catalog, Areas: app.Areas, Auth: app.Auth, Config: api.Config{AuthOff: true}} // these tests are about data, not access
+	handler := srv.Handler()
 
 	cases, err := reliability.LoadCorpus(badDir)
 	if err != nil {
@@ -100,6 +101,9 @@ func TestCorpusThroughTheAPIChangesNothing(t *testing.T) {
 					t.Fatal(err)
 				}
 				return id
+			}
+			if err := srv.AuditsWritten(ctx); err != nil { // the last case's record is in "before"
+				t.Fatal(err)
 			}
 			before, err := reliability.TakeFingerprint(ctx, app.DB.SQL, nil)
 			if err != nil {
@@ -150,6 +154,9 @@ func TestCorpusThroughTheAPIChangesNothing(t *testing.T) {
 			// Every write attempt is audited: exactly one new audit row, saying it did not succeed.
 			var auditID int64
 			var result string
+			if err := srv.AuditsWritten(ctx); err != nil {
+				t.Fatal(err)
+			}
 			if err := app.DB.SQL.QueryRow("SELECT id, result FROM audit_log WHERE id > ? ORDER BY id", lastAudit).Scan(&auditID, &result); err != nil {
 				t.Fatalf("no audit row for the attempt: %v", err)
 			}

@@ -337,6 +337,12 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 			return fmt.Errorf("shutdown: requests did not stop after cancellation: %w", err)
 		}
 	}
+	// Audit records are written after their answers: wait for the last ones.
+	auditCtx, cancelAudit := context.WithTimeout(context.Background(), time.Minute)
+	defer cancelAudit()
+	if err := srv.Idle(auditCtx); err != nil {
+		log.Warn("audit records still being written at shutdown", "error", err)
+	}
 	log.Info("all requests finished")
 	return nil
 }
