@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"sync"
+	"unicode/utf8"
 	"time"
 
 	"github.com/childrens-trust/scorecard/areas"
@@ -403,6 +404,9 @@ func (s *Server) upload(c echo.Context) error {
 	}
 	req := c.Request()
 	req.Body = http.MaxBytesReader(c.Response(), req.Body, limit+1<<20) // room for multipart framing
+	if err := checkUploadedBy(c); err != nil {
+		return err
+	}
 	// One upload at a time per token (per address without one): there are only a few upload
 	// slots, and one uploader must not be able to take them all.
 	release, err := s.uploads.claim(uploaderKey(c))
@@ -439,6 +443,20 @@ func (s *Server) upload(c echo.Context) error {
 		return err
 	}
 	return s.changed(c, "upload", start, rev, re)
+}
+
+// MaxUploadedBy is the longest X-Uploaded-By accepted, in characters: a person's name or email.
+const MaxUploadedBy = 200
+
+// checkUploadedBy refuses an X-Uploaded-By header too long to be a name: it is kept with the
+// revision and shown to everyone who lists them.
+func checkUploadedBy(c echo.Context) error {
+	v := c.Request().Header.Get("X-Uploaded-By")
+	if n := utf8.RuneCountInString(v); n > MaxUploadedBy {
+		return &errs.Error{Code: errs.Invalid, Message: "the upload was refused: nothing was stored",
+			Details: []errs.Detail{{Field: "X-Uploaded-By", Reason: fmt.Sprintf("the header has %d characters; at most %d are kept (a name or an email address)", n, MaxUploadedBy)}}}
+	}
+	return nil
 }
 
 // uploaderKey identifies an uploader for the one-upload-at-a-time rule: the token; "" (no
@@ -506,6 +524,9 @@ func (s *Server) restore(c echo.Context) error {
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil || id <= 0 {
 		return errs.Errorf(errs.Invalid, "revision id %q is not a positive integer", c.Param("id"))
+	}
+	if err := checkUploadedBy(c); err != nil {
+		return err
 	}
 	ch, err := s.changes()
 	if err != nil {

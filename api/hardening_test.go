@@ -94,6 +94,9 @@ func TestFinding1RefusalNamesTheOwnerOfTheRows(t *testing.T) {
 	if !strings.Contains(rec.Body.String(), owner.ID) || !strings.Contains(rec.Body.String(), owner.Name) {
 		t.Errorf("the 403 does not name the owning token %s [%s]: %s", owner.Name, owner.ID, rec.Body)
 	}
+	if strings.Contains(rec.Body.String(), "a dataset of your own") || !strings.Contains(rec.Body.String(), "token for all areas") {
+		t.Errorf("the 403 gives advice that cannot work for targets: %s", rec.Body)
+	}
 }
 
 // plantBrokenTargets makes the current revision of targets a simple return, as a database
@@ -366,5 +369,20 @@ func TestFinding4AuditRecordsWaitForTheWriter(t *testing.T) {
 		if time.Now().After(deadline) {
 			t.Fatal("the refused write was never audited")
 		}
+	}
+}
+
+// Finding 16 (sibling, from the second review): X-Uploaded-By is kept with the revision and shown
+// to everyone, so one longer than a name is refused before anything is read or stored.
+func TestFinding16UploadedByIsLimited(t *testing.T) {
+	f := newSecureFixture(t, api.Config{})
+	body := csvBody("indicator,area,period,value\n" + pooleRow)
+	body.headers["X-Uploaded-By"] = strings.Repeat("a", 60000)
+	rec := f.call(t, asUploaderOwn, http.MethodPost, "/api/v1/datasets/poole_returns/revisions", body)
+	if rec.Code != http.StatusUnprocessableEntity || !strings.Contains(rec.Body.String(), "at most 200") {
+		t.Fatalf("long X-Uploaded-By: %d %.300s", rec.Code, rec.Body)
+	}
+	if n := f.revisionCount(t, "poole_returns"); n != 0 {
+		t.Errorf("%d revisions stored", n)
 	}
 }

@@ -157,8 +157,14 @@ func checkReplacedAreas(ctx context.Context, q rowQueryer, name string, allowed 
 	if problems.Len() == 0 {
 		return nil
 	}
+	advice := "load into a dataset of your own, or ask an admin or the owner of those rows"
+	if RequiredFormat(name) != nil {
+		// The product reads this dataset by its name: a dataset of one's own would be ignored.
+		advice = fmt.Sprintf("%s is one dataset for every area, so a token for one area cannot replace it while it holds others' rows: "+
+			"send your rows to an admin or a token for all areas ('*'), who loads %s for every area, or ask the owner of those rows", name, name)
+	}
 	return &errs.Error{Code: errs.Forbidden, Total: problems.Len(), Details: listDetails(&problems),
 		Message: fmt.Sprintf("the upload was refused: dataset %s holds data for areas this token may not change (its current revision %d was uploaded by %s on %s), "+
-			"and a new revision replaces the whole dataset; load into a dataset of your own, or ask an admin or the owner of those rows; nothing was stored",
-			name, current, owner, at.UTC().Format("2 January 2006 15:04 UTC"))}
+			"and a new revision replaces the whole dataset; %s; nothing was stored",
+			name, current, owner, at.UTC().Format("2 January 2006 15:04 UTC"), advice)}
 }
