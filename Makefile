@@ -22,7 +22,8 @@ bench-ratio:
 	scripts/bench-ratio.sh
 
 browser:
-	SCORECARD_ARTIFACTS=$(CURDIR)/artifacts go test -count=1 -v -run TestBoardPagesInChromium ./e2e/
+	SCORECARD_ARTIFACTS=$(CURDIR)/artifacts go test -count=1 -v -run 'TestBoardPagesInChromium|TestBoardPagePerformance|TestChartPNGHasItsKey' ./e2e/
 
 assets:
 	scripts/fetch-assets.sh
+	scripts/build-echarts.sh

@@ -70,3 +70,28 @@ func compress() echo.MiddlewareFunc {
 		},
 	})
 }
+
+// notPages are the path prefixes compressPages leaves alone: the API (compressed by its own
+// group's compress), the embedded assets (charts.AssetsHandler sends their gzip encoding, made
+// once at start-up, with its own ETag), and health and metrics (small, or compressed by the
+// metrics handler itself).
+var notPages = []string{"/api/", "/assets/", "/healthz", "/readyz", "/metrics"}
+
+// compressPages is compress for the web pages (HTML): installed on the server after the
+// response cache, so it runs inside it and a compressed page is kept as such, under a key for
+// clients that accept gzip (cacheKey), with its Content-Encoding and Vary: Accept-Encoding. The
+// pages carry no ETag, so there is no validator to tell the encodings apart.
+func compressPages() echo.MiddlewareFunc {
+	return middleware.GzipWithConfig(middleware.GzipConfig{
+		MinLength: gzipMinLength,
+		Skipper: func(c echo.Context) bool {
+			p := c.Request().URL.Path
+			for _, prefix := range notPages {
+				if strings.HasPrefix(p, prefix) {
+					return true
+				}
+			}
+			return false
+		},
+	})
+}

@@ -34,7 +34,7 @@ func TestChartOptionJSONGolden(t *testing.T) {
 		{"/api/v1/charts/trend/injury-admissions-0-14?area=839", "charts_option_trend_injuries_839.json", []string{
 			`"id": "trend_injury_admissions_0_14_E06000058"`,
 			`"echarts": "5.4.3"`,
-			`"script": "/assets/echarts-5.4.3/echarts.min.js"`,
+			`"script": "/assets/echarts-5.4.3-2767c8e4babe/echarts.min.js"`,
 			`"name": "95% confidence interval, lower limit"`,
 			`"stack": "ci95"`,
 		}},

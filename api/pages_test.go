@@ -298,13 +298,13 @@ func TestAssetsServeECharts(t *testing.T) {
 	if cc := rec.Header().Get("Cache-Control"); !strings.Contains(cc, "max-age=31536000") {
 		t.Errorf("Cache-Control = %q", cc)
 	}
-	if n := rec.Body.Len(); n < 500*1024 || !bytes.Contains(rec.Body.Bytes(), []byte(`version="`+charts.EChartsVersion+`"`)) {
+	if n := rec.Body.Len(); n < 300*1024 || !bytes.Contains(rec.Body.Bytes(), []byte(`"`+charts.EChartsVersion+`"`)) {
 		t.Errorf("body: %d bytes", n)
 	}
 	if rec := f.get(t, http.MethodHead, charts.ScriptURL); rec.Code != http.StatusOK {
 		t.Errorf("HEAD: %d", rec.Code)
 	}
-	if rec := f.get(t, http.MethodGet, "/assets/echarts.min.js"); rec.Code != http.StatusOK || rec.Body.Len() < 500*1024 {
+	if rec := f.get(t, http.MethodGet, "/assets/echarts.min.js"); rec.Code != http.StatusOK || rec.Body.Len() < 300*1024 {
 		t.Errorf("unversioned: %d, %d bytes", rec.Code, rec.Body.Len())
 	}
 }

@@ -109,6 +109,8 @@ func (s *Server) Handler() http.Handler {
 		cache := newResponseCache(func() string { return s.Engine.DB.Version().Tag() }, responseCacheBytes)
 		e.Use(cache.Middleware)
 	}
+	// The web pages are gzip-compressed inside the cache, as the API is (compressPages).
+	e.Use(compressPages())
 
 	allow(policyPublic,
 		get(e, "/healthz", s.health),

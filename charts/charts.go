@@ -34,6 +34,10 @@ type Chart struct {
 	Key string
 	// Table holds every figure the chart draws.
 	Table Table
+	// Source names where the figures come from, and AsAt the date they are as at (both optional,
+	// set by the page): the "Download chart as PNG" image prints them under the chart with its
+	// key, so that it stands alone in a report (data-source and data-as-at of the data block).
+	Source, AsAt string
 	// EChart is the go-echarts chart (*charts.Line for Trend, *charts.Bar for Comparison) with its
 	// assets host set to AssetsHost. RenderHTML writes it as a page fragment; its own Render writes
 	// a whole HTML document.
@@ -224,7 +228,7 @@ var fragmentTemplate = template.Must(template.New("chart").Parse(`<div class="ch
 <p class="chart-key">{{.Key}}</p>
 <p><button type="button" class="chart-download" id="{{.ID}}_png" hidden>Download chart as PNG</button></p>
 <noscript><p>The chart needs JavaScript; every figure it draws is in the table below.</p></noscript>
-<script type="application/json" class="chart-option" data-chart="{{.ID}}" data-background="{{.Background}}">{{.Option}}</script>
+<script type="application/json" class="chart-option" data-chart="{{.ID}}" data-background="{{.Background}}"{{with .Source}} data-source="{{.}}"{{end}}{{with .AsAt}} data-as-at="{{.}}"{{end}}>{{.Option}}</script>
 </figure>
 {{.TableHTML}}
 </div>

@@ -2,6 +2,7 @@ package charts
 
 import (
 	"bytes"
+	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -24,7 +25,7 @@ import (
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
 
 // echartsSHA256Recorded is the checksum recorded in assets/SOURCES.md.
-const echartsSHA256Recorded = "1156429a16a38cb8604dcc6518c19406d4226142d908f8edd2e3531443c54d19"
+const echartsSHA256Recorded = "2767c8e4babe30dc17b1fab2843988813d91949ab25a54fe5ba87c440e6ffda6"
 
 func ptr(v float64) *float64 { return &v }
 
@@ -369,7 +370,7 @@ func TestNoExternalSources(t *testing.T) {
 			t.Errorf("%s page loads %v, want only %s", c.ID, srcs, ScriptURL)
 		}
 	}
-	if ScriptURL != "/assets/echarts-5.4.3/echarts.min.js" {
+	if ScriptURL != "/assets/echarts-5.4.3-"+echartsSHA256Recorded[:12]+"/echarts.min.js" {
 		t.Errorf("ScriptURL = %s", ScriptURL)
 	}
 	// A go-echarts chart left with its defaults would load from GitHub Pages: the guard above
@@ -403,8 +404,12 @@ func TestAssetsHandlerServesEmbeddedECharts(t *testing.T) {
 	if got := sha256.Sum256(echartsJS); hex.EncodeToString(got[:]) != echartsSHA256Recorded {
 		t.Fatalf("embedded echarts.min.js sha256 = %x, assets/SOURCES.md records %s", got, echartsSHA256Recorded)
 	}
-	if !bytes.Contains(echartsJS, []byte(`version="`+EChartsVersion+`"`)) {
+	if !bytes.Contains(echartsJS, []byte(`"`+EChartsVersion+`"`)) || !bytes.HasPrefix(echartsJS, []byte("/*! Apache ECharts "+EChartsVersion+", custom build")) {
 		t.Errorf("embedded ECharts is not version %s", EChartsVersion)
+	}
+	// The custom build is what keeps pages light: well under the full build's 1,024,740 bytes.
+	if len(echartsJS) > 600*1024 || len(echartsAsset.gz) > 200*1024 {
+		t.Errorf("embedded ECharts is %d bytes, %d gzipped: more chart types than the pages use?", len(echartsJS), len(echartsAsset.gz))
 	}
 	srv := httptest.NewServer(AssetsHandler())
 	defer srv.Close()
@@ -412,6 +417,8 @@ func TestAssetsHandlerServesEmbeddedECharts(t *testing.T) {
 	get := func(method, path string, header map[string]string) (*http.Response, []byte) {
 		t.Helper()
 		req, _ := http.NewRequest(method, srv.URL+path, nil)
+		// Without this, net/http would ask for gzip and decode it out of sight.
+		req.Header.Set("Accept-Encoding", "identity")
 		for k, v := range header {
 			req.Header.Set(k, v)
 		}
@@ -434,7 +441,7 @@ func TestAssetsHandlerServesEmbeddedECharts(t *testing.T) {
 	if cc := res.Header.Get("Cache-Control"); cc != "public, max-age=31536000, immutable" {
 		t.Errorf("Cache-Control = %q", cc)
 	}
-	if len(body) < 500*1024 || !bytes.Equal(body, echartsJS) {
+	if len(body) < 300*1024 || !bytes.Equal(body, echartsJS) {
 		t.Errorf("body is %d bytes, want the embedded %d", len(body), len(echartsJS))
 	}
 	etag := res.Header.Get("ETag")
@@ -461,6 +468,38 @@ func TestAssetsHandlerServesEmbeddedECharts(t *testing.T) {
 	}
 	if res, _ := get(http.MethodPost, ScriptURL, nil); res.StatusCode != http.StatusMethodNotAllowed {
 		t.Errorf("POST: %d", res.StatusCode)
+	}
+
+	// Clients that accept gzip get the gzip encoding made at start-up, with its own ETag.
+	for _, c := range []struct {
+		path string
+		want []byte
+	}{{ScriptURL, echartsJS}, {ChartsScriptURL, chartsJS}} {
+		res, body = get(http.MethodGet, c.path, map[string]string{"Accept-Encoding": "gzip, deflate, br"})
+		if res.StatusCode != http.StatusOK || res.Header.Get("Content-Encoding") != "gzip" || !strings.Contains(res.Header.Get("Vary"), "Accept-Encoding") {
+			t.Fatalf("GET %s with gzip: %d, Content-Encoding %q, Vary %q", c.path, res.StatusCode, res.Header.Get("Content-Encoding"), res.Header.Get("Vary"))
+		}
+		zr, err := gzip.NewReader(bytes.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		plain, err := io.ReadAll(zr)
+		if err != nil || !bytes.Equal(plain, c.want) {
+			t.Errorf("GET %s with gzip: %d bytes decode to %d, want the embedded %d (%v)", c.path, len(body), len(plain), len(c.want), err)
+		}
+		gzTag := res.Header.Get("ETag")
+		if !strings.HasSuffix(gzTag, `.gz"`) || strings.HasPrefix(gzTag, "W/") {
+			t.Errorf("gzip ETag = %s, want a strong tag of its own", gzTag)
+		}
+		if res, _ := get(http.MethodGet, c.path, map[string]string{"Accept-Encoding": "gzip", "If-None-Match": gzTag}); res.StatusCode != http.StatusNotModified {
+			t.Errorf("conditional GET %s with gzip: %d", c.path, res.StatusCode)
+		}
+		if res, _ := get(http.MethodGet, c.path, map[string]string{"Accept-Encoding": "gzip;q=0"}); res.Header.Get("Content-Encoding") != "" {
+			t.Errorf("gzip;q=0: Content-Encoding %q", res.Header.Get("Content-Encoding"))
+		}
+	}
+	if len(echartsAsset.gz) > len(echartsJS)/2 {
+		t.Errorf("gzip of ECharts is %d bytes of %d", len(echartsAsset.gz), len(echartsJS))
 	}
 }
 
@@ -590,5 +629,22 @@ func TestSpineScaleFingertips(t *testing.T) {
 	}
 	if _, ok := spineScale(SpineRow{Def: higher, Evaluation: ev(1, 1)}); ok {
 		t.Error("no LA values should not be drawn")
+	}
+}
+
+// A chart's source and as-at date, when the page sets them, are data attributes of its option
+// block for the PNG download; without them the fragment has neither.
+func TestChartSourceAndAsAtForThePNG(t *testing.T) {
+	def := *definition(t, "secondary-good-outstanding-schools")
+	c := Trend(&def, pooleSeries())
+	if html := renderChart(t, c); strings.Contains(html, "data-source") || strings.Contains(html, "data-as-at") {
+		t.Errorf("attributes without a source or date:\n%s", html)
+	}
+	c.Source, c.AsAt = `Ofsted "management" <information>`, "23 November 2026"
+	html := renderChart(t, c)
+	for _, want := range []string{`data-source="Ofsted &#34;management&#34; &lt;information&gt;"`, `data-as-at="23 November 2026"`} {
+		if !strings.Contains(html, want) {
+			t.Errorf("no %s in\n%s", want, html)
+		}
 	}
 }
