@@ -10,8 +10,8 @@ import (
 	"sort"
 	"strconv"
 	"sync"
-	"unicode/utf8"
 	"time"
+	"unicode/utf8"
 
 	"github.com/childrens-trust/scorecard/areas"
 	"github.com/childrens-trust/scorecard/auth"
