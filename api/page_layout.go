@@ -122,6 +122,11 @@ func pageTemplate(name, content string) *template.Template {
 
 // writePage renders a page in the layout with the pages' security headers.
 func writePage(c echo.Context, t *template.Template, title string, withCharts, wide bool, page any) error {
+	return writePageStatus(c, http.StatusOK, t, title, withCharts, wide, page)
+}
+
+// writePageStatus is writePage with another status than 200 (an error page).
+func writePageStatus(c echo.Context, status int, t *template.Template, title string, withCharts, wide bool, page any) error {
 	var b bytes.Buffer
 	data := layoutData{Title: title, Charts: withCharts, Wide: wide, Script: charts.ScriptTag(), CSS: pageCSS, ChartCSS: charts.Stylesheet, Page: page}
 	if err := t.Execute(&b, data); err != nil {
@@ -131,5 +136,5 @@ func writePage(c echo.Context, t *template.Template, title string, withCharts, w
 	h.Set("Content-Security-Policy", pageSecurityPolicy)
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "same-origin")
-	return c.HTMLBlob(http.StatusOK, b.Bytes())
+	return c.HTMLBlob(status, b.Bytes())
 }

@@ -70,7 +70,7 @@ func buildPagesFixture() (*pagesFixture, error) {
 	}
 	srv := &Server{Engine: app.Engine, Datasets: app.Datasets, Changes: app, Catalog: app.Catalog, Areas: app.Areas}
 	e := echo.New()
-	e.HTTPErrorHandler = errorHandler(nil)
+	e.HTTPErrorHandler = errorHandlerWithPages(nil, srv.errorPage)
 	srv.registerPages(e)
 	return &pagesFixture{server: srv, echo: e}, nil
 }
@@ -263,7 +263,10 @@ func TestIndicatorPageErrors(t *testing.T) {
 		{"/assets/echarts.js", http.StatusNotFound, "not_found"},
 		{"/assets/echarts-0.0.1/echarts.min.js", http.StatusNotFound, "not_found"},
 	} {
-		rec := f.get(t, http.MethodGet, tt.path)
+		req := httptest.NewRequest(http.MethodGet, tt.path, nil)
+		req.Header.Set("Accept", "application/json")
+		rec := httptest.NewRecorder()
+		f.echo.ServeHTTP(rec, req)
 		var body struct {
 			Error struct{ Code, Message string } `json:"error"`
 		}
