@@ -75,7 +75,6 @@ func (s *Server) scorecardChoices() []option {
 	return out
 }
 
-
 var errorPageTemplate = pageTemplate("error", `
 <h1>{{.Heading}}</h1>
 <p class="lede"><strong>{{.Message}}</strong></p>

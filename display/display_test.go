@@ -220,9 +220,9 @@ func TestDirectionAndTrend(t *testing.T) {
 	}
 	for r, want := range map[string]string{
 		"unsupported value type (count): the test applies to proportions and crude rates": "Not calculated: the significance test applies to percentages and rates.",
-		"sub-annual periods: the test needs annual points":                                 "Not calculated: the test needs yearly figures, and these are quarterly or monthly.",
-		"fewer than 5 annual points": "Not calculated: fewer than 5 annual points.",
-		"":                           "",
+		"sub-annual periods: the test needs annual points":                                "Not calculated: the test needs yearly figures, and these are quarterly or monthly.",
+		"fewer than 5 annual points":                                                      "Not calculated: fewer than 5 annual points.",
+		"":                                                                                "",
 	} {
 		if got := display.TrendReason(r); got != want {
 			t.Errorf("TrendReason(%q) = %q", r, got)
