@@ -138,7 +138,11 @@ func Spine(id, title string, area engine.AreaRef, rows []SpineRow) *Chart {
 		}
 		s, ok := spineScale(r)
 		if !ok {
-			table.Rows = append(table.Rows, Row{Header: r.Label, Cells: []string{period, valueText(r.Def, ev), "", "", "", "", "", "no values for local authorities in England", "0"}})
+			why := "local figures only, no national comparison"
+			if ev == nil || ev.Value == nil {
+				why = "no figure for this area"
+			}
+			table.Rows = append(table.Rows, Row{Header: r.Label, Cells: []string{period, valueText(r.Def, ev), "", "", "", "", "", why, "0"}})
 			continue
 		}
 		drawn++
