@@ -89,6 +89,26 @@ func (f *failures) add(t *testing.T, pg, kind, format string, args ...any) {
 	t.Errorf("[%s] %s", kind, fmt.Sprintf(format, args...))
 }
 
+// detailCap is how many problems of one kind are spelled out for one page at one width; the rest
+// are counted in one more error (and in the summary). SCORECARD_E2E_ALL=1 spells out every one.
+const detailCap = 12
+
+// each reports every problem in list, or the first detailCap and a count of the rest.
+func (f *failures) each(t *testing.T, pg, kind, at string, list []string) {
+	t.Helper()
+	all := os.Getenv("SCORECARD_E2E_ALL") == "1"
+	for i, s := range list {
+		if i == detailCap && !all {
+			f.mu.Lock()
+			f.counts[kind][pg] += len(list) - detailCap
+			f.mu.Unlock()
+			t.Errorf("[%s] %s: %d more like these (SCORECARD_E2E_ALL=1 lists them)", kind, at, len(list)-detailCap)
+			return
+		}
+		f.add(t, pg, kind, "%s: %s", at, s)
+	}
+}
+
 func (f *failures) summary() string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -160,7 +180,7 @@ func (c chartState) signature() string {
 const layoutJS = `(() => { ` + visibleJS + `
 const short = s => (s || '').replace(/\s+/g, ' ').trim().slice(0, 70);
 const de = document.documentElement;
-const res = {scrollWidth: de.scrollWidth, clientWidth: de.clientWidth, cells: [], words: [], codes: [], compare: [], innerScroll: [],
+const res = {scrollWidth: de.scrollWidth, clientWidth: de.clientWidth, wide: [], cells: [], words: [], codes: [], compare: [], innerScroll: [],
   h1: '', homeLink: false, benchTables: 0, benchCells: 0, rows: document.querySelectorAll('table.scorecard tbody tr').length};
 
 // Where a cell is: its table's caption, its row's header, its column's header.
@@ -174,7 +194,8 @@ const where = c => {
     const heads = colHeads(table);
     col = heads[colIndex(c)] || '';
   }
-  return '[' + cap + '] row "' + short(rowHead ? rowHead.innerText : '').slice(0, 40) + '" column "' + short(col) + '"';
+  const inHead = tr && tr.parentElement && tr.parentElement.tagName === 'THEAD';
+  return '[' + cap + '] ' + (inHead ? 'header row' : 'row "' + short(rowHead ? rowHead.innerText : '').slice(0, 40) + '"') + ' column "' + short(col) + '"';
 };
 // The column a cell starts in, counting colspans.
 const colIndex = c => { let i = 0; for (const s of c.parentElement.cells) { if (s === c) return i; i += s.colSpan || 1; } return i; };
@@ -185,6 +206,22 @@ const colHeads = table => {
   for (const tr of table.tHead.rows) { let i = 0; for (const th of tr.cells) { for (let k = 0; k < (th.colSpan || 1); k++) heads[i + k] = short(th.innerText); i += th.colSpan || 1; } }
   return heads;
 };
+
+// What makes the page scroll sideways: the outermost elements reaching past the window's right edge.
+if (de.scrollWidth > de.clientWidth + 1) {
+  const edge = de.clientWidth + 1;
+  const name = el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + (typeof el.className === 'string' && el.className ? '.' + el.className.trim().split(/\s+/).join('.') : '');
+  // Inside an element that clips or scrolls sideways, nothing widens the page.
+  const clipped = el => { for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) { if (getComputedStyle(p).overflowX !== 'visible') return true; } return false; };
+  const found = [];
+  for (const el of document.body.querySelectorAll('*')) {
+    const right = el.getBoundingClientRect().right + window.scrollX;
+    const pr = el.parentElement.getBoundingClientRect().right + window.scrollX;
+    if (right > edge && (el.parentElement === document.body || pr <= edge) && !clipped(el)) found.push([right, name(el)]);
+  }
+  found.sort((a, b) => b[0] - a[0]);
+  res.wide = found.slice(0, 4).map(([r, n]) => n + ' reaches ' + Math.round(r) + 'px');
+}
 
 // Table cells whose text runs outside them.
 document.querySelectorAll('td, th').forEach(c => {
@@ -238,6 +275,10 @@ document.querySelectorAll('[_echarts_instance_], .chart-block .item[id]').forEac
   if (!inst) return;
   const titles = [].concat(inst.getOption().title || []);
   titles.forEach(ti => scan('chart ' + el.id + ' title', [ti.text, ti.subtext].filter(Boolean).join(' / ')));
+  // A chart's category labels are its rows' titles (the spine chart's indicators).
+  ['xAxis', 'yAxis'].forEach(ax => [].concat(inst.getOption()[ax] || []).forEach(a => {
+    if (a && a.type === 'category' && Array.isArray(a.data)) scan('chart ' + el.id + ' ' + ax + ' labels', a.data.map(d => (d && typeof d === 'object') ? d.value : d).join(' | '));
+  }));
 });
 document.querySelectorAll('.chart-block h2, .chart-block h3, .chart-block h4, figure figcaption, .chart-block caption').forEach(h => scan('chart heading', h.innerText));
 
@@ -274,6 +315,7 @@ return res;
 type layout struct {
 	ScrollWidth float64  `json:"scrollWidth"`
 	ClientWidth float64  `json:"clientWidth"`
+	Wide        []string `json:"wide"`
 	Cells       []string `json:"cells"`
 	Words       []string `json:"words"`
 	Codes       []string `json:"codes"`
@@ -506,30 +548,22 @@ func readPage(t *testing.T, deadline context.Context, srv *httptest.Server, pg b
 			continue
 		}
 		if lay.ScrollWidth > lay.ClientWidth+1 {
-			fail(kSideways, "%s: the page is %.0fpx wide in a %.0fpx window", at, lay.ScrollWidth, lay.ClientWidth)
+			fail(kSideways, "%s: the page is %.0fpx wide in a %.0fpx window (widest: %s)", at, lay.ScrollWidth, lay.ClientWidth, strings.Join(lay.Wide, "; "))
 		}
-		for _, c := range lay.Cells {
-			fail(kCell, "%s: %s", at, c)
-		}
+		f.each(t, pg.name, kCell, at, lay.Cells)
 		for _, s := range lay.InnerScroll {
 			t.Logf("%s: table scrolls sideways inside its wrapper: %s", at, s)
 		}
 		// Words and codes are the same at every width: report them once.
 		if i == 0 {
-			for _, w := range lay.Words {
-				fail(kWords, "%s: %s", pg.path, w)
-			}
-			for _, c := range lay.Codes {
-				fail(kCodes, "%s: %s", pg.path, c)
-			}
+			f.each(t, pg.name, kWords, pg.path, lay.Words)
+			f.each(t, pg.name, kCodes, pg.path, lay.Codes)
 		}
 		if pg.kind == "scorecard" {
 			if lay.BenchCells == 0 && i == 0 {
 				fail(kCompare, "%s: no benchmark cells found (want columns headed statistical neighbours/region/England, or td[data-compare])", pg.path)
 			}
-			for _, c := range lay.Compare {
-				fail(kCompare, "%s: %s", at, c)
-			}
+			f.each(t, pg.name, kCompare, at, lay.Compare)
 		}
 		if pg.kind == "error" && i == 0 {
 			if lay.H1 == "" {
