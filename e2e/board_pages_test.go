@@ -25,6 +25,21 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
+// What TestBoardPagesReadable relies on in the pages (the contract with whoever writes them):
+//
+//   - charts: any element ECharts draws in (it carries the _echarts_instance_ attribute), or
+//     .chart-block .item[id]; each shown one must be drawn (canvas pixels or SVG shapes) within 12 s
+//     of load and of each resize. Scorecards need at least one (the spine), indicator pages two
+//     (trend and comparison; one for a count without comparators).
+//   - scorecard tables: table.scorecard (or table[data-scorecard]). Their benchmark columns are the
+//     thead cells whose text names a comparator (neighbour, region, England, comparator,
+//     benchmark) or that carry data-benchmark; every tbody cell in those columns, and every cell
+//     carrying data-compare, must say in words how the area compares: data-compare on the cell or
+//     an element in it ("better", "similar", "worse", "not-compared", "higher", "lower"; - and _
+//     read as spaces), or one of those words in its visible text. An empty cell fails.
+//   - error pages: text/html with a 4xx status, an h1, and an <a href="/">.
+//   - tables' captions and row headers (th in the row) name a failing cell in the report.
+//
 // boardPage is one page TestBoardPagesReadable reads.
 type boardPage struct {
 	name, path string
@@ -217,7 +232,7 @@ if (de.scrollWidth > de.clientWidth + 1) {
   for (const el of document.body.querySelectorAll('*')) {
     const right = el.getBoundingClientRect().right + window.scrollX;
     const pr = el.parentElement.getBoundingClientRect().right + window.scrollX;
-    if (right > edge && (el.parentElement === document.body || pr <= edge) && !clipped(el)) found.push([right, name(el)]);
+    if (right > edge && (el.parentElement === document.body || pr <= edge) && !clipped(el)) found.push([right, (el.parentElement === document.body ? '' : name(el.parentElement) + ' > ') + name(el)]);
   }
   found.sort((a, b) => b[0] - a[0]);
   res.wide = found.slice(0, 4).map(([r, n]) => n + ' reaches ' + Math.round(r) + 'px');
@@ -267,7 +282,9 @@ while ((m = wordRe.exec(text)) !== null) {
 }
 
 // Machine codes in tables and chart titles.
-const codeRe = /TotPermEx|3&4yr_Ofsted_rating|PrevRegCPR|Emotional_LAC|(?<![\w.\/-])90284(?![\w.\/-])/g;
+// The named ones, then any word a person would not write: one with an underscore
+// (2yr_Ofsted_rating) or capitals inside it after lower case (TotFixedEx, ReReferral).
+const codeRe = /TotPermEx|3&4yr_Ofsted_rating|PrevRegCPR|Emotional_LAC|(?<![\w.\/-])90284(?![\w.\/-])|(?<![\w&])[\w&]*[A-Za-z0-9]_[\w&]*[A-Za-z0-9](?![\w&])|(?<![\w&])(?!Mc)[A-Z][a-z]+[A-Z][A-Za-z]*(?![\w&])/g;
 const scan = (where, s) => { let m; codeRe.lastIndex = 0; while ((m = codeRe.exec(s)) !== null) res.codes.push(m[0] + ' in ' + where + ': "' + short(s.slice(Math.max(0, m.index - 30), m.index + m[0].length + 20)) + '"'); };
 document.querySelectorAll('table').forEach(t => { if (visible(t)) scan('table "' + (t.caption ? short(t.caption.innerText).slice(0, 40) : t.className) + '"', t.innerText); });
 document.querySelectorAll('[_echarts_instance_], .chart-block .item[id]').forEach(el => {
