@@ -76,7 +76,7 @@ const (
 	kSideways  = "sideways scroll"
 	kCell      = "text outside its table cell"
 	kWords     = "raw value word visible (None/null/NaN/undefined/no_target/no_data)"
-	kCodes     = "machine code in a table or chart title"
+	kCodes     = "machine code in a table, chart title or heading"
 	kCompare   = "benchmark cell without a comparison in words"
 	kError     = "error page lacks h1 or link to /"
 	kAxe       = "axe-core WCAG 2.2 AA violation"
@@ -298,6 +298,8 @@ document.querySelectorAll('[_echarts_instance_], .chart-block .item[id]').forEac
   }));
 });
 document.querySelectorAll('.chart-block h2, .chart-block h3, .chart-block h4, figure figcaption, .chart-block caption').forEach(h => scan('chart heading', h.innerText));
+// Headings are titles too (the exception report titles each row with its indicator).
+document.querySelectorAll('h1, h2, h3, h4').forEach(h => { if (visible(h) && !h.closest('.chart-block, table')) scan(h.tagName.toLowerCase(), h.innerText); });
 
 // Benchmark (comparator) cells in scorecard tables: the columns whose header names a comparator
 // (statistical neighbours, region, England, comparator, benchmark) or that carry
