@@ -63,7 +63,8 @@ table.chart-data tbody th{min-width:8rem}
 table.scorecard ul.periods{white-space:normal;font-size:.875rem}
 table.scorecard ul.periods li{white-space:nowrap}
 table.scorecard svg.sparkline{width:90px;height:auto;margin-bottom:.25rem}
-@media (max-width:80em){table.scorecard{font-size:.875rem}table.scorecard tbody th{min-width:9rem}table.scorecard th,table.scorecard td{padding-right:.5rem}main{padding:1rem 1rem 3rem}}
+@media (max-width:80em){table.scorecard{font-size:.875rem}table.scorecard tbody th{min-width:8rem}table.scorecard th,table.scorecard td{padding-right:.4rem}main{padding:1rem 1rem 3rem}
+ table.scorecard ul.periods li,table.scorecard .dir,table.scorecard .ref{white-space:normal}table.scorecard svg.sparkline{width:72px}}
 .cmp-better{background:#cce2d8;color:#005a30}
 .cmp-similar{background:#fff7bf;color:#594d00}
 .cmp-worse{background:#f4cdc6;color:#942514}
@@ -85,7 +86,7 @@ dl.key dd{margin:0}
  table.scorecard,table.scorecard tbody,table.scorecard th,table.scorecard td,table.summary,table.summary tbody,table.summary tr,table.summary th,table.summary td,
  table.chart-data,table.chart-data tbody,table.chart-data tr,table.chart-data th,table.chart-data td{display:block;width:auto;max-width:none;min-width:0}
  table.scorecard caption,table.summary caption,table.chart-data caption{display:block}
- table.scorecard thead,table.summary thead,table.chart-data thead{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%)}
+ table.scorecard thead,table.summary thead,table.chart-data thead{display:none}
  table.chart-data tr{border-top:2px solid #0b0c0c;margin:0 0 .75rem;padding:.25rem 0}
  table.chart-data tbody th{border:0;min-width:0}
  table.chart-data td{border:0;border-top:1px solid #dee0e2;padding:.25rem 0;display:grid;grid-template-columns:42% 1fr;gap:.5rem;text-align:left;font-size:.875rem}
@@ -121,7 +122,7 @@ blockquote{margin:.5rem 0;padding:.5rem 1rem;border-left:4px solid #b1b4b6;backg
  body{font-size:9pt}
  main,main.wide{max-width:none;padding:0}
  h1{font-size:16pt;margin-top:0}
- h2{font-size:12pt;margin:8pt 0 3pt;break-after:avoid}
+ h2{font-size:11pt;margin:6pt 0 2pt;break-after:avoid}
  h3{break-after:avoid}
  p{orphans:3;widows:3}
  section.priority>p{margin:0 0 3pt}
@@ -139,8 +140,49 @@ blockquote{margin:.5rem 0;padding:.5rem 1rem;border-left:4px solid #b1b4b6;backg
  section.priority{break-inside:auto}
  section.priority h2{break-after:avoid}
  .chart-block .container,.chart-block [id$="_block"] div{max-height:none}
- dl.key{font-size:7.5pt;gap:2pt 8pt}
- .notice{padding:2pt 6pt}
+ dl.key{font-size:6.5pt;gap:1pt 5pt;grid-template-columns:max-content 1fr max-content 1fr max-content 1fr}
+ table.summary{font-size:7pt}
+ table.summary th,table.summary td{padding:.5pt 4pt .5pt 0}
+ section.key p{font-size:7pt;margin:2pt 0}
+ .notice{padding:2pt 6pt;margin:4pt 0}
+ .notice p{margin:0}
+ .intro{margin:2pt 0 4pt;font-size:8pt}
+ .lede{margin:0 0 2pt}
+ table.scorecard caption{display:none}
+ table.scorecard ul.periods{font-size:6.5pt}
+ table.scorecard ul.periods li{display:inline;white-space:nowrap}
+ table.scorecard ul.periods li+li::before{content:" · "}
+ table.scorecard svg.sparkline{display:none}
+ section.spine table.chart-data{display:none}
+ section.spine .chart-figure figcaption{font-size:8pt}
+ section.spine .chart-key{font-size:7pt;margin:2pt 0}
+ section.spine .chart-figure{break-inside:avoid}
+ .chart-figure [role=img] div{width:100%!important;height:auto!important;position:static!important}
+ .chart-figure [role=img] canvas{width:100%!important;height:60mm!important;object-fit:contain;object-position:left top;position:static!important}
+ section.spine .chart-figure [role=img] canvas{height:72mm!important}
+ td.cmpcell .cmp{display:inline-block;margin-top:0}
+ dl.key .key-rag{display:none}
+ table.scorecard .meta{line-height:1.15}
+ table.scorecard td,table.scorecard th{line-height:1.2}
+ .chart-figure [role=img] canvas+canvas,.chart-figure [role=img] div+div{display:none!important}
+ .chart-figure figcaption,.chart-figure .chart-title{font-size:8pt!important}
+ .chart-key{font-size:7pt!important;margin:2pt 0!important}
+ main:not(.wide) table.chart-data{display:none}
+ main:not(.wide) .chart-block{margin:0 0 4pt}
+ main:not(.wide){display:grid;grid-template-columns:1fr 1fr;column-gap:12pt}
+ main:not(.wide)>*{grid-column:1 / -1}
+ main:not(.wide)>section[aria-labelledby=trend],main:not(.wide)>section[aria-labelledby=comparison]{grid-column:auto}
+ main:not(.wide) p.no-chart{font-size:8pt}
+ table.scorecard thead th{font-size:6.5pt;line-height:1.15}
+ table.scorecard td.c-recent{width:15%}
+ table.scorecard td.c-dir{width:11%}
+ table.scorecard td.c-rank{width:9%}
+ table.scorecard td.c-cmp{width:8%}
+ table.scorecard td.c-value{width:6%}
+ table.scorecard td.c-target{width:7%}
+ dl.facts{gap:1pt 8pt}
+ table.chart-data{font-size:7pt;margin:2pt 0}
+ table.chart-data th,table.chart-data td{padding:1pt 4pt 1pt 0}
 }
 `
 

@@ -572,7 +572,7 @@ var scorecardPageTemplate = pageTemplate("scorecard", `
 <thead><tr>
 <th scope="col">Indicator</th><th scope="col" class="num">Value</th>
 <th scope="col">Statistical neighbours</th><th scope="col">Region</th><th scope="col">England</th>
-<th scope="col">Rank among local authorities</th><th scope="col">Target</th><th scope="col">RAG</th><th scope="col">Direction of travel</th>
+<th scope="col">Rank<span class="visually-hidden"> among local authorities</span></th><th scope="col">Target</th><th scope="col">RAG</th><th scope="col">Direction of travel</th>
 <th scope="col">Recent periods</th>
 </tr></thead>
 <tbody>
@@ -604,7 +604,7 @@ var scorecardPageTemplate = pageTemplate("scorecard", `
 <h2 id="key">How to read this scorecard</h2>
 <dl class="key">
 {{range .Key}}<dt>{{.Sample}}</dt><dd>{{.Means}}</dd>
-{{end}}{{range .Statuses}}<dt>{{.Chip}}</dt><dd>RAG against target</dd>
+{{end}}{{range .Statuses}}<dt class="key-rag">{{.Chip}}</dt><dd class="key-rag">RAG against target</dd>
 {{end}}</dl>
 <p>Rank: 1st is best among local authorities in England with a figure; quartile A is the best quarter, D the worst. Arrows show which way the figure moved since the previous period; the word says whether that is better.</p>
 {{with .Board.Source}}<p><strong>Sources:</strong> {{.}}</p>{{end}}

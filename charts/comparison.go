@@ -138,7 +138,7 @@ func Comparison(def *indicators.Definition, ev *engine.Evaluation, neighbours []
 	}
 	key := "Key: " + area.Name + " is the blue bar, labelled \"(this area)\""
 	if len(peers) > 1 {
-		key += "; its statistical neighbours are light grey bars, sorted with it best first"
+		key += "; its statistical neighbours are light grey bars, sorted from best to worst with the area among them"
 	}
 	key += "; the averages for comparison (statistical neighbours, region, England) are the dark grey bars at the bottom. Each bar is named with its value on the left."
 	if anyInterval {
