@@ -103,7 +103,8 @@ dl.key dd{margin:0}
  table.summary tr{border-top:2px solid #0b0c0c;padding:.25rem 0;margin:0 0 .5rem;display:grid;grid-template-columns:1fr 1fr}
  table.summary th{grid-column:1 / -1;border:0}
  table.summary td{grid-template-columns:6rem 1fr}
- dl.facts,dl.key{grid-template-columns:1fr}
+ dl.facts,dl.key{grid-template-columns:minmax(0,1fr)}
+ dl.facts dd,dl.key dd{overflow-wrap:anywhere;margin-bottom:.375rem}
  form.pickers select{max-width:100%}
 }
 svg.sparkline{max-width:100%;height:auto}

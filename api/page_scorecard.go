@@ -712,6 +712,16 @@ var exceptionsPageTemplate = pageTemplate("exceptions", `
 {{end}}
 `)
 
+// boardJSON is GET /api/v1/scorecards/:id/board?area=&period=: engine.Board, the one read the
+// scorecard page is drawn from.
+func (s *Server) boardJSON(c echo.Context) error {
+	b, err := s.Engine.Board(c.Request().Context(), c.Param("id"), c.QueryParam("area"), c.QueryParam("period"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, b)
+}
+
 // exceptionsJSON is GET /api/v1/scorecards/:id/exceptions?area=&period=.
 func (s *Server) exceptionsJSON(c echo.Context) error {
 	rep, err := s.Engine.Exceptions(c.Request().Context(), c.Param("id"), c.QueryParam("area"), c.QueryParam("period"))
@@ -724,6 +734,9 @@ func (s *Server) exceptionsJSON(c echo.Context) error {
 // scorecardSummaryView is a scorecard on the index page.
 type scorecardSummaryView struct {
 	ID, Title, Description, AreaName, URL string
+	// Former is set when the scorecard's own area no longer exists: the card then opens for the
+	// area that took it over, and Former links to the old area's last figures.
+	Former *link
 }
 
 type indexPageData struct {
@@ -732,8 +745,9 @@ type indexPageData struct {
 	Areas      []option
 }
 
-// indexPage is GET /: the scorecards, each linked for its own area, and a form to read any
-// scorecard for any area.
+// indexPage is GET /: the scorecards, each linked for its own area (or, for a former council, the
+// current council that took it over, with a link to the former one's last figures), and a form to
+// read any scorecard for any current area.
 func (s *Server) indexPage(c echo.Context) error {
 	var data indexPageData
 	if s.Engine.Scorecards != nil {
@@ -743,6 +757,13 @@ func (s *Server) indexPage(c echo.Context) error {
 				if a, ok := s.Areas.Lookup(sc.Area); ok {
 					v.AreaName = a.Name
 					v.URL += "?area=" + url.QueryEscape(a.Code)
+					if !a.Live() && len(a.Successors) > 0 {
+						if succ, ok := s.Areas.Lookup(a.Successors[0]); ok {
+							v.Former = &link{Text: a.Name + " (former council, merged in " + a.ValidTo.AddDate(0, 0, 1).Format("January 2006") + "): its last figures", URL: v.URL}
+							v.AreaName = succ.Name
+							v.URL = "/scorecards/" + url.PathEscape(sc.ID) + "?area=" + url.QueryEscape(succ.Code)
+						}
+					}
 				}
 			}
 			data.Scorecards = append(data.Scorecards, v)
@@ -757,7 +778,7 @@ var indexPageTemplate = pageTemplate("index", `
 <h1>Scorecards</h1>
 <p class="lede">Each scorecard groups indicators by priority for an area, with its target, comparators, RAG status and direction of travel.</p>
 <ul>
-{{range .Scorecards}}<li><a href="{{.URL}}">{{.Title}}</a>{{with .AreaName}} ({{.}}){{end}}</li>
+{{range .Scorecards}}<li><a href="{{.URL}}">{{.Title}}</a>{{with .AreaName}} ({{.}}){{end}}{{with .Former}}<br><span class="muted">Also: <a href="{{.URL}}">{{.Text}}</a></span>{{end}}</li>
 {{end}}</ul>
 <h2 id="pick">Read a scorecard for another area</h2>
 <form class="pickers" method="get" action="/scorecards" aria-labelledby="pick">

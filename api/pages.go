@@ -42,6 +42,7 @@ func (s *Server) registerPages(e *echo.Echo) {
 	// the rest of the API.
 	asAPI := []echo.MiddlewareFunc{compress(), s.jsonValidators}
 	get(e, "/api/v1/scorecards/:id/exceptions", s.exceptionsJSON, asAPI...)
+	get(e, "/api/v1/scorecards/:id/board", s.boardJSON, asAPI...)
 	get(e, "/api/v1/charts/trend/:indicator", s.trendChartJSON, asAPI...)
 	get(e, "/api/v1/charts/comparison/:indicator", s.comparisonChartJSON, asAPI...)
 	get(e, "/api/v1/charts/spine/:scorecard", s.spineChartJSON, asAPI...)

@@ -285,7 +285,8 @@ func TestIndexAndPicker(t *testing.T) {
 	rec := f.get(t, http.MethodGet, "/")
 	html := rec.Body.String()
 	for _, s := range []string{
-		`<a href="/scorecards/poole-childrens-trust?area=E06000029">Poole Children&#39;s Trust score card</a> (Poole)`,
+		// Poole is a former council: the card opens for BCP, with a link to Poole's last figures.
+		`<a href="/scorecards/poole-childrens-trust?area=E06000058">Poole Children&#39;s Trust score card</a> (Bournemouth, Christchurch and Poole)<br><span class="muted">Also: <a href="/scorecards/poole-childrens-trust?area=E06000029">Poole (former council, merged in April 2019): its last figures</a></span>`,
 		`<a href="/scorecards/rotherham-semh?area=E08000018">`,
 		`<form class="pickers" method="get" action="/scorecards" aria-labelledby="pick">`,
 	} {
