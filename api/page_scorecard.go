@@ -633,52 +633,56 @@ type exceptionsPageData struct {
 
 // exceptionsPage is GET /scorecards/:id/exceptions?area=&period=: the rows a board must discuss
 // first (red against target, or worse than England and getting worse), each with its reasons and
-// commentary.
+// commentary, from the same read as the scorecard page (engine.Board).
 func (s *Server) exceptionsPage(c echo.Context) error {
 	ctx := c.Request().Context()
 	period := strings.TrimSpace(c.QueryParam("period"))
-	rep, err := s.Engine.Exceptions(ctx, c.Param("id"), strings.TrimSpace(c.QueryParam("area")), period)
+	b, err := s.Engine.Board(ctx, c.Param("id"), strings.TrimSpace(c.QueryParam("area")), period)
 	if err != nil {
 		return err
 	}
-	q := scorecardQuery(rep.Area.Code, period)
-	data := exceptionsPageData{Report: rep, Period: period, Areas: s.areaOptions(rep.Area.Code),
-		BackURL:    "/scorecards/" + url.PathEscape(rep.Scorecard) + "?" + q,
-		JSONURL:    "/api/v1/scorecards/" + url.PathEscape(rep.Scorecard) + "/exceptions?" + q,
+	rep := &engine.ExceptionReport{Scorecard: b.ID, Title: b.Title, Area: b.Area, RequestedPeriod: b.RequestedPeriod, Rule: engine.ExceptionRule}
+	q := scorecardQuery(b.Area.Code, period)
+	data := exceptionsPageData{Report: rep, Period: period, Areas: s.areaOptions(b.Area.Code),
+		BackURL:    "/scorecards/" + url.PathEscape(b.ID) + "?" + q,
+		JSONURL:    "/api/v1/scorecards/" + url.PathEscape(b.ID) + "/exceptions?" + q,
 		PeriodText: "the latest period of each indicator"}
 	if period != "" {
 		data.PeriodText = display.Period(period) + ", or each indicator's latest period before it"
 	}
-	for _, ex := range rep.Exceptions {
-		def, ok := s.Catalog.Get(ex.Row.Indicator)
-		if !ok || ex.Row.Evaluation == nil {
-			continue
-		}
-		ev := ex.Row.Evaluation
-		v := exceptionView{Priority: ex.Priority, Label: rowLabel(ex.Row), Period: display.Period(ev.Period), Reasons: ex.Reasons, Comments: ev.Commentary,
-			URL:     "/areas/" + url.PathEscape(rep.Area.Code) + "/indicators/" + url.PathEscape(def.ID) + "?period=" + url.QueryEscape(ev.Period),
-			Value:   valueCell(def, ev).Text,
-			England: "No data", Target: "No target set", RAG: charts.RAG(ev.RAG.Status).Chip()}
-		if e := ev.Comparators.England; e != nil && e.Value != nil {
-			v.England = display.Value(def, *e.Value) + " (" + display.JudgementAgainst(e.Judgement, "England") + ")"
-		}
-		if ev.RAG.Target != nil {
-			v.Target = display.Value(def, *ev.RAG.Target)
-			if gap := display.Gap(def, ev.Value, ev.RAG.Target); gap != "" {
-				v.Target += " (" + gap + ")"
+	for _, p := range b.Priorities {
+		for _, r := range p.Rows {
+			rep.Rows++
+			def, ok := s.Catalog.Get(r.Indicator)
+			if !ok || r.Evaluation == nil || len(r.Rules) == 0 {
+				continue
 			}
-		}
-		if d := ev.Direction.Previous; d != nil {
-			v.Dir = charts.Direction(d.Judgement, d.Change)
-			if d.Change != nil {
-				v.DirDetail = "since " + display.Period(d.Period) + ": " + display.Change(def, d.Change, d.ChangePercent)
+			ev := r.Evaluation
+			v := exceptionView{Priority: p.Title, Label: boardRowLabel(r), Period: display.Period(ev.Period), Reasons: r.Reasons, Comments: ev.Commentary,
+				URL:     "/areas/" + url.PathEscape(b.Area.Code) + "/indicators/" + url.PathEscape(def.ID) + "?period=" + url.QueryEscape(ev.Period),
+				Value:   valueCell(def, ev).Text,
+				England: "No data", Target: "No target set", RAG: charts.RAG(ev.RAG.Status).Chip()}
+			if e := ev.Comparators.England; e != nil && e.Value != nil {
+				v.England = display.Value(def, *e.Value) + " (" + display.JudgementAgainst(e.Judgement, "England") + ")"
 			}
-		} else {
-			v.Dir = charts.Direction("", nil)
+			if ev.RAG.Target != nil {
+				v.Target = display.Value(def, *ev.RAG.Target)
+				if gap := display.Gap(def, ev.Value, ev.RAG.Target); gap != "" {
+					v.Target += " (" + gap + ")"
+				}
+			}
+			if d := ev.Direction.Previous; d != nil {
+				v.Dir = charts.Direction(d.Judgement, d.Change)
+				if d.Change != nil {
+					v.DirDetail = "since " + display.Period(d.Period) + ": " + display.Change(def, d.Change, d.ChangePercent)
+				}
+			} else {
+				v.Dir = charts.Direction("", nil)
+			}
+			data.Rows = append(data.Rows, v)
 		}
-		data.Rows = append(data.Rows, v)
 	}
-	return writePage(c, exceptionsPageTemplate, "Exception report: "+rep.Title+": "+rep.Area.Name, false, false, data)
+	return writePage(c, exceptionsPageTemplate, "Exception report: "+b.Title+": "+b.Area.Name, false, false, data)
 }
 
 var exceptionsPageTemplate = pageTemplate("exceptions", `
