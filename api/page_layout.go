@@ -64,7 +64,7 @@ table.scorecard ul.periods{white-space:normal;font-size:.875rem}
 table.scorecard ul.periods li{white-space:nowrap}
 table.scorecard svg.sparkline{width:90px;height:auto;margin-bottom:.25rem}
 @media (max-width:80em){table.scorecard{font-size:.875rem}table.scorecard tbody th{min-width:8rem}table.scorecard th,table.scorecard td{padding-right:.4rem}main{padding:1rem 1rem 3rem}
- table.scorecard ul.periods li,table.scorecard .dir,table.scorecard .ref{white-space:normal}table.scorecard svg.sparkline{width:72px}}
+ table.scorecard .dir,table.scorecard .ref{white-space:normal}table.scorecard svg.sparkline{width:72px}}
 .cmp-better{background:#cce2d8;color:#005a30}
 .cmp-similar{background:#fff7bf;color:#594d00}
 .cmp-worse{background:#f4cdc6;color:#942514}

@@ -323,7 +323,7 @@ func scorecardKey() []keyItem {
 // judgementChip is a judgement as the comparator cells show it.
 func judgementChip(j string) template.HTML {
 	return template.HTML(`<span class="cmp cmp-` + judgementClass(j) + `"><span aria-hidden="true">` + display.JudgementSymbol(j) +
-		`</span> ` + template.HTMLEscapeString(display.Judgement(j)) + `</span>`)
+		`</span>&nbsp;` + template.HTMLEscapeString(display.Judgement(j)) + `</span>`)
 }
 
 func judgementClass(j string) string {
@@ -355,7 +355,20 @@ func valueCell(def *indicators.Definition, ev *engine.Evaluation) cell {
 }
 
 func pointCell(def *indicators.Definition, p engine.BoardPoint) cell {
+	if p.Value != nil {
+		return cell{compactValue(def, *p.Value), "v"}
+	}
 	return valueCell(def, &engine.Evaluation{Value: p.Value, Marker: p.Marker, Status: p.Status})
+}
+
+// compactValue is a value in a cell beside the row's own value, whose unit the row already
+// shows: a percentage keeps its "%", a rate or count drops its words ("70.2", not "70.2 per
+// 10,000").
+func compactValue(def *indicators.Definition, v float64) string {
+	if def.Unit == indicators.Percentage {
+		return display.Value(def, v)
+	}
+	return display.Plain(def, v)
 }
 
 // comparator is a comparator's cell.
@@ -364,7 +377,7 @@ func comparator(def *indicators.Definition, name string, c *engine.Comparator) c
 	j := ""
 	if c != nil {
 		if c.Value != nil {
-			out.Value = cell{display.Value(def, *c.Value), "v"}
+			out.Value = cell{compactValue(def, *c.Value), "v"}
 		}
 		j = c.Judgement
 		if name == "" {
@@ -581,7 +594,7 @@ var scorecardPageTemplate = pageTemplate("scorecard", `
 <span class="meta">{{.Measure}} · {{.GoodDirection}}{{with .Owner}} · Owner: {{.}}{{end}}</span>
 {{with .Comment}}<span class="comment">Latest comment, {{.Author}}, {{.CreatedAt.Format "2 January 2006"}}: “{{.Text}}”</span>{{end}}</th>
 <td class="num c-value" data-label="Value"><div><strong class="{{.Value.Class}}">{{.Value.Text}}</strong>{{with .Period}}<span class="meta" title="{{$.Board.Area.Name}}">{{.}}</span>{{end}}</div></td>
-{{range .Comparators}}<td class="cmpcell c-cmp" data-label="{{.Name}}"><div><span class="{{.Value.Class}}">{{.Value.Text}}</span> <span class="cmp {{.Class}}" title="{{.Says}}"><span aria-hidden="true">{{.Symbol}}</span> {{.Word}}<span class="visually-hidden">{{.Rest}}</span></span></div></td>
+{{range .Comparators}}<td class="cmpcell c-cmp" data-label="{{.Name}}"><div><span class="{{.Value.Class}}">{{.Value.Text}}</span> <span class="cmp {{.Class}}" title="{{.Says}}"><span aria-hidden="true">{{.Symbol}}</span>&nbsp;{{.Word}}<span class="visually-hidden">{{.Rest}}</span></span></div></td>
 {{end}}<td class="c-rank" data-label="Rank"><div>{{if .Rank}}{{.Rank}}{{else}}<span class="v-none">Not ranked</span>{{end}}</div></td>
 <td class="c-target" data-label="Target"><div><span class="{{.Target.Class}}">{{.Target.Text}}</span>{{with .Gap}}<span class="meta">{{.}}</span>{{end}}{{with .Forecast}}<span class="meta">{{.}}</span>{{end}}</div></td>
 <td class="c-rag" data-label="RAG"><div>{{.RAG}}</div></td>

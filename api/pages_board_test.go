@@ -146,7 +146,7 @@ func TestScorecardPage(t *testing.T) {
 		`<th scope="row" data-label="Indicator"><span class="ref">1.14</span> <a href="/areas/E06000029/indicators/secondary-good-outstanding-schools?period=2016-17&#43;Q4">Secondary pupils in good or outstanding schools</a>
 <span class="meta">per cent · Higher is better · Owner: Poole Children&#39;s Trust</span>`,
 		`<td class="num c-value" data-label="Value"><div><strong class="v">85.3%</strong><span class="meta" title="Poole">2016-17 Q4</span></div></td>`,
-		`<td class="cmpcell c-cmp" data-label="England"><div><span class="v-none">No data</span> <span class="cmp cmp-none" title="not compared with England"><span aria-hidden="true">○</span> Not compared<span class="visually-hidden"> with England</span></span></div></td>`,
+		`<td class="cmpcell c-cmp" data-label="England"><div><span class="v-none">No data</span> <span class="cmp cmp-none" title="not compared with England"><span aria-hidden="true">○</span>&nbsp;Not compared<span class="visually-hidden"> with England</span></span></div></td>`,
 		`<td class="c-rank" data-label="Rank"><div><span class="v-none">Not ranked</span></div></td>`,
 		`<td class="c-target" data-label="Target"><div><span class="v">88.0%</span><span class="meta">2.7 percentage points below target</span></div></td>`,
 		`<td class="c-rag" data-label="RAG"><div><strong class="rag rag-red" style="background:#b10e1e;color:#ffffff">Red</strong></div></td>`,
@@ -196,7 +196,7 @@ func TestScorecardPagePeriodAndArea(t *testing.T) {
 		`<p class="lede">Poole · 2015-16 (financial year), or each indicator&#39;s latest period before it</p>`,
 		`<option value="2015-16" selected>2015-16 (financial year)</option>`,
 		`<td class="num c-value" data-label="Value"><div><strong class="v">58.8%</strong><span class="meta" title="Poole">2015-16</span></div></td>
-<td class="cmpcell c-cmp" data-label="Statistical neighbours"><div><span class="v">83.8%</span> <span class="cmp cmp-worse" title="worse than the statistical neighbours&#39; average"><span aria-hidden="true">▼</span> Worse<span class="visually-hidden"> than the statistical neighbours&#39; average</span></span></div></td>
+<td class="cmpcell c-cmp" data-label="Statistical neighbours"><div><span class="v">83.8%</span> <span class="cmp cmp-worse" title="worse than the statistical neighbours&#39; average"><span aria-hidden="true">▼</span>&nbsp;Worse<span class="visually-hidden"> than the statistical neighbours&#39; average</span></span></div></td>
 <td class="cmpcell c-cmp" data-label="South West"><div><span class="v">86.5%</span> <span class="cmp cmp-worse" title="worse than South West">`,
 		`<td class="c-target" data-label="Target"><div><span class="v">88.0%</span><span class="meta">29.2 percentage points below target</span>`,
 	} {
