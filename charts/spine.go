@@ -5,6 +5,7 @@ import (
 	"math"
 	"strings"
 
+	"github.com/childrens-trust/scorecard/display"
 	"github.com/childrens-trust/scorecard/engine"
 	"github.com/childrens-trust/scorecard/indicators"
 	"github.com/childrens-trust/scorecard/stats"
@@ -192,7 +193,11 @@ func Spine(id, title string, area engine.AreaRef, rows []SpineRow) *Chart {
 	var parts []string
 	for _, k := range []string{"better", "similar", "worse", "higher", "lower", "not_compared", "no value"} {
 		if counts[k] > 0 {
-			parts = append(parts, fmt.Sprintf("%s %d", strings.ReplaceAll(k, "_", " "), counts[k]))
+			word := "no figure"
+			if k != "no value" {
+				word = strings.ToLower(display.Judgement(k))
+			}
+			parts = append(parts, fmt.Sprintf("%s %d", word, counts[k]))
 		}
 	}
 	if len(parts) > 0 {
