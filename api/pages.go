@@ -172,7 +172,17 @@ func (s *Server) indicatorPage(c echo.Context) error {
 			return fmt.Errorf("indicator page %s %s: comparison chart: %w", def.ID, area.Code, err)
 		}
 	}
-	return writePage(c, indicatorPageTemplate, def.Title+": "+area.Name, data.Trend != "" || data.Comparison != "", false, data)
+	foot := footer{Scorecard: def.Title, Area: area.Name, Printed: display.Date(s.now()), DataAsAt: "no figures", Sources: def.Metadata.Source}
+	if ev := data.Latest; ev != nil && ev.Source.Dataset != "" && s.Datasets != nil {
+		if revs, err := s.Datasets.Revisions(c.Request().Context(), ev.Source.Dataset); err == nil {
+			for _, r := range revs {
+				if r.ID == ev.Source.Revision {
+					foot.DataAsAt = display.Date(r.CreatedAt)
+				}
+			}
+		}
+	}
+	return writePageWith(c, http.StatusOK, indicatorPageTemplate, def.Title+": "+area.Name, data.Trend != "" || data.Comparison != "", false, foot.CSS(), data)
 }
 
 // latestWithValue is the most recent evaluation with a value, else the most recent one.
