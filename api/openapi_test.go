@@ -372,6 +372,10 @@ func TestChartAndExceptionResponsesValidateAgainstOpenAPI(t *testing.T) {
 		{method: "GET", path: "/api/v1/charts/comparison/rereferrals?area=839&period=2021", status: 200},
 		{method: "GET", path: "/api/v1/charts/spine/poole-childrens-trust", status: 200},
 		{method: "GET", path: "/api/v1/charts/spine/rotherham-semh?period=2023/24", status: 200},
+		{method: "GET", path: "/api/v1/scorecards/poole-childrens-trust/board", status: 200},
+		{method: "GET", path: "/api/v1/scorecards/poole-childrens-trust/board?area=839", status: 200},
+		{method: "GET", path: "/api/v1/scorecards/leicestershire-ewmh/board?area=855", status: 200},
+		{method: "GET", path: "/api/v1/scorecards/nope/board", status: 404},
 		// errors
 		{method: "GET", path: "/api/v1/scorecards/nope/exceptions", status: 404},
 		{method: "GET", path: "/api/v1/scorecards/poole-childrens-trust/exceptions?period=garbage", status: 400},

@@ -15,47 +15,53 @@ import (
 )
 
 // comparisonChart draws ev against its statistical neighbours (their evaluations for the same
-// period) and benchmarks.
-func (s *Server) comparisonChart(ctx context.Context, def *indicators.Definition, ev *engine.Evaluation) (*charts.Chart, error) {
+// period) and benchmarks; n is how many of its bars have a value (0: nothing to draw).
+func (s *Server) comparisonChart(ctx context.Context, def *indicators.Definition, ev *engine.Evaluation) (c *charts.Chart, n int, err error) {
 	las, err := s.Engine.LocalAuthorityEvaluations(ctx, def.ID, ev.Period)
 	if err != nil {
-		return nil, fmt.Errorf("comparison chart %s %s %s: %w", def.ID, ev.Area.Code, ev.Period, err)
+		return nil, 0, fmt.Errorf("comparison chart %s %s %s: %w", def.ID, ev.Area.Code, ev.Period, err)
 	}
 	_, neighbours := s.Engine.NeighbourEvaluations(ev, las)
-	return charts.Comparison(def, ev, neighbours), nil
+	if ev.Value != nil {
+		n++
+	}
+	for _, nb := range neighbours {
+		if nb.Value != nil {
+			n++
+		}
+	}
+	for _, c := range []*engine.Comparator{ev.Comparators.StatisticalNeighbours, ev.Comparators.Region, ev.Comparators.England} {
+		if c != nil && c.Value != nil {
+			n++
+		}
+	}
+	return charts.Comparison(def, ev, neighbours), n, nil
 }
 
-// spineChart draws an evaluated scorecard's rows on the range of LA values of each row's period.
-func (s *Server) spineChart(ctx context.Context, sc *engine.ScorecardResult) (*charts.Chart, error) {
+// spineChart draws a board's rows on the range of local authority values in England of each
+// row's period (engine.Board read them).
+func (s *Server) spineChart(b *engine.Board) *charts.Chart {
 	var rows []charts.SpineRow
-	for _, p := range sc.Priorities {
+	for _, p := range b.Priorities {
 		for _, r := range p.Rows {
 			def, ok := s.Catalog.Get(r.Indicator)
 			if !ok {
 				continue
 			}
-			row := charts.SpineRow{Def: def, Label: rowLabel(r), Evaluation: r.Evaluation}
-			if r.Evaluation != nil {
-				las, err := s.Engine.LocalAuthorityEvaluations(ctx, def.ID, r.Evaluation.Period)
-				if err != nil {
-					return nil, fmt.Errorf("spine chart %s: %s: %w", sc.ID, def.ID, err)
-				}
-				for _, l := range las {
-					if l.Value != nil {
-						row.LAValues = append(row.LAValues, *l.Value)
-					}
-				}
-			}
-			rows = append(rows, row)
+			rows = append(rows, charts.SpineRow{Def: def, Label: boardRowLabel(r), Evaluation: r.Evaluation, LAValues: r.LAValues})
 		}
 	}
-	return charts.Spine(sc.ID, sc.Title, sc.Area, rows), nil
+	return charts.Spine(b.ID, b.Title, b.Area, rows)
 }
 
-// rowLabel names a scorecard row: its reference and the indicator's title.
+// boardRowLabel names a board row: the plan's own reference, if it has one, and the title.
+func boardRowLabel(r engine.BoardRow) string { return rowLabel(r.ScorecardItemResult) }
+
+// rowLabel names a scorecard row: the plan's own reference (never a source's code, such as a
+// Fingertips indicator number) and the indicator's title.
 func rowLabel(r engine.ScorecardItemResult) string {
-	if r.Reference != "" {
-		return r.Reference + " " + r.Title
+	if r.PlanReference != "" {
+		return r.PlanReference + " " + r.Title
 	}
 	return r.Title
 }
@@ -148,7 +154,7 @@ func (s *Server) comparisonChartJSON(c echo.Context) error {
 	if ev == nil {
 		return errs.Errorf(errs.NotFound, "no %s evaluations for area %s", def.ID, area)
 	}
-	chart, err := s.comparisonChart(c.Request().Context(), def, ev)
+	chart, _, err := s.comparisonChart(c.Request().Context(), def, ev)
 	if err != nil {
 		return err
 	}
@@ -161,15 +167,11 @@ func (s *Server) comparisonChartJSON(c echo.Context) error {
 
 // spineChartJSON is GET /api/v1/charts/spine/:scorecard?area=&period=.
 func (s *Server) spineChartJSON(c echo.Context) error {
-	sc, err := s.Engine.EvaluateScorecard(c.Request().Context(), c.Param("scorecard"), c.QueryParam("area"), c.QueryParam("period"))
+	b, err := s.Engine.Board(c.Request().Context(), c.Param("scorecard"), c.QueryParam("area"), c.QueryParam("period"))
 	if err != nil {
 		return err
 	}
-	chart, err := s.spineChart(c.Request().Context(), sc)
-	if err != nil {
-		return err
-	}
-	out, err := toChartJSON(chart)
+	out, err := toChartJSON(s.spineChart(b))
 	if err != nil {
 		return err
 	}

@@ -1,18 +1,23 @@
 package api
 
 import (
-	"context"
+	"fmt"
 	"html/template"
 	"net/http"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
+	"time"
+
+	"github.com/childrens-trust/scorecard/areas"
+	"github.com/childrens-trust/scorecard/display"
+	periodpkg "github.com/childrens-trust/scorecard/period"
 
 	"github.com/childrens-trust/scorecard/charts"
 	"github.com/childrens-trust/scorecard/engine"
 	"github.com/childrens-trust/scorecard/errs"
 	"github.com/childrens-trust/scorecard/indicators"
-	"github.com/childrens-trust/scorecard/stats"
 	"github.com/labstack/echo/v4"
 )
 
@@ -34,18 +39,42 @@ type summaryRow struct {
 }
 
 // periodValue is one of a row's last four periods.
-type periodValue struct{ Period, Value string }
+type periodValue struct{ Period, Value, Class string }
+
+// cell is a figure as a cell shows it: the text, and a class that tells a value from no data,
+// a suppressed figure and one that does not apply (each looks different, and the key says how).
+type cell struct {
+	Text, Class string
+}
+
+// comparatorCell is a comparator's figure and how the area compares with it, in a colour, a
+// symbol and a word.
+type comparatorCell struct {
+	Name   string // "England", "South West", "Statistical neighbours"
+	Value  cell
+	Word   string // "Better", "Similar", "Worse", "Higher", "Lower", "Not compared"
+	Symbol string
+	Class  string // cmp-better, cmp-similar, cmp-worse, cmp-higher, cmp-lower, cmp-none
+	Says   string // for the title: "worse than England"
+	Rest   string // Says after Word, for screen readers: " than England"
+}
 
 // scorecardRow is one indicator's line on the scorecard page.
 type scorecardRow struct {
-	Ref, Title, URL, Measure, GoodDirection            string
-	Period, Value, Neighbours, Region, England, Target string
-	Last                                               []periodValue
-	RAG                                                template.HTML
-	RAGWord                                            string
-	Dir                                                charts.DirectionStyle
-	DirDetail                                          string
-	Spark                                              template.HTML
+	Ref, Title, URL, Measure, GoodDirection string
+	Period, PeriodWords                     string
+	Value                                   cell
+	Comparators                             []comparatorCell
+	Rank                                    string
+	Target                                  cell
+	Gap, Forecast, Owner                    string
+	Last                                    []periodValue
+	RAG                                     template.HTML
+	RAGWord                                 string
+	Dir                                     charts.DirectionStyle
+	DirDetail                               string
+	Spark                                   template.HTML
+	Comment                                 *engine.Comment
 }
 
 type priorityView struct {
@@ -55,19 +84,40 @@ type priorityView struct {
 
 // scorecardPageData is what the scorecard page shows.
 type scorecardPageData struct {
-	SC             *engine.ScorecardResult
+	Board          *engine.Board
 	PeriodText     string
-	Areas          []option
-	Periods        []option
+	Areas          []optionGroup
+	Periods        []optionGroup
 	Statuses       []charts.RAGStyle
+	StatusWords    []string
 	Summary        []summaryRow
 	Total          summaryRow
 	Priorities     []priorityView
 	Spine          template.HTML
+	SpineNote      string
+	LocalOnly      []string
 	ExceptionsURL  string
 	JSONURL        string
 	SpineJSONURL   string
 	ExceptionCount int
+	Ended          string // "Poole was merged into … on 1 April 2019 …"
+	Successors     []link
+	Footer         footer
+	Key            []keyItem
+}
+
+// link is a link a page shows.
+type link struct{ Text, URL string }
+
+// keyItem is one line of the scorecard's key.
+type keyItem struct {
+	Sample template.HTML
+	Means  string
+}
+
+// footer is what every printed page carries at its foot.
+type footer struct {
+	Scorecard, Area, DataAsAt, Printed, Sources string
 }
 
 // scorecardQuery is the page's own query string for links: area and period.
@@ -80,40 +130,51 @@ func scorecardQuery(area, period string) string {
 	return q.Encode()
 }
 
-// scorecardPage is GET /scorecards/:id?area=&period=: a scorecard for an area as a board reads it.
-// Each priority is a section with a table of its rows (reference, indicator linked to its page,
-// measure, good direction, latest value, statistical neighbours, region, England, target, the last
-// four periods, RAG as a word on its colour, the direction of travel as an arrow and a word, a
-// sparkline), after a summary of RAG counts by priority and before the spine chart. The area and
-// period pickers are a plain GET form.
+// scorecardPage is GET /scorecards/:id?area=&period=: a scorecard for an area as a board reads it,
+// from one engine read (engine.Board). Each priority is a section with a table of its rows
+// (reference, indicator linked to its page, latest value, each comparator's value and how the
+// area compares with it, rank and quartile, target and the gap to it, RAG as a word on its colour,
+// the direction of travel as an arrow and a word, the last four periods, a sparkline), after a
+// summary of RAG counts by priority and before the spine chart and the key. The area and period
+// pickers are a plain GET form. Below 40em each row is a card.
 func (s *Server) scorecardPage(c echo.Context) error {
 	ctx := c.Request().Context()
 	period := strings.TrimSpace(c.QueryParam("period"))
-	sc, err := s.Engine.EvaluateScorecard(ctx, c.Param("id"), strings.TrimSpace(c.QueryParam("area")), period)
+	b, err := s.Engine.Board(ctx, c.Param("id"), strings.TrimSpace(c.QueryParam("area")), period)
 	if err != nil {
 		return err
 	}
-	q := scorecardQuery(sc.Area.Code, period)
-	data := scorecardPageData{SC: sc,
-		ExceptionsURL: "/scorecards/" + url.PathEscape(sc.ID) + "/exceptions?" + q,
-		JSONURL:       "/api/v1/scorecards/" + url.PathEscape(sc.ID) + "?" + q,
-		SpineJSONURL:  "/api/v1/charts/spine/" + url.PathEscape(sc.ID) + "?" + q,
-		Areas:         s.areaOptions(sc.Area.Code),
-		PeriodText:    "the latest period of each indicator",
+	q := scorecardQuery(b.Area.Code, period)
+	data := scorecardPageData{Board: b,
+		ExceptionsURL:  "/scorecards/" + url.PathEscape(b.ID) + "/exceptions?" + q,
+		JSONURL:        "/api/v1/scorecards/" + url.PathEscape(b.ID) + "?" + q,
+		SpineJSONURL:   "/api/v1/charts/spine/" + url.PathEscape(b.ID) + "?" + q,
+		Areas:          s.areaGroups(b.Area.Code),
+		PeriodText:     "the latest period of each indicator",
+		ExceptionCount: b.Exceptions,
+		Key:            scorecardKey(),
 	}
 	if period != "" {
-		data.PeriodText = period + " (or each indicator's latest period before it)"
+		data.PeriodText = display.Period(period) + ", or each indicator's latest period before it"
+	}
+	if b.AreaEnded != "" {
+		data.Ended, data.Successors = s.endedArea(b, period)
+		data.PeriodText = "each indicator's last period before " + b.Area.Name + " was merged"
+		if period != "" {
+			data.PeriodText = display.Period(period) + ", or each indicator's latest period before it"
+		}
 	}
 	for _, st := range ragOrder {
 		data.Statuses = append(data.Statuses, charts.RAG(st))
+		data.StatusWords = append(data.StatusWords, charts.RAG(st).Short)
 	}
 	data.Total = summaryRow{Title: "All priorities"}
 	for _, st := range ragOrder {
-		data.Total.Counts = append(data.Total.Counts, sc.Summary[st])
-		data.Total.Total += sc.Summary[st]
+		data.Total.Counts = append(data.Total.Counts, b.Summary[st])
+		data.Total.Total += b.Summary[st]
 	}
 	periods := map[string]string{} // label -> period end
-	for i, p := range sc.Priorities {
+	for i, p := range b.Priorities {
 		pv := priorityView{Title: p.Title, Description: p.Description, Anchor: "priority-" + itoa(i+1)}
 		sr := summaryRow{Title: p.Title, Anchor: pv.Anchor}
 		for _, st := range ragOrder {
@@ -122,124 +183,285 @@ func (s *Server) scorecardPage(c echo.Context) error {
 		}
 		data.Summary = append(data.Summary, sr)
 		for _, r := range p.Rows {
-			row, series, err := s.scorecardRow(ctx, sc.Area, r)
+			row, err := s.scorecardRow(b.Area, r)
 			if err != nil {
 				return err
 			}
-			for _, ev := range series {
+			for _, ev := range r.History {
 				periods[ev.Period] = ev.PeriodEnd
 			}
 			pv.Rows = append(pv.Rows, row)
 		}
 		data.Priorities = append(data.Priorities, pv)
 	}
-	data.Periods = periodOptions(periods, period)
+	data.Periods = periodGroups(periods, period)
 
-	spine, err := s.spineChart(ctx, sc)
-	if err != nil {
+	drawable := 0
+	for _, p := range b.Priorities {
+		for _, r := range p.Rows {
+			if r.Spine != nil {
+				drawable++
+			}
+		}
+	}
+	if drawable == 0 {
+		data.SpineNote = "No row has figures for local authorities across England in its period, so there is no spine chart to draw. " +
+			"It appears once national figures for these indicators are loaded."
+	} else if data.Spine, err = s.spineChart(b).HTML(); err != nil {
 		return err
 	}
-	if data.Spine, err = spine.HTML(); err != nil {
-		return err
-	}
-	if rep, err := s.Engine.Exceptions(ctx, sc.ID, sc.Area.Code, period); err == nil {
-		data.ExceptionCount = len(rep.Exceptions)
-	}
-	return writePage(c, scorecardPageTemplate, sc.Title+": "+sc.Area.Name, true, true, data)
+	data.LocalOnly = localOnly(b)
+	data.Footer = boardFooter(b, s.now())
+	return writePageWith(c, http.StatusOK, scorecardPageTemplate, b.Title+": "+b.Area.Name, data.Spine != "", true, data.Footer.CSS(), data)
 }
 
-// scorecardRow builds one row of the scorecard page, with the area's series it read.
-func (s *Server) scorecardRow(ctx context.Context, area engine.AreaRef, r engine.ScorecardItemResult) (scorecardRow, []*engine.Evaluation, error) {
+// now is the server's clock (the engine's, so tests are reproducible).
+func (s *Server) now() time.Time {
+	if s.Engine != nil && s.Engine.Now != nil {
+		return s.Engine.Now()
+	}
+	return time.Now()
+}
+
+// endedArea says when a former council ended and links to its successors' scorecards.
+func (s *Server) endedArea(b *engine.Board, period string) (string, []link) {
+	end, err := time.Parse(time.DateOnly, b.AreaEnded)
+	if err != nil {
+		return "", nil
+	}
+	var names []string
+	var links []link
+	for _, a := range b.Successors {
+		names = append(names, a.Name)
+		links = append(links, link{Text: "Read this scorecard for " + a.Name,
+			URL: "/scorecards/" + url.PathEscape(b.ID) + "?" + scorecardQuery(a.Code, period)})
+	}
+	text := b.Area.Name + " no longer exists: it ended on " + display.Date(end)
+	if len(names) > 0 {
+		text = b.Area.Name + " was merged into " + strings.Join(names, " and ") + " on " + display.Date(end.AddDate(0, 0, 1))
+	}
+	return text + ". Its rows show its last figures before then.", links
+}
+
+// boardFooter is the printed pages' footer.
+func boardFooter(b *engine.Board, now time.Time) footer {
+	f := footer{Scorecard: b.Title, Area: b.Area.Name, Printed: display.Date(now), DataAsAt: "no figures"}
+	if b.DataAsAt != nil {
+		f.DataAsAt = display.Date(*b.DataAsAt)
+	}
+	f.Sources = b.Source
+	return f
+}
+
+// CSS is the footer as the printed pages' bottom margin boxes: the scorecard, area, data date,
+// printed date and sources at the left, "Page N of M" at the right (Chromium draws @page margin
+// boxes from version 131).
+func (f footer) CSS() template.CSS {
+	text := f.Scorecard + " · " + f.Area + " · Data as at " + f.DataAsAt + " · Printed " + f.Printed
+	if f.Sources != "" {
+		text += " · Sources: " + f.Sources
+	}
+	return template.CSS(fmt.Sprintf("@page{@bottom-left{content:%s;font-size:6.5pt;color:#505a5f;vertical-align:top;padding-top:2mm}"+
+		"@bottom-right{content:\"Page \" counter(page) \" of \" counter(pages);font-size:7pt;vertical-align:top;padding-top:2mm;width:22mm}}",
+		cssString(text)))
+}
+
+// cssString quotes s as a CSS string that cannot end the string or the <style> element.
+func cssString(s string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for _, r := range s {
+		switch {
+		case r == '"' || r == '\\' || r == '<' || r == '>' || r == '&' || r < 0x20 || r == 0x7f:
+			fmt.Fprintf(&b, "\\%x ", r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
+}
+
+// localOnly names the rows the spine chart cannot draw: no local authority in England has a
+// value for their period (or the area has none).
+func localOnly(b *engine.Board) []string {
+	var out []string
+	for _, p := range b.Priorities {
+		for _, r := range p.Rows {
+			if r.Spine == nil && r.Evaluation != nil && r.Evaluation.Value != nil {
+				out = append(out, boardRowLabel(r))
+			}
+		}
+	}
+	return out
+}
+
+// scorecardKey explains every colour, symbol and marker the scorecard uses.
+func scorecardKey() []keyItem {
+	var out []keyItem
+	for _, j := range []struct{ j, means string }{
+		{"better", "Better than the comparator (significantly, where the figure has a confidence interval)"},
+		{"similar", "Similar to the comparator: no significant difference"},
+		{"worse", "Worse than the comparator"},
+		{"higher", "Higher than the comparator, where neither higher nor lower is better"},
+		{"lower", "Lower than the comparator, where neither higher nor lower is better"},
+		{"not_compared", "Not compared: no figure, or no confidence interval to test the difference"},
+	} {
+		out = append(out, keyItem{Sample: judgementChip(j.j), Means: j.means})
+	}
+	for _, f := range []struct{ class, text, means string }{
+		{"v-none", "No data", "No figure has been published or uploaded for this period"},
+		{"v-suppressed", "c: suppressed to protect confidentiality", "The figure exists but is not published (c, low, k fewer than 0.5, u low reliability)"},
+		{"v-na", "z: not applicable", "The measure does not apply (z), is not available (x), or the area did not exist then (-)"},
+		{"v-notarget", "No target", "No target is set, so there is no RAG judgement against target"},
+	} {
+		out = append(out, keyItem{Sample: template.HTML(`<span class="` + f.class + `">` + template.HTMLEscapeString(f.text) + `</span>`), Means: f.means})
+	}
+	return out
+}
+
+// judgementChip is a judgement as the comparator cells show it.
+func judgementChip(j string) template.HTML {
+	return template.HTML(`<span class="cmp cmp-` + judgementClass(j) + `"><span aria-hidden="true">` + display.JudgementSymbol(j) +
+		`</span>&nbsp;` + template.HTMLEscapeString(display.Judgement(j)) + `</span>`)
+}
+
+func judgementClass(j string) string {
+	switch j {
+	case "better", "similar", "worse", "higher", "lower":
+		return j
+	}
+	return "none"
+}
+
+// valueCell is an evaluation's value as a cell shows it.
+func valueCell(def *indicators.Definition, ev *engine.Evaluation) cell {
+	switch {
+	case ev == nil:
+		return cell{"No data", "v-none"}
+	case ev.Value != nil:
+		return cell{display.Value(def, *ev.Value), "v"}
+	case ev.Marker != "":
+		class := "v-suppressed"
+		switch strings.ToLower(ev.Marker) {
+		case "z", "x", "-", ":", "..":
+			class = "v-na"
+		}
+		return cell{display.MarkerCell(ev.Marker), class}
+	case ev.Status == engine.Suppressed:
+		return cell{"Suppressed", "v-suppressed"}
+	}
+	return cell{"No data", "v-none"}
+}
+
+func pointCell(def *indicators.Definition, p engine.BoardPoint) cell {
+	if p.Value != nil {
+		return cell{compactValue(def, *p.Value), "v"}
+	}
+	return valueCell(def, &engine.Evaluation{Value: p.Value, Marker: p.Marker, Status: p.Status})
+}
+
+// compactValue is a value in a cell beside the row's own value, whose unit the row already
+// shows: a percentage keeps its "%", a rate or count drops its words ("70.2", not "70.2 per
+// 10,000").
+func compactValue(def *indicators.Definition, v float64) string {
+	if def.Unit == indicators.Percentage {
+		return display.Value(def, v)
+	}
+	return display.Plain(def, v)
+}
+
+// comparator is a comparator's cell.
+func comparator(def *indicators.Definition, name string, c *engine.Comparator) comparatorCell {
+	out := comparatorCell{Name: name, Value: cell{"No data", "v-none"}}
+	j := ""
+	if c != nil {
+		if c.Value != nil {
+			out.Value = cell{compactValue(def, *c.Value), "v"}
+		}
+		j = c.Judgement
+		if name == "" {
+			out.Name = c.Name
+		}
+	}
+	if out.Name == "" {
+		out.Name = "Region"
+	}
+	out.Word, out.Symbol, out.Class = display.Judgement(j), display.JudgementSymbol(j), "cmp-"+judgementClass(j)
+	against := out.Name
+	if name == "Statistical neighbours" {
+		against = "the statistical neighbours' average"
+	}
+	out.Says = display.JudgementAgainst(j, against)
+	out.Rest = out.Says[min(len(out.Word), len(out.Says)):]
+	return out
+}
+
+// scorecardRow builds one row of the scorecard page from the board's row.
+func (s *Server) scorecardRow(area engine.AreaRef, r engine.BoardRow) (scorecardRow, error) {
 	def, ok := s.Catalog.Get(r.Indicator)
 	if !ok {
-		return scorecardRow{}, nil, errs.Errorf(errs.Internal, "scorecard row %s: no such indicator", r.Indicator)
+		return scorecardRow{}, errs.Errorf(errs.Internal, "scorecard row %s: no such indicator", r.Indicator)
 	}
-	row := scorecardRow{Ref: r.Reference, Title: r.Title, Measure: charts.UnitWords(def), GoodDirection: goodDirection(def.Polarity),
-		URL: "/areas/" + url.PathEscape(area.Code) + "/indicators/" + url.PathEscape(def.ID)}
+	row := scorecardRow{Ref: r.PlanReference, Title: r.Title, Measure: display.UnitWords(def), GoodDirection: display.Polarity(def.Polarity),
+		URL: "/areas/" + url.PathEscape(area.Code) + "/indicators/" + url.PathEscape(def.ID), Owner: r.Owner, Comment: r.Comment}
 	ev := r.Evaluation
-	rag := charts.RAG(engine.NoData)
+	row.Value = valueCell(def, ev)
+	row.Target = cell{"No target", "v-notarget"}
+	row.Comparators = []comparatorCell{
+		comparator(def, "Statistical neighbours", nil), comparator(def, "", nil), comparator(def, "England", nil)}
 	if ev == nil {
-		row.Value, row.Neighbours, row.Region, row.England, row.Target = "No data", "", "", "", ""
+		rag := charts.RAG(engine.NoData)
 		row.RAG, row.RAGWord = rag.ShortChip(), rag.Short
 		row.Dir = charts.Direction("", nil)
-		return row, nil, nil
-	}
-	series, err := s.Engine.Series(ctx, def.ID, area.Code)
-	if err != nil {
-		return row, nil, err
+		return row, nil
 	}
 	row.URL += "?period=" + url.QueryEscape(ev.Period)
-	row.Period = ev.Period
-	row.Value = cellValue(def, ev.Value, ev)
-	row.Neighbours = comparatorCell(def, ev.Comparators.StatisticalNeighbours)
-	row.Region = comparatorCell(def, ev.Comparators.Region)
-	row.England = comparatorCell(def, ev.Comparators.England)
-	if ev.RAG.Target != nil {
-		row.Target = stats.FormatFixed(*ev.RAG.Target, def.Decimals)
-	} else {
-		row.Target = "None"
+	row.Period, row.PeriodWords = display.PeriodShort(ev.Period), display.Period(ev.Period)
+	row.Comparators = []comparatorCell{
+		comparator(def, "Statistical neighbours", ev.Comparators.StatisticalNeighbours),
+		comparator(def, "", ev.Comparators.Region),
+		comparator(def, "England", ev.Comparators.England),
 	}
-	rag = charts.RAG(ev.RAG.Status)
+	if ev.Rank != nil {
+		row.Rank = display.Rank(ev.Rank.Position, ev.Rank.Of, ev.Quartile)
+	}
+	if ev.RAG.Target != nil {
+		row.Target = cell{display.Value(def, *ev.RAG.Target), "v"}
+		row.Gap = display.Gap(def, ev.Value, ev.RAG.Target)
+	}
+	if f := ev.Forecast; f != nil && f.Status != engine.NotForecast {
+		row.Forecast = display.Forecast(def, f.Status, f.TargetPeriod, f.Projected, f.Target, f.Reason)
+	}
+	rag := charts.RAG(ev.RAG.Status)
 	row.RAG, row.RAGWord = rag.ShortChip(), rag.Short
 	if d := ev.Direction.Previous; d != nil {
 		row.Dir = charts.Direction(d.Judgement, d.Change)
 		if d.Change != nil {
-			row.DirDetail = "since " + d.Period + ": " + signed(*d.Change, def.Decimals)
+			row.DirDetail = "since " + display.PeriodShort(d.Period) + ": " + display.Change(def, d.Change, d.ChangePercent)
 		} else {
-			row.DirDetail = "no value in " + d.Period
+			row.DirDetail = "no figure for " + display.PeriodShort(d.Period)
 		}
 	} else {
 		row.Dir = charts.Direction("", nil)
 	}
-	at := len(series) - 1
-	for i, s := range series {
-		if s.Period == ev.Period {
-			at = i
-		}
+	for _, p := range r.Last {
+		c := pointCell(def, p)
+		row.Last = append(row.Last, periodValue{display.PeriodShort(p.Period), c.Text, c.Class})
 	}
-	for i := max(0, at-3); i <= at && i < len(series); i++ {
-		row.Last = append(row.Last, periodValue{series[i].Period, cellValue(def, series[i].Value, series[i])})
-	}
-	row.Spark = charts.Sparkline(charts.SparkID(def.ID, area.Code), def, series[:at+1])
-	return row, series, nil
+	row.Spark = charts.Sparkline(charts.SparkID(def.ID, area.Code), def, r.History)
+	return row, nil
 }
 
-// cellValue is a value as a scorecard cell shows it.
-func cellValue(def *indicators.Definition, v *float64, ev *engine.Evaluation) string {
-	if v != nil {
-		return stats.FormatFixed(*v, def.Decimals)
-	}
-	if ev != nil && (ev.Status == engine.Suppressed || ev.Marker != "") {
-		if ev.Marker != "" {
-			return "Suppressed (" + ev.Marker + ")"
-		}
-		return "Suppressed"
-	}
-	return "No data"
+// optionGroup is an <optgroup> of a picker ("" Label: options without a group).
+type optionGroup struct {
+	Label   string
+	Options []option
 }
 
-func comparatorCell(def *indicators.Definition, c *engine.Comparator) string {
-	if c == nil || c.Value == nil {
-		return "No data"
-	}
-	return stats.FormatFixed(*c.Value, def.Decimals)
-}
-
-// goodDirection is the short form of the polarity for a scorecard column.
-func goodDirection(p stats.Polarity) string {
-	switch p {
-	case stats.HigherIsBetter:
-		return "Higher"
-	case stats.LowerIsBetter:
-		return "Lower"
-	case stats.CloserIsBetter:
-		return "Closer to target"
-	}
-	return "No judgement"
-}
-
-// periodOptions lists the periods for the picker, latest first, after "Latest".
-func periodOptions(periods map[string]string, selected string) []option {
+// periodGroups lists the periods for the picker by kind (financial years, quarters, ...), each
+// latest first, after "Latest".
+func periodGroups(periods map[string]string, selected string) []optionGroup {
 	labels := make([]string, 0, len(periods))
 	for p := range periods {
 		labels = append(labels, p)
@@ -250,12 +472,23 @@ func periodOptions(periods map[string]string, selected string) []option {
 		}
 		return labels[i] > labels[j]
 	})
-	out := []option{{Value: "", Label: "Latest for each indicator", Selected: selected == ""}}
+	out := []optionGroup{{Options: []option{{Value: "", Label: "Latest for each indicator", Selected: selected == ""}}}}
+	index := map[string]int{}
 	for _, l := range labels {
-		out = append(out, option{Value: l, Label: l, Selected: strings.EqualFold(l, selected)})
+		group := "Other periods"
+		if p, err := periodpkg.Parse(l); err == nil {
+			group = display.PeriodKind(p.Kind())
+		}
+		i, ok := index[group]
+		if !ok {
+			i = len(out)
+			index[group] = i
+			out = append(out, optionGroup{Label: group})
+		}
+		out[i].Options = append(out[i].Options, option{Value: l, Label: display.Period(l), Selected: strings.EqualFold(l, selected)})
 	}
 	if selected != "" && !containsFold(labels, selected) {
-		out = append(out, option{Value: selected, Label: selected, Selected: true})
+		out[0].Options = append(out[0].Options, option{Value: selected, Label: display.Period(selected), Selected: true})
 	}
 	return out
 }
@@ -269,8 +502,8 @@ func containsFold(list []string, s string) bool {
 	return false
 }
 
-// areaOptions lists the local authorities by name, with the selected area (a former council
-// such as Poole is added when selected).
+// areaOptions lists the current local authorities by name, with the selected area (a former
+// council such as Poole is added, marked, when selected).
 func (s *Server) areaOptions(selected string) []option {
 	las := s.Areas.LocalAuthorities()
 	if a, ok := s.Areas.Lookup(selected); ok && !a.Live() {
@@ -279,37 +512,55 @@ func (s *Server) areaOptions(selected string) []option {
 	sort.Slice(las, func(i, j int) bool { return las[i].Name < las[j].Name })
 	out := make([]option, 0, len(las))
 	for _, a := range las {
-		label := a.Name
-		if !a.Live() {
-			label += " (until " + a.ValidTo.Format("2006") + ")"
-		}
-		out = append(out, option{Value: a.Code, Label: label, Selected: a.Code == selected})
+		out = append(out, option{Value: a.Code, Label: areaLabel(a), Selected: a.Code == selected})
 	}
 	return out
 }
 
-func itoa(n int) string {
-	const digits = "0123456789"
-	if n < 10 {
-		return digits[n : n+1]
+// areaGroups is areaOptions in two groups: the current local authorities, then former councils
+// (only the selected one).
+func (s *Server) areaGroups(selected string) []optionGroup {
+	current := optionGroup{Label: "Local authorities"}
+	former := optionGroup{Label: "Former councils"}
+	for _, o := range s.areaOptions(selected) {
+		if a, ok := s.Areas.Lookup(o.Value); ok && !a.Live() {
+			former.Options = append(former.Options, o)
+			continue
+		}
+		current.Options = append(current.Options, o)
 	}
-	return itoa(n/10) + digits[n%10:n%10+1]
+	if len(former.Options) == 0 {
+		return []optionGroup{current}
+	}
+	return []optionGroup{current, former}
 }
 
+// areaLabel names an area in a picker: a former council with the year it ended.
+func areaLabel(a *areas.Area) string {
+	if a.Live() {
+		return a.Name
+	}
+	return a.Name + " (until " + a.ValidTo.Format("2006") + ")"
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
 var scorecardPageTemplate = pageTemplate("scorecard", `
-<h1>{{.SC.Title}}</h1>
-<p class="lede">{{.SC.Area.Name}} ({{.SC.Area.Code}}) · {{.PeriodText}}</p>
-{{with .SC.Description}}<p class="no-print">{{.}}</p>{{end}}
+<h1>{{.Board.Title}}</h1>
+<p class="lede">{{.Board.Area.Name}} · {{.PeriodText}}</p>
+{{with .Ended}}<div class="notice" role="note"><p><strong>{{.}}</strong></p>{{range $.Successors}}<p class="no-print"><a href="{{.URL}}">{{.Text}}</a></p>{{end}}</div>{{end}}
+{{with .Board.Description}}<p class="intro">{{.}}</p>{{end}}
 <form class="pickers" method="get" action="">
 <div><label for="area">Area</label>
-<select id="area" name="area">{{range .Areas}}<option value="{{.Value}}"{{if .Selected}} selected{{end}}>{{.Label}}</option>{{end}}</select></div>
+<select id="area" name="area">{{range .Areas}}<optgroup label="{{.Label}}">{{range .Options}}<option value="{{.Value}}"{{if .Selected}} selected{{end}}>{{.Label}}</option>{{end}}</optgroup>{{end}}</select></div>
 <div><label for="period">Period</label>
-<select id="period" name="period">{{range .Periods}}<option value="{{.Value}}"{{if .Selected}} selected{{end}}>{{.Label}}</option>{{end}}</select></div>
+<select id="period" name="period">{{range .Periods}}{{if .Label}}<optgroup label="{{.Label}}">{{end}}{{range .Options}}<option value="{{.Value}}"{{if .Selected}} selected{{end}}>{{.Label}}</option>{{end}}{{if .Label}}</optgroup>{{end}}{{end}}</select></div>
 <div><button type="submit">Show scorecard</button></div>
 </form>
 <ul class="links">
 <li><a href="{{.ExceptionsURL}}">Exception report ({{.ExceptionCount}} {{if eq .ExceptionCount 1}}row{{else}}rows{{end}} to discuss first)</a></li>
 <li><a href="#spine">Spine chart: compared with England</a></li>
+<li><a href="#key">How to read this scorecard</a></li>
 <li><a href="{{.JSONURL}}">This scorecard as JSON</a></li>
 </ul>
 
@@ -319,8 +570,8 @@ var scorecardPageTemplate = pageTemplate("scorecard", `
 <caption>Rows by RAG status against target, for each priority</caption>
 <thead><tr><th scope="col">Priority</th>{{range .Statuses}}<th scope="col" class="num">{{.ShortChip}}</th>{{end}}<th scope="col" class="num">Rows</th></tr></thead>
 <tbody>
-{{range .Summary}}<tr><th scope="row"><a href="#{{.Anchor}}">{{.Title}}</a></th>{{range .Counts}}<td class="num">{{.}}</td>{{end}}<td class="num">{{.Total}}</td></tr>
-{{end}}<tr><th scope="row">{{.Total.Title}}</th>{{range .Total.Counts}}<td class="num"><strong>{{.}}</strong></td>{{end}}<td class="num"><strong>{{.Total.Total}}</strong></td></tr>
+{{range .Summary}}<tr><th scope="row"><a href="#{{.Anchor}}">{{.Title}}</a></th>{{range $i, $n := .Counts}}<td class="num" data-label="{{index $.StatusWords $i}}">{{$n}}</td>{{end}}<td class="num" data-label="Rows">{{.Total}}</td></tr>
+{{end}}<tr><th scope="row">{{.Total.Title}}</th>{{range $i, $n := .Total.Counts}}<td class="num" data-label="{{index $.StatusWords $i}}"><strong>{{$n}}</strong></td>{{end}}<td class="num" data-label="Rows"><strong>{{.Total.Total}}</strong></td></tr>
 </tbody>
 </table>
 </section>
@@ -329,43 +580,47 @@ var scorecardPageTemplate = pageTemplate("scorecard", `
 <section class="priority" aria-labelledby="{{.Anchor}}">
 <h2 id="{{.Anchor}}">{{.Title}}</h2>
 {{with .Description}}<p>{{.}}</p>{{end}}
-<div class="table-wrap">
 <table class="scorecard">
-<caption>{{.Title}}: each indicator's latest value, comparators, target, RAG and direction of travel</caption>
-<colgroup><col class="c-ref"><col class="c-ind"><col class="c-measure"><col class="c-good"><col class="c-period"><col class="c-num"><col class="c-num"><col class="c-num"><col class="c-num"><col class="c-num"><col class="c-last"><col class="c-rag"><col class="c-dir"><col class="c-trend"></colgroup>
+<caption>{{.Title}}: each indicator's latest value, how it compares, its target, RAG and direction of travel</caption>
 <thead><tr>
-<th scope="col">Ref</th><th scope="col">Indicator</th><th scope="col">Measure</th><th scope="col">Good direction</th>
-<th scope="col">Period</th><th scope="col" class="num">Value</th><th scope="col" class="num">Statistical neighbours</th>
-<th scope="col" class="num">Region</th><th scope="col" class="num">England</th><th scope="col" class="num">Target</th>
-<th scope="col">Last four periods</th><th scope="col">RAG</th><th scope="col">Direction of travel</th><th scope="col">Trend</th>
+<th scope="col">Indicator</th><th scope="col" class="num">Value</th>
+<th scope="col">Statistical neighbours</th><th scope="col">Region</th><th scope="col">England</th>
+<th scope="col">Rank<span class="visually-hidden"> among local authorities</span></th><th scope="col">Target</th><th scope="col">RAG</th><th scope="col">Direction of travel</th>
+<th scope="col">Recent periods</th>
 </tr></thead>
 <tbody>
 {{range .Rows}}<tr>
-<td>{{.Ref}}</td>
-<th scope="row"><a href="{{.URL}}">{{.Title}}</a></th>
-<td>{{.Measure}}</td>
-<td>{{.GoodDirection}}</td>
-<td class="nowrap">{{.Period}}</td>
-<td class="num"><strong>{{.Value}}</strong></td>
-<td class="num">{{.Neighbours}}</td>
-<td class="num">{{.Region}}</td>
-<td class="num">{{.England}}</td>
-<td class="num">{{.Target}}</td>
-<td>{{if .Last}}<ul class="periods">{{range .Last}}<li>{{.Period}}: {{.Value}}</li>{{end}}</ul>{{end}}</td>
-<td>{{.RAG}}</td>
-<td><span class="dir {{.Dir.Class}}">{{with .Dir.Arrow}}<span aria-hidden="true">{{.}}</span> {{end}}{{.Dir.Words}}</span>{{with .DirDetail}}<br><span class="muted">{{.}}</span>{{end}}</td>
-<td>{{if .Spark}}{{.Spark}}{{else}}<span class="muted">Too few values</span>{{end}}</td>
+<th scope="row" data-label="Indicator">{{with .Ref}}<span class="ref">{{.}}</span> {{end}}<a href="{{.URL}}">{{.Title}}</a>
+<span class="meta">{{.Measure}} · {{.GoodDirection}}{{with .Owner}} · Owner: {{.}}{{end}}</span>
+{{with .Comment}}<span class="comment">Latest comment, {{.Author}}, {{.CreatedAt.Format "2 January 2006"}}: “{{.Text}}”</span>{{end}}</th>
+<td class="num c-value" data-label="Value"><div><strong class="{{.Value.Class}}">{{.Value.Text}}</strong>{{with .Period}}<span class="meta" title="{{$.Board.Area.Name}}">{{.}}</span>{{end}}</div></td>
+{{range .Comparators}}<td class="cmpcell c-cmp" data-label="{{.Name}}"><div><span class="{{.Value.Class}}">{{.Value.Text}}</span> <span class="cmp {{.Class}}" title="{{.Says}}"><span aria-hidden="true">{{.Symbol}}</span>&nbsp;{{.Word}}<span class="visually-hidden">{{.Rest}}</span></span></div></td>
+{{end}}<td class="c-rank" data-label="Rank"><div>{{if .Rank}}{{.Rank}}{{else}}<span class="v-none">Not ranked</span>{{end}}</div></td>
+<td class="c-target" data-label="Target"><div><span class="{{.Target.Class}}">{{.Target.Text}}</span>{{with .Gap}}<span class="meta">{{.}}</span>{{end}}{{with .Forecast}}<span class="meta">{{.}}</span>{{end}}</div></td>
+<td class="c-rag" data-label="RAG"><div>{{.RAG}}</div></td>
+<td class="c-dir" data-label="Direction of travel"><div><span class="dir {{.Dir.Class}}">{{with .Dir.Arrow}}<span aria-hidden="true">{{.}}</span> {{end}}{{.Dir.Words}}</span>{{with .DirDetail}}<span class="meta">{{.}}</span>{{end}}</div></td>
+<td class="c-recent" data-label="Recent periods"><div>{{if .Spark}}{{.Spark}}{{end}}{{if .Last}}<ul class="periods">{{range .Last}}<li>{{.Period}}: <span class="{{.Class}}">{{.Value}}</span></li>{{end}}</ul>{{else}}<span class="v-none">No data</span>{{end}}</div></td>
 </tr>
 {{end}}</tbody>
 </table>
-</div>
 </section>
 {{end}}
 
-<section aria-labelledby="spine">
+<section aria-labelledby="spine" class="spine">
 <h2 id="spine">Compared with England: spine chart</h2>
-{{.Spine}}
-<p class="no-print"><a href="{{.SpineJSONURL}}">The spine chart as ECharts JSON</a></p>
+{{if .Spine}}{{.Spine}}{{else}}<p class="no-chart">{{.SpineNote}}</p>{{end}}
+{{with .LocalOnly}}<p><strong>Local figures only, no national comparison:</strong> {{range $i, $r := .}}{{if $i}}; {{end}}{{$r}}{{end}}.</p>{{end}}
+{{if .Spine}}<p class="no-print"><a href="{{.SpineJSONURL}}">The spine chart as ECharts JSON</a></p>{{end}}
+</section>
+
+<section aria-labelledby="key" class="key">
+<h2 id="key">How to read this scorecard</h2>
+<dl class="key">
+{{range .Key}}<dt>{{.Sample}}</dt><dd>{{.Means}}</dd>
+{{end}}{{range .Statuses}}<dt class="key-rag">{{.Chip}}</dt><dd class="key-rag">RAG against target</dd>
+{{end}}</dl>
+<p>Rank: 1st is best among local authorities in England with a figure; quartile A is the best quarter, D the worst. Arrows show which way the figure moved since the previous period; the word says whether that is better.</p>
+{{with .Board.Source}}<p><strong>Sources:</strong> {{.}}</p>{{end}}
 </section>
 `)
 
@@ -391,56 +646,56 @@ type exceptionsPageData struct {
 
 // exceptionsPage is GET /scorecards/:id/exceptions?area=&period=: the rows a board must discuss
 // first (red against target, or worse than England and getting worse), each with its reasons and
-// commentary.
+// commentary, from the same read as the scorecard page (engine.Board).
 func (s *Server) exceptionsPage(c echo.Context) error {
 	ctx := c.Request().Context()
 	period := strings.TrimSpace(c.QueryParam("period"))
-	rep, err := s.Engine.Exceptions(ctx, c.Param("id"), strings.TrimSpace(c.QueryParam("area")), period)
+	b, err := s.Engine.Board(ctx, c.Param("id"), strings.TrimSpace(c.QueryParam("area")), period)
 	if err != nil {
 		return err
 	}
-	q := scorecardQuery(rep.Area.Code, period)
-	data := exceptionsPageData{Report: rep, Period: period, Areas: s.areaOptions(rep.Area.Code),
-		BackURL:    "/scorecards/" + url.PathEscape(rep.Scorecard) + "?" + q,
-		JSONURL:    "/api/v1/scorecards/" + url.PathEscape(rep.Scorecard) + "/exceptions?" + q,
+	rep := &engine.ExceptionReport{Scorecard: b.ID, Title: b.Title, Area: b.Area, RequestedPeriod: b.RequestedPeriod, Rule: engine.ExceptionRule}
+	q := scorecardQuery(b.Area.Code, period)
+	data := exceptionsPageData{Report: rep, Period: period, Areas: s.areaOptions(b.Area.Code),
+		BackURL:    "/scorecards/" + url.PathEscape(b.ID) + "?" + q,
+		JSONURL:    "/api/v1/scorecards/" + url.PathEscape(b.ID) + "/exceptions?" + q,
 		PeriodText: "the latest period of each indicator"}
 	if period != "" {
-		data.PeriodText = period + " (or each indicator's latest period before it)"
+		data.PeriodText = display.Period(period) + ", or each indicator's latest period before it"
 	}
-	for _, ex := range rep.Exceptions {
-		def, ok := s.Catalog.Get(ex.Row.Indicator)
-		if !ok || ex.Row.Evaluation == nil {
-			continue
-		}
-		ev := ex.Row.Evaluation
-		v := exceptionView{Priority: ex.Priority, Label: rowLabel(ex.Row), Period: ev.Period, Reasons: ex.Reasons, Comments: ev.Commentary,
-			URL:     "/areas/" + url.PathEscape(rep.Area.Code) + "/indicators/" + url.PathEscape(def.ID) + "?period=" + url.QueryEscape(ev.Period),
-			Value:   valueOrNoData(def, ev.Value),
-			England: "No data", Target: "None", RAG: charts.RAG(ev.RAG.Status).Chip()}
-		if e := ev.Comparators.England; e != nil && e.Value != nil {
-			v.England = charts.FormatValue(def, *e.Value) + " (" + words(e.Judgement) + ")"
-		}
-		if ev.RAG.Target != nil {
-			v.Target = charts.FormatValue(def, *ev.RAG.Target)
-		}
-		if d := ev.Direction.Previous; d != nil {
-			v.Dir = charts.Direction(d.Judgement, d.Change)
-			if d.Change != nil {
-				v.DirDetail = "since " + d.Period + ": " + signed(*d.Change, def.Decimals)
+	for _, p := range b.Priorities {
+		for _, r := range p.Rows {
+			rep.Rows++
+			def, ok := s.Catalog.Get(r.Indicator)
+			if !ok || r.Evaluation == nil || len(r.Rules) == 0 {
+				continue
 			}
-		} else {
-			v.Dir = charts.Direction("", nil)
+			ev := r.Evaluation
+			v := exceptionView{Priority: p.Title, Label: boardRowLabel(r), Period: display.Period(ev.Period), Reasons: r.Reasons, Comments: ev.Commentary,
+				URL:     "/areas/" + url.PathEscape(b.Area.Code) + "/indicators/" + url.PathEscape(def.ID) + "?period=" + url.QueryEscape(ev.Period),
+				Value:   valueCell(def, ev).Text,
+				England: "No data", Target: "No target set", RAG: charts.RAG(ev.RAG.Status).Chip()}
+			if e := ev.Comparators.England; e != nil && e.Value != nil {
+				v.England = display.Value(def, *e.Value) + " (" + display.JudgementAgainst(e.Judgement, "England") + ")"
+			}
+			if ev.RAG.Target != nil {
+				v.Target = display.Value(def, *ev.RAG.Target)
+				if gap := display.Gap(def, ev.Value, ev.RAG.Target); gap != "" {
+					v.Target += " (" + gap + ")"
+				}
+			}
+			if d := ev.Direction.Previous; d != nil {
+				v.Dir = charts.Direction(d.Judgement, d.Change)
+				if d.Change != nil {
+					v.DirDetail = "since " + display.Period(d.Period) + ": " + display.Change(def, d.Change, d.ChangePercent)
+				}
+			} else {
+				v.Dir = charts.Direction("", nil)
+			}
+			data.Rows = append(data.Rows, v)
 		}
-		data.Rows = append(data.Rows, v)
 	}
-	return writePage(c, exceptionsPageTemplate, "Exception report: "+rep.Title+": "+rep.Area.Name, false, false, data)
-}
-
-func valueOrNoData(def *indicators.Definition, v *float64) string {
-	if v == nil {
-		return "No data"
-	}
-	return charts.FormatValue(def, *v)
+	return writePage(c, exceptionsPageTemplate, "Exception report: "+b.Title+": "+b.Area.Name, false, false, data)
 }
 
 var exceptionsPageTemplate = pageTemplate("exceptions", `
@@ -474,6 +729,16 @@ var exceptionsPageTemplate = pageTemplate("exceptions", `
 {{end}}
 `)
 
+// boardJSON is GET /api/v1/scorecards/:id/board?area=&period=: engine.Board, the one read the
+// scorecard page is drawn from.
+func (s *Server) boardJSON(c echo.Context) error {
+	b, err := s.Engine.Board(c.Request().Context(), c.Param("id"), c.QueryParam("area"), c.QueryParam("period"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, b)
+}
+
 // exceptionsJSON is GET /api/v1/scorecards/:id/exceptions?area=&period=.
 func (s *Server) exceptionsJSON(c echo.Context) error {
 	rep, err := s.Engine.Exceptions(c.Request().Context(), c.Param("id"), c.QueryParam("area"), c.QueryParam("period"))
@@ -486,6 +751,9 @@ func (s *Server) exceptionsJSON(c echo.Context) error {
 // scorecardSummaryView is a scorecard on the index page.
 type scorecardSummaryView struct {
 	ID, Title, Description, AreaName, URL string
+	// Former is set when the scorecard's own area no longer exists: the card then opens for the
+	// area that took it over, and Former links to the old area's last figures.
+	Former *link
 }
 
 type indexPageData struct {
@@ -494,8 +762,9 @@ type indexPageData struct {
 	Areas      []option
 }
 
-// indexPage is GET /: the scorecards, each linked for its own area, and a form to read any
-// scorecard for any area.
+// indexPage is GET /: the scorecards, each linked for its own area (or, for a former council, the
+// current council that took it over, with a link to the former one's last figures), and a form to
+// read any scorecard for any current area.
 func (s *Server) indexPage(c echo.Context) error {
 	var data indexPageData
 	if s.Engine.Scorecards != nil {
@@ -505,6 +774,13 @@ func (s *Server) indexPage(c echo.Context) error {
 				if a, ok := s.Areas.Lookup(sc.Area); ok {
 					v.AreaName = a.Name
 					v.URL += "?area=" + url.QueryEscape(a.Code)
+					if !a.Live() && len(a.Successors) > 0 {
+						if succ, ok := s.Areas.Lookup(a.Successors[0]); ok {
+							v.Former = &link{Text: a.Name + " (former council, merged in " + a.ValidTo.AddDate(0, 0, 1).Format("January 2006") + "): its last figures", URL: v.URL}
+							v.AreaName = succ.Name
+							v.URL = "/scorecards/" + url.PathEscape(sc.ID) + "?area=" + url.QueryEscape(succ.Code)
+						}
+					}
 				}
 			}
 			data.Scorecards = append(data.Scorecards, v)
@@ -519,7 +795,7 @@ var indexPageTemplate = pageTemplate("index", `
 <h1>Scorecards</h1>
 <p class="lede">Each scorecard groups indicators by priority for an area, with its target, comparators, RAG status and direction of travel.</p>
 <ul>
-{{range .Scorecards}}<li><a href="{{.URL}}">{{.Title}}</a>{{with .AreaName}} ({{.}}){{end}}</li>
+{{range .Scorecards}}<li><a href="{{.URL}}">{{.Title}}</a>{{with .AreaName}} ({{.}}){{end}}{{with .Former}}<br><span class="muted">Also: <a href="{{.URL}}">{{.Text}}</a></span>{{end}}</li>
 {{end}}</ul>
 <h2 id="pick">Read a scorecard for another area</h2>
 <form class="pickers" method="get" action="/scorecards" aria-labelledby="pick">

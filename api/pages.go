@@ -8,10 +8,10 @@ import (
 	"strings"
 
 	"github.com/childrens-trust/scorecard/charts"
+	"github.com/childrens-trust/scorecard/display"
 	"github.com/childrens-trust/scorecard/engine"
 	"github.com/childrens-trust/scorecard/errs"
 	"github.com/childrens-trust/scorecard/indicators"
-	"github.com/childrens-trust/scorecard/stats"
 	"github.com/labstack/echo/v4"
 )
 
@@ -42,6 +42,7 @@ func (s *Server) registerPages(e *echo.Echo) {
 	// the rest of the API.
 	asAPI := []echo.MiddlewareFunc{compress(), s.jsonValidators}
 	get(e, "/api/v1/scorecards/:id/exceptions", s.exceptionsJSON, asAPI...)
+	get(e, "/api/v1/scorecards/:id/board", s.boardJSON, asAPI...)
 	get(e, "/api/v1/charts/trend/:indicator", s.trendChartJSON, asAPI...)
 	get(e, "/api/v1/charts/comparison/:indicator", s.comparisonChartJSON, asAPI...)
 	get(e, "/api/v1/charts/spine/:scorecard", s.spineChartJSON, asAPI...)
@@ -77,20 +78,26 @@ type indicatorPageData struct {
 	Area       engine.AreaRef
 	Polarity   string
 	UnitWords  string
+	Decimals   string
 	Latest     *engine.Evaluation
 	Facts      []fact
 	Trend      template.HTML
 	Comparison template.HTML
-	// ComparedPeriod is the period of the comparison chart (the latest with a value, or ?period=).
+	// Heading heads the facts: "Latest value" or the requested period in words.
+	Heading string
+	// NoTrend and NoComparison say why a chart is not drawn, and what would draw it.
+	NoTrend, NoComparison string
+	// ComparedPeriod is the period of the comparison chart (the headlined one), in words.
 	ComparedPeriod string
 	JSONURL        string
 	TrendJSONURL   string
 	CompareJSONURL string
 }
 
-// indicatorPage is GET /areas/:area/indicators/:id: one indicator for one area, with its latest
-// value and RAG (text and colour), the trend chart and the comparison chart, each followed by its
-// data table. ?period= chooses the comparison chart's period (the latest with a value by default).
+// indicatorPage is GET /areas/:area/indicators/:id?period=: one indicator for one area. It
+// headlines the requested period (the latest with a value by default) with its value and
+// judgements in words, then the trend chart and the comparison chart of that period, each followed
+// by its data table; a chart with nothing to draw is replaced by a sentence saying why.
 func (s *Server) indicatorPage(c echo.Context) error {
 	id := c.Param("id")
 	def, ok := s.Catalog.Get(id)
@@ -111,44 +118,71 @@ func (s *Server) indicatorPage(c echo.Context) error {
 	}
 
 	data := indicatorPageData{
-		Def: def, Area: area, Polarity: polarityText(def.Polarity), UnitWords: charts.UnitWords(def),
+		Def: def, Area: area, Polarity: display.Polarity(def.Polarity), UnitWords: display.UnitWords(def),
+		Decimals:       display.Decimals(def.Decimals),
+		Heading:        "Latest value",
 		JSONURL:        "/api/v1/indicators/" + url.PathEscape(def.ID) + "/evaluations?area=" + url.QueryEscape(area.Code),
 		TrendJSONURL:   "/api/v1/charts/trend/" + url.PathEscape(def.ID) + "?area=" + url.QueryEscape(area.Code),
 		CompareJSONURL: "/api/v1/charts/comparison/" + url.PathEscape(def.ID) + "?area=" + url.QueryEscape(area.Code),
 	}
 	data.Latest = latestWithValue(series)
-	compared := data.Latest
 	if p := strings.TrimSpace(c.QueryParam("period")); p != "" {
-		compared = nil
+		var chosen *engine.Evaluation
 		for _, ev := range series {
 			if strings.EqualFold(ev.Period, p) {
-				compared = ev
+				chosen = ev
 			}
 		}
-		if compared == nil {
-			return errs.Errorf(errs.NotFound, "no %s evaluation for %s in period %q", def.ID, area.Name, p)
+		if chosen == nil {
+			return errs.Errorf(errs.NotFound, "no %s figure for %s in period %q", def.Title, area.Name, p)
 		}
+		data.Latest = chosen
+		data.Heading = display.Period(chosen.Period)
 	}
 	if data.Latest != nil {
 		data.Facts = latestFacts(def, data.Latest)
 	}
-	if len(series) > 0 {
+	values := 0
+	for _, ev := range series {
+		if ev.Value != nil {
+			values++
+		}
+	}
+	switch {
+	case values >= 2:
 		if data.Trend, err = charts.Trend(def, series).HTML(); err != nil {
 			return fmt.Errorf("indicator page %s %s: trend chart: %w", def.ID, area.Code, err)
 		}
+	case values == 1:
+		data.NoTrend = "There is only one figure for " + area.Name + ", so there is no trend to draw yet. The chart appears once a second period's figure is loaded."
+	default:
+		data.NoTrend = "There are no figures for " + area.Name + " to draw. The chart appears once figures are loaded for this area."
 	}
-	if compared != nil {
-		data.ComparedPeriod = compared.Period
+	if compared := data.Latest; compared != nil {
+		data.ComparedPeriod = display.Period(compared.Period)
 		data.CompareJSONURL += "&period=" + url.QueryEscape(compared.Period)
-		chart, err := s.comparisonChart(c.Request().Context(), def, compared)
+		chart, n, err := s.comparisonChart(c.Request().Context(), def, compared)
 		if err != nil {
 			return err
 		}
-		if data.Comparison, err = chart.HTML(); err != nil {
+		if n == 0 {
+			data.NoComparison = "Nothing to compare for " + display.Period(compared.Period) + ": neither " + area.Name +
+				", its statistical neighbours, the region nor England has a figure. The chart appears once their figures are loaded."
+		} else if data.Comparison, err = chart.HTML(); err != nil {
 			return fmt.Errorf("indicator page %s %s: comparison chart: %w", def.ID, area.Code, err)
 		}
 	}
-	return writePage(c, indicatorPageTemplate, def.Title+": "+area.Name, data.Trend != "" || data.Comparison != "", false, data)
+	foot := footer{Scorecard: def.Title, Area: area.Name, Printed: display.Date(s.now()), DataAsAt: "no figures", Sources: def.Metadata.Source}
+	if ev := data.Latest; ev != nil && ev.Source.Dataset != "" && s.Datasets != nil {
+		if revs, err := s.Datasets.Revisions(c.Request().Context(), ev.Source.Dataset); err == nil {
+			for _, r := range revs {
+				if r.ID == ev.Source.Revision {
+					foot.DataAsAt = display.Date(r.CreatedAt)
+				}
+			}
+		}
+	}
+	return writePageWith(c, http.StatusOK, indicatorPageTemplate, def.Title+": "+area.Name, data.Trend != "" || data.Comparison != "", false, foot.CSS(), data)
 }
 
 // latestWithValue is the most recent evaluation with a value, else the most recent one.
@@ -164,78 +198,48 @@ func latestWithValue(series []*engine.Evaluation) *engine.Evaluation {
 	return nil
 }
 
-func polarityText(p stats.Polarity) string {
-	switch p {
-	case stats.HigherIsBetter:
-		return "Higher is better"
-	case stats.LowerIsBetter:
-		return "Lower is better"
-	case stats.CloserIsBetter:
-		return "Closer to the target is better"
-	case stats.NoJudgement:
-		return "No judgement of better or worse"
-	}
-	return string(p)
-}
-
-// words turns an engine label into words: "no_significant_change" → "no significant change".
-func words(label string) string {
-	label = strings.ReplaceAll(label, "_getting_", " and getting ")
-	return strings.ReplaceAll(label, "_", " ")
-}
-
-// signed formats a change with its sign.
-func signed(v float64, dps int) string {
-	s := stats.FormatFixed(v, dps)
-	if !strings.HasPrefix(s, "-") && strings.Trim(s, "0.") != "" {
-		s = "+" + s
-	}
-	return s
-}
-
-// latestFacts lists what a board reads first about the latest value.
+// latestFacts lists what a board reads first about a period's value, in words.
 func latestFacts(def *indicators.Definition, ev *engine.Evaluation) []fact {
-	value := "No data"
-	switch {
-	case ev.Value != nil:
-		value = charts.FormatValue(def, *ev.Value)
-		if ev.CI != nil && ev.CI.Lower95 != nil && ev.CI.Upper95 != nil {
-			value += fmt.Sprintf(" (95%% confidence interval %s to %s)",
-				stats.FormatFixed(*ev.CI.Lower95, def.Decimals), stats.FormatFixed(*ev.CI.Upper95, def.Decimals))
-		}
-	case ev.Marker != "":
-		value = "Suppressed (" + ev.Marker + ")"
+	value := valueCell(def, ev).Text
+	if ev.Value != nil && ev.CI != nil && ev.CI.Lower95 != nil && ev.CI.Upper95 != nil {
+		value += " (95% confidence interval " + display.Plain(def, *ev.CI.Lower95) + " to " + display.Plain(def, *ev.CI.Upper95) + ")"
 	}
-	facts := []fact{{Term: "Period", Detail: ev.Period}, {Term: "Value", Detail: value}}
+	facts := []fact{{Term: "Period", Detail: display.Period(ev.Period)}, {Term: "Value", Detail: value}}
 
 	if t := ev.RAG.Target; t != nil {
-		target := charts.FormatValue(def, *t)
+		target := display.Value(def, *t)
 		if tol := ev.RAG.Tolerance; tol != nil && *tol != 0 {
-			target += ", amber within " + stats.FormatFixed(*tol, def.Decimals)
 			if ev.RAG.ToleranceType == indicators.TolerancePercent {
-				target += "% of the target"
+				target += ", amber within " + display.Number(*tol, 1) + "% of the target"
+			} else {
+				target += ", amber within " + display.Number(*tol, def.Decimals) + display.UnitOf(def).Change
 			}
+		}
+		if gap := display.Gap(def, ev.Value, t); gap != "" {
+			target += " (" + gap + ")"
 		}
 		facts = append(facts, fact{Term: "Target", Detail: target})
 	}
 	rag := charts.RAG(ev.RAG.Status).Chip()
-	if ev.RAG.Reason != "" && ev.RAG.Status != "no_target" {
-		rag += template.HTML(" " + template.HTMLEscapeString(ev.RAG.Reason))
+	if why := display.RAGReason(ev.RAG.Status, ev.RAG.Reason); why != "" && !strings.HasPrefix(why, "No target has been set") {
+		rag += template.HTML(" " + template.HTMLEscapeString(why))
 	}
 	facts = append(facts, fact{Term: "Against target", HTML: rag})
+	if f := ev.Forecast; f != nil && f.Status != engine.NotForecast {
+		if text := display.Forecast(def, f.Status, f.TargetPeriod, f.Projected, f.Target, f.Reason); text != "" {
+			facts = append(facts, fact{Term: "Forecast", Detail: text})
+		}
+	}
 
 	for i, d := range []*engine.Change{ev.Direction.Previous, ev.Direction.YearAgo} {
 		if d == nil || (i == 1 && ev.Direction.Previous != nil && ev.Direction.Previous.Period == d.Period) {
 			continue // annual data: the previous period is the year ago
 		}
-		text := words(d.Judgement)
-		if d.Change != nil {
-			text += ": " + signed(*d.Change, def.Decimals)
-			if d.ChangePercent != nil {
-				text += " (" + signed(*d.ChangePercent, 1) + "%)"
-			}
+		text := display.Direction(d.Judgement)
+		if change := display.Change(def, d.Change, d.ChangePercent); change != "" {
+			text += ": " + change
 		}
-		facts = append(facts, fact{Term: "Since " + d.Period, Detail: text})
+		facts = append(facts, fact{Term: "Since " + display.Period(d.Period), Detail: text})
 	}
 
 	for _, cmp := range []struct {
@@ -253,20 +257,23 @@ func latestFacts(def *indicators.Definition, ev *engine.Evaluation) []fact {
 		if name == "" {
 			name = cmp.c.Name
 		}
-		text := words(cmp.c.Judgement) + " (" + name + ": " + charts.FormatValue(def, *cmp.c.Value) + ")"
+		text := display.Judgement(cmp.c.Judgement) + " (" + name + ": " + display.Value(def, *cmp.c.Value) + ")"
+		if why := display.ComparisonReason(cmp.c.Judgement, cmp.c.Method, cmp.c.Reason); why != "" {
+			text += ". " + why
+		}
 		facts = append(facts, fact{Term: "Compared with " + name, Detail: text})
 	}
 	if ev.Rank != nil {
-		rank := fmt.Sprintf("%d of %d local authorities", ev.Rank.Position, ev.Rank.Of)
+		rank := display.Rank(ev.Rank.Position, ev.Rank.Of, ev.Quartile) + " local authorities"
 		if ev.Quartile != "" {
-			rank += ", quartile " + ev.Quartile + " (A is best)"
+			rank = display.Rank(ev.Rank.Position, ev.Rank.Of, "") + " local authorities, quartile " + ev.Quartile + " (A is the best quarter)"
 		}
 		facts = append(facts, fact{Term: "Rank", Detail: rank})
 	}
 	if ev.RecentTrend != nil && ev.RecentTrend.Label != "" {
-		trend := words(ev.RecentTrend.Label)
-		if ev.RecentTrend.Reason != "" {
-			trend += ": " + ev.RecentTrend.Reason
+		trend := display.Trend(ev.RecentTrend.Label)
+		if why := display.TrendReason(ev.RecentTrend.Reason); why != "" {
+			trend = why
 		}
 		facts = append(facts, fact{Term: "Recent trend", Detail: trend})
 	}
@@ -275,25 +282,25 @@ func latestFacts(def *indicators.Definition, ev *engine.Evaluation) []fact {
 
 var indicatorPageTemplate = pageTemplate("indicator", `
 <h1>{{.Def.Title}}</h1>
-<p class="lede">{{.Area.Name}} ({{.Area.Code}}){{with .Def.Reference}} · indicator {{.}}{{end}} · {{.UnitWords}} · {{.Polarity}}</p>
+<p class="lede">{{.Area.Name}} · {{.UnitWords}} · {{.Polarity}}</p>
 {{with .Def.Description}}<p>{{.}}</p>{{end}}
 
 <section aria-labelledby="latest">
-<h2 id="latest">Latest value</h2>
+<h2 id="latest">{{.Heading}}</h2>
 {{if .Latest}}<dl class="facts">
 {{range .Facts}}<dt>{{.Term}}</dt><dd>{{if .HTML}}{{.HTML}}{{else}}{{.Detail}}{{end}}</dd>
 {{end}}</dl>
 {{else}}<p>There are no values of this indicator for {{.Area.Name}}.</p>
 {{end}}</section>
-{{if .Trend}}
 <section aria-labelledby="trend">
 <h2 id="trend">Trend</h2>
-{{.Trend}}<p class="no-print"><a href="{{.TrendJSONURL}}">The trend chart as ECharts JSON</a></p>
+{{if .Trend}}{{.Trend}}<p class="no-print"><a href="{{.TrendJSONURL}}">The trend chart as ECharts JSON</a></p>
+{{else}}<p class="no-chart">{{.NoTrend}}</p>{{end}}
 </section>
-{{end}}{{if .Comparison}}
-<section aria-labelledby="comparison">
+{{if .ComparedPeriod}}<section aria-labelledby="comparison">
 <h2 id="comparison">Compared with benchmarks, {{.ComparedPeriod}}</h2>
-{{.Comparison}}<p class="no-print"><a href="{{.CompareJSONURL}}">The comparison chart as ECharts JSON</a></p>
+{{if .Comparison}}{{.Comparison}}<p class="no-print"><a href="{{.CompareJSONURL}}">The comparison chart as ECharts JSON</a></p>
+{{else}}<p class="no-chart">{{.NoComparison}}</p>{{end}}
 </section>
 {{end}}
 <section aria-labelledby="about">
@@ -301,7 +308,7 @@ var indicatorPageTemplate = pageTemplate("indicator", `
 <dl class="facts">
 <dt>Definition</dt><dd>{{if .Def.Description}}{{.Def.Description}}{{else}}{{.Def.Title}}{{end}}</dd>
 <dt>Good performance</dt><dd>{{.Polarity}}</dd>
-<dt>Unit</dt><dd>{{.UnitWords}}, {{.Def.Decimals}} decimal places</dd>
+<dt>Unit</dt><dd>{{.UnitWords}}, {{.Decimals}}</dd>
 {{with .Def.Metadata.Source}}<dt>Source</dt><dd>{{.}}</dd>
 {{end}}{{with .Def.Metadata.Owner}}<dt>Owner</dt><dd>{{.}}</dd>
 {{end}}{{with .Def.Metadata.MonitoringBody}}<dt>Monitored by</dt><dd>{{.}}</dd>

@@ -46,9 +46,9 @@ func TestChartOptionJSONGolden(t *testing.T) {
 		}},
 		{"/api/v1/charts/spine/poole-childrens-trust?area=839", "charts_option_spine_poole_839.json", []string{
 			`"id": "spine_poole_childrens_trust_E06000058"`,
-			`"90284 Hospital admissions caused by injuries in children aged 0 to 14, per 10,000"`,
+			`"Hospital admissions caused by injuries in children aged 0 to 14, per 10,000"`,
 			`"symbol": "diamond"`, // worse than England
-			`"no values for local authorities in England"`,
+			`"no figure for this area"`,
 		}},
 	} {
 		rec := f.get(t, http.MethodGet, tt.path)
@@ -121,45 +121,51 @@ func TestScorecardPage(t *testing.T) {
 		t.Fatalf("status %d: %s", rec.Code, rec.Body)
 	}
 	html := rec.Body.String()
-	checkLocalOnly(t, html)
 	if csp := rec.Header().Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'self'") {
 		t.Errorf("Content-Security-Policy = %q", csp)
 	}
 	for _, s := range []string{
 		`<title>Poole Children&#39;s Trust score card: Poole – Children's Trust scorecard</title>`,
 		`<h1>Poole Children&#39;s Trust score card</h1>`,
-		`<p class="lede">Poole (E06000029) · the latest period of each indicator</p>`,
-		// Pickers: a plain GET form, Poole selected though it is a former council.
+		// Poole is a former council: its card says so, stops at its end and links to BCP's.
+		`<p class="lede">Poole · each indicator&#39;s last period before Poole was merged</p>`,
+		`<strong>Poole was merged into Bournemouth, Christchurch and Poole on 1 April 2019. Its rows show its last figures before then.</strong>`,
+		`<a href="/scorecards/poole-childrens-trust?area=E06000058">Read this scorecard for Bournemouth, Christchurch and Poole</a>`,
+		// Pickers: a plain GET form; Poole among the former councils; periods grouped by kind, in words.
 		`<form class="pickers" method="get" action="">`,
 		`<label for="area">Area</label>`,
-		`<option value="E06000029" selected>Poole (until 2019)</option>`,
+		`<optgroup label="Former councils"><option value="E06000029" selected>Poole (until 2019)</option></optgroup>`,
 		`<option value="" selected>Latest for each indicator</option>`,
-		`<option value="2016-17 Q4">2016-17 Q4</option>`,
-		// Summary strip: one row per priority, RAG words in the header.
+		`<optgroup label="Quarters of financial years"><option value="2016-17 Q4">2016-17 Q4 (January to March 2017)</option>`,
+		// Summary strip: one row per priority, RAG words in the header, each count labelled for narrow screens.
 		`<th scope="col" class="num"><strong class="rag rag-red" style="background:#b10e1e;color:#ffffff">Red</strong></th>`,
-		`<tr><th scope="row"><a href="#priority-1">Priority 1: learning and achievement</a></th><td class="num">1</td><td class="num">0</td><td class="num">0</td><td class="num">0</td><td class="num">2</td><td class="num">0</td><td class="num">3</td></tr>`,
-		// Row 1.14 as the board reads it.
+		`<tr><th scope="row"><a href="#priority-1">Priority 1: learning and achievement</a></th><td class="num" data-label="Red">1</td><td class="num" data-label="Amber">0</td><td class="num" data-label="Green">0</td><td class="num" data-label="No target">0</td><td class="num" data-label="No data">2</td><td class="num" data-label="Suppressed">0</td><td class="num" data-label="Rows">3</td></tr>`,
+		// Row 1.14 as the board reads it: the plan's reference, value with its unit, each
+		// comparator with how Poole compares, rank, target and the gap to it, RAG, direction.
 		`<h2 id="priority-1">Priority 1: learning and achievement</h2>`,
-		`<td>1.14</td>
-<th scope="row"><a href="/areas/E06000029/indicators/secondary-good-outstanding-schools?period=2016-17&#43;Q4">Secondary pupils in good or outstanding schools</a></th>
-<td>per cent</td>
-<td>Higher</td>
-<td class="nowrap">2016-17 Q4</td>
-<td class="num"><strong>85.3</strong></td>
-<td class="num">No data</td>
-<td class="num">No data</td>
-<td class="num">No data</td>
-<td class="num">88.0</td>
-<td><ul class="periods"><li>2016-17 Q1: 58.0</li><li>2016-17 Q2: 58.0</li><li>2016-17 Q3: 80.9</li><li>2016-17 Q4: 85.3</li></ul></td>
-<td><strong class="rag rag-red" style="background:#b10e1e;color:#ffffff">Red</strong></td>
-<td><span class="dir dir-improving"><span aria-hidden="true">↑</span> Improving</span><br><span class="muted">since 2016-17 Q3: &#43;4.4</span></td>
-<td><svg class="sparkline" id="spark_secondary_good_outstanding_schools_E06000029"`,
+		`<th scope="row" data-label="Indicator"><span class="ref">1.14</span> <a href="/areas/E06000029/indicators/secondary-good-outstanding-schools?period=2016-17&#43;Q4">Secondary pupils in good or outstanding schools</a>
+<span class="meta">per cent · Higher is better · Owner: Poole Children&#39;s Trust</span>`,
+		`<td class="num c-value" data-label="Value"><div><strong class="v">85.3%</strong><span class="meta" title="Poole">2016-17 Q4</span></div></td>`,
+		`<td class="cmpcell c-cmp" data-label="England"><div><span class="v-none">No data</span> <span class="cmp cmp-none" title="not compared with England"><span aria-hidden="true">○</span>&nbsp;Not compared<span class="visually-hidden"> with England</span></span></div></td>`,
+		`<td class="c-rank" data-label="Rank"><div><span class="v-none">Not ranked</span></div></td>`,
+		`<td class="c-target" data-label="Target"><div><span class="v">88.0%</span><span class="meta">2.7 percentage points below target</span></div></td>`,
+		`<td class="c-rag" data-label="RAG"><div><strong class="rag rag-red" style="background:#b10e1e;color:#ffffff">Red</strong></div></td>`,
+		`<td class="c-dir" data-label="Direction of travel"><div><span class="dir dir-improving"><span aria-hidden="true">↑</span> Improving</span><span class="meta">since 2016-17 Q3: &#43;4.4 percentage points</span></div></td>`,
+		`<ul class="periods"><li>2016-17 Q1: <span class="v">58.0%</span></li><li>2016-17 Q2: <span class="v">58.0%</span></li><li>2016-17 Q3: <span class="v">80.9%</span></li><li>2016-17 Q4: <span class="v">85.3%</span></li></ul>`,
 		`<title id="spark_secondary_good_outstanding_schools_E06000029_t">Secondary pupils in good or outstanding schools, last 5 periods: 2015-16 58.8, 2016-17 Q1 58.0, 2016-17 Q2 58.0, 2016-17 Q3 80.9, 2016-17 Q4 85.3. Target 88.0 (dashed line).</title>`,
-		// The spine chart and its table.
+		// No row has an England distribution for Poole: no empty spine chart, a sentence instead.
 		`<h2 id="spine">Compared with England: spine chart</h2>`,
-		`id="spine_poole_childrens_trust_E06000029_block"`,
+		`<p class="no-chart">No row has figures for local authorities across England in its period, so there is no spine chart to draw.`,
+		`<strong>Local figures only, no national comparison:</strong> 1.14 Secondary pupils in good or outstanding schools.`,
 		`<a href="/scorecards/poole-childrens-trust/exceptions?area=E06000029">Exception report (1 row to discuss first)</a>`,
-		`@page{size:A4 landscape;margin:10mm}`,
+		// The key explains every mark.
+		`<h2 id="key">How to read this scorecard</h2>`,
+		`<dt><span class="v-suppressed">c: suppressed to protect confidentiality</span></dt>`,
+		`<dt><span class="v-notarget">No target</span></dt>`,
+		// Print: A4 landscape, a footer on every page with the page number.
+		`@page{size:A4 landscape;margin:10mm 10mm 16mm}`,
+		`@bottom-left{content:"Poole Children's Trust score card · Poole · Data as at 23 November 2026 · Printed 23 November 2026 · Sources: `,
+		`@bottom-right{content:"Page " counter(page) " of " counter(pages)`,
 	} {
 		if !strings.Contains(html, s) {
 			t.Errorf("missing %q", s)
@@ -167,6 +173,15 @@ func TestScorecardPage(t *testing.T) {
 	}
 	if strings.Count(html, "<h1") != 1 || strings.Count(html, `<section class="priority"`) != 6 {
 		t.Errorf("want one h1 and six priority sections")
+	}
+	if strings.Contains(html, "<script") {
+		t.Errorf("a page without charts loads scripts")
+	}
+	// No machine reference is shown as a reference or a chart label.
+	for _, ref := range []string{"TotPermEx", "3&amp;4yr_Ofsted_rating", "PrevRegCPR", "Emotional_LAC", "90284"} {
+		if strings.Contains(html, ref) {
+			t.Errorf("the page shows the machine reference %s", ref)
+		}
 	}
 }
 
@@ -178,24 +193,27 @@ func TestScorecardPagePeriodAndArea(t *testing.T) {
 	}
 	html := rec.Body.String()
 	for _, s := range []string{
-		`<p class="lede">Poole (E06000029) · 2015-16 (or each indicator&#39;s latest period before it)</p>`,
-		`<option value="2015-16" selected>2015-16</option>`,
-		`<td class="num"><strong>58.8</strong></td>
-<td class="num">83.8</td>
-<td class="num">86.5</td>
-<td class="num">87.0</td>
-<td class="num">88.0</td>`,
+		`<p class="lede">Poole · 2015-16 (financial year), or each indicator&#39;s latest period before it</p>`,
+		`<option value="2015-16" selected>2015-16 (financial year)</option>`,
+		`<td class="num c-value" data-label="Value"><div><strong class="v">58.8%</strong><span class="meta" title="Poole">2015-16</span></div></td>
+<td class="cmpcell c-cmp" data-label="Statistical neighbours"><div><span class="v">83.8%</span> <span class="cmp cmp-worse" title="worse than the statistical neighbours&#39; average"><span aria-hidden="true">▼</span>&nbsp;Worse<span class="visually-hidden"> than the statistical neighbours&#39; average</span></span></div></td>
+<td class="cmpcell c-cmp" data-label="South West"><div><span class="v">86.5%</span> <span class="cmp cmp-worse" title="worse than South West">`,
+		`<td class="c-target" data-label="Target"><div><span class="v">88.0%</span><span class="meta">29.2 percentage points below target</span>`,
 	} {
 		if !strings.Contains(html, s) {
 			t.Errorf("missing %q", s)
 		}
 	}
-	// BCP: the injuries row is drawn on the spine chart, worse than England.
+	// BCP: the injuries row is drawn on the spine chart, worse than England; its charts load
+	// from this server only.
 	rec = f.get(t, http.MethodGet, "/scorecards/poole-childrens-trust?area=Bournemouth,%20Christchurch%20and%20Poole")
-	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `<p class="lede">Bournemouth, Christchurch and Poole (E06000058)`) ||
-		!strings.Contains(rec.Body.String(), `1 of 10 indicators drawn on the range of local authority values in England`) {
+	html = rec.Body.String()
+	if rec.Code != http.StatusOK || !strings.Contains(html, `<p class="lede">Bournemouth, Christchurch and Poole · the latest period of each indicator</p>`) ||
+		!strings.Contains(html, `1 of 10 indicators drawn on the range of local authority values in England`) ||
+		!strings.Contains(html, `<td class="c-rank" data-label="Rank"><div>117th of 151, quartile D</div></td>`) {
 		t.Errorf("BCP scorecard: %d", rec.Code)
 	}
+	checkLocalOnly(t, html)
 }
 
 func TestExceptionReport(t *testing.T) {
@@ -246,7 +264,7 @@ func TestExceptionReport(t *testing.T) {
 		`<p><strong>1 of 10 rows</strong> is an exception.</p>`,
 		`<h2><a href="/areas/E06000029/indicators/secondary-good-outstanding-schools?period=2016-17&#43;Q4">1.14 Secondary pupils in good or outstanding schools</a></h2>`,
 		`<dt>Value</dt><dd>85.3%</dd>`,
-		`<dt>Target</dt><dd>88.0%</dd>`,
+		`<dt>Target</dt><dd>88.0% (2.7 percentage points below target)</dd>`,
 		`Two schools moved from requires improvement to good in Q4`,
 		`Head of school improvement (posted by school-improvement [tok_0123456789ab]), 23 November 2026, on 2016-17 Q4`,
 	} {
@@ -267,7 +285,8 @@ func TestIndexAndPicker(t *testing.T) {
 	rec := f.get(t, http.MethodGet, "/")
 	html := rec.Body.String()
 	for _, s := range []string{
-		`<a href="/scorecards/poole-childrens-trust?area=E06000029">Poole Children&#39;s Trust score card</a> (Poole)`,
+		// Poole is a former council: the card opens for BCP, with a link to Poole's last figures.
+		`<a href="/scorecards/poole-childrens-trust?area=E06000058">Poole Children&#39;s Trust score card</a> (Bournemouth, Christchurch and Poole)<br><span class="muted">Also: <a href="/scorecards/poole-childrens-trust?area=E06000029">Poole (former council, merged in April 2019): its last figures</a></span>`,
 		`<a href="/scorecards/rotherham-semh?area=E08000018">`,
 		`<form class="pickers" method="get" action="/scorecards" aria-labelledby="pick">`,
 	} {

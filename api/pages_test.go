@@ -70,7 +70,7 @@ func buildPagesFixture() (*pagesFixture, error) {
 	}
 	srv := &Server{Engine: app.Engine, Datasets: app.Datasets, Changes: app, Catalog: app.Catalog, Areas: app.Areas}
 	e := echo.New()
-	e.HTTPErrorHandler = errorHandler(nil)
+	e.HTTPErrorHandler = errorHandlerWithPages(nil, srv.errorPage)
 	srv.registerPages(e)
 	return &pagesFixture{server: srv, echo: e}, nil
 }
@@ -98,6 +98,12 @@ func pageGolden(t *testing.T, name string, got []byte) {
 		t.Errorf("%s differs from the golden file (run go test ./api -update if the change is intended)\ngot:\n%s", name, got)
 	}
 }
+
+// withoutCellLabels drops the data-label attributes of table cells (each column's header again,
+// for narrow screens) so that tests can read a table's cells.
+func withoutCellLabels(html string) string { return cellLabelRE.ReplaceAllString(html, "") }
+
+var cellLabelRE = regexp.MustCompile(` data-label="[^"]*"`)
 
 var externalSourceRE = regexp.MustCompile(`(?i)<(?:script|link|img|iframe|source|video|audio)\b[^>]*\b(?:src|href)\s*=\s*["']?([^"'\s>]+)`)
 
@@ -145,17 +151,18 @@ func TestIndicatorPagePooleRow114(t *testing.T) {
 	html := rec.Body.String()
 	pageGolden(t, "charts_page_poole_1_14.html", rec.Body.Bytes())
 	checkLocalOnly(t, html)
+	html = withoutCellLabels(html)
 	for _, s := range []string{
 		`<html lang="en">`,
 		`<title>Secondary pupils in good or outstanding schools: Poole – Children's Trust scorecard</title>`,
 		`<h1>Secondary pupils in good or outstanding schools</h1>`,
-		`<p class="lede">Poole (E06000029) · indicator 1.14 · per cent · Higher is better</p>`,
+		`<p class="lede">Poole · per cent · Higher is better</p>`,
 		// The latest value, and its RAG as text and colour.
-		`<dt>Period</dt><dd>2016-17 Q4</dd>`,
+		`<dt>Period</dt><dd>2016-17 Q4 (January to March 2017)</dd>`,
 		`<dt>Value</dt><dd>85.3%</dd>`,
-		`<dt>Target</dt><dd>88.0%, amber within 2.0</dd>`,
+		`<dt>Target</dt><dd>88.0%, amber within 2.0 percentage points (2.7 percentage points below target)</dd>`,
 		`<dt>Against target</dt><dd><strong class="rag rag-red" style="background:#b10e1e;color:#ffffff">Red: off target</strong></dd>`,
-		`<dt>Since 2016-17 Q3</dt><dd>improving: &#43;4.4 (&#43;5.4%)</dd>`,
+		`<dt>Since 2016-17 Q3 (October to December 2016)</dt><dd>Improving: &#43;4.4 percentage points</dd>`,
 		// The trend chart with its target line, then its table.
 		`<h2 id="trend">Trend</h2>`,
 		`id="trend_secondary_good_outstanding_schools_E06000029"`,
@@ -166,7 +173,7 @@ func TestIndicatorPagePooleRow114(t *testing.T) {
 		`<tr><th scope="row">2015-16</th><td class="num">58.8</td><td class="num">88.0</td><td>Red</td><td class="num">83.8</td><td class="num">86.5</td><td class="num">87.0</td></tr>`,
 		// The comparison chart for the latest period, with Poole's ten 2021 statistical neighbours
 		// (the example return has no figures for them), then its table.
-		`<h2 id="comparison">Compared with benchmarks, 2016-17 Q4</h2>`,
+		`<h2 id="comparison">Compared with benchmarks, 2016-17 Q4 (January to March 2017)</h2>`,
 		`"data":["Poole (this area): 85.3%","West Sussex: no data","South Gloucestershire: no data","Worcestershire: no data","East Sussex: no data","Swindon: no data","Dorset: no data","Kent: no data","North Somerset: no data","Suffolk: no data","Essex: no data","Statistical neighbours' average: no data","South West: no data","England: no data"]`,
 		`<td>statistical neighbour 1 of 10</td>`,
 		// The y axis name is drawn from the axis line rightwards, not clipped at the chart's edge.
@@ -197,14 +204,15 @@ func TestIndicatorPageComparisonPeriod(t *testing.T) {
 	if rec.Code != http.StatusOK {
 		t.Fatalf("status %d: %s", rec.Code, rec.Body)
 	}
-	html := rec.Body.String()
+	html := withoutCellLabels(rec.Body.String())
 	for _, s := range []string{
-		`<h2 id="comparison">Compared with benchmarks, 2015-16</h2>`,
+		// The requested period is the headline, and the comparison's period.
+		`<h2 id="latest">2015-16 (financial year)</h2>`,
+		`<h2 id="comparison">Compared with benchmarks, 2015-16 (financial year)</h2>`,
 		`"Poole (this area): 58.8%","West Sussex: no data",`,
 		`"Statistical neighbours' average: 83.8%","South West: 86.5%","England: 87.0%"]`,
-		`<tr><th scope="row">England</th><td class="num">87.0</td><td></td><td></td><td>worse (by the difference only: no confidence interval)</td><td>published</td></tr>`,
-		// The latest value is still the latest.
-		`<dt>Value</dt><dd>85.3%</dd>`,
+		`<tr><th scope="row">England</th><td class="num">87.0</td><td></td><td></td><td>Worse. Compared by the difference only: the figure has no confidence interval.</td><td>published</td></tr>`,
+		`<dt>Value</dt><dd>58.8%</dd>`,
 	} {
 		if !strings.Contains(html, s) {
 			t.Errorf("missing %q", s)
@@ -220,8 +228,9 @@ func TestIndicatorPageWithConfidenceInterval(t *testing.T) {
 	}
 	html := rec.Body.String()
 	checkLocalOnly(t, html)
+	html = withoutCellLabels(html)
 	for _, s := range []string{
-		`Bournemouth, Christchurch and Poole (E06000058) · indicator 90284 · rate per 10,000 · Lower is better`,
+		`<p class="lede">Bournemouth, Christchurch and Poole · rate per 10,000 · Lower is better</p>`,
 		// The error bars are a boxplot (plain data): BCP's, and each neighbour's.
 		`"name":"95% confidence interval","silent":true,"tooltip":{"show":false},"type":"boxplot"`,
 		`{"name":"Bournemouth, Christchurch and Poole","value":[80.8,87.9,87.9,87.9,95.8]}`,
@@ -232,14 +241,15 @@ func TestIndicatorPageWithConfidenceInterval(t *testing.T) {
 		`<td>confidence interval published by the source</td>`,
 		`<dt>Against target</dt><dd><strong class="rag rag-no_target" style="background:#f3f2f1;color:#0b0c0c">No target set</strong></dd>`,
 		`<dt>Value</dt><dd>87.9 per 10,000 (95% confidence interval 80.8 to 95.8)</dd>`,
-		`<dt>Compared with England</dt><dd>worse (England: 72.7 per 10,000)</dd>`,
+		`<dt>Compared with England</dt><dd>Worse (England: 72.7 per 10,000). Compared by the area&#39;s 95% confidence interval.</dd>`,
+		`<dt>Rank</dt><dd>117th of 151 local authorities, quartile D (A is the best quarter)</dd>`,
 		`<a href="https://fingertips.phe.org.uk/search/90284">`,
 	} {
 		if !strings.Contains(html, s) {
 			t.Errorf("missing %q", s)
 		}
 	}
-	if strings.Count(html, "<dt>Since 2022-23</dt>") != 1 {
+	if strings.Count(html, "<dt>Since 2022-23 (financial year)</dt>") != 1 {
 		t.Error("annual data: the previous period and the year ago are the same, and should be listed once")
 	}
 	if strings.Contains(html, "function (params") {
@@ -263,7 +273,10 @@ func TestIndicatorPageErrors(t *testing.T) {
 		{"/assets/echarts.js", http.StatusNotFound, "not_found"},
 		{"/assets/echarts-0.0.1/echarts.min.js", http.StatusNotFound, "not_found"},
 	} {
-		rec := f.get(t, http.MethodGet, tt.path)
+		req := httptest.NewRequest(http.MethodGet, tt.path, nil)
+		req.Header.Set("Accept", "application/json")
+		rec := httptest.NewRecorder()
+		f.echo.ServeHTTP(rec, req)
 		var body struct {
 			Error struct{ Code, Message string } `json:"error"`
 		}

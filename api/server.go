@@ -82,7 +82,7 @@ func (s *Server) Handler() http.Handler {
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
-	e.HTTPErrorHandler = errorHandler(s.Log)
+	e.HTTPErrorHandler = errorHandlerWithPages(s.Log, s.errorPage)
 	e.IPExtractor = s.ipExtractor()
 	e.Use(requestID)
 	e.Use(s.observe(table))

@@ -14,6 +14,7 @@ import (
 	"math"
 	"strings"
 
+	"github.com/childrens-trust/scorecard/display"
 	"github.com/childrens-trust/scorecard/engine"
 	"github.com/childrens-trust/scorecard/indicators"
 	"github.com/childrens-trust/scorecard/stats"
@@ -89,7 +90,7 @@ func chartID(kind string, parts ...string) string {
 	return b.String()
 }
 
-// unit describes an indicator's unit for axis names and values in text.
+// unit describes an indicator's unit for axis names and values in text (display.UnitOf).
 type unit struct {
 	axis   string // the value axis name
 	suffix string // after a value in text: "%", " per 10,000"
@@ -97,23 +98,8 @@ type unit struct {
 }
 
 func unitOf(def *indicators.Definition) unit {
-	switch def.Unit {
-	case indicators.Percentage:
-		return unit{"Per cent", "%", "per cent"}
-	case indicators.RatePer1000:
-		return unit{"Rate per 1,000", " per 1,000", "rate per 1,000"}
-	case indicators.RatePer10000:
-		return unit{"Rate per 10,000", " per 10,000", "rate per 10,000"}
-	case indicators.RatePer100000:
-		return unit{"Rate per 100,000", " per 100,000", "rate per 100,000"}
-	case indicators.Count:
-		return unit{"Count", "", "count"}
-	case indicators.Score:
-		return unit{"Score", "", "score"}
-	case indicators.Days:
-		return unit{"Days", " days", "days"}
-	}
-	return unit{"Value", "", "value"}
+	u := display.UnitOf(def)
+	return unit{u.Axis, u.Suffix, u.Words}
 }
 
 // rounded is v rounded to the indicator's decimals as the product displays it, for drawing.
@@ -121,36 +107,31 @@ func rounded(def *indicators.Definition, v float64) float64 {
 	return stats.RoundHalfUp(v, def.Decimals)
 }
 
-// format is v as displayed: the indicator's decimals, rounded half up, trailing zeros kept.
-func format(def *indicators.Definition, v float64) string { return stats.FormatFixed(v, def.Decimals) }
+// format is v as displayed (display.Plain): the indicator's decimals, rounded half up, trailing
+// zeros kept, thousands separated.
+func format(def *indicators.Definition, v float64) string { return display.Plain(def, v) }
 
 // withUnit is v as displayed with its unit, for sentences: "85.3%", "412.0 per 10,000".
-func withUnit(def *indicators.Definition, v float64) string {
-	return format(def, v) + unitOf(def).suffix
-}
+func withUnit(def *indicators.Definition, v float64) string { return display.Value(def, v) }
 
-// FormatValue is v as the product displays it, with the indicator's unit: "85.3%",
-// "92.6 per 10,000", "12 days" (rounded half up to the indicator's decimals).
-func FormatValue(def *indicators.Definition, v float64) string { return withUnit(def, v) }
+// FormatValue is display.Value: v with the indicator's unit, "85.3%", "92.6 per 10,000".
+func FormatValue(def *indicators.Definition, v float64) string { return display.Value(def, v) }
 
-// UnitWords names the indicator's unit for captions: "per cent", "rate per 10,000".
-func UnitWords(def *indicators.Definition) string { return unitOf(def).words }
+// UnitWords is display.UnitWords: "per cent", "rate per 10,000".
+func UnitWords(def *indicators.Definition) string { return display.UnitWords(def) }
 
-// valueText is an evaluation's value for a table cell: its display value, or why there is none.
+// valueText is an evaluation's value for a table cell: its value, or why there is none.
 func valueText(def *indicators.Definition, ev *engine.Evaluation) string {
 	if ev == nil {
 		return "no data"
 	}
 	if ev.Value != nil {
-		if ev.DisplayValue != "" {
-			return ev.DisplayValue
-		}
 		return format(def, *ev.Value)
 	}
-	if ev.Status == "suppressed" || ev.Marker != "" {
-		if ev.Marker != "" {
-			return "suppressed (" + ev.Marker + ")"
-		}
+	if ev.Marker != "" {
+		return display.MarkerCell(ev.Marker)
+	}
+	if ev.Status == "suppressed" {
 		return "suppressed"
 	}
 	return "no data"
@@ -160,9 +141,6 @@ func valueText(def *indicators.Definition, ev *engine.Evaluation) string {
 func comparatorText(def *indicators.Definition, c *engine.Comparator) string {
 	if c == nil || c.Value == nil {
 		return "no data"
-	}
-	if c.DisplayValue != "" {
-		return c.DisplayValue
 	}
 	return format(def, *c.Value)
 }

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/childrens-trust/scorecard/display"
 	"github.com/childrens-trust/scorecard/engine"
 	"github.com/childrens-trust/scorecard/indicators"
 	"github.com/childrens-trust/scorecard/stats"
@@ -137,7 +138,7 @@ func Comparison(def *indicators.Definition, ev *engine.Evaluation, neighbours []
 	}
 	key := "Key: " + area.Name + " is the blue bar, labelled \"(this area)\""
 	if len(peers) > 1 {
-		key += "; its statistical neighbours are light grey bars, sorted with it best first"
+		key += "; its statistical neighbours are light grey bars, sorted from best to worst with the area among them"
 	}
 	key += "; the averages for comparison (statistical neighbours, region, England) are the dark grey bars at the bottom. Each bar is named with its value on the left."
 	if anyInterval {
@@ -221,21 +222,8 @@ func valueWithUnit(def *indicators.Definition, v *float64) string {
 	return withUnit(def, *v)
 }
 
-// ordinal writes 1 as "1st", 2 as "2nd", 11 as "11th".
-func ordinal(n int) string {
-	suffix := "th"
-	if n%100 < 11 || n%100 > 13 {
-		switch n % 10 {
-		case 1:
-			suffix = "st"
-		case 2:
-			suffix = "nd"
-		case 3:
-			suffix = "rd"
-		}
-	}
-	return fmt.Sprintf("%d%s", n, suffix)
-}
+// ordinal is display.Ordinal: "1st", "2nd", "11th".
+func ordinal(n int) string { return display.Ordinal(n) }
 
 func toAnySlice(ms []map[string]any) []any {
 	out := make([]any, len(ms))
@@ -290,23 +278,15 @@ func ciMethodText(ev *engine.Evaluation) string {
 
 // judgementText is the area's judgement against a benchmark and the rule that made it.
 func judgementText(c *engine.Comparator) string {
-	if c == nil {
-		return "not compared"
+	if c == nil || c.Value == nil {
+		return "Not compared: there is no figure to compare."
 	}
-	j := strings.ReplaceAll(c.Judgement, "_", " ")
-	if j == "" {
-		j = "not compared"
-	}
-	switch c.Method {
-	case "ci95":
-		j += " (benchmark against the 95% confidence interval)"
-	case "ci95_998":
-		j += " (benchmark against the 95% and 99.8% confidence intervals)"
-	case "difference":
-		j += " (by the difference only: no confidence interval)"
-	}
-	if c.Reason != "" && (c.Judgement == "not_compared" || c.Judgement == "") {
-		j += ": " + c.Reason
+	j := display.Judgement(c.Judgement)
+	if why := display.ComparisonReason(c.Judgement, c.Method, c.Reason); why != "" {
+		if strings.HasPrefix(why, "Not compared") {
+			return why
+		}
+		j += ". " + why
 	}
 	return j
 }
@@ -316,26 +296,5 @@ func sourceText(c *engine.Comparator) string {
 	if c == nil {
 		return ""
 	}
-	var s string
-	switch c.Source {
-	case engine.SourcePublished:
-		s = "published"
-	case engine.SourceAggregated:
-		s = "aggregated from local authorities' numerators and denominators"
-	case engine.SourceMeanOfAreas:
-		s = "mean of the areas' values"
-	case engine.SourceNeighbourMean:
-		s = "mean of the statistical neighbours' values"
-	case engine.SourceNone, "":
-		s = "no value"
-	default:
-		s = c.Source
-	}
-	if c.Of > 0 {
-		s += fmt.Sprintf(", %d of %d neighbours with a value", c.N, c.Of)
-	}
-	if c.Vintage != "" {
-		s += ", neighbour vintage " + c.Vintage
-	}
-	return s
+	return display.Source(c.Source, c.N, c.Of, c.Vintage)
 }

@@ -5,6 +5,7 @@ import (
 	"math"
 	"strings"
 
+	"github.com/childrens-trust/scorecard/display"
 	"github.com/childrens-trust/scorecard/engine"
 	"github.com/childrens-trust/scorecard/indicators"
 	"github.com/childrens-trust/scorecard/stats"
@@ -138,7 +139,11 @@ func Spine(id, title string, area engine.AreaRef, rows []SpineRow) *Chart {
 		}
 		s, ok := spineScale(r)
 		if !ok {
-			table.Rows = append(table.Rows, Row{Header: r.Label, Cells: []string{period, valueText(r.Def, ev), "", "", "", "", "", "no values for local authorities in England", "0"}})
+			why := "local figures only, no national comparison"
+			if ev == nil || ev.Value == nil {
+				why = "no figure for this area"
+			}
+			table.Rows = append(table.Rows, Row{Header: r.Label, Cells: []string{period, valueText(r.Def, ev), "", "", "", "", "", why, "0"}})
 			continue
 		}
 		drawn++
@@ -188,7 +193,11 @@ func Spine(id, title string, area engine.AreaRef, rows []SpineRow) *Chart {
 	var parts []string
 	for _, k := range []string{"better", "similar", "worse", "higher", "lower", "not_compared", "no value"} {
 		if counts[k] > 0 {
-			parts = append(parts, fmt.Sprintf("%s %d", strings.ReplaceAll(k, "_", " "), counts[k]))
+			word := "no figure"
+			if k != "no value" {
+				word = strings.ToLower(display.Judgement(k))
+			}
+			parts = append(parts, fmt.Sprintf("%s %d", word, counts[k]))
 		}
 	}
 	if len(parts) > 0 {

@@ -4,6 +4,8 @@ import (
 	"html/template"
 	"math"
 	"strconv"
+
+	"github.com/childrens-trust/scorecard/display"
 )
 
 // The palette. Every colour that draws data has a contrast of at least 3:1 against the white
@@ -67,25 +69,20 @@ const (
 	colourNone  = "#f3f2f1" // no target, no data, suppressed: black text 17.6:1
 )
 
-// RAG returns the display of a RAG status. Unknown statuses are shown as their own text in grey.
+// RAG returns the display of a RAG status: its words (display.RAGLabel) and colours. Unknown
+// statuses are shown as "Not judged" in grey.
 func RAG(status string) RAGStyle {
+	long, short := display.RAGLabel(status)
+	bg, fg := colourNone, colourText
 	switch status {
 	case "green":
-		return RAGStyle{status, "Green: on or better than target", "Green", colourGreen, colourText}
+		bg = colourGreen
 	case "amber":
-		return RAGStyle{status, "Amber: within tolerance of target", "Amber", colourAmber, colourText}
+		bg = colourAmber
 	case "red":
-		return RAGStyle{status, "Red: off target", "Red", colourRed, "#ffffff"}
-	case "no_target":
-		return RAGStyle{status, "No target set", "No target", colourNone, colourText}
-	case "no_data":
-		return RAGStyle{status, "No data", "No data", colourNone, colourText}
-	case "suppressed":
-		return RAGStyle{status, "Suppressed", "Suppressed", colourNone, colourText}
-	case "":
-		return RAGStyle{status, "Not judged", "Not judged", colourNone, colourText}
+		bg, fg = colourRed, "#ffffff"
 	}
-	return RAGStyle{status, status, status, colourNone, colourText}
+	return RAGStyle{status, long, short, bg, fg}
 }
 
 // Chip is the RAG status as an inline HTML element: text and colour together.
@@ -119,21 +116,20 @@ func Direction(judgement string, change *float64) DirectionStyle {
 			arrow = "↓"
 		}
 	}
+	words := display.Direction(judgement)
 	switch judgement {
 	case "improving":
-		return DirectionStyle{arrow, "Improving", "dir-improving"}
+		return DirectionStyle{arrow, words, "dir-improving"}
 	case "worsening":
-		return DirectionStyle{arrow, "Worsening", "dir-worsening"}
+		return DirectionStyle{arrow, words, "dir-worsening"}
 	case "no_change":
-		return DirectionStyle{"→", "No change", "dir-neutral"}
+		return DirectionStyle{"→", words, "dir-neutral"}
 	case "increasing":
-		return DirectionStyle{"↑", "Increasing", "dir-neutral"}
+		return DirectionStyle{"↑", words, "dir-neutral"}
 	case "decreasing":
-		return DirectionStyle{"↓", "Decreasing", "dir-neutral"}
-	case "", "no_data":
-		return DirectionStyle{"", "No earlier value", "dir-neutral"}
+		return DirectionStyle{"↓", words, "dir-neutral"}
 	}
-	return DirectionStyle{arrow, judgement, "dir-neutral"}
+	return DirectionStyle{"", words, "dir-neutral"}
 }
 
 // Stylesheet styles the HTML that RenderHTML and Table.HTML write, and RAG chips. Pages include

@@ -27,7 +27,7 @@ var tableTemplate = template.Must(template.New("table").Parse(`<table class="cha
 <thead><tr>{{range .Columns}}<th scope="col">{{.}}</th>{{end}}</tr></thead>
 <tbody>
 {{- range .Rows}}
-<tr><th scope="row">{{.Header}}</th>{{range .Cells}}<td{{if .Numeric}} class="num"{{end}}>{{.Text}}</td>{{end}}</tr>
+<tr><th scope="row">{{.Header}}</th>{{range .Cells}}<td{{if .Numeric}} class="num"{{end}}{{with .Label}} data-label="{{.}}"{{end}}>{{.Text}}</td>{{end}}</tr>
 {{- end}}
 </tbody>
 </table>`))
@@ -35,6 +35,7 @@ var tableTemplate = template.Must(template.New("table").Parse(`<table class="cha
 type cellView struct {
 	Text    string
 	Numeric bool
+	Label   string // the column's header, for narrow screens that show each row as a card
 }
 
 type rowView struct {
@@ -55,7 +56,11 @@ func (t Table) HTML() template.HTML {
 	for _, r := range t.Rows {
 		rv := rowView{Header: r.Header}
 		for i, c := range r.Cells {
-			rv.Cells = append(rv.Cells, cellView{c, i < len(r.Numeric) && r.Numeric[i]})
+			label := ""
+			if i+1 < len(t.Columns) {
+				label = t.Columns[i+1]
+			}
+			rv.Cells = append(rv.Cells, cellView{c, i < len(r.Numeric) && r.Numeric[i], label})
 		}
 		v.Rows = append(v.Rows, rv)
 	}

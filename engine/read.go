@@ -165,10 +165,17 @@ func parseOptionalPeriod(p string) (period.Period, error) {
 
 // pick chooses one evaluation per indicator for an area, in DuckDB: the requested period's own
 // evaluation, else the latest ending on or before it; the latest of all when want is zero.
+// For a former council, periods ending after its end date count only with a value.
 // Commentary is attached.
 func (e *Engine) pick(ctx context.Context, areaCode string, want period.Period) (map[string]*Evaluation, error) {
 	where := "area_code = ?"
 	args := []any{areaCode}
+	if a, ok := e.Areas.Lookup(areaCode); ok && !a.Live() {
+		// A former council's latest period stops at its end date: after it, only a real value
+		// (a period that began before the merger) counts, never a "no such area then" marker.
+		where += " AND (value IS NOT NULL OR period_end <= ?)"
+		args = append(args, a.ValidTo)
+	}
 	label := ""
 	if !want.IsZero() {
 		where += " AND period_end <= ?"

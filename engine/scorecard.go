@@ -31,8 +31,11 @@ type PriorityResult struct {
 // ScorecardItemResult is one row: the indicator, the plan's own reference and owners, and the
 // evaluation (nil when the area has no figure for it).
 type ScorecardItemResult struct {
-	Indicator      string      `json:"indicator"`
-	Reference      string      `json:"reference,omitempty"`
+	Indicator string `json:"indicator"`
+	Reference string `json:"reference,omitempty"`
+	// PlanReference is the scorecard's own reference for the row ("1.14"), "" when the plan
+	// gives none (Reference then falls back to the indicator's source code, such as 90284).
+	PlanReference  string      `json:"plan_reference,omitempty"`
 	Title          string      `json:"title"`
 	Unit           string      `json:"unit"`
 	Polarity       string      `json:"polarity"`
@@ -82,7 +85,7 @@ func (e *Engine) EvaluateScorecard(ctx context.Context, id, area, p string) (*Sc
 		res := PriorityResult{Title: pr.Title, Description: pr.Description, Summary: newSummary()}
 		for _, it := range pr.Items {
 			def, _ := e.Catalog.Get(it.Indicator)
-			row := ScorecardItemResult{Indicator: def.ID, Reference: it.Reference, Title: def.Title, Unit: string(def.Unit),
+			row := ScorecardItemResult{Indicator: def.ID, Reference: it.Reference, PlanReference: it.Reference, Title: def.Title, Unit: string(def.Unit),
 				Polarity: string(def.Polarity), Decimals: def.Decimals, Owner: it.Owner, MonitoringBody: it.MonitoringBody,
 				Evaluation: chosen[def.ID]}
 			if row.Reference == "" {
