@@ -53,7 +53,9 @@ var boardPages = []boardPage{
 	{"index", "/", "index", 0, 0},
 	{"card-poole-bcp", "/scorecards/poole-childrens-trust?area=E06000058", "scorecard", 1, 3},
 	{"card-poole-poole", "/scorecards/poole-childrens-trust?area=E06000029", "scorecard", 1, 3},
-	{"card-leicestershire", "/scorecards/leicestershire-ewmh?area=855", "scorecard", 1, 0},
+	// Leicestershire's plan has local figures only: no England distribution, so no spine chart;
+	// a sentence (p.no-chart) says why instead of an empty frame.
+	{"card-leicestershire", "/scorecards/leicestershire-ewmh?area=855", "scorecard", 0, 0},
 	{"exceptions-poole-bcp", "/scorecards/poole-childrens-trust/exceptions?area=E06000058", "exceptions", 0, 0},
 	// A percentage (Wilson intervals), a rate per 10,000 with published intervals, a count.
 	{"indicator-percentage", "/areas/E06000058/indicators/repeat-cpp", "indicator", 2, 2},
@@ -549,6 +551,12 @@ func readPage(t *testing.T, deadline context.Context, srv *httptest.Server, pg b
 		}
 		if _, err := waitCharts(tctx, pg.minCharts, 12*time.Second); err != nil {
 			fail(kCharts, "%s: %v", at, err)
+		}
+		if pg.kind == "scorecard" && pg.minCharts == 0 {
+			explained, err := chromedp.Run(tctx, chromedp.Evaluate[bool](`!!document.querySelector('p.no-chart') && !document.querySelector('[_echarts_instance_]')`))
+			if err != nil || !explained {
+				fail(kCharts, "%s: a scorecard without a chart must say why in p.no-chart, not draw an empty frame (%v)", at, err)
+			}
 		}
 		png, err := chromedp.Run(tctx, chromedp.FullScreenshot(100))
 		if err != nil {
