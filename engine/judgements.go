@@ -47,6 +47,43 @@ func (t *resolvedTarget) resolve(area string, s *series) *resolvedTarget {
 // targetSet finds the most specific target for an area and period.
 type targetSet struct {
 	entries []targetEntry
+	// anyArea and byArea index entries (ascending): those for any area, and those for one. A
+	// targets file may hold a great many rows; each lookup reads only the area's own.
+	anyArea []int
+	byArea  map[string][]int
+}
+
+// index builds anyArea and byArea.
+func (ts *targetSet) index() {
+	ts.anyArea, ts.byArea = nil, map[string][]int{}
+	for i, en := range ts.entries {
+		if en.area == "" {
+			ts.anyArea = append(ts.anyArea, i)
+		} else {
+			ts.byArea[en.area] = append(ts.byArea[en.area], i)
+		}
+	}
+}
+
+// candidates calls fn with the index of every entry that may apply to area, in entry order (so
+// ties resolve as a scan of every entry would).
+func (ts targetSet) candidates(area string, fn func(i int)) {
+	if ts.byArea == nil {
+		for i := range ts.entries {
+			fn(i)
+		}
+		return
+	}
+	a, b := ts.anyArea, ts.byArea[area]
+	for len(a) > 0 || len(b) > 0 {
+		if len(b) == 0 || (len(a) > 0 && a[0] < b[0]) {
+			fn(a[0])
+			a = a[1:]
+		} else {
+			fn(b[0])
+			b = b[1:]
+		}
+	}
 }
 
 type targetEntry struct {
@@ -82,6 +119,7 @@ func (e *Engine) resolveTargets(def *indicators.Definition, uploaded []targetEnt
 		}
 		ts.entries = append(ts.entries, en)
 	}
+	ts.index()
 	return ts, nil
 }
 
@@ -89,9 +127,10 @@ func (e *Engine) resolveTargets(def *indicators.Definition, uploaded []targetEnt
 // then area, then the default; nil when none applies.
 func (ts targetSet) lookup(area string, p period.Period) *resolvedTarget {
 	best, bestScore := -1, -1
-	for i, en := range ts.entries {
+	ts.candidates(area, func(i int) {
+		en := ts.entries[i]
 		if (en.area != "" && en.area != area) || (!en.period.IsZero() && en.period != p) {
-			continue
+			return
 		}
 		score := 0
 		if !en.period.IsZero() {
@@ -106,7 +145,7 @@ func (ts targetSet) lookup(area string, p period.Period) *resolvedTarget {
 		if score > bestScore {
 			best, bestScore = i, score
 		}
-	}
+	})
 	if best < 0 {
 		return nil
 	}
@@ -117,19 +156,20 @@ func (ts targetSet) lookup(area string, p period.Period) *resolvedTarget {
 // general at the same due period), for the forecast; nil when none is due later.
 func (ts targetSet) upcoming(area string, p period.Period) *resolvedTarget {
 	best := -1
-	for i, en := range ts.entries {
+	ts.candidates(area, func(i int) {
+		en := ts.entries[i]
 		if (en.area != "" && en.area != area) || en.period.IsZero() || !en.period.End().After(p.End()) {
-			continue
+			return
 		}
 		if best < 0 {
 			best = i
-			continue
+			return
 		}
 		b := ts.entries[best]
 		if c := period.Compare(en.period, b.period); c < 0 || (c == 0 && en.area != "" && b.area == "") {
 			best = i
 		}
-	}
+	})
 	if best < 0 {
 		return nil
 	}
