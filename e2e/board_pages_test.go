@@ -3,8 +3,6 @@ package e2e_test
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http/httptest"
@@ -18,8 +16,6 @@ import (
 	"testing"
 	"time"
 
-	scorecard "github.com/childrens-trust/scorecard"
-	"github.com/childrens-trust/scorecard/api"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
@@ -380,38 +376,14 @@ func pdfPages(pdf []byte) (int, error) {
 // is its own error, and a summary by kind ends the run. It skips without Chromium unless
 // SCORECARD_REQUIRE_BROWSER=1.
 func TestBoardPagesReadable(t *testing.T) {
-	if testing.Short() {
-		t.Skip("browser test in -short mode")
-	}
-	exe := chromium()
-	if exe == "" {
-		if os.Getenv("SCORECARD_REQUIRE_BROWSER") == "1" {
-			t.Fatal("SCORECARD_REQUIRE_BROWSER=1 but no Chromium found (install Debian's chromium, or set SCORECARD_CHROMIUM)")
-		}
-		t.Skip("no Chromium (set SCORECARD_REQUIRE_BROWSER=1 to make this a failure)")
-	}
-	axe, err := os.ReadFile(filepath.Join("..", "testdata", "axe", "axe.min.js"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if sum := sha256.Sum256(axe); hex.EncodeToString(sum[:]) != axeSHA256 {
-		t.Fatalf("testdata/axe/axe.min.js sha256 %x, want %s (scripts/fetch-assets.sh)", sum, axeSHA256)
-	}
-
+	exe := needChromium(t)
+	axe := readAxe(t)
 	ctx := context.Background()
 	start := time.Now()
-	app, err := scorecard.Open(ctx, scorecard.Config{Seed: true,
-		Now: func() time.Time { return time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC) }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { app.Close() })
-	srv := httptest.NewServer((&api.Server{Engine: app.Engine, Datasets: app.Datasets, Changes: app, Catalog: app.Catalog, Areas: app.Areas}).Handler())
-	t.Cleanup(srv.Close)
-	t.Logf("server on the shipped data ready in %s", time.Since(start).Round(time.Millisecond))
+	srv := shippedServer(t)
 	dir := artefactDir(t)
 
-	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, boardBrowserFlags(t, exe)...)
+	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, browserFlags(t, exe)...)
 	defer cancelAlloc()
 	bctx, cancelBrowser := chromedp.NewContext(actx)
 	defer cancelBrowser()
@@ -438,29 +410,6 @@ func TestBoardPagesReadable(t *testing.T) {
 	})
 	t.Logf("failures by kind (kind, total, per page):%s", fails.summary())
 	t.Logf("artefacts in %s; all pages read in %s", dir, time.Since(start).Round(time.Millisecond))
-}
-
-// boardBrowserFlags are the existing browser test's Chromium flags.
-func boardBrowserFlags(t *testing.T, exe string) []chromedp.ExecAllocatorOption {
-	return []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(exe),
-		chromedp.Flag("headless", true),
-		chromedp.Flag("no-sandbox", true),
-		chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("no-first-run", true),
-		chromedp.Flag("no-default-browser-check", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-extensions", true),
-		chromedp.Flag("disable-default-apps", true),
-		chromedp.Flag("hide-scrollbars", true),
-		chromedp.Flag("mute-audio", true),
-		chromedp.Flag("font-render-hinting", "none"),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1440, 900),
-	}
 }
 
 // waitCharts waits until the page has loaded, its fonts are in, at least min charts are drawn and

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"net/http/httptest"
 	"os"
 	"slices"
 	"strconv"
@@ -12,8 +11,6 @@ import (
 	"testing"
 	"time"
 
-	scorecard "github.com/childrens-trust/scorecard"
-	"github.com/childrens-trust/scorecard/api"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
@@ -175,32 +172,8 @@ func timings(m map[string]float64) string {
 // server's URL and a context for the browser's tabs (60 seconds).
 func perfBrowser(t *testing.T, exe string) (string, context.Context) {
 	t.Helper()
-	ctx := context.Background()
-	app, err := scorecard.Open(ctx, scorecard.Config{Seed: true,
-		Now: func() time.Time { return time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC) }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { app.Close() })
-	srv := httptest.NewServer((&api.Server{Engine: app.Engine, Datasets: app.Datasets, Changes: app, Catalog: app.Catalog, Areas: app.Areas}).Handler())
-	t.Cleanup(srv.Close)
-
-	actx, cancelAlloc := chromedp.NewExecAllocator(ctx,
-		chromedp.ExecPath(exe),
-		chromedp.Flag("headless", true),
-		chromedp.Flag("no-sandbox", true),
-		chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("no-first-run", true),
-		chromedp.Flag("no-default-browser-check", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-extensions", true),
-		chromedp.Flag("disable-default-apps", true),
-		chromedp.Flag("mute-audio", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1366, 900),
-	)
+	srv := shippedServer(t)
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), browserFlags(t, exe)...)
 	t.Cleanup(cancelAlloc)
 	bctx, cancelBrowser := chromedp.NewContext(actx)
 	t.Cleanup(cancelBrowser)
@@ -211,22 +184,6 @@ func perfBrowser(t *testing.T, exe string) (string, context.Context) {
 	t.Cleanup(cancelDeadline)
 
 	return srv.URL, deadline
-}
-
-// needChromium returns the browser, or skips (fails with SCORECARD_REQUIRE_BROWSER=1).
-func needChromium(t *testing.T) string {
-	t.Helper()
-	if testing.Short() {
-		t.Skip("browser test in -short mode")
-	}
-	exe := chromium()
-	if exe == "" {
-		if os.Getenv("SCORECARD_REQUIRE_BROWSER") == "1" {
-			t.Fatal("SCORECARD_REQUIRE_BROWSER=1 but no Chromium found (install Debian's chromium, or set SCORECARD_CHROMIUM)")
-		}
-		t.Skip("no Chromium (set SCORECARD_REQUIRE_BROWSER=1 to make this a failure)")
-	}
-	return exe
 }
 
 // pngCaptureJS clicks a chart's download button with the link's click caught, and resolves to
