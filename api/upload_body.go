@@ -22,15 +22,12 @@ import (
 // without a Content-Type).
 var csvMediaTypes = map[string]bool{"text/csv": true, "application/csv": true, "text/plain": true, "application/octet-stream": true, "": true}
 
-// maxFileName is the longest file name an upload may carry, in bytes.
-const maxFileName = 255
-
 // uploadBody is an upload's file and its name: the request body (text/csv and the like; the
 // name from X-File-Name), or the one part named "file" of a multipart/form-data body, read as a
 // stream so the upload is not buffered twice. Each problem has its own answer: a content type
 // that cannot be read or is not offered is Unsupported (415); a multipart body without a
 // boundary, or that ends before its closing boundary, is Malformed (400); a form without a "file"
-// part, with a second one, or whose file name has control characters is Invalid (422). A client
+// part or with a second one is Invalid (422); the file name is checked by scorecard.App.Load. A client
 // that goes away while the body is read gives a ClientClosed error.
 //
 // The body must keep arriving: a read that waits longer than idle (when > 0; w must then be the
@@ -63,9 +60,6 @@ func uploadBody(req *http.Request, w http.ResponseWriter, idle time.Duration, st
 		if name == "" {
 			name = "upload.csv"
 		}
-		if err := checkFileName(name); err != nil {
-			return nil, "", err
-		}
 		return struct {
 			io.Reader
 			io.Closer
@@ -94,25 +88,8 @@ func filePart(mr *multipart.Reader) (io.ReadCloser, string, error) {
 		if name == "" {
 			name = "upload.csv"
 		}
-		if err := checkFileName(name); err != nil {
-			return nil, "", err
-		}
 		return &partReader{part: p, mr: mr}, auth.ValidText(name), nil
 	}
-}
-
-// checkFileName refuses a file name with control characters, or longer than maxFileName bytes.
-// Bytes that are not UTF-8 are kept, escaped (auth.ValidText).
-func checkFileName(name string) error {
-	if len(name) > maxFileName {
-		return errs.Errorf(errs.Invalid, "the file name is longer than %d bytes", maxFileName)
-	}
-	for _, r := range name {
-		if r < 0x20 || r == 0x7f {
-			return errs.Errorf(errs.Invalid, "the file name %q has a control character: rename the file", auth.ValidText(name))
-		}
-	}
-	return nil
 }
 
 // partReader reads the file part; at its end it reads the rest of the form, so a second "file"
