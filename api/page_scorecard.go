@@ -654,7 +654,7 @@ func (s *Server) exceptionsPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	rep := &engine.ExceptionReport{Scorecard: b.ID, Title: b.Title, Area: b.Area, RequestedPeriod: b.RequestedPeriod, Rule: engine.ExceptionRule}
+	rep := b.ExceptionReport()
 	q := scorecardQuery(b.Area.Code, period)
 	data := exceptionsPageData{Report: rep, Period: period, Areas: s.areaOptions(b.Area.Code),
 		BackURL:    "/scorecards/" + url.PathEscape(b.ID) + "?" + q,
@@ -665,7 +665,6 @@ func (s *Server) exceptionsPage(c echo.Context) error {
 	}
 	for _, p := range b.Priorities {
 		for _, r := range p.Rows {
-			rep.Rows++
 			def, ok := s.Catalog.Get(r.Indicator)
 			if !ok || r.Evaluation == nil || len(r.Rules) == 0 {
 				continue
@@ -739,7 +738,8 @@ func (s *Server) boardJSON(c echo.Context) error {
 	return c.JSON(http.StatusOK, b)
 }
 
-// exceptionsJSON is GET /api/v1/scorecards/:id/exceptions?area=&period=.
+// exceptionsJSON is GET /api/v1/scorecards/:id/exceptions?area=&period=: the exception page's
+// report (engine.Board's ExceptionReport).
 func (s *Server) exceptionsJSON(c echo.Context) error {
 	rep, err := s.Engine.Exceptions(c.Request().Context(), c.Param("id"), c.QueryParam("area"), c.QueryParam("period"))
 	if err != nil {

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"strings"
+	"time"
 )
 
 // The rules that put a scorecard row on the exception report.
@@ -29,6 +30,8 @@ type ExceptionReport struct {
 	Title           string  `json:"title"`
 	Area            AreaRef `json:"area"`
 	RequestedPeriod string  `json:"requested_period,omitempty"`
+	// DataAsAt is when the newest dataset revision behind the rows was made (Board.DataAsAt).
+	DataAsAt *time.Time `json:"data_as_at"`
 	// Rule describes the rules in words.
 	Rule string `json:"rule"`
 	// Rows is how many rows were checked.
@@ -41,26 +44,30 @@ const ExceptionRule = "A row is an exception when it is red against its target, 
 	"(significantly, by the 95% confidence interval, where the value has one; otherwise by the difference) and getting worse: " +
 	"worsening since the previous period, or a recent trend getting worse (Fingertips' \"red-red\")."
 
-// Exceptions evaluates a scorecard for an area and period (as EvaluateScorecard, whose errors it
-// returns) and keeps the rows that meet an exception rule, in the scorecard's order, each with its
-// commentary.
+// Exceptions reads a scorecard's board (Board's arguments and errors) and returns its exception
+// report: the same rows, reasons and commentary as the board pages show.
 func (e *Engine) Exceptions(ctx context.Context, id, area, p string) (*ExceptionReport, error) {
-	sc, err := e.EvaluateScorecard(ctx, id, area, p)
+	b, err := e.Board(ctx, id, area, p)
 	if err != nil {
 		return nil, err
 	}
-	rep := &ExceptionReport{Scorecard: sc.ID, Title: sc.Title, Area: sc.Area, RequestedPeriod: sc.RequestedPeriod,
-		Rule: ExceptionRule, Exceptions: []Exception{}}
-	for _, pr := range sc.Priorities {
+	return b.ExceptionReport(), nil
+}
+
+// ExceptionReport is the board's exception report: the rows that meet an exception rule, in the
+// scorecard's order, with their rules and reasons (BoardRow.Rules and Reasons).
+func (b *Board) ExceptionReport() *ExceptionReport {
+	rep := &ExceptionReport{Scorecard: b.ID, Title: b.Title, Area: b.Area, RequestedPeriod: b.RequestedPeriod,
+		DataAsAt: b.DataAsAt, Rule: ExceptionRule, Exceptions: []Exception{}}
+	for _, pr := range b.Priorities {
 		for _, row := range pr.Rows {
 			rep.Rows++
-			rules, reasons := exceptionRules(row.Evaluation)
-			if len(rules) > 0 {
-				rep.Exceptions = append(rep.Exceptions, Exception{Priority: pr.Title, Row: row, Rules: rules, Reasons: reasons})
+			if len(row.Rules) > 0 {
+				rep.Exceptions = append(rep.Exceptions, Exception{Priority: pr.Title, Row: row.ScorecardItemResult, Rules: row.Rules, Reasons: row.Reasons})
 			}
 		}
 	}
-	return rep, nil
+	return rep
 }
 
 // exceptionRules are the rules an evaluation meets, with reasons in words.
