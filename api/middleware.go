@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -283,11 +284,7 @@ func (s *Server) observe(table *policies) echo.MiddlewareFunc {
 				// in the background: it may wait for the single writer behind a large upload,
 				// and neither the client's answer nor the record may be lost to that wait.
 				if r, ok := s.auditRecord(c, route, status, err, tok); ok {
-					s.auditsPending.Add(1)
-					go func() {
-						defer s.auditsPending.Add(-1)
-						s.writeAudit(r)
-					}()
+					s.audits.enqueue(s, r)
 				}
 			}
 			return nil
@@ -428,6 +425,44 @@ func (s *Server) auditRecord(c echo.Context, route string, status int, err error
 		}
 	}
 	return r, true
+}
+
+// auditQueue writes audit records one at a time, in the order the requests were answered, so
+// the log's order (by id) is the order of the answers.
+type auditQueue struct {
+	mu      sync.Mutex
+	records []auth.Record
+	writing bool // a goroutine is draining records
+}
+
+// enqueue adds r, counted in s.auditsPending until it is stored, and starts a writer if none is
+// running.
+func (q *auditQueue) enqueue(s *Server, r auth.Record) {
+	s.auditsPending.Add(1)
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.records = append(q.records, r)
+	if !q.writing {
+		q.writing = true
+		go q.drain(s)
+	}
+}
+
+func (q *auditQueue) drain(s *Server) {
+	for {
+		q.mu.Lock()
+		if len(q.records) == 0 {
+			q.writing = false
+			q.records = nil
+			q.mu.Unlock()
+			return
+		}
+		r := q.records[0]
+		q.records = q.records[1:]
+		q.mu.Unlock()
+		s.writeAudit(r)
+		s.auditsPending.Add(-1)
+	}
 }
 
 // writeAudit stores an audit record, waiting up to auditWait for the writer.

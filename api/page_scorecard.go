@@ -194,7 +194,7 @@ func (s *Server) scorecardPage(c echo.Context) error {
 		}
 		data.Priorities = append(data.Priorities, pv)
 	}
-	data.Periods = periodGroups(periods, period)
+	data.Periods = periodGroups(periods, period, "Latest for each indicator")
 
 	drawable := 0
 	for _, p := range b.Priorities {
@@ -459,9 +459,9 @@ type optionGroup struct {
 	Options []option
 }
 
-// periodGroups lists the periods for the picker by kind (financial years, quarters, ...), each
-// latest first, after "Latest".
-func periodGroups(periods map[string]string, selected string) []optionGroup {
+// periodGroups lists the periods (label -> end date, for the order) for the picker by kind
+// (financial years, quarters, ...), each latest first, after the option latest (value "").
+func periodGroups(periods map[string]string, selected, latest string) []optionGroup {
 	labels := make([]string, 0, len(periods))
 	for p := range periods {
 		labels = append(labels, p)
@@ -472,7 +472,7 @@ func periodGroups(periods map[string]string, selected string) []optionGroup {
 		}
 		return labels[i] > labels[j]
 	})
-	out := []optionGroup{{Options: []option{{Value: "", Label: "Latest for each indicator", Selected: selected == ""}}}}
+	out := []optionGroup{{Options: []option{{Value: "", Label: latest, Selected: selected == ""}}}}
 	index := map[string]int{}
 	for _, l := range labels {
 		group := "Other periods"

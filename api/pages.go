@@ -89,6 +89,8 @@ type indicatorPageData struct {
 	NoTrend, NoComparison string
 	// ComparedPeriod is the period of the comparison chart (the headlined one), in words.
 	ComparedPeriod string
+	// Periods is the period picker: the area's periods of this indicator, grouped by kind.
+	Periods        []optionGroup
 	JSONURL        string
 	TrendJSONURL   string
 	CompareJSONURL string
@@ -126,7 +128,13 @@ func (s *Server) indicatorPage(c echo.Context) error {
 		CompareJSONURL: "/api/v1/charts/comparison/" + url.PathEscape(def.ID) + "?area=" + url.QueryEscape(area.Code),
 	}
 	data.Latest = latestWithValue(series)
-	if p := strings.TrimSpace(c.QueryParam("period")); p != "" {
+	requested := strings.TrimSpace(c.QueryParam("period"))
+	periods := map[string]string{}
+	for _, ev := range series {
+		periods[ev.Period] = ev.PeriodEnd
+	}
+	data.Periods = periodGroups(periods, requested, "Latest with a value")
+	if p := requested; p != "" {
 		var chosen *engine.Evaluation
 		for _, ev := range series {
 			if strings.EqualFold(ev.Period, p) {
@@ -284,6 +292,11 @@ var indicatorPageTemplate = pageTemplate("indicator", `
 <h1>{{.Def.Title}}</h1>
 <p class="lede">{{.Area.Name}} · {{.UnitWords}} · {{.Polarity}}</p>
 {{with .Def.Description}}<p>{{.}}</p>{{end}}
+{{if .Periods}}<form class="pickers" method="get" action="">
+<div><label for="period">Period</label>
+<select id="period" name="period">{{range .Periods}}{{if .Label}}<optgroup label="{{.Label}}">{{end}}{{range .Options}}<option value="{{.Value}}"{{if .Selected}} selected{{end}}>{{.Label}}</option>{{end}}{{if .Label}}</optgroup>{{end}}{{end}}</select></div>
+<div><button type="submit">Show period</button></div>
+</form>{{end}}
 
 <section aria-labelledby="latest">
 <h2 id="latest">{{.Heading}}</h2>

@@ -51,6 +51,7 @@ type Server struct {
 
 	uploads       uploadsInFlight
 	auditsPending atomic.Int64 // audit records answered but not yet stored
+	audits        auditQueue   // stores them in the order of the answers
 	metrics       *metrics
 	refusals      *refusalLimits
 	lastPolicies  *policies
