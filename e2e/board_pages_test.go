@@ -571,7 +571,12 @@ func readPage(t *testing.T, deadline context.Context, srv *httptest.Server, pg b
 		}
 	}
 
-	// A4 landscape, as a board pack is printed.
+	// A4 landscape, as a board pack is printed: from a desktop browser, so the charts are laid
+	// out for the desktop (and then redrawn for the paper by charts.js) first.
+	if err := chromedp.Do(tctx, chromedp.EmulateViewport(w0.w, w0.h)); err != nil {
+		fail(kLoad, "%s: back to %dpx before printing: %v", pg.path, w0.w, err)
+	}
+	time.Sleep(100 * time.Millisecond) // the charts' resize handlers
 	yes := true
 	pdf, err := chromedp.Call(tctx, page.PrintToPDF, page.PrintToPDFParams{Landscape: &yes, PrintBackground: &yes,
 		PaperWidth: 11.69, PaperHeight: 8.27})

@@ -97,7 +97,16 @@
     var option = JSON.parse(block.textContent);
     var chart = echarts.init(el, "white", { renderer: "canvas" });
     chart.setOption(option);
-    window.addEventListener("resize", function () { chart.resize(); });
+    var resize = function () { chart.resize(); };
+    window.addEventListener("resize", resize);
+    // Printing lays the page out again at the paper's width: draw the chart for it, and again
+    // for the screen afterwards.
+    window.addEventListener("beforeprint", resize);
+    window.addEventListener("afterprint", resize);
+    if (window.matchMedia) {
+      var print = window.matchMedia("print");
+      if (print.addEventListener) { print.addEventListener("change", resize); }
+    }
     var button = document.getElementById(id + "_png");
     if (!button) { return; }
     button.hidden = false;
