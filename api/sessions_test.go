@@ -277,7 +277,9 @@ func TestCSRF(t *testing.T) {
 // no longer authenticates anything.
 func TestSessionEnds(t *testing.T) {
 	f := newSecureFixture(t, api.Config{}, "local_returns")
-	adminPage := func(b *browser) int { return b.do(http.MethodGet, "/api/v1/admin/tokens", nil, "Accept", "application/json").Code }
+	adminPage := func(b *browser) int {
+		return b.do(http.MethodGet, "/api/v1/admin/tokens", nil, "Accept", "application/json").Code
+	}
 
 	t.Run("sign-out", func(t *testing.T) {
 		b := newBrowser(t, f.handler)
