@@ -277,7 +277,7 @@ func writePageWith(c echo.Context, status int, t *template.Template, title strin
 	data := layoutData{Title: title, Charts: withCharts, Wide: wide, Script: charts.ScriptTag(), CSS: pageCSS, ChartCSS: charts.Stylesheet,
 		PrintCSS: printCSS, Page: page, CSRF: csrfToken(c)}
 	data.User, _ = c.Get(keySignedIn).(*signedInUser)
-	if data.User == nil && principal(c) != devAdmin {
+	if data.User == nil && principal(c) != devAdmin && c.Request().URL.Path != signInPath {
 		data.SignIn = signInPath + "?next=" + url.QueryEscape(c.Request().URL.RequestURI())
 	}
 	if err := t.Execute(&b, data); err != nil {

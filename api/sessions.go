@@ -203,14 +203,15 @@ func (s *Server) csrfProtect() echo.MiddlewareFunc {
 
 // safeNext is the same-site path to go to after signing in: next when it is a path on this
 // site (one leading "/", not "//" or "/\", which browsers read as another host; no scheme, host
-// or control characters), else defaultAfterSignIn. It is what stops an open redirect.
+// or control characters; not the sign-in or sign-out page), else defaultAfterSignIn. It is what
+// stops an open redirect.
 func safeNext(next string) string {
 	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, `/\`) ||
 		strings.ContainsFunc(next, func(r rune) bool { return r < 0x20 || r == 0x7f || r == '\\' }) {
 		return defaultAfterSignIn
 	}
 	u, err := url.Parse(next)
-	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil {
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Path == signInPath || u.Path == signOutPath {
 		return defaultAfterSignIn
 	}
 	return next

@@ -189,6 +189,7 @@ func TestSignIn(t *testing.T) {
 		"evil.example/x":          "/datasets",
 		"/%0d%0aSet-Cookie:x=1":   "/%0d%0aSet-Cookie:x=1",
 		"":                        "/datasets",
+		"/sign-in?next=/x":        "/datasets",
 		"/areas/836/indicators/x": "/areas/836/indicators/x",
 	} {
 		b := newBrowser(t, f.handler)
