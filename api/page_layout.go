@@ -32,7 +32,7 @@ form.entry input,form.entry select,form.entry textarea{font:inherit;font-size:1r
 form.entry textarea{max-width:100%}
 form.entry input:focus,form.entry select:focus,form.entry textarea:focus,header.site .account button:focus{outline:3px solid #ffdd00;outline-offset:0;box-shadow:inset 0 0 0 2px #0b0c0c}
 .error-summary{border:5px solid #d4351c;padding:.75rem 1rem;margin:1rem 0}
-.error-summary h2{margin:0 0 .5rem;font-size:1.1875rem}
+.error-summary h2,.error-summary h4{margin:0 0 .5rem;font-size:1.1875rem}
 .error-summary ul{margin:0;padding-left:1.25rem}
 [aria-invalid=true]{border-color:#d4351c!important}
 ol.notes{list-style:none;padding:0;margin:0 0 1rem}

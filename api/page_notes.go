@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/childrens-trust/scorecard/auth"
 	"github.com/childrens-trust/scorecard/display"
 	"github.com/childrens-trust/scorecard/engine"
 	"github.com/childrens-trust/scorecard/errs"
@@ -113,6 +114,16 @@ func (s *Server) addCommentFromPage(c echo.Context) error {
 			return err
 		}
 		form := &noteForm{Period: period, Text: text, Author: author}
+		// A refused value shaped like a token secret is not shown again, even to its sender.
+		if auth.LooksLikeSecret(form.Text) {
+			form.Text = ""
+		}
+		if auth.LooksLikeSecret(form.Author) {
+			form.Author = ""
+		}
+		if auth.LooksLikeSecret(form.Period) {
+			form.Period = ""
+		}
 		for _, d := range e.Details {
 			label := noteFieldLabels[d.Field]
 			if label == "" {

@@ -323,7 +323,7 @@ var indicatorPageTemplate = pageTemplate("indicator", `
 {{end}}</ol>
 {{else}}<p>There are no notes on this indicator for {{.Area.Name}} yet.</p>
 {{end}}{{with .NoteForm}}{{if .Action}}<h3 id="add-note">Add a note</h3>
-{{with .Errors}}<div class="error-summary" role="alert" tabindex="-1"><h2>The note was not saved</h2><ul>
+{{with .Errors}}<div class="error-summary" role="alert" tabindex="-1"><h4>The note was not saved</h4><ul>
 {{range .}}<li>{{.}}</li>
 {{end}}</ul></div>
 {{end}}<form class="entry no-print" method="post" action="{{.Action}}" aria-labelledby="add-note">

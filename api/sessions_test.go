@@ -414,6 +414,11 @@ func TestCommentaryFromThePage(t *testing.T) {
 		!strings.Contains(rec.Body.String(), `value="Performance team"`) {
 		t.Errorf("empty note: %d %s\n%s", rec.Code, rec.Header().Get("Content-Type"), rec.Body)
 	}
+	rec = b.do(http.MethodPost, action, url.Values{"_csrf": {token}, "period": {"2016-17 Q4"}, "text": {"sct_abc"}, "author": {"Performance team"}})
+	if rec.Code != http.StatusUnprocessableEntity || strings.Contains(rec.Body.String(), "sct_abc") ||
+		!strings.Contains(rec.Body.String(), "<li>Note: It looks like an API token secret") {
+		t.Errorf("a secret in the note: %d, or shown again\n%s", rec.Code, rec.Body)
+	}
 	rec = b.do(http.MethodPost, action, url.Values{"_csrf": {token}, "period": {"2031-32"}, "text": {"Too early."}})
 	if rec.Code != http.StatusUnprocessableEntity || !strings.Contains(rec.Body.String(), "<li>Period: The period 2031-32 has not begun yet") ||
 		!strings.Contains(rec.Body.String(), ">Too early.</textarea>") {
