@@ -1,6 +1,10 @@
 package api
 
 import (
+	"bytes"
+	"io"
+	"mime"
+	"mime/multipart"
 	"net"
 	"net/http"
 	"net/url"
@@ -157,14 +161,21 @@ func privateSessions(next echo.HandlerFunc) echo.HandlerFunc {
 // clients with "Authorization: Bearer", which a browser cannot send cross-site. It issues the
 // token on reads by a signed-in browser and on the sign-in page.
 //
+// A multipart form (an upload) carries its token in its first part (multipartCSRF), so the
+// upload is not read before its handler limits it.
+//
 // The Sec-Fetch-Site header is taken out of the check: echo would let a same-origin request
 // through without a token, but here every form carries a real token and every unsafe request
 // without one is refused, whatever the browser says about itself. A refusal is 403 (an HTML page
 // for a browser, JSON for the API), limited like other refusals.
 func (s *Server) csrfProtect() echo.MiddlewareFunc {
-	build := func(secure bool) echo.MiddlewareFunc {
+	build := func(secure bool, form string) echo.MiddlewareFunc {
+		lookup := "header:" + echo.HeaderXCSRFToken
+		if form != "" {
+			lookup += "," + form
+		}
 		return middleware.CSRFWithConfig(middleware.CSRFConfig{
-			TokenLookup:    "header:" + echo.HeaderXCSRFToken + ",form:" + CSRFField,
+			TokenLookup:    lookup,
 			ContextKey:     keyCSRF,
 			CookieName:     CSRFCookie,
 			CookiePath:     "/",
@@ -178,9 +189,13 @@ func (s *Server) csrfProtect() echo.MiddlewareFunc {
 			},
 		})
 	}
-	plain, secure := build(false), build(true)
+	plain, secure := build(false, "form:"+CSRFField), build(true, "form:"+CSRFField)
+	// Multipart forms (uploads) are never parsed whole here: their token is read from their
+	// first part (multipartCSRF) and checked as the header.
+	plainMultipart, secureMultipart := build(false, ""), build(true, "")
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		plainNext, secureNext := plain(next), secure(next)
+		plainMultipartNext, secureMultipartNext := plainMultipart(next), secureMultipart(next)
 		return func(c echo.Context) error {
 			req := c.Request()
 			cookie := hasSessionCookie(req)
@@ -193,12 +208,53 @@ func (s *Server) csrfProtect() echo.MiddlewareFunc {
 				return next(c)
 			}
 			req.Header.Del(echo.HeaderSecFetchSite)
+			if isWrite(req.Method) && isMultipart(req) {
+				if req.Header.Get(echo.HeaderXCSRFToken) == "" {
+					if token := multipartCSRF(req); token != "" {
+						req.Header.Set(echo.HeaderXCSRFToken, token)
+					}
+				}
+				if s.secureRequest(req) {
+					return secureMultipartNext(c)
+				}
+				return plainMultipartNext(c)
+			}
 			if s.secureRequest(req) {
 				return secureNext(c)
 			}
 			return plainNext(c)
 		}
 	}
+}
+
+// isMultipart reports whether the request's body is multipart/form-data.
+func isMultipart(req *http.Request) bool {
+	mt, _, err := mime.ParseMediaType(req.Header.Get(echo.HeaderContentType))
+	return err == nil && mt == echo.MIMEMultipartForm
+}
+
+// multipartCSRF reads the CSRF token of a multipart form from its first part, without reading
+// the rest of the body (an upload's file, which its handler streams and limits): a multipart form
+// must put {{template "csrf" .}} first, before its file input. The bytes read (at most 16 KiB)
+// are put back in front of the body, so the handler reads the whole form. It returns "" when the
+// first part is not the CSRF field.
+func multipartCSRF(req *http.Request) string {
+	_, params, err := mime.ParseMediaType(req.Header.Get(echo.HeaderContentType))
+	if err != nil || params["boundary"] == "" || req.Body == nil {
+		return ""
+	}
+	var seen bytes.Buffer
+	mr := multipart.NewReader(io.TeeReader(io.LimitReader(req.Body, 16<<10), &seen), params["boundary"])
+	token := ""
+	if part, err := mr.NextPart(); err == nil && part.FormName() == CSRFField && part.FileName() == "" {
+		b, _ := io.ReadAll(io.LimitReader(part, 256))
+		token = strings.TrimSpace(string(b))
+	}
+	req.Body = struct {
+		io.Reader
+		io.Closer
+	}{io.MultiReader(bytes.NewReader(seen.Bytes()), req.Body), req.Body}
+	return token
 }
 
 // safeNext is the same-site path to go to after signing in: next when it is a path on this

@@ -1,8 +1,10 @@
 package api_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
+	"mime/multipart"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -254,6 +256,46 @@ func TestCSRF(t *testing.T) {
 	if got := f.revisionCount(t, "poole_returns"); got != before+1 {
 		t.Errorf("revisions %d, want %d", got, before+1)
 	}
+	// An upload form (multipart): the token is read from the form's first part, and the file
+	// after it is uploaded; a token after the file, or none, is refused and nothing is stored.
+	multipartUpload := func(fields ...string) *httptest.ResponseRecorder {
+		var body bytes.Buffer
+		w := multipart.NewWriter(&body)
+		for i := 0; i+1 < len(fields); i += 2 {
+			if fields[i] == "file" {
+				fw, _ := w.CreateFormFile("file", "poole.csv")
+				fw.Write([]byte(fields[i+1]))
+			} else {
+				w.WriteField(fields[i], fields[i+1])
+			}
+		}
+		w.Close()
+		req := httptest.NewRequest(http.MethodPost, "/api/v1/datasets/poole_returns/revisions", &body)
+		req.Header.Set("Content-Type", w.FormDataContentType())
+		for name, value := range b.cookies {
+			req.AddCookie(&http.Cookie{Name: name, Value: value})
+		}
+		rec := httptest.NewRecorder()
+		f.handler.ServeHTTP(rec, req)
+		return rec
+	}
+	csvFile := "indicator,area,period,value\n" + pooleRow
+	if rec := multipartUpload("file", csvFile, "_csrf", token); rec.Code != http.StatusForbidden {
+		t.Errorf("multipart upload with the token after the file: %d %s", rec.Code, rec.Body)
+	}
+	if rec := multipartUpload("_csrf", "wrong", "file", csvFile); rec.Code != http.StatusForbidden {
+		t.Errorf("multipart upload with a wrong token: %d %s", rec.Code, rec.Body)
+	}
+	if got := f.revisionCount(t, "poole_returns"); got != before+1 {
+		t.Fatalf("refused multipart uploads stored revisions: %d, want %d", got, before+1)
+	}
+	if rec := multipartUpload("_csrf", token, "file", csvFile); rec.Code != http.StatusCreated || !strings.Contains(rec.Body.String(), `"poole.csv"`) {
+		t.Errorf("multipart upload with the token first: %d %s", rec.Code, rec.Body)
+	}
+	if got := f.revisionCount(t, "poole_returns"); got != before+2 {
+		t.Errorf("revisions %d, want %d", got, before+2)
+	}
+
 	// The cookie carries the token's role: an uploader may not read the audit log.
 	if rec := b.do(http.MethodGet, "/api/v1/audit", nil, "Accept", "application/json"); rec.Code != http.StatusForbidden {
 		t.Errorf("audit log as an uploader's session: %d", rec.Code)
