@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/childrens-trust/scorecard/auth"
+	"github.com/childrens-trust/scorecard/charts"
 	"github.com/childrens-trust/scorecard/errs"
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
@@ -143,10 +144,11 @@ func (s *Server) authenticateSession(c echo.Context) (ok bool, err error) {
 // privateSessions marks every answer to a request carrying a session cookie "Cache-Control:
 // private, no-store": it may show who is signed in and hold their CSRF token, so no shared cache
 // (nor the browser's) may keep it. The response cache passes such requests by (see
-// responseCache.Middleware).
+// responseCache.Middleware). The charts' assets, the same for everyone, keep their long-lived
+// caching.
 func privateSessions(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		if hasSessionCookie(c.Request()) {
+		if hasSessionCookie(c.Request()) && !strings.HasPrefix(c.Request().URL.Path, charts.AssetsPath) {
 			res := c.Response()
 			res.Before(func() { res.Header().Set(echo.HeaderCacheControl, "private, no-store") })
 		}

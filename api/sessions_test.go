@@ -16,6 +16,7 @@ import (
 
 	"github.com/childrens-trust/scorecard/api"
 	"github.com/childrens-trust/scorecard/auth"
+	"github.com/childrens-trust/scorecard/charts"
 )
 
 // browser is a client that keeps cookies, as a person's browser does, and sends forms.
@@ -416,6 +417,10 @@ func TestSignedInPagesAreNotShared(t *testing.T) {
 	rec = anon.do(http.MethodGet, other, nil)
 	if rec.Header().Get("X-Cache") != "miss" || strings.Contains(rec.Body.String(), "Signed in as") || strings.Contains(rec.Body.String(), "_csrf") {
 		t.Errorf("anonymous after signed in: X-Cache %q", rec.Header().Get("X-Cache"))
+	}
+	// The charts' script keeps its long-lived caching.
+	if rec := b.do(http.MethodGet, charts.ScriptURL, nil); rec.Code != 200 || !strings.HasPrefix(rec.Header().Get("Cache-Control"), "public") {
+		t.Errorf("chart script with the cookie: %d, Cache-Control %q", rec.Code, rec.Header().Get("Cache-Control"))
 	}
 	// JSON read with the cookie: private too.
 	if rec := b.do(http.MethodGet, "/api/v1/indicators", nil, "Accept", "application/json"); rec.Code != 200 ||
