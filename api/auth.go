@@ -118,9 +118,12 @@ func principal(c echo.Context) *auth.Token {
 	return t
 }
 
-// authenticate reads "Authorization: Bearer <secret>". A request without one goes on
+// authenticate reads "Authorization: Bearer <secret>", or else the browser's session cookie
+// (SessionCookie; the Bearer header wins when both are sent). A request with neither goes on
 // unauthenticated (authorize decides whether that is enough); a malformed, unknown or revoked
-// secret is refused at once with 401, so clients learn of a bad token even on public routes.
+// secret is refused at once with 401, so clients learn of a bad token even on public routes. A
+// session that has ended (signed out, expired, its token revoked) only makes the request
+// anonymous, so a browser sees the public pages and is asked to sign in for the rest.
 func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		if s.Config.AuthOff {
@@ -128,8 +131,15 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 			return next(c)
 		}
 		h := c.Request().Header.Get(echo.HeaderAuthorization)
-		if h == "" || (s.Config.MetricsToken != "" && c.Path() == "/metrics") {
+		if s.Config.MetricsToken != "" && c.Path() == "/metrics" {
 			return next(c) // /metrics checks its own token
+		}
+		if h == "" {
+			// A browser's session cookie; without a valid one the request goes on anonymous.
+			if _, err := s.authenticateSession(c); err != nil {
+				return err
+			}
+			return next(c)
 		}
 		scheme, secret, ok := strings.Cut(strings.TrimSpace(h), " ")
 		if !ok || !strings.EqualFold(scheme, "Bearer") {

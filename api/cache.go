@@ -112,8 +112,9 @@ func (rc *responseCache) claim(tag, key string) (finished func(), wait *render) 
 
 // uncached are path prefixes never cached: the embedded assets (served with their own long-lived
 // caching headers), health and metrics (they report the live process), and the audit log, whose
-// records are bookkeeping written without changing the data version (store.DB.WriteBookkeeping).
-var uncached = []string{"/assets/", "/healthz", "/readyz", "/metrics", "/api/v1/audit"}
+// records are bookkeeping written without changing the data version (store.DB.WriteBookkeeping),
+// and the sign-in page, which holds a CSRF token.
+var uncached = []string{"/assets/", "/healthz", "/readyz", "/metrics", "/api/v1/audit", signInPath}
 
 // Middleware serves GET and HEAD requests from the cache, and keeps what the handler renders.
 // It must run after any middleware that decides who may read.
@@ -125,6 +126,11 @@ func (rc *responseCache) Middleware(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		// Conditional requests go to the handler, which answers 304 without reading the data.
 		if req.Header.Get("If-None-Match") != "" || req.Header.Get(echo.HeaderIfModifiedSince) != "" {
+			return next(c)
+		}
+		// A signed-in browser's pages show who is signed in and hold a CSRF token: never
+		// served from, nor kept in, the shared cache (privateSessions marks them private).
+		if hasSessionCookie(req) {
 			return next(c)
 		}
 		for _, prefix := range uncached {

@@ -137,7 +137,7 @@ func wantsHTMLError(r *http.Request) bool {
 		return true
 	}
 	// A board page's route answers in HTML unless the client asks for JSON by name.
-	page := p == "/" || p == "/scorecards" || strings.HasPrefix(p, "/scorecards/") || strings.HasPrefix(p, "/areas/")
+	page := p == "/" || p == "/scorecards" || p == signInPath || p == signOutPath || strings.HasPrefix(p, "/scorecards/") || strings.HasPrefix(p, "/areas/")
 	return page && !json
 }
 

@@ -451,8 +451,10 @@ func TestOpenAPISecurityMatchesRoutePolicies(t *testing.T) {
 					t.Errorf("%s (%s): security %v, want [{}, {bearerAuth: []}] (the default)", key, policy, sec)
 				}
 			default:
-				if len(sec) != 1 || len(sec[0]) != 1 || sec[0]["bearerAuth"] == nil {
-					t.Errorf("%s (%s): security %v, want [{bearerAuth: []}]", key, policy, sec)
+				// A Bearer token, or a browser's session cookie with its CSRF token.
+				session := len(sec) == 2 && len(sec[1]) == 2 && sec[1]["sessionCookie"] != nil && sec[1]["csrfToken"] != nil
+				if len(sec) == 0 || len(sec) > 2 || (len(sec) == 2 && !session) || len(sec[0]) != 1 || sec[0]["bearerAuth"] == nil {
+					t.Errorf("%s (%s): security %v, want [{bearerAuth: []}, {sessionCookie: [], csrfToken: []}]", key, policy, sec)
 				}
 				need = append(need, "403")
 			}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"net/url"
 
 	"github.com/childrens-trust/scorecard/charts"
 	"github.com/labstack/echo/v4"
@@ -21,6 +22,23 @@ header.site{background:#0b0c0c;color:#fff;padding:.75rem 1.5rem;display:flex;fle
 header.site p{margin:0;font-weight:700}
 header.site a{color:#fff}
 header.site nav ul{list-style:none;margin:0;padding:0;display:flex;gap:1.5rem}
+header.site .account{display:flex;flex-wrap:wrap;gap:.25rem 1rem;align-items:baseline;margin-left:auto;max-width:100%}
+header.site .account p{font-weight:400;overflow-wrap:anywhere}
+header.site .account button{font:inherit;font-size:1rem;padding:.125rem .75rem;border:2px solid #fff;background:#0b0c0c;color:#fff;cursor:pointer}
+form.entry{margin:1rem 0;padding:1rem;background:#f3f2f1;max-width:40rem}
+form.entry>div{margin:0 0 1rem}
+form.entry label{display:block;font-weight:700;margin-bottom:.25rem}
+form.entry input,form.entry select,form.entry textarea{font:inherit;font-size:1rem;padding:.25rem;border:2px solid #0b0c0c;background:#fff;color:#0b0c0c;box-sizing:border-box;width:100%;max-width:30rem}
+form.entry textarea{max-width:100%}
+form.entry input:focus,form.entry select:focus,form.entry textarea:focus,header.site .account button:focus{outline:3px solid #ffdd00;outline-offset:0;box-shadow:inset 0 0 0 2px #0b0c0c}
+.error-summary{border:5px solid #d4351c;padding:.75rem 1rem;margin:1rem 0}
+.error-summary h2,.error-summary h4{margin:0 0 .5rem;font-size:1.1875rem}
+.error-summary ul{margin:0;padding-left:1.25rem}
+[aria-invalid=true]{border-color:#d4351c!important}
+ol.notes{list-style:none;padding:0;margin:0 0 1rem}
+ol.notes li{border-left:4px solid #b1b4b6;padding:.25rem 0 .25rem 1rem;margin:0 0 1rem}
+ol.notes .note-text{white-space:pre-line;margin:.25rem 0}
+ol.notes .meta{font-size:.875rem;color:#505a5f;margin:0}
 main{padding:1rem 1.5rem 3rem;max-width:64rem}
 main.wide{max-width:none}
 main.wide .chart-block{max-width:none}
@@ -207,13 +225,16 @@ var layoutTemplate = template.Must(template.New("layout").Parse(`<!DOCTYPE html>
 <a class="skip" href="#main">Skip to main content</a>
 <header class="site"><p>Children's Trust scorecard</p>
 <nav aria-label="Site"><ul><li><a href="/">Scorecards</a></li><li><a href="/api/v1/scorecards">API</a></li></ul></nav>
-</header>
+{{with .User}}<div class="account"><p>Signed in as {{.Name}} ({{.Role}}{{with .Areas}}, {{.}}{{end}})</p>
+<form method="post" action="/sign-out">{{template "csrf" $}}<button type="submit">Sign out</button></form></div>
+{{else}}{{with .SignIn}}<div class="account"><a href="{{.}}">Sign in</a></div>
+{{end}}{{end}}</header>
 <main id="main"{{if .Wide}} class="wide"{{end}}>
 {{template "content" .Page}}
 </main>
 </body>
 </html>
-{{define "content"}}{{end}}`))
+{{define "content"}}{{end}}` + csrfTemplate))
 
 // layoutData is what the layout needs besides the page's own data.
 type layoutData struct {
@@ -225,6 +246,13 @@ type layoutData struct {
 	ChartCSS template.CSS
 	PrintCSS template.CSS
 	Page     any
+	// User is who is signed in (a browser session), nil otherwise; CSRF is the token of the
+	// sign-out form then.
+	User *signedInUser
+	CSRF string
+	// SignIn is the sign-in link (back to this page) for a request not signed in; empty when
+	// authentication is off.
+	SignIn string
 }
 
 // pageTemplate makes a page template from the layout and the page's "content" definition.
@@ -247,7 +275,11 @@ func writePageStatus(c echo.Context, status int, t *template.Template, title str
 func writePageWith(c echo.Context, status int, t *template.Template, title string, withCharts, wide bool, printCSS template.CSS, page any) error {
 	var b bytes.Buffer
 	data := layoutData{Title: title, Charts: withCharts, Wide: wide, Script: charts.ScriptTag(), CSS: pageCSS, ChartCSS: charts.Stylesheet,
-		PrintCSS: printCSS, Page: page}
+		PrintCSS: printCSS, Page: page, CSRF: csrfToken(c)}
+	data.User, _ = c.Get(keySignedIn).(*signedInUser)
+	if data.User == nil && principal(c) != devAdmin && c.Request().URL.Path != signInPath {
+		data.SignIn = signInPath + "?next=" + url.QueryEscape(c.Request().URL.RequestURI())
+	}
 	if err := t.Execute(&b, data); err != nil {
 		return fmt.Errorf("page %s: %w", c.Request().URL.Path, err)
 	}

@@ -94,6 +94,10 @@ type indicatorPageData struct {
 	JSONURL        string
 	TrendJSONURL   string
 	CompareJSONURL string
+	// Notes are the comments on the indicator for the area, every period, newest first;
+	// NoteForm is the form to add one (or the reason there is none).
+	Notes    []noteView
+	NoteForm *noteForm
 }
 
 // indicatorPage is GET /areas/:area/indicators/:id?period=: one indicator for one area. It
@@ -101,6 +105,12 @@ type indicatorPageData struct {
 // judgements in words, then the trend chart and the comparison chart of that period, each followed
 // by its data table; a chart with nothing to draw is replaced by a sentence saying why.
 func (s *Server) indicatorPage(c echo.Context) error {
+	return s.renderIndicatorPage(c, http.StatusOK, strings.TrimSpace(c.QueryParam("period")), nil)
+}
+
+// renderIndicatorPage writes the indicator page for period p ("" for the latest with a value)
+// with status; form, when not nil, is a note that was refused, shown again with its problems.
+func (s *Server) renderIndicatorPage(c echo.Context, status int, p string, form *noteForm) error {
 	id := c.Param("id")
 	def, ok := s.Catalog.Get(id)
 	if !ok {
@@ -128,13 +138,12 @@ func (s *Server) indicatorPage(c echo.Context) error {
 		CompareJSONURL: "/api/v1/charts/comparison/" + url.PathEscape(def.ID) + "?area=" + url.QueryEscape(area.Code),
 	}
 	data.Latest = latestWithValue(series)
-	requested := strings.TrimSpace(c.QueryParam("period"))
 	periods := map[string]string{}
 	for _, ev := range series {
 		periods[ev.Period] = ev.PeriodEnd
 	}
-	data.Periods = periodGroups(periods, requested, "Latest with a value")
-	if p := requested; p != "" {
+	data.Periods = periodGroups(periods, p, "Latest with a value")
+	if p != "" {
 		var chosen *engine.Evaluation
 		for _, ev := range series {
 			if strings.EqualFold(ev.Period, p) {
@@ -190,7 +199,10 @@ func (s *Server) indicatorPage(c echo.Context) error {
 			}
 		}
 	}
-	return writePageWith(c, http.StatusOK, indicatorPageTemplate, def.Title+": "+area.Name, data.Trend != "" || data.Comparison != "", false, foot.CSS(), data)
+	if data.Notes, data.NoteForm, err = s.notesSection(c, def, area, series, data.Latest, form); err != nil {
+		return err
+	}
+	return writePageWith(c, status, indicatorPageTemplate, def.Title+": "+area.Name, data.Trend != "" || data.Comparison != "", false, foot.CSS(), data)
 }
 
 // latestWithValue is the most recent evaluation with a value, else the most recent one.
@@ -316,6 +328,28 @@ var indicatorPageTemplate = pageTemplate("indicator", `
 {{else}}<p class="no-chart">{{.NoComparison}}</p>{{end}}
 </section>
 {{end}}
+<section aria-labelledby="notes">
+<h2 id="notes">Notes</h2>
+{{if .Notes}}<ol class="notes">
+{{range .Notes}}<li><p class="meta">{{.Period}} · {{.Author}}, {{.Date}}</p><p class="note-text">{{.Text}}</p><p class="meta">Posted with {{.PostedBy}}</p></li>
+{{end}}</ol>
+{{else}}<p>There are no notes on this indicator for {{.Area.Name}} yet.</p>
+{{end}}{{with .NoteForm}}{{if .Action}}<h3 id="add-note">Add a note</h3>
+{{with .Errors}}<div class="error-summary" role="alert" tabindex="-1"><h4>The note was not saved</h4><ul>
+{{range .}}<li>{{.}}</li>
+{{end}}</ul></div>
+{{end}}<form class="entry no-print" method="post" action="{{.Action}}" aria-labelledby="add-note">
+{{template "csrf" .}}<div><label for="note-period">Period</label>
+<select id="note-period" name="period">{{range .Periods}}<option value="{{.Value}}"{{if .Selected}} selected{{end}}>{{.Label}}</option>{{end}}</select></div>
+<div><label for="note-text">Note</label>
+<textarea id="note-text" name="text" rows="5" maxlength="{{.MaxText}}" required{{if .TextInvalid}} aria-invalid="true"{{end}}>{{.Text}}</textarea></div>
+<div><label for="note-author">Author (a person or team)</label>
+<input id="note-author" name="author" type="text" value="{{.Author}}" maxlength="{{.MaxAuthor}}" autocomplete="name"{{if .AuthorInvalid}} aria-invalid="true"{{end}}></div>
+<div><button type="submit" class="button">Add note</button></div>
+</form>
+{{else if .SignIn}}<p class="no-print"><a href="{{.SignIn}}">Sign in to add a note</a></p>
+{{else if .Reason}}<p class="no-print muted">{{.Reason}}</p>
+{{end}}{{end}}</section>
 <section aria-labelledby="about">
 <h2 id="about">About this indicator</h2>
 <dl class="facts">

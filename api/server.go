@@ -66,7 +66,9 @@ const responseCacheBytes = 64 << 20
 //
 // Middleware, outermost first: request ID; observe (structured log line, Prometheus metrics,
 // audit of every write, in-flight count for draining); panic recovery; CORS (when configured);
-// per-request timeouts; authentication (Bearer token); authorisation by the route's policy.
+// per-request timeouts; authentication (Bearer token, or a browser's session cookie);
+// authorisation by the route's policy; CSRF checks of forms and of requests carrying a session
+// cookie (csrfProtect); the response cache, which passes by requests with a session cookie.
 //
 // Every route has a policy (see policy in auth.go). GET routes are reads by default (public, or
 // a viewer token with Config.ReadAccess = ReadToken); every other method defaults to admin-only.
@@ -103,6 +105,10 @@ func (s *Server) Handler() http.Handler {
 	e.Use(s.timeouts)
 	e.Use(s.authenticate)
 	e.Use(s.authorize(table))
+	// Forms are checked for cross-site request forgery after the body limit (authorize) and
+	// before the handler; answers to a signed-in browser are private.
+	e.Use(s.csrfProtect())
+	e.Use(privateSessions)
 
 	// Reads are served from a cache of rendered responses, keyed by the data version. It must
 	// come after the middleware that decides who may read.
@@ -145,6 +151,8 @@ func (s *Server) Handler() http.Handler {
 		v1.POST("/admin/tokens", s.createToken),
 		v1.DELETE("/admin/tokens/:id", s.revokeToken))
 	s.registerPages(e)
+	s.registerSessions(e, allow)
+	allow(policyAreaWrite, e.POST("/areas/:area/indicators/:id/commentary", s.addCommentFromPage, s.commentLimit()))
 	for _, r := range e.Routes() {
 		if strings.HasPrefix(r.Path, "/assets/") {
 			allow(policyPublic, r) // the charts' JavaScript: no data in it

@@ -165,9 +165,9 @@ CREATE TABLE IF NOT EXISTS audit_log (
 );
 `
 
-// Migrate creates the token and audit tables if they do not exist.
+// Migrate creates the token, session and audit tables if they do not exist.
 func (s *Service) Migrate(ctx context.Context) error {
-	return s.DB.Migrate(ctx, "auth", schema)
+	return s.DB.Migrate(ctx, "auth", schema+sessionSchema)
 }
 
 func (s *Service) now() time.Time {
@@ -317,13 +317,17 @@ func (s *Service) load(ctx context.Context, q queryer) ([]Token, [][]byte, error
 	return toks, hashes, rows.Err()
 }
 
-// Revoke revokes the token with the given id at once: it is refused from the next request on.
+// Revoke revokes the token with the given id at once: it is refused from the next request on,
+// and its browser sessions are ended in the same transaction.
 // Revoking a revoked token is not an error; an unknown id is NotFound.
 func (s *Service) Revoke(ctx context.Context, id string) (*Token, error) {
 	var out *Token
 	err := s.DB.Write(ctx, func(conn *sql.Conn) error {
 		if _, err := conn.ExecContext(ctx, "UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", s.now(), id); err != nil {
 			return fmt.Errorf("auth: revoke %s: %w", id, err)
+		}
+		if _, err := conn.ExecContext(ctx, "DELETE FROM sessions WHERE token_id = ?", id); err != nil {
+			return fmt.Errorf("auth: revoke %s: end its sessions: %w", id, err)
 		}
 		toks, _, err := s.load(ctx, conn)
 		if err != nil {

@@ -39,7 +39,7 @@ import (
 // boardPage is one page TestBoardPagesReadable reads.
 type boardPage struct {
 	name, path string
-	kind       string // index, scorecard, exceptions, indicator, error
+	kind       string // index, scorecard, exceptions, indicator, error, form
 	minCharts  int    // the least ECharts charts drawn on the page
 	maxPDF     int    // the most A4 landscape pages it may print on; 0: no limit (the count is logged)
 }
@@ -61,6 +61,8 @@ var boardPages = []boardPage{
 	{"error-unknown-indicator", "/areas/E06000058/indicators/no-such-indicator", "error", 0, 0},
 	{"error-bad-period", "/scorecards/poole-childrens-trust?area=E06000058&period=not-a-period", "error", 0, 0},
 	{"error-unknown-url", "/no-such-page", "error", 0, 0},
+	// The sign-in form (its page checks only: status, no sideways scroll, axe-core).
+	{"sign-in", "/sign-in", "form", 0, 0},
 }
 
 // boardWidths are the viewports: a board member's laptop, a tablet, a phone.
