@@ -82,6 +82,9 @@ type ChangeSummary struct {
 	Indicators int `json:"indicators"`
 	// Text says it in a sentence: "3 rows would turn red, 2 green; 14 values change".
 	Text string `json:"text"`
+	// Warnings name the indicators that could not be evaluated (their evaluations would be
+	// removed) or were evaluated leaving something out, with why.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // Preview evaluates, on conn, the indicators that a committed change of dataset would
@@ -162,6 +165,18 @@ func (e *Engine) Preview(ctx context.Context, conn *sql.Conn, dataset string) ([
 	sortChanges(changes)
 	sum := summarise(changes)
 	sum.Indicators = len(p.work)
+	seen := map[string]bool{}
+	for _, c := range p.work {
+		switch {
+		case c.res.Error == "" && seen[c.res.Warning]:
+			// The targets warning is every indicator's: said once.
+		case c.res.Error != "":
+			sum.Warnings = append(sum.Warnings, fmt.Sprintf("indicator %s could not be evaluated, so its evaluations would be removed: %s", c.def.ID, c.res.Error))
+		case c.res.Warning != "":
+			sum.Warnings = append(sum.Warnings, c.res.Warning)
+			seen[c.res.Warning] = true
+		}
+	}
 	return changes, sum, nil
 }
 
