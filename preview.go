@@ -14,20 +14,6 @@ import (
 	"github.com/childrens-trust/scorecard/staging"
 )
 
-// Preview is a dry run of an upload: the revision it would make, the judgement changes it
-// would cause, and the staged copy of the file that Confirm stores.
-type Preview struct {
-	// Revision is the would-be revision: status "preview", ID 0, not current, nothing stored.
-	Revision *datasets.Revision `json:"revision"`
-	// Stage is the file as previewed, kept until it is confirmed, cancelled or expires.
-	Stage *staging.Stage `json:"stage"`
-	// Changes are every evaluation the upload would change (indicator, area, period order).
-	Changes []engine.JudgementChange `json:"changes"`
-	Summary engine.ChangeSummary     `json:"summary"`
-	// Warnings are the file's (as an accepted upload would report them) and the evaluation's.
-	Warnings []string `json:"warnings"`
-}
-
 // Preview runs the whole load of a file (every check, the revision, its rows, the current
 // pointer) and the re-evaluation it would cause inside one write transaction, compares the
 // evaluations with the stored ones and rolls everything back: no table changes, no revision id
@@ -37,7 +23,7 @@ type Preview struct {
 // Like a load it holds the one-evaluation-at-a-time turn and then the write lock for the
 // evaluation, so it sees no half-finished change and other writes wait for it. The file's
 // bytes are kept as a staged upload for Confirm (the caller's token, up.TokenID, owns it).
-func (a *App) Preview(ctx context.Context, dataset string, r io.Reader, up datasets.Upload) (*Preview, error) {
+func (a *App) Preview(ctx context.Context, dataset string, r io.Reader, up datasets.Upload) (*engine.UploadPreview, error) {
 	if err := datasets.ValidateName(dataset); err != nil {
 		return nil, err
 	}
@@ -87,7 +73,7 @@ func (a *App) Preview(ctx context.Context, dataset string, r io.Reader, up datas
 		changes = []engine.JudgementChange{}
 	}
 	warnings := append(append([]string{}, rev.Warnings...), summary.Warnings...)
-	return &Preview{Revision: rev, Stage: st, Changes: changes, Summary: summary, Warnings: warnings}, nil
+	return &engine.UploadPreview{Revision: rev, Stage: st, Changes: changes, Summary: summary, Warnings: warnings}, nil
 }
 
 // Confirm stores a staged upload (see Preview) as Load does, with every check and the

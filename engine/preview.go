@@ -10,7 +10,22 @@ import (
 
 	"github.com/childrens-trust/scorecard/datasets"
 	"github.com/childrens-trust/scorecard/indicators"
+	"github.com/childrens-trust/scorecard/staging"
 )
+
+// UploadPreview is a dry run of an upload (scorecard.App.Preview): the revision it would make, the judgement changes it
+// would cause, and the staged copy of the file that Confirm stores.
+type UploadPreview struct {
+	// Revision is the would-be revision: status "preview", ID 0, not current, nothing stored.
+	Revision *datasets.Revision `json:"revision"`
+	// Stage is the file as previewed, kept until it is confirmed, cancelled or expires.
+	Stage *staging.Stage `json:"stage"`
+	// Changes are every evaluation the upload would change (indicator, area, period order).
+	Changes []JudgementChange `json:"changes"`
+	Summary ChangeSummary     `json:"summary"`
+	// Warnings are the file's (as an accepted upload would report them) and the evaluation's.
+	Warnings []string `json:"warnings"`
+}
 
 // JudgementState is what a preview compares of one evaluation: its value and every judgement
 // made on it. A comparator or direction that was not judged is "".
