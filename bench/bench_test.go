@@ -222,11 +222,18 @@ func BenchmarkUpload10k(b *testing.B) {
 	data := return10k(b, app)
 	b.SetBytes(int64(len(data)))
 	ctx := context.Background()
+	evaluations := 0
 	for b.Loop() {
-		if _, _, err := app.Load(ctx, "local_returns", bytes.NewReader(data), datasets.Upload{FileName: "bench.csv", By: "bench"}); err != nil {
+		_, re, err := app.Load(ctx, "local_returns", bytes.NewReader(data), datasets.Upload{FileName: "bench.csv", By: "bench"})
+		if err != nil {
 			b.Fatal(err)
 		}
+		evaluations = 0
+		for _, r := range re.Results {
+			evaluations += r.Evaluations
+		}
 	}
+	b.ReportMetric(float64(evaluations), "evaluations/op")
 }
 
 // BenchmarkDryRun10k previews the 10k-row return of BenchmarkUpload10k: the whole load and the
@@ -242,16 +249,18 @@ func BenchmarkDryRun10k(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.SetBytes(int64(len(data)))
-	changes := 0
+	changes, indicators := 0, 0
 	for b.Loop() {
 		p, err := app.Preview(ctx, "local_returns", bytes.NewReader(data), datasets.Upload{FileName: "bench.csv", By: "bench"})
 		if err != nil {
 			b.Fatal(err)
 		}
 		changes = len(p.Changes)
+		indicators = p.Summary.Indicators
 		if err := app.CancelStaged(ctx, "local_returns", p.Stage.ID, ""); err != nil {
 			b.Fatal(err)
 		}
 	}
 	b.ReportMetric(float64(changes), "changes/op")
+	b.ReportMetric(float64(indicators), "indicators/op")
 }
