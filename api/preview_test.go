@@ -156,12 +156,46 @@ func previewList(p previewAnswer) []string {
 // A dry run changes no table and not the data version, and reports exactly the changes that
 // confirming it then makes; the confirmation stores exactly the previewed bytes.
 func TestDryRunChangesNothingAndPredictsTheUpload(t *testing.T) {
-	ctx := context.Background()
 	f := newSecureFixture(t, api.Config{}, "local_returns")
-	data := changedReturn(t)
+	p := predicts(t, f, "local_returns", changedReturn(t))
+	if p.Revision.Rows != 9 {
+		t.Errorf("would-be revision has %d rows, want 9", p.Revision.Rows)
+	}
+	if p.Summary.Text == "" || p.Summary.ValuesChanged == 0 || p.Summary.Added == 0 || p.Summary.Removed == 0 {
+		t.Errorf("summary = %+v", p.Summary)
+	}
+}
+
+// A targets upload is previewed against every indicator: a target Poole meets turns its row
+// (red against the definition's 88%) green, and the preview says so before anything is stored.
+func TestDryRunOfTargetsPredictsTheUpload(t *testing.T) {
+	f := newSecureFixture(t, api.Config{}, "local_returns")
+	p := predicts(t, f, datasets.TargetsDataset,
+		"indicator,area,period,target,tolerance\nsecondary-good-outstanding-schools,836,2016-17 Q3,80,1\n")
+	var green bool
+	for _, c := range p.Changes {
+		if c.Area.Code == "E06000029" && c.Period == "2016-17 Q3" && c.Kind == engine.ChangeChanged && c.New.RAG == "green" && c.Old.RAG == "red" {
+			green = true
+		}
+	}
+	if !green || len(p.Changes) != 1 || p.Summary.TurnGreen != 1 || p.Summary.Text != "1 row would turn green" {
+		t.Errorf("Poole's 2016-17 Q3 row (80.9 against a target of 80) should turn green, and nothing else change: %+v", p.Summary)
+	}
+	if p.Summary.Indicators != len(f.app.Catalog.All()) {
+		t.Errorf("a targets preview evaluated %d indicators, want all %d", p.Summary.Indicators, len(f.app.Catalog.All()))
+	}
+}
+
+// predicts previews data as an admin, checks that nothing changed (every table fingerprinted
+// but the audit row of the request itself; the data version), confirms it, and checks that the
+// stored evaluations changed exactly as the preview said and that the revision holds exactly
+// the previewed bytes.
+func predicts(t *testing.T, f *secureFixture, dataset, data string) previewAnswer {
+	t.Helper()
+	ctx := context.Background()
 	sum := sha256.Sum256([]byte(data))
 	want := hex.EncodeToString(sum[:])
-
+	path := "/api/v1/datasets/" + dataset + "/revisions?dry_run=true"
 	if err := f.srv.AuditsWritten(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -176,7 +210,7 @@ func TestDryRunChangesNothingAndPredictsTheUpload(t *testing.T) {
 	}
 	evalsBefore := stored(t, f.engine)
 
-	rec := f.call(t, asAdmin, http.MethodPost, "/api/v1/datasets/local_returns/revisions?dry_run=true", csvBody(data))
+	rec := f.call(t, asAdmin, http.MethodPost, path, csvBody(data))
 	if rec.Code != http.StatusOK {
 		t.Fatalf("dry run: %d %s", rec.Code, rec.Body)
 	}
@@ -198,13 +232,13 @@ func TestDryRunChangesNothingAndPredictsTheUpload(t *testing.T) {
 	if v := f.db.Version(); v.Tag() != version.Tag() {
 		t.Errorf("the dry run moved the data version from %s to %s", version.Tag(), v.Tag())
 	}
-	if p.Revision.Status != datasets.Preview || p.Revision.ID != 0 || p.Revision.Current || p.Revision.SHA256 != want || p.Revision.Rows != 9 {
+	if p.Revision.Status != datasets.Preview || p.Revision.ID != 0 || p.Revision.Current || p.Revision.SHA256 != want {
 		t.Errorf("would-be revision = %+v", p.Revision)
 	}
 	if p.Stage.SHA256 != want || p.Stage.Bytes != int64(len(data)) || len(p.Stage.ID) != 32 {
 		t.Errorf("stage = %+v, want sha256 %s and %d bytes", p.Stage, want, len(data))
 	}
-	if !strings.HasSuffix(p.Stage.ConfirmURL, "?sha256="+want) || !strings.HasPrefix(p.Stage.ConfirmURL, "/api/v1/datasets/local_returns/staged/"+p.Stage.ID) {
+	if !strings.HasSuffix(p.Stage.ConfirmURL, "?sha256="+want) || !strings.HasPrefix(p.Stage.ConfirmURL, "/api/v1/datasets/"+dataset+"/staged/"+p.Stage.ID) {
 		t.Errorf("confirm_url = %s", p.Stage.ConfirmURL)
 	}
 	if d := p.Stage.ExpiresAt.Sub(fixedNow()); d != 30*time.Minute {
@@ -215,10 +249,6 @@ func TestDryRunChangesNothingAndPredictsTheUpload(t *testing.T) {
 	if len(got) == 0 || p.ChangesTotal != len(got) || p.Summary.Changes != len(got) {
 		t.Fatalf("preview lists %d changes (total %d, summary %d)", len(got), p.ChangesTotal, p.Summary.Changes)
 	}
-	if p.Summary.Text == "" || p.Summary.ValuesChanged == 0 || p.Summary.Added == 0 || p.Summary.Removed == 0 {
-		t.Errorf("summary = %+v", p.Summary)
-	}
-
 	rec = f.call(t, asAdmin, http.MethodPost, p.Stage.ConfirmURL, nil, "X-Uploaded-By", "analyst@example.org")
 	if rec.Code != http.StatusCreated {
 		t.Fatalf("confirm: %d %s", rec.Code, rec.Body)
@@ -247,6 +277,7 @@ func TestDryRunChangesNothingAndPredictsTheUpload(t *testing.T) {
 	if rec := f.call(t, asAdmin, http.MethodPost, p.Stage.ConfirmURL, nil); rec.Code != http.StatusNotFound {
 		t.Errorf("second confirm: %d %s", rec.Code, rec.Body)
 	}
+	return p
 }
 
 // Confirmation is refused with a wrong SHA-256 (409, nothing stored), by another token (404),
