@@ -372,8 +372,8 @@ func (s *Store) Cancel(dataset, id, tokenID string) error {
 	return nil
 }
 
-// Close deletes every staged upload and the directory if it is empty; the store can be used
-// again afterwards (it starts empty).
+// Close deletes every staged upload, and the default directory (not a configured Dir) if it is
+// empty; the store can be used again afterwards (it starts empty).
 func (s *Store) Close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -384,7 +384,9 @@ func (s *Store) Close() error {
 		s.drop(id, st)
 	}
 	s.ready = false
-	os.Remove(s.dir) // only when empty
+	if s.Dir == "" {
+		os.Remove(s.dir) // only when empty
+	}
 	return nil
 }
 

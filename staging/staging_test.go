@@ -74,7 +74,7 @@ func TestStagedFilesArePrivateAndDeleted(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.Close()
-	if _, err := os.Stat(dir); !os.IsNotExist(err) {
-		t.Errorf("directory left after Close: %v", err)
+	if files, err := os.ReadDir(dir); err != nil || len(files) != 0 {
+		t.Errorf("%d files left after Close (%v)", len(files), err)
 	}
 }
