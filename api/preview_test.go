@@ -395,3 +395,34 @@ func TestDryRunWithProblemsRecordsNothing(t *testing.T) {
 		t.Errorf("dry_run=maybe: %d", rec.Code)
 	}
 }
+
+// The dry run, the confirmation and the cancellation answer as the OpenAPI document says.
+func TestPreviewResponsesValidateAgainstOpenAPI(t *testing.T) {
+	f := newSecureFixture(t, api.Config{}, "local_returns")
+	v := newValidator(t)
+	admin := f.bearer(asAdmin)
+	data := changedReturn(t)
+	dryRun := "/api/v1/datasets/local_returns/revisions?dry_run=true"
+	validate(t, v, f.handler, []call{
+		{method: "POST", path: dryRun, headers: admin, status: 200, body: csvBody(data)},
+		{method: "POST", path: dryRun, headers: admin, status: 422,
+			body: csvBody("indicator,area,period,value\nsecondary-good-outstanding-schools,836,2016-17 Q4,abc\n")},
+	})
+	stage := func() previewAnswer {
+		rec := f.call(t, asAdmin, http.MethodPost, dryRun, csvBody(data))
+		var p previewAnswer
+		if err := json.Unmarshal(rec.Body.Bytes(), &p); err != nil || rec.Code != http.StatusOK {
+			t.Fatalf("dry run: %d %v", rec.Code, err)
+		}
+		return p
+	}
+	a, b := stage(), stage()
+	validate(t, v, f.handler, []call{
+		{method: "POST", path: a.Stage.CancelURL + "?sha256=" + strings.Repeat("0", 64), headers: admin, status: 409, body: &requestBody{contentType: "application/json"}},
+		{method: "POST", path: a.Stage.ConfirmURL, headers: f.bearer(asUploaderOwn), status: 404, body: &requestBody{contentType: "application/json"}},
+		{method: "POST", path: a.Stage.ConfirmURL, headers: admin, status: 201,
+			body: &requestBody{contentType: "application/json", headers: map[string]string{"X-Uploaded-By": "analyst@example.org"}}},
+		{method: "DELETE", path: b.Stage.CancelURL, headers: admin, status: 204},
+		{method: "DELETE", path: b.Stage.CancelURL, headers: admin, status: 404},
+	})
+}

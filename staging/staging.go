@@ -310,6 +310,9 @@ func (w *Writer) Discard() {
 // notFound is the answer for a stage that does not exist, has expired, belongs to another
 // token or to another dataset: the same, so that ids cannot be probed.
 func (s *Store) notFound(dataset, id string) error {
+	if len(id) > 40 {
+		id = id[:40] + "..."
+	}
 	return errs.Errorf(errs.NotFound, "no previewed upload %q of %s is waiting for confirmation: it was confirmed, cancelled or has expired "+
 		"(previews wait %s and do not survive a restart), or it was staged with another token; preview the file again", id, dataset, s.ttl())
 }
