@@ -79,6 +79,14 @@ func TestPreviewsAndLoadsAtOnce(t *testing.T) {
 	if _, _, err := app.Confirm(ctx, "lait", p.Stage.ID, p.Stage.SHA256, datasets.Upload{TokenID: "tok_again"}); errs.CodeOf(err) != errs.NotFound {
 		t.Errorf("confirm under another dataset: %v", err)
 	}
+	// No room left for staged files: refused as busy, nothing staged.
+	app.Staged.MaxBytes = 1
+	if _, err := app.Preview(ctx, "local_returns", strings.NewReader(current), datasets.Upload{FileName: "full.csv", TokenID: "tok_full"}); errs.CodeOf(err) != errs.Busy {
+		t.Errorf("preview with no room to stage: %v", err)
+	}
+	if files, _ := os.ReadDir(dir); len(files) != 5 {
+		t.Errorf("%d staged files, want the 5 staged before", len(files))
+	}
 	if err := app.Close(); err != nil {
 		t.Fatal(err)
 	}
