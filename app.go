@@ -19,6 +19,7 @@ import (
 	"github.com/childrens-trust/scorecard/engine"
 	"github.com/childrens-trust/scorecard/errs"
 	"github.com/childrens-trust/scorecard/indicators"
+	"github.com/childrens-trust/scorecard/staging"
 	"github.com/childrens-trust/scorecard/store"
 )
 
@@ -33,7 +34,9 @@ type App struct {
 	Engine   *engine.Engine
 	// Auth holds the API tokens and the audit log.
 	Auth *auth.Service
-	Log  *slog.Logger
+	// Staged holds previewed uploads waiting for confirmation (Preview, Confirm).
+	Staged *staging.Store
+	Log    *slog.Logger
 
 	// life ends when the App closes: it bounds the re-evaluations that outlive the request (or
 	// command) that caused them, which bg counts so Close can wait for them.
@@ -66,6 +69,12 @@ type Config struct {
 	Now func() time.Time
 	// Log receives progress lines (discarded when nil).
 	Log *slog.Logger
+	// StagedDir is the private directory of previewed uploads waiting for confirmation
+	// (staging.Store.Dir: a directory of its own in the system's temporary directory when "").
+	StagedDir string
+	// StagedTTL is how long a previewed upload waits for confirmation (staging.DefaultTTL
+	// when 0).
+	StagedTTL time.Duration
 }
 
 // Open opens (and if needed creates, migrates and seeds) the database and wires the services.
@@ -107,11 +116,13 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	app.Engine = &engine.Engine{DB: db, Datasets: app.Datasets, Catalog: cat, Scorecards: scorecards, Areas: reg,
 		Vintage: cfg.Vintage, MinAggregateCoverage: cfg.MinAggregateCoverage, Now: cfg.Now, Log: log}
 	app.Auth = &auth.Service{DB: db, Areas: reg, Now: cfg.Now}
+	app.Staged = &staging.Store{Dir: cfg.StagedDir, TTL: cfg.StagedTTL, Now: cfg.Now}
 	if err := app.init(ctx, cfg.Seed); err != nil {
 		app.stop()
 		db.Close()
 		return nil, err
 	}
+	app.sweepStaged(time.Minute)
 	return app, nil
 }
 
@@ -338,6 +349,7 @@ func (a *App) Close() error {
 	// is evaluated at the next start.
 	a.stop()
 	a.bg.Wait()
+	a.Staged.Close() // staged uploads survive nothing
 	cerr := a.Checkpoint(context.Background())
 	if err := a.DB.Close(); err != nil {
 		return fmt.Errorf("close database: %w", err)

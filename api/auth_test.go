@@ -671,6 +671,8 @@ func TestEveryRouteHasAPolicy(t *testing.T) {
 	want := map[string]string{
 		"GET /healthz": "public", "GET /readyz": "public", "GET /metrics": "public",
 		"POST /api/v1/datasets/:name/revisions":              "upload",
+		"POST /api/v1/datasets/:name/staged/:stage":          "upload",
+		"DELETE /api/v1/datasets/:name/staged/:stage":        "upload",
 		"POST /api/v1/indicators/:id/areas/:area/commentary": "area_write",
 		"POST /api/v1/datasets/:name/revisions/:id/restore":  "admin",
 		"POST /api/v1/admin/reevaluate":                      "admin",

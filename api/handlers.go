@@ -391,9 +391,16 @@ func (s *Server) changed(c echo.Context, trigger string, start time.Time, rev *d
 
 // upload accepts a CSV as the request body (Content-Type text/csv) or as the multipart form
 // field "file". The uploader is named by the X-Uploaded-By header.
+//
+// With ?dry_run=true nothing is stored: the answer (200, previewResult) is the would-be
+// revision, the judgement changes it would make and the staged file to confirm.
 func (s *Server) upload(c echo.Context) error {
 	name := c.Param("name")
 	if err := datasets.ValidateName(name); err != nil {
+		return err
+	}
+	dryRun, err := parseDryRun(c)
+	if err != nil {
 		return err
 	}
 	// The datasets service enforces the limit on the file; the request body may exceed it only by
@@ -429,8 +436,23 @@ func (s *Server) upload(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	up := datasets.Upload{FileName: fileName, By: s.actor(c), TokenID: tokenID(c), AllowedAreas: allowedAreas(c)}
+	if dryRun {
+		p, err := ch.Preview(req.Context(), name, body, up)
+		if err != nil && stalled != nil {
+			return stalled
+		}
+		if err != nil {
+			var tooLarge *http.MaxBytesError
+			if errors.As(err, &tooLarge) {
+				return errs.Errorf(errs.TooLarge, "the upload is larger than the %d MiB limit; nothing was stored", limit>>20)
+			}
+			return err
+		}
+		return c.JSON(http.StatusOK, newPreviewResult(p))
+	}
 	start := time.Now()
-	rev, re, err := ch.Load(req.Context(), name, body, datasets.Upload{FileName: fileName, By: s.actor(c), TokenID: tokenID(c), AllowedAreas: allowedAreas(c)})
+	rev, re, err := ch.Load(req.Context(), name, body, up)
 	noteRevision(c, rev)
 	if err != nil && stalled != nil {
 		return stalled

@@ -29,6 +29,12 @@ type Changes interface {
 	Load(ctx context.Context, dataset string, r io.Reader, up datasets.Upload) (*datasets.Revision, engine.Reevaluation, error)
 	Restore(ctx context.Context, dataset string, id int64, by string) (*datasets.Revision, engine.Reevaluation, error)
 	Reevaluate(ctx context.Context, scope engine.Scope) ([]engine.RunResult, error)
+	// Preview is a dry run of Load: nothing is stored; the file is staged for Confirm.
+	Preview(ctx context.Context, dataset string, r io.Reader, up datasets.Upload) (*engine.UploadPreview, error)
+	// Confirm loads a staged upload (as Load) if sha256 is its SHA-256 and up.TokenID staged it.
+	Confirm(ctx context.Context, dataset, stageID, sha256 string, up datasets.Upload) (*datasets.Revision, engine.Reevaluation, error)
+	// CancelStaged deletes a staged upload of tokenID's.
+	CancelStaged(ctx context.Context, dataset, stageID, tokenID string) error
 }
 
 // Server holds what the handlers need.
@@ -142,7 +148,10 @@ func (s *Server) Handler() http.Handler {
 	get(v1, "/datasets", s.listDatasets)
 	get(v1, "/datasets/:name", s.getDataset)
 	get(v1, "/datasets/:name/revisions", s.listRevisions)
-	allow(policyUpload, v1.POST("/datasets/:name/revisions", s.upload))
+	allow(policyUpload,
+		v1.POST("/datasets/:name/revisions", s.upload),
+		v1.POST("/datasets/:name/staged/:stage", s.confirmStaged),
+		v1.DELETE("/datasets/:name/staged/:stage", s.cancelStaged))
 	allow(policyAdmin,
 		v1.POST("/datasets/:name/revisions/:id/restore", s.restore),
 		v1.POST("/admin/reevaluate", s.reevaluate),

@@ -198,3 +198,69 @@ func TestMain(m *testing.M) {
 	flag.Parse()
 	m.Run()
 }
+
+// return10k is a synthetic 10k-row return of every shipped indicator, for the upload and
+// dry-run benchmarks.
+func return10k(b *testing.B, app *scorecard.App) []byte {
+	b.Helper()
+	var ids []string
+	for _, d := range app.Catalog.All() {
+		ids = append(ids, d.ID)
+	}
+	var buf bytes.Buffer
+	if err := bench.WriteReturn(&buf, 10_000, ids, app.Areas); err != nil {
+		b.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// BenchmarkUpload10k loads a 10k-row return into local_returns (which indicators read): parsed,
+// validated, stored and its indicators re-evaluated. BenchmarkDryRun10k is the same file's
+// dry run; the target is within 1.5x of this.
+func BenchmarkUpload10k(b *testing.B) {
+	app := freshApp(b)
+	data := return10k(b, app)
+	b.SetBytes(int64(len(data)))
+	ctx := context.Background()
+	evaluations := 0
+	for b.Loop() {
+		_, re, err := app.Load(ctx, "local_returns", bytes.NewReader(data), datasets.Upload{FileName: "bench.csv", By: "bench"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		evaluations = 0
+		for _, r := range re.Results {
+			evaluations += r.Evaluations
+		}
+	}
+	b.ReportMetric(float64(evaluations), "evaluations/op")
+}
+
+// BenchmarkDryRun10k previews the 10k-row return of BenchmarkUpload10k: the whole load and the
+// re-evaluation inside a transaction that is rolled back, the judgement changes against the
+// stored evaluations, and the file staged (then cancelled, so the per-token cap never bites).
+func BenchmarkDryRun10k(b *testing.B) {
+	app := freshApp(b)
+	data := return10k(b, app)
+	ctx := context.Background()
+	// The stored evaluations are those of the same file, loaded for real once, as when a
+	// corrected return is previewed against the last one.
+	if _, _, err := app.Load(ctx, "local_returns", bytes.NewReader(data), datasets.Upload{FileName: "bench.csv", By: "bench"}); err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(data)))
+	changes, indicators := 0, 0
+	for b.Loop() {
+		p, err := app.Preview(ctx, "local_returns", bytes.NewReader(data), datasets.Upload{FileName: "bench.csv", By: "bench"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		changes = len(p.Changes)
+		indicators = p.Summary.Indicators
+		if err := app.CancelStaged(ctx, "local_returns", p.Stage.ID, ""); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(changes), "changes/op")
+	b.ReportMetric(float64(indicators), "indicators/op")
+}

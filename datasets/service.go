@@ -28,6 +28,9 @@ const (
 	Accepted = "accepted" // the upload was stored and became current
 	Rejected = "rejected" // the upload failed validation; only this record was stored
 	Restored = "restored" // a copy of an earlier revision, made current by a restore
+	// Preview is a dry run's would-be revision (Upload.DryRun): nothing of it was stored, and
+	// its ID is 0 (no revision id is allocated, so the ids of real revisions have no gaps).
+	Preview = "preview"
 )
 
 // Revision is one upload (or restore) of a dataset. Every upload makes one, accepted or not,
@@ -86,7 +89,21 @@ type Upload struct {
 	// offending row listed), and so does a dataset whose current revision holds rows for other
 	// areas, which the new revision would remove. Nothing is stored, not even a rejected revision.
 	AllowedAreas []string
+	// Within, when set, is called inside the load's write transaction once the revision is
+	// recorded, its rows stored and made current (rev is the stored record): what it reads on
+	// conn sees the dataset as the upload leaves it. An error from it rolls the whole load back
+	// and is returned.
+	Within func(ctx context.Context, conn *sql.Conn, rev *Revision) error
+	// DryRun runs the whole load (parse, checks, revision, rows, current pointer and Within)
+	// and then rolls it back: nothing is stored, no revision id is allocated (the revision has
+	// ID 0 inside the transaction), and a file with problems records no rejected revision (the
+	// problems are still returned, with a nil Revision). The returned revision has status
+	// Preview, ID 0 and Current false.
+	DryRun bool
 }
+
+// errDryRun ends a dry run's write so that its transaction rolls back.
+var errDryRun = errors.New("datasets: dry run: rolled back")
 
 // Service stores datasets and their revisions in DuckDB.
 //
@@ -284,6 +301,9 @@ func (s *Service) Load(ctx context.Context, name string, r io.Reader, up Upload)
 		if len(rev.Errors) == 0 {
 			rev.Errors = []errs.Detail{{Reason: e.Message}}
 		}
+		if up.DryRun {
+			return nil, perr
+		}
 		if err := s.DB.Write(ctx, func(conn *sql.Conn) error { return insertRevision(ctx, conn, &rev) }); err != nil {
 			return nil, errors.Join(perr, err)
 		}
@@ -313,14 +333,33 @@ func (s *Service) Load(ctx context.Context, name string, r io.Reader, up Upload)
 				return err
 			}
 		}
-		if err := insertRevision(ctx, conn, &rev); err != nil {
+		insert := insertRevision
+		if up.DryRun {
+			insert = insertRevisionAs // ID 0: a nextval survives the rollback
+		}
+		if err := insert(ctx, conn, &rev); err != nil {
 			return err
 		}
 		if err := createRevisionTable(ctx, conn, rev.ID, t); err != nil {
 			return err
 		}
-		return setCurrent(ctx, conn, name, rev.ID)
+		if err := setCurrent(ctx, conn, name, rev.ID); err != nil {
+			return err
+		}
+		if up.Within != nil {
+			if err := up.Within(ctx, conn, &rev); err != nil {
+				return err
+			}
+		}
+		if up.DryRun {
+			return errDryRun
+		}
+		return nil
 	})
+	if up.DryRun && errors.Is(err, errDryRun) {
+		rev.Status = Preview
+		return &rev, nil
+	}
 	if err != nil {
 		return nil, fmt.Errorf("datasets: store %s: %w", name, err)
 	}
@@ -399,7 +438,19 @@ func (s *Service) Revisions(ctx context.Context, name string) ([]Revision, error
 
 // Datasets lists every dataset with an accepted revision, by name.
 func (s *Service) Datasets(ctx context.Context) ([]Dataset, error) {
-	revs, err := queryRevisions(ctx, s.DB.SQL, "WHERE d.current_revision = r.id ORDER BY r.dataset")
+	return s.DatasetsOn(ctx, s.DB.SQL)
+}
+
+// Queryer is what a read runs on: the pool (*sql.DB), or a connection inside a write
+// transaction (*sql.Conn), which sees that transaction's changes.
+type Queryer interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// DatasetsOn is Datasets read through q: inside a write (Upload.Within), the datasets as the
+// transaction leaves them.
+func (s *Service) DatasetsOn(ctx context.Context, q Queryer) ([]Dataset, error) {
+	revs, err := queryRevisions(ctx, q, "WHERE d.current_revision = r.id ORDER BY r.dataset")
 	if err != nil {
 		return nil, err
 	}
@@ -488,10 +539,16 @@ func getRevision(ctx context.Context, conn *sql.Conn, name string, id int64) (*R
 	return &revs[0], nil
 }
 
+// insertRevision records r with the next revision id, which it sets.
 func insertRevision(ctx context.Context, conn *sql.Conn, r *Revision) error {
 	if err := conn.QueryRowContext(ctx, "SELECT nextval('revision_ids')").Scan(&r.ID); err != nil {
 		return fmt.Errorf("next revision id: %w", err)
 	}
+	return insertRevisionAs(ctx, conn, r)
+}
+
+// insertRevisionAs records r with the id it has.
+func insertRevisionAs(ctx context.Context, conn *sql.Conn, r *Revision) error {
 	enc := func(v any) (any, error) {
 		b, err := json.Marshal(v)
 		return string(b), err

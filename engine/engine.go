@@ -123,13 +123,24 @@ func (e *Engine) EvaluateDataset(ctx context.Context, dataset string) ([]RunResu
 // load and its evaluation). Indicators whose definition changed are re-evaluated only when
 // definitionsToo is true, so a changed target never re-colours history unasked.
 func (e *Engine) Refresh(ctx context.Context, definitionsToo bool) ([]RunResult, error) {
+	stale, err := staleRule(ctx, e.DB.SQL, definitionsToo)
+	if err != nil {
+		return nil, err
+	}
+	return e.evaluate(ctx, stale)
+}
+
+// staleRule reads the evaluation runs through q and returns Refresh's selection: indicators
+// never evaluated, or whose dataset or targets revision has changed since their run (or, with
+// definitionsToo, whose definition has).
+func staleRule(ctx context.Context, q datasets.Queryer, definitionsToo bool) (func(*indicators.Definition, snapshot) bool, error) {
 	type run struct {
 		revision int64
 		targets  int64
 		hash     string
 	}
 	runs := map[string]run{}
-	rows, err := e.DB.SQL.QueryContext(ctx, "SELECT indicator, revision, coalesce(targets_revision, 0), definition_sha256 FROM evaluation_runs")
+	rows, err := q.QueryContext(ctx, "SELECT indicator, revision, coalesce(targets_revision, 0), definition_sha256 FROM evaluation_runs")
 	if err != nil {
 		return nil, fmt.Errorf("engine: read runs: %w", err)
 	}
@@ -146,7 +157,7 @@ func (e *Engine) Refresh(ctx context.Context, definitionsToo bool) ([]RunResult,
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("engine: read runs: %w", err)
 	}
-	return e.evaluate(ctx, func(d *indicators.Definition, current snapshot) bool {
+	return func(d *indicators.Definition, current snapshot) bool {
 		r, ok := runs[d.ID]
 		switch {
 		case !ok:
@@ -157,7 +168,7 @@ func (e *Engine) Refresh(ctx context.Context, definitionsToo bool) ([]RunResult,
 			return true
 		}
 		return false
-	})
+	}, nil
 }
 
 // evaluate computes the selected indicators and stores the results, one write transaction for
@@ -168,36 +179,12 @@ func (e *Engine) Refresh(ctx context.Context, definitionsToo bool) ([]RunResult,
 // documents to store, so the write transaction only hands finished rows to the appender.
 func (e *Engine) evaluate(ctx context.Context, selected func(*indicators.Definition, snapshot) bool) ([]RunResult, error) {
 	at := e.now()
-	// One snapshot of the datasets' current revisions for the whole run.
-	all, err := e.Datasets.Datasets(ctx)
-	if err != nil {
+	r, err := e.plan(ctx, reader{q: e.DB.SQL}, selected, at, false)
+	if err != nil || len(r.work) == 0 {
 		return nil, err
 	}
-	current := make(snapshot, len(all))
-	for i := range all {
-		current[all[i].Name] = &all[i]
-	}
-	// Uploaded targets that cannot be read must not stop any indicator from being evaluated:
-	// each is evaluated without them and says so. The run still records the targets revision
-	// it saw, so a restore of a good revision (a new revision) re-evaluates them.
-	uploaded, targetsWarning, err := e.uploadedTargets(ctx, current[datasets.TargetsDataset])
-	if err != nil {
-		return nil, err
-	}
-	targetsRevision := current.revision(datasets.TargetsDataset)
-	var work []*computed
-	for _, def := range e.Catalog.All() {
-		if selected(def, current) {
-			work = append(work, &computed{def: def, res: RunResult{Indicator: def.ID, Dataset: def.Source.Dataset, Warning: targetsWarning}})
-		}
-	}
-	if len(work) == 0 {
-		return nil, nil
-	}
-	if err := e.computeAll(ctx, work, current, uploaded, at); err != nil {
-		return nil, err
-	}
-	if err := e.store(ctx, work, at, targetsRevision); err != nil {
+	work := r.work
+	if err := e.store(ctx, work, at, r.targetsRevision); err != nil {
 		return nil, err
 	}
 	results := make([]RunResult, len(work))
@@ -209,6 +196,44 @@ func (e *Engine) evaluate(ctx context.Context, selected func(*indicators.Definit
 		}
 	}
 	return results, nil
+}
+
+// planned is one evaluation run's indicators, computed.
+type planned struct {
+	work            []*computed
+	targetsRevision int64
+}
+
+// plan reads the datasets' current revisions and the uploaded targets through src, selects the
+// indicators and computes them (not storing anything): the part of a run that a preview shares.
+// With keep (a preview) the evaluations are kept as they are instead of encoded for storage.
+func (e *Engine) plan(ctx context.Context, src reader, selected func(*indicators.Definition, snapshot) bool, at time.Time, keep bool) (planned, error) {
+	// One snapshot of the datasets' current revisions for the whole run.
+	all, err := e.Datasets.DatasetsOn(ctx, src.q)
+	if err != nil {
+		return planned{}, err
+	}
+	current := make(snapshot, len(all))
+	for i := range all {
+		current[all[i].Name] = &all[i]
+	}
+	// Uploaded targets that cannot be read must not stop any indicator from being evaluated:
+	// each is evaluated without them and says so. The run still records the targets revision
+	// it saw, so a restore of a good revision (a new revision) re-evaluates them.
+	uploaded, targetsWarning, err := e.uploadedTargets(ctx, src, current[datasets.TargetsDataset])
+	if err != nil {
+		return planned{}, err
+	}
+	r := planned{targetsRevision: current.revision(datasets.TargetsDataset)}
+	for _, def := range e.Catalog.All() {
+		if selected(def, current) {
+			r.work = append(r.work, &computed{def: def, keep: keep, res: RunResult{Indicator: def.ID, Dataset: def.Source.Dataset, Warning: targetsWarning}})
+		}
+	}
+	if len(r.work) == 0 {
+		return r, nil
+	}
+	return r, e.computeAll(ctx, src, r.work, current, uploaded, at)
 }
 
 // snapshot is the datasets' current revisions, by name, as one evaluation run sees them.
@@ -227,12 +252,15 @@ type computed struct {
 	def  *indicators.Definition
 	rows []storedRow
 	res  RunResult
+	// evals, when keep is set (a preview), are the evaluations themselves, not encoded.
+	keep  bool
+	evals []*Evaluation
 }
 
 // computeAll evaluates every indicator in work on runtime.GOMAXPROCS workers. An indicator
 // that cannot be evaluated records its error in its result; only a cancelled context fails
 // the whole run.
-func (e *Engine) computeAll(ctx context.Context, work []*computed, current snapshot, uploaded map[string][]targetEntry, at time.Time) error {
+func (e *Engine) computeAll(ctx context.Context, src reader, work []*computed, current snapshot, uploaded map[string][]targetEntry, at time.Time) error {
 	jobs := make(chan *computed)
 	var wg sync.WaitGroup
 	workers := min(runtime.GOMAXPROCS(0), len(work))
@@ -241,7 +269,7 @@ func (e *Engine) computeAll(ctx context.Context, work []*computed, current snaps
 		go func() {
 			defer wg.Done()
 			for c := range jobs {
-				e.compute(ctx, c, current[c.def.Source.Dataset], uploaded[c.def.ID], at)
+				e.compute(ctx, src, c, current[c.def.Source.Dataset], uploaded[c.def.ID], at)
 			}
 		}()
 	}
@@ -258,7 +286,7 @@ func (e *Engine) computeAll(ctx context.Context, work []*computed, current snaps
 
 // compute evaluates one indicator on ds, its dataset's current revision (nil when there is
 // none), and encodes its rows.
-func (e *Engine) compute(ctx context.Context, c *computed, ds *datasets.Dataset, uploaded []targetEntry, at time.Time) {
+func (e *Engine) compute(ctx context.Context, src reader, c *computed, ds *datasets.Dataset, uploaded []targetEntry, at time.Time) {
 	start := time.Now()
 	defer func() { c.res.Duration = time.Since(start) }()
 	if ds == nil {
@@ -266,7 +294,12 @@ func (e *Engine) compute(ctx context.Context, c *computed, ds *datasets.Dataset,
 		return
 	}
 	c.res.Revision = ds.Revision
-	evals, err := e.evaluateIndicator(ctx, c.def, ds, uploaded, at)
+	evals, err := e.evaluateIndicator(ctx, src, c.def, ds, uploaded, at)
+	if err == nil && c.keep {
+		c.evals = evals
+		c.res.Evaluations = len(evals)
+		return
+	}
 	if err == nil {
 		c.rows, err = encodeRows(evals)
 	}
@@ -361,7 +394,7 @@ func (e *Engine) Check(ctx context.Context) error {
 	}
 	var problems errs.List
 	for _, def := range e.Catalog.All() {
-		if _, err := e.read(ctx, def, byName[def.Source.Dataset]); err != nil {
+		if _, err := e.read(ctx, reader{q: e.DB.SQL}, def, byName[def.Source.Dataset]); err != nil {
 			if ee, ok := errs.As(err); ok {
 				for _, d := range ee.Details {
 					problems.Add(d)

@@ -8,6 +8,7 @@ import (
 	"math"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/childrens-trust/scorecard/areas"
@@ -17,6 +18,24 @@ import (
 	"github.com/childrens-trust/scorecard/period"
 	"github.com/childrens-trust/scorecard/stats"
 )
+
+// reader is what an evaluation reads its rows through: the pool, or (for a preview) the
+// connection of an uncommitted write, whose queries must not overlap, so mu serialises them.
+type reader struct {
+	q  datasets.Queryer
+	mu *sync.Mutex // nil: q runs queries in parallel (the pool)
+}
+
+// lock takes the reader's turn, when it has one; the function returned gives it back (once,
+// however often it is called).
+func (r reader) lock() (unlock func()) {
+	if r.mu == nil {
+		return func() {}
+	}
+	r.mu.Lock()
+	var once sync.Once
+	return func() { once.Do(r.mu.Unlock) }
+}
 
 // observation is one row an indicator reads: an area's figures for a period.
 type observation struct {
@@ -50,12 +69,14 @@ func nullFloat(v sql.NullFloat64) float64 {
 // read runs the compiled query and groups the observations. Two rows for the same area, level
 // and period mean the definition's filters are not specific enough: that is an error naming
 // both rows, never a silent pick.
-func (e *Engine) read(ctx context.Context, def *indicators.Definition, ds *datasets.Dataset) (*series, error) {
+func (e *Engine) read(ctx context.Context, src reader, def *indicators.Definition, ds *datasets.Dataset) (*series, error) {
 	q, err := compile(def, ds)
 	if err != nil {
 		return nil, err
 	}
-	rows, err := e.DB.SQL.QueryContext(ctx, q.sql, q.args...)
+	unlock := src.lock()
+	defer unlock()
+	rows, err := src.q.QueryContext(ctx, q.sql, q.args...)
 	if err != nil {
 		return nil, fmt.Errorf("engine: read %s: %w", def.ID, err)
 	}
@@ -108,6 +129,8 @@ func (e *Engine) read(ctx context.Context, def *indicators.Definition, ds *datas
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("engine: read %s: %w", def.ID, err)
 	}
+	rows.Close()
+	unlock()
 	if err := problems.Err("indicator %s: the source rows are ambiguous", def.ID); err != nil {
 		return nil, err
 	}
@@ -119,8 +142,8 @@ func (e *Engine) read(ctx context.Context, def *indicators.Definition, ds *datas
 }
 
 // evaluateIndicator computes every evaluation of one indicator.
-func (e *Engine) evaluateIndicator(ctx context.Context, def *indicators.Definition, ds *datasets.Dataset, uploaded []targetEntry, at time.Time) ([]*Evaluation, error) {
-	s, err := e.read(ctx, def, ds)
+func (e *Engine) evaluateIndicator(ctx context.Context, src reader, def *indicators.Definition, ds *datasets.Dataset, uploaded []targetEntry, at time.Time) ([]*Evaluation, error) {
+	s, err := e.read(ctx, src, def, ds)
 	if err != nil {
 		return nil, err
 	}
@@ -359,11 +382,11 @@ func confidenceInterval(def *indicators.Definition, o *observation) *CI {
 // loaded), by indicator. A revision that cannot be read as targets is not an error of the run:
 // it gives no targets and a warning naming the revision, what is wrong and how to repair it.
 // Only a cancelled context is an error.
-func (e *Engine) uploadedTargets(ctx context.Context, ds *datasets.Dataset) (map[string][]targetEntry, string, error) {
+func (e *Engine) uploadedTargets(ctx context.Context, src reader, ds *datasets.Dataset) (map[string][]targetEntry, string, error) {
 	if ds == nil {
 		return nil, "", nil
 	}
-	out, err := e.readTargets(ctx, ds)
+	out, err := e.readTargets(ctx, src, ds)
 	if err == nil {
 		return out, "", nil
 	}
@@ -383,7 +406,7 @@ func (e *Engine) uploadedTargets(ctx context.Context, ds *datasets.Dataset) (map
 var targetsHeader = datasets.RequiredFormat(datasets.TargetsDataset).Header()
 
 // readTargets reads a targets revision's rows by indicator.
-func (e *Engine) readTargets(ctx context.Context, ds *datasets.Dataset) (map[string][]targetEntry, error) {
+func (e *Engine) readTargets(ctx context.Context, src reader, ds *datasets.Dataset) (map[string][]targetEntry, error) {
 	if ds.Current.Format != "targets" {
 		return nil, fmt.Errorf("it is a %s file, not a targets file", ds.Current.Format)
 	}
@@ -391,7 +414,8 @@ func (e *Engine) readTargets(ctx context.Context, ds *datasets.Dataset) (map[str
 	if _, ok := ds.Column("tolerance_type"); ok {
 		ttype = `"tolerance_type"`
 	}
-	rows, err := e.DB.SQL.QueryContext(ctx, fmt.Sprintf(`SELECT "_row", "indicator", "_area", "_period", "target", coalesce("tolerance", 0), %s FROM %s
+	defer src.lock()()
+	rows, err := src.q.QueryContext(ctx, fmt.Sprintf(`SELECT "_row", "indicator", "_area", "_period", "target", coalesce("tolerance", 0), %s FROM %s
 		WHERE "target" IS NOT NULL`, ttype, store.QuoteIdent(ds.Table)))
 	if err != nil {
 		return nil, fmt.Errorf("read targets: %w", err)

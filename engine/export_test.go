@@ -18,7 +18,7 @@ func (e *Engine) Compute(ctx context.Context) ([]*Evaluation, error) {
 	if ds, err := e.Datasets.Get(ctx, datasets.TargetsDataset); err == nil {
 		targets = ds
 	}
-	uploaded, _, err := e.uploadedTargets(ctx, targets)
+	uploaded, _, err := e.uploadedTargets(ctx, reader{q: e.DB.SQL}, targets)
 	if err != nil {
 		return nil, err
 	}
@@ -29,7 +29,7 @@ func (e *Engine) Compute(ctx context.Context) ([]*Evaluation, error) {
 		if err != nil {
 			return nil, err
 		}
-		evs, err := e.evaluateIndicator(ctx, def, ds, uploaded[def.ID], at)
+		evs, err := e.evaluateIndicator(ctx, reader{q: e.DB.SQL}, def, ds, uploaded[def.ID], at)
 		if err != nil {
 			return nil, err
 		}
