@@ -55,9 +55,10 @@ type Stage struct {
 // Store holds staged uploads. Its zero value (with the defaults) is ready to use; it is safe
 // for concurrent use.
 type Store struct {
-	// Dir is the private directory of the staged files; "" means scorecard-staged-<pid> in
-	// os.TempDir(). It is created 0700; files in it that look like staged uploads and are not
-	// this store's are deleted on first use (a restart loses staged uploads).
+	// Dir is the private directory of the staged files; "" means a new directory of the store's
+	// own in os.TempDir() (scorecard-staged-*), removed on Close. It is created 0700; files in a
+	// configured Dir that look like staged uploads are deleted on first use (a restart loses
+	// staged uploads).
 	Dir string
 	// TTL, MaxPerToken and MaxBytes: 0 means DefaultTTL, DefaultMaxPerToken, DefaultMaxBytes.
 	TTL         time.Duration
@@ -112,7 +113,13 @@ func (s *Store) init() error {
 	}
 	dir := s.Dir
 	if dir == "" {
-		dir = filepath.Join(os.TempDir(), fmt.Sprintf("scorecard-staged-%d", os.Getpid()))
+		// A directory of its own (made 0700), so that two stores in one process (or two
+		// servers on one machine) never clear each other's files.
+		d, err := os.MkdirTemp("", "scorecard-staged-")
+		if err != nil {
+			return fmt.Errorf("staging: create a private directory: %w", err)
+		}
+		dir = d
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("staging: create %s: %w", dir, err)
