@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/childrens-trust/scorecard/staging"
 	"log/slog"
 	"net"
 	"net/http"
@@ -22,6 +23,8 @@ import (
 // environment over the built-in default.
 type serveConfig struct {
 	addr            string
+	stagedDir       string
+	stagedTTL       time.Duration
 	authMode        string
 	readAccess      string
 	corsOrigins     string
@@ -112,6 +115,10 @@ func (m *Main) serveFlags(fs *flag.FlagSet, cfg *serveConfig, bad *envErrors) {
 		"serve /metrics on this host:port only, not on --addr; empty: /metrics is on --addr (env SCORECARD_METRICS_ADDR)")
 	fs.StringVar(&cfg.metricsToken, "metrics-token", env("SCORECARD_METRICS_TOKEN", ""),
 		"bearer token /metrics needs (Authorization: Bearer ...); empty: /metrics is public (env SCORECARD_METRICS_TOKEN)")
+	fs.StringVar(&cfg.stagedDir, "staged-dir", env("SCORECARD_STAGED_DIR", ""),
+		"private directory of previewed uploads waiting for confirmation (made 0700; cleared at start-up); empty: a new one under the system's temporary directory (env SCORECARD_STAGED_DIR)")
+	fs.DurationVar(&cfg.stagedTTL, "staged-ttl", bad.duration("SCORECARD_STAGED_TTL", staging.DefaultTTL),
+		"how long a previewed upload waits for its confirmation (env SCORECARD_STAGED_TTL)")
 	fs.StringVar(&cfg.logFormat, "log-format", env("SCORECARD_LOG_FORMAT", "text"), "text or json (env SCORECARD_LOG_FORMAT)")
 	fs.StringVar(&cfg.logLevel, "log-level", env("SCORECARD_LOG_LEVEL", "info"), "debug, info, warn or error (env SCORECARD_LOG_LEVEL)")
 }
@@ -249,7 +256,8 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		return errUsage
 	}
 
-	app, err := scorecard.Open(ctx, scorecard.Config{DBPath: c.db, IndicatorsDir: c.indicators, Vintage: c.vintage, Seed: true, Log: log})
+	app, err := scorecard.Open(ctx, scorecard.Config{DBPath: c.db, IndicatorsDir: c.indicators, Vintage: c.vintage, Seed: true, Log: log,
+		StagedDir: cfg.stagedDir, StagedTTL: cfg.stagedTTL})
 	if err != nil {
 		return err
 	}
