@@ -12,8 +12,8 @@ import (
 
 // BCP and Leicestershire, the two area uploaders of the merge tests.
 const (
-	bcp    = "E06000058"
-	leics  = "E10000018"
+	bcp      = "E06000058"
+	leics    = "E10000018"
 	srHeader = "indicator,area,period,value\n"
 )
 
