@@ -330,16 +330,25 @@ func (s *Service) Load(ctx context.Context, name string, r io.Reader, up Upload)
 			rev.Rows = rev.RowsUploaded + plan.carried
 			rev.Columns = append(slices.Clip(t.Columns), plan.extra...)
 		}
-		if err := insertRevision(ctx, conn, &rev); err != nil {
+		if err := nextRevisionID(ctx, conn, &rev); err != nil {
 			return err
 		}
 		if err := createRevisionTable(ctx, conn, rev.ID, t); err != nil {
 			return err
 		}
+		// Before a merge adds other rows: the warning is about the rows uploaded.
+		noop, err := readerWarnings(ctx, conn, s.Catalog, name, rev.ID, t)
+		if err != nil {
+			return err
+		}
+		rev.Warnings = append(slices.Clip(t.Warnings), noop...)
 		if plan != nil {
 			if err := plan.apply(ctx, conn, rev.ID); err != nil {
 				return err
 			}
+		}
+		if err := insertRevision(ctx, conn, &rev); err != nil {
+			return err
 		}
 		return setCurrent(ctx, conn, name, rev.ID)
 	})
@@ -512,9 +521,20 @@ func getRevision(ctx context.Context, conn *sql.Conn, name string, id int64) (*R
 	return &revs[0], nil
 }
 
-func insertRevision(ctx context.Context, conn *sql.Conn, r *Revision) error {
+// nextRevisionID gives r the next revision id.
+func nextRevisionID(ctx context.Context, conn *sql.Conn, r *Revision) error {
 	if err := conn.QueryRowContext(ctx, "SELECT nextval('revision_ids')").Scan(&r.ID); err != nil {
 		return fmt.Errorf("next revision id: %w", err)
+	}
+	return nil
+}
+
+// insertRevision records r, with the next revision id unless it has one.
+func insertRevision(ctx context.Context, conn *sql.Conn, r *Revision) error {
+	if r.ID == 0 {
+		if err := nextRevisionID(ctx, conn, r); err != nil {
+			return err
+		}
 	}
 	enc := func(v any) (any, error) {
 		b, err := json.Marshal(v)
