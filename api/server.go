@@ -136,6 +136,9 @@ func (s *Server) Handler() http.Handler {
 	get(v1, "/datasets/:name", s.getDataset)
 	get(v1, "/datasets/:name/revisions", s.listRevisions)
 	allow(policyUpload, v1.POST("/datasets/:name/revisions", s.upload))
+	// A diff shows a revision's values: uploaders (an area-limited one sees its own areas' rows
+	// only) and admins.
+	allow(policyUpload, get(v1, "/datasets/:name/revisions/:id/diff", s.revisionDiff))
 	allow(policyAdmin,
 		v1.POST("/datasets/:name/revisions/:id/restore", s.restore),
 		v1.POST("/admin/reevaluate", s.reevaluate),

@@ -174,19 +174,19 @@ func (s *Service) Diff(ctx context.Context, name string, id, against int64, opt 
 	return &d, nil
 }
 
-// DiffEach is Diff without paging: it calls fn with every change in key order (for a CSV
-// download, streamed), and returns the diff's counts and columns (without Changes). An error
-// from fn stops it and is returned.
-func (s *Service) DiffEach(ctx context.Context, name string, id, against int64, areas []string, fn func(Change) error) (*Diff, error) {
+// DiffEach is Diff without paging or counts, for a CSV download streamed: it calls head once
+// with the diff's revisions and columns (no counts, no changes) before any change, then fn with
+// every change in key order. An error from head or fn stops it and is returned as it is.
+func (s *Service) DiffEach(ctx context.Context, name string, id, against int64, areas []string, head func(*Diff) error, fn func(Change) error) error {
 	p, err := s.planDiff(ctx, name, id, against, areas)
 	if err != nil {
-		return nil, err
-	}
-	if err := p.each(ctx, s.DB.SQL, -1, 0, fn); err != nil {
-		return nil, fmt.Errorf("datasets: diff %s %d: %w", name, id, err)
+		return err
 	}
 	d := p.d
-	return &d, nil
+	if err := head(&d); err != nil {
+		return err
+	}
+	return p.each(ctx, s.DB.SQL, -1, 0, fn)
 }
 
 // diffSide reads a revision for a diff: NotFound when there is none, Conflict when it was

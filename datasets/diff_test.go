@@ -125,8 +125,13 @@ func TestDiffRevisions(t *testing.T) {
 
 	// DiffEach gives every change, in the same order.
 	var all []datasets.Change
-	if _, err := svc.DiffEach(ctx, "lr", r2.ID, 0, nil, func(c datasets.Change) error { all = append(all, c); return nil }); err != nil {
+	var head *datasets.Diff
+	if err := svc.DiffEach(ctx, "lr", r2.ID, 0, nil, func(d *datasets.Diff) error { head = d; return nil },
+		func(c datasets.Change) error { all = append(all, c); return nil }); err != nil {
 		t.Fatal(err)
+	}
+	if head == nil || head.Against != r1.ID || len(head.Columns) != 4 || len(all) == 0 {
+		t.Errorf("DiffEach head %+v", head)
 	}
 	if !slices.Equal(describe(all), want) {
 		t.Errorf("DiffEach %q", describe(all))
