@@ -298,7 +298,7 @@ func TestCrossAreaUploadRefusedWithEveryRowAndNothingStored(t *testing.T) {
 		t.Fatal(err)
 	}
 	var poole int
-	if err := f.db.SQL.QueryRow(`SELECT count(*) FROM `+cur.Table+` WHERE _level = 'la' AND _area = 'E06000029'`).Scan(&poole); err != nil {
+	if err := f.db.SQL.QueryRow(`SELECT count(*) FROM ` + cur.Table + ` WHERE _level = 'la' AND _area = 'E06000029'`).Scan(&poole); err != nil {
 		t.Fatal(err)
 	}
 	rec = f.call(t, asUploaderOwn, http.MethodPost, "/api/v1/datasets/local_returns/revisions", csvBody("indicator,area,period,value\n"+pooleRow))
