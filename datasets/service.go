@@ -235,7 +235,10 @@ func (s *Service) now() time.Time {
 
 // Load reads a CSV upload into the named dataset as a new revision. The load is all or nothing:
 // when the file has problems, an *errs.Error lists them all, a rejected revision is recorded for
-// the audit trail, and the dataset's data and current revision do not change.
+// the audit trail, and the dataset's data and current revision do not change. A merge (see
+// Upload.Merge) stores the file's rows and the current revision's rows for the other areas as
+// one new revision, in the same single transaction. An accepted upload that no indicator will
+// read carries a warning saying what they read (see SourceLister).
 func (s *Service) Load(ctx context.Context, name string, r io.Reader, up Upload) (*Revision, error) {
 	if err := ValidateName(name); err != nil {
 		return nil, err
