@@ -371,6 +371,9 @@ type uploadResult struct {
 	Revision   *datasets.Revision  `json:"revision"`
 	Evaluation engine.Reevaluation `json:"evaluation"`
 	Evaluated  []engine.RunResult  `json:"evaluated"`
+	// Warnings repeats Revision.Warnings: what the upload should know, such as that no
+	// indicator reads its rows.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // changes is the write path, or a 503 when the server was built read-only.
@@ -386,7 +389,7 @@ func (s *Server) changed(c echo.Context, trigger string, start time.Time, rev *d
 	s.observeEvaluation(trigger, start, re.Results)
 	re.Results = nonNil(re.Results)
 	c.Response().Header().Set(echo.HeaderLocation, fmt.Sprintf("/api/v1/datasets/%s/revisions", rev.Dataset))
-	return c.JSON(http.StatusCreated, uploadResult{Revision: rev, Evaluation: re, Evaluated: re.Results})
+	return c.JSON(http.StatusCreated, uploadResult{Revision: rev, Evaluation: re, Evaluated: re.Results, Warnings: rev.Warnings})
 }
 
 // upload accepts a CSV as the request body (Content-Type text/csv) or as the multipart form
@@ -436,7 +439,12 @@ func (s *Server) upload(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	up := datasets.Upload{FileName: fileName, By: s.actor(c), TokenID: tokenID(c), AllowedAreas: allowedAreas(c)}
+	merge, err := boolParam(c, "merge")
+	if err != nil {
+		return err
+	}
+	// An area-limited token always merges (datasets.Upload): it replaces only its areas' rows.
+	up := datasets.Upload{FileName: fileName, By: s.actor(c), TokenID: tokenID(c), AllowedAreas: allowedAreas(c), Merge: merge}
 	if dryRun {
 		p, err := ch.Preview(req.Context(), name, body, up)
 		if err != nil && stalled != nil {

@@ -76,9 +76,10 @@ func TestFinding1TargetsDatasetAcceptsOnlyTargetsFiles(t *testing.T) {
 	}
 }
 
-// Finding 1: the 403 for an area uploader replacing another token's rows says which token owns
-// them.
-func TestFinding1RefusalNamesTheOwnerOfTheRows(t *testing.T) {
+// Finding 1 used to be about the 403 an area uploader got for a targets dataset holding another
+// token's rows. Targets are now shared: the second area's upload is a merge that keeps the first
+// area's targets, and neither uploader can change the other's.
+func TestFinding1TargetsAreSharedByAreaUploaders(t *testing.T) {
 	f := newSecureFixture(t, api.Config{})
 	rec := f.call(t, asUploaderOwn, http.MethodPost, "/api/v1/datasets/targets/revisions",
 		csvBody(targetsHeader+"secondary-good-outstanding-schools,836,2016-17 Q4,90,1\n"))
@@ -86,16 +87,18 @@ func TestFinding1RefusalNamesTheOwnerOfTheRows(t *testing.T) {
 		t.Fatalf("first targets: %d %s", rec.Code, rec.Body)
 	}
 	rec = f.call(t, asUploaderOther, http.MethodPost, "/api/v1/datasets/targets/revisions",
-		csvBody(targetsHeader+"secondary-good-outstanding-schools,855,2016-17 Q4,90,1\n"))
-	if rec.Code != http.StatusForbidden {
+		csvBody(targetsHeader+"secondary-good-outstanding-schools,855,2016-17 Q4,80,1\n"))
+	if rec.Code != http.StatusCreated {
 		t.Fatalf("other area's targets: %d %s", rec.Code, rec.Body)
 	}
-	owner := f.tokens[asUploaderOwn]
-	if !strings.Contains(rec.Body.String(), owner.ID) || !strings.Contains(rec.Body.String(), owner.Name) {
-		t.Errorf("the 403 does not name the owning token %s [%s]: %s", owner.Name, owner.ID, rec.Body)
+	rev := decode[struct{ Revision datasets.Revision }](t, rec.Body.Bytes()).Revision
+	if !rev.Merge || rev.Rows != 2 || rev.RowsUploaded != 1 {
+		t.Errorf("merged targets revision %+v", rev)
 	}
-	if strings.Contains(rec.Body.String(), "a dataset of your own") || !strings.Contains(rec.Body.String(), "token for all areas") {
-		t.Errorf("the 403 gives advice that cannot work for targets: %s", rec.Body)
+	rec = f.call(t, asUploaderOther, http.MethodPost, "/api/v1/datasets/targets/revisions",
+		csvBody(targetsHeader+"secondary-good-outstanding-schools,836,2016-17 Q4,10,1\n"))
+	if rec.Code != http.StatusForbidden || !strings.Contains(rec.Body.String(), "Poole") {
+		t.Errorf("changing the other area's target: %d %s", rec.Code, rec.Body)
 	}
 }
 

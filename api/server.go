@@ -152,6 +152,9 @@ func (s *Server) Handler() http.Handler {
 		v1.POST("/datasets/:name/revisions", s.upload),
 		v1.POST("/datasets/:name/staged/:stage", s.confirmStaged),
 		v1.DELETE("/datasets/:name/staged/:stage", s.cancelStaged))
+	// A diff shows a revision's values: uploaders (an area-limited one sees its own areas' rows
+	// only) and admins.
+	allow(policyUpload, get(v1, "/datasets/:name/revisions/:id/diff", s.revisionDiff))
 	allow(policyAdmin,
 		v1.POST("/datasets/:name/revisions/:id/restore", s.restore),
 		v1.POST("/admin/reevaluate", s.reevaluate),

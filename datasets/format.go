@@ -63,6 +63,10 @@ type Format struct {
 	// PeriodColumn is the column that names a row's period, blamed when the period has not
 	// begun.
 	PeriodColumn string
+	// Key are the text columns that, with the normalised area, level and period, identify a
+	// row: the format's checks refuse two rows with the same key. Nil when the format's rows
+	// have no key (a revision diff then compares whole rows).
+	Key []string
 
 	// key extracts area, level and period from a row. A non-empty skip means the row is a known
 	// artefact of published data and is left out with a warning (never silently).
@@ -146,6 +150,7 @@ var simpleReturn = &Format{
 	Numeric:      []string{"value", "numerator", "denominator"},
 	Text:         []string{"indicator", "area", "period", "note"},
 	PeriodColumn: "period",
+	Key:          []string{"indicator"},
 	key: func(reg *areas.Registry, r row) (rowKey, []keyProblem, string) {
 		var k rowKey
 		var probs []keyProblem
@@ -245,6 +250,7 @@ var targetsFile = &Format{
 	Numeric:      []string{"target", "tolerance"},
 	Text:         []string{"indicator", "area", "period", "tolerance_type", "note"},
 	PeriodColumn: "period",
+	Key:          []string{"indicator"},
 	key: func(reg *areas.Registry, r row) (rowKey, []keyProblem, string) {
 		var k rowKey
 		var probs []keyProblem

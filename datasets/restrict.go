@@ -7,11 +7,9 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/childrens-trust/scorecard/areas"
 	"github.com/childrens-trust/scorecard/errs"
-	"github.com/childrens-trust/scorecard/store"
 )
 
 // areaColumns are the columns that name a row's area in the known formats, in the order they
@@ -102,69 +100,4 @@ func describeAreas(codes []string, reg *areas.Registry) string {
 type rowQueryer interface {
 	queryer
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
-// checkReplacedAreas refuses an area-limited upload into a dataset whose current revision holds
-// rows outside allowed: a new revision replaces the whole dataset, so it would delete other
-// areas' figures (or England's, a region's, or published neighbour averages).
-func checkReplacedAreas(ctx context.Context, q rowQueryer, name string, allowed []string, reg *areas.Registry) error {
-	var current int64
-	var owner string
-	var at time.Time
-	err := q.QueryRowContext(ctx, `SELECT d.current_revision, r.created_by, r.created_at
-		FROM datasets d JOIN revisions r ON r.id = d.current_revision WHERE d.name = ?`, name).Scan(&current, &owner, &at)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil // a new dataset replaces nothing
-	}
-	if err != nil {
-		return fmt.Errorf("datasets: read current revision of %s: %w", name, err)
-	}
-	rows, err := q.QueryContext(ctx, fmt.Sprintf(`SELECT coalesce(_area, ''), coalesce(_level, ''), count(*), min(_row)
-		FROM %s GROUP BY ALL ORDER BY min(_row)`, store.QuoteIdent(revTable(current))))
-	if err != nil {
-		return fmt.Errorf("datasets: read areas of %s: %w", name, err)
-	}
-	defer rows.Close()
-	if reg == nil {
-		reg = areas.Default()
-	}
-	var problems errs.List
-	for rows.Next() {
-		var code, level string
-		var n, first int64
-		if err := rows.Scan(&code, &level, &n, &first); err != nil {
-			return fmt.Errorf("datasets: read areas of %s: %w", name, err)
-		}
-		if level == LevelLA && slices.Contains(allowed, code) {
-			continue
-		}
-		what := code
-		if a, ok := reg.Lookup(code); ok {
-			what = fmt.Sprintf("%s (%s)", a.Name, a.Code)
-		}
-		if level == LevelSNAverage {
-			what = "the published statistical-neighbour average of " + what
-		}
-		if code == "" {
-			what = "geographies the product does not model"
-		}
-		problems.Add(errs.Detail{Column: "area", Value: code, Reason: fmt.Sprintf(
-			"the current revision %d of %s holds %d row(s) for %s (first at row %d), which a new revision would remove", current, name, n, what, first)})
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("datasets: read areas of %s: %w", name, err)
-	}
-	if problems.Len() == 0 {
-		return nil
-	}
-	advice := "load into a dataset of your own, or ask an admin or the owner of those rows"
-	if RequiredFormat(name) != nil {
-		// The product reads this dataset by its name: a dataset of one's own would be ignored.
-		advice = fmt.Sprintf("%s is one dataset for every area, so a token for one area cannot replace it while it holds others' rows: "+
-			"send your rows to an admin or a token for all areas ('*'), who loads %s for every area, or ask the owner of those rows", name, name)
-	}
-	return &errs.Error{Code: errs.Forbidden, Total: problems.Len(), Details: listDetails(&problems),
-		Message: fmt.Sprintf("the upload was refused: dataset %s holds data for areas this token may not change (its current revision %d was uploaded by %s on %s), "+
-			"and a new revision replaces the whole dataset; %s; nothing was stored",
-			name, current, owner, at.UTC().Format("2 January 2006 15:04 UTC"), advice)}
 }

@@ -51,16 +51,19 @@ func TestUploadLimitedToAreas(t *testing.T) {
 	if _, err := svc.Load(ctx, "mine", strings.NewReader(good2), datasets.Upload{AllowedAreas: []string{"E06000058"}}); err != nil {
 		t.Errorf("own rows into a dataset holding only own rows: %v", err)
 	}
-	// A dataset holding another area's rows cannot be replaced (that would delete them), and a
-	// limited uploader cannot even record a rejected revision in it.
+	// A dataset holding another area's rows is no longer refused: an area-limited upload is a
+	// merge that replaces only the token's own rows (see TestMergeUploadsByArea). A file with a
+	// row for another area is still refused whole, and records nothing.
 	load(t, svc, "shared", good1, "b.csv", "t")
-	for _, data := range []string{good2, "indicator,area,period,value\nNI50,839,2019-20,abc\n"} {
-		_, err = svc.Load(ctx, "shared", strings.NewReader(data), datasets.Upload{AllowedAreas: []string{"E06000058"}})
-		if e, ok := errs.As(err); !ok || e.Code != errs.Forbidden || e.Total != 3 {
-			t.Errorf("replacing a shared dataset: %v", err)
-		}
+	rev, err := svc.Load(ctx, "shared", strings.NewReader(good2), datasets.Upload{AllowedAreas: []string{"E06000058"}})
+	if err != nil || !rev.Merge || rev.Rows != 5 {
+		t.Errorf("merging own rows into a shared dataset: %+v %v", rev, err)
 	}
-	if revs, _ := svc.Revisions(ctx, "shared"); len(revs) != 1 {
-		t.Errorf("%d revisions of shared, want 1", len(revs))
+	_, err = svc.Load(ctx, "shared", strings.NewReader(good1), datasets.Upload{AllowedAreas: []string{"E06000058"}})
+	if e, ok := errs.As(err); !ok || e.Code != errs.Forbidden || e.Total != 3 {
+		t.Errorf("another area's rows into a shared dataset: %v", err)
+	}
+	if revs, _ := svc.Revisions(ctx, "shared"); len(revs) != 2 {
+		t.Errorf("%d revisions of shared, want 2", len(revs))
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -42,15 +43,21 @@ type Revision struct {
 	CreatedBy string    `json:"created_by"`
 	// TokenID is the API token that made the revision ("" from the command line or with
 	// authentication off). Only that token and admins see the values quoted in Errors.
-	TokenID      string        `json:"token_id,omitempty"`
-	FileName     string        `json:"file_name"`
-	SHA256       string        `json:"sha256"`
-	Bytes        int64         `json:"bytes"`
-	Rows         int           `json:"rows"`
-	Status       string        `json:"status"`
-	Format       string        `json:"format,omitempty"`
-	Encoding     string        `json:"encoding,omitempty"`
-	RestoredFrom int64         `json:"restored_from,omitempty"`
+	TokenID      string `json:"token_id,omitempty"`
+	FileName     string `json:"file_name"`
+	SHA256       string `json:"sha256"`
+	Bytes        int64  `json:"bytes"`
+	Rows         int    `json:"rows"`
+	Status       string `json:"status"`
+	Format       string `json:"format,omitempty"`
+	Encoding     string `json:"encoding,omitempty"`
+	RestoredFrom int64  `json:"restored_from,omitempty"`
+	// Merge reports a merge upload: the revision holds the file's rows and the rows of revision
+	// MergedFrom (the dataset's current revision when it was made) for every other area, carried
+	// over unchanged. Rows counts them all; RowsUploaded counts the file's.
+	Merge        bool          `json:"merge,omitempty"`
+	MergedFrom   int64         `json:"merged_from,omitempty"`
+	RowsUploaded int           `json:"rows_uploaded,omitempty"`
 	Current      bool          `json:"current"`
 	Warnings     []string      `json:"warnings,omitempty"`
 	ErrorCount   int           `json:"error_count,omitempty"`
@@ -86,8 +93,8 @@ type Upload struct {
 	// AllowedAreas, when not nil, limits the upload to local authorities with these GSS codes
 	// (an uploader's token): a row for any other area, England, a region, a statistical-neighbour
 	// average or an unmodelled geography refuses the whole upload (errs.Forbidden, every
-	// offending row listed), and so does a dataset whose current revision holds rows for other
-	// areas, which the new revision would remove. Nothing is stored, not even a rejected revision.
+	// offending row listed; nothing is stored, not even a rejected revision). An area-limited
+	// upload is always a merge: it replaces only these areas' rows.
 	AllowedAreas []string
 	// Within, when set, is called inside the load's write transaction once the revision is
 	// recorded, its rows stored and made current (rev is the stored record): what it reads on
@@ -100,6 +107,11 @@ type Upload struct {
 	// problems are still returned, with a nil Revision). The returned revision has status
 	// Preview, ID 0 and Current false.
 	DryRun bool
+	// Merge asks for a merge: the new revision holds the file's rows and the current revision's
+	// rows for every area the upload does not replace, carried over unchanged. The areas replaced
+	// are AllowedAreas when it is set (Merge is then implied), else the areas (with their level)
+	// the file holds rows for. Without Merge an upload replaces the whole dataset.
+	Merge bool
 }
 
 // errDryRun ends a dry run's write so that its transaction rolls back.
@@ -218,6 +230,9 @@ CREATE TABLE IF NOT EXISTS revisions (
 	columns JSON
 );
 ALTER TABLE revisions ADD COLUMN IF NOT EXISTS created_by_token VARCHAR;
+ALTER TABLE revisions ADD COLUMN IF NOT EXISTS merge BOOLEAN;
+ALTER TABLE revisions ADD COLUMN IF NOT EXISTS merged_from BIGINT;
+ALTER TABLE revisions ADD COLUMN IF NOT EXISTS rows_uploaded BIGINT;
 CREATE TABLE IF NOT EXISTS datasets (
 	name VARCHAR PRIMARY KEY,
 	current_revision BIGINT NOT NULL
@@ -237,7 +252,10 @@ func (s *Service) now() time.Time {
 
 // Load reads a CSV upload into the named dataset as a new revision. The load is all or nothing:
 // when the file has problems, an *errs.Error lists them all, a rejected revision is recorded for
-// the audit trail, and the dataset's data and current revision do not change.
+// the audit trail, and the dataset's data and current revision do not change. A merge (see
+// Upload.Merge) stores the file's rows and the current revision's rows for the other areas as
+// one new revision, in the same single transaction. An accepted upload that no indicator will
+// read carries a warning saying what they read (see SourceLister).
 func (s *Service) Load(ctx context.Context, name string, r io.Reader, up Upload) (*Revision, error) {
 	if err := ValidateName(name); err != nil {
 		return nil, err
@@ -275,13 +293,6 @@ func (s *Service) Load(ctx context.Context, name string, r io.Reader, up Upload)
 			for i := range e.Details {
 				e.Details[i].Value = clip(e.Details[i].Value)
 			}
-		}
-	}
-	if up.AllowedAreas != nil {
-		// Before anything is recorded, so an uploader cannot even record rejected revisions in
-		// a dataset that is not theirs.
-		if err := checkReplacedAreas(ctx, s.DB.SQL, name, up.AllowedAreas, s.Areas); err != nil {
-			return nil, err
 		}
 	}
 	rev := Revision{
@@ -325,22 +336,43 @@ func (s *Service) Load(ctx context.Context, name string, r io.Reader, up Upload)
 	rev.Encoding = t.Encoding
 	rev.Warnings = t.Warnings
 	rev.Columns = t.Columns
+	rev.RowsUploaded = rev.Rows
+	merge := up.Merge || up.AllowedAreas != nil
 	err = s.DB.Write(ctx, func(conn *sql.Conn) error {
-		if up.AllowedAreas != nil {
-			// Checked inside the write so no other upload can change the current revision between
-			// the check and this one replacing it.
-			if err := checkReplacedAreas(ctx, conn, name, up.AllowedAreas, s.Areas); err != nil {
+		var plan *mergePlan
+		if merge {
+			// Planned inside the write, so no other upload can change the current revision
+			// between reading it and this one replacing it.
+			var err error
+			if plan, err = planMerge(ctx, conn, name, t, up.AllowedAreas); err != nil {
 				return err
 			}
 		}
-		insert := insertRevision
-		if up.DryRun {
-			insert = insertRevisionAs // ID 0: a nextval survives the rollback
+		if plan != nil {
+			rev.Merge, rev.MergedFrom = true, plan.from.ID
+			rev.Rows = rev.RowsUploaded + plan.carried
+			rev.Columns = append(slices.Clip(t.Columns), plan.extra...)
 		}
-		if err := insert(ctx, conn, &rev); err != nil {
-			return err
+		if !up.DryRun { // a dry run's revision is 0: a nextval would survive the rollback
+			if err := nextRevisionID(ctx, conn, &rev); err != nil {
+				return err
+			}
 		}
 		if err := createRevisionTable(ctx, conn, rev.ID, t); err != nil {
+			return err
+		}
+		// Before a merge adds other rows: the warning is about the rows uploaded.
+		noop, err := readerWarnings(ctx, conn, s.Catalog, name, rev.ID, t)
+		if err != nil {
+			return err
+		}
+		rev.Warnings = append(slices.Clip(t.Warnings), noop...)
+		if plan != nil {
+			if err := plan.apply(ctx, conn, rev.ID); err != nil {
+				return err
+			}
+		}
+		if err := insertRevisionAs(ctx, conn, &rev); err != nil {
 			return err
 		}
 		if err := setCurrent(ctx, conn, name, rev.ID); err != nil {
@@ -408,6 +440,7 @@ func (s *Service) Restore(ctx context.Context, name string, id int64, by string)
 		rev.TokenID = ""
 		rev.Status = Restored
 		rev.RestoredFrom = id
+		rev.Merge, rev.MergedFrom, rev.RowsUploaded = false, 0, 0 // a copy, not a merge
 		if err := insertRevision(ctx, conn, &rev); err != nil {
 			return err
 		}
@@ -498,7 +531,7 @@ func queryRevisions(ctx context.Context, q queryer, where string, args ...any) (
 		       coalesce(r.format, ''), coalesce(r.encoding, ''), coalesce(r.restored_from, 0),
 		       coalesce(CAST(r.warnings AS VARCHAR), ''), r.error_count, coalesce(CAST(r.errors AS VARCHAR), ''),
 		       coalesce(CAST(r.columns AS VARCHAR), ''), d.current_revision IS NOT NULL AND d.current_revision = r.id,
-		       coalesce(r.created_by_token, '')
+		       coalesce(r.created_by_token, ''), coalesce(r.merge, false), coalesce(r.merged_from, 0), coalesce(r.rows_uploaded, 0)
 		FROM revisions r LEFT JOIN datasets d ON d.name = r.dataset `+where, args...)
 	if err != nil {
 		return nil, fmt.Errorf("datasets: list revisions: %w", err)
@@ -509,7 +542,8 @@ func queryRevisions(ctx context.Context, q queryer, where string, args ...any) (
 		var r Revision
 		var warnings, errorsJSON, columns string
 		if err := rows.Scan(&r.ID, &r.Dataset, &r.CreatedAt, &r.CreatedBy, &r.FileName, &r.SHA256, &r.Bytes, &r.Rows,
-			&r.Status, &r.Format, &r.Encoding, &r.RestoredFrom, &warnings, &r.ErrorCount, &errorsJSON, &columns, &r.Current, &r.TokenID); err != nil {
+			&r.Status, &r.Format, &r.Encoding, &r.RestoredFrom, &warnings, &r.ErrorCount, &errorsJSON, &columns, &r.Current, &r.TokenID,
+			&r.Merge, &r.MergedFrom, &r.RowsUploaded); err != nil {
 			return nil, fmt.Errorf("datasets: scan revision: %w", err)
 		}
 		r.CreatedAt = r.CreatedAt.UTC()
@@ -539,15 +573,25 @@ func getRevision(ctx context.Context, conn *sql.Conn, name string, id int64) (*R
 	return &revs[0], nil
 }
 
-// insertRevision records r with the next revision id, which it sets.
-func insertRevision(ctx context.Context, conn *sql.Conn, r *Revision) error {
+// nextRevisionID gives r the next revision id.
+func nextRevisionID(ctx context.Context, conn *sql.Conn, r *Revision) error {
 	if err := conn.QueryRowContext(ctx, "SELECT nextval('revision_ids')").Scan(&r.ID); err != nil {
 		return fmt.Errorf("next revision id: %w", err)
+	}
+	return nil
+}
+
+// insertRevision records r, with the next revision id unless it has one.
+func insertRevision(ctx context.Context, conn *sql.Conn, r *Revision) error {
+	if r.ID == 0 {
+		if err := nextRevisionID(ctx, conn, r); err != nil {
+			return err
+		}
 	}
 	return insertRevisionAs(ctx, conn, r)
 }
 
-// insertRevisionAs records r with the id it has.
+// insertRevisionAs records r with the id it has (0 for a dry run's revision).
 func insertRevisionAs(ctx context.Context, conn *sql.Conn, r *Revision) error {
 	enc := func(v any) (any, error) {
 		b, err := json.Marshal(v)
@@ -560,15 +604,19 @@ func insertRevisionAs(ctx context.Context, conn *sql.Conn, r *Revision) error {
 	if r.TokenID != "" {
 		tokenOrNull = r.TokenID
 	}
-	var restored any
+	var restored, mergedFrom any
 	if r.RestoredFrom != 0 {
 		restored = r.RestoredFrom
 	}
+	if r.MergedFrom != 0 {
+		mergedFrom = r.MergedFrom
+	}
 	_, err := conn.ExecContext(ctx, `INSERT INTO revisions
-		(id, dataset, created_at, created_by, file_name, sha256, bytes, rows, status, format, encoding, restored_from, warnings, error_count, errors, columns, created_by_token)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		(id, dataset, created_at, created_by, file_name, sha256, bytes, rows, status, format, encoding, restored_from, warnings, error_count, errors, columns, created_by_token,
+		 merge, merged_from, rows_uploaded)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		r.ID, r.Dataset, r.CreatedAt, r.CreatedBy, r.FileName, r.SHA256, r.Bytes, r.Rows, r.Status, r.Format, r.Encoding,
-		restored, warnings, r.ErrorCount, errorsJSON, columns, tokenOrNull)
+		restored, warnings, r.ErrorCount, errorsJSON, columns, tokenOrNull, r.Merge, mergedFrom, r.RowsUploaded)
 	if err != nil {
 		return fmt.Errorf("insert revision: %w", err)
 	}

@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/childrens-trust/scorecard/areas"
+	"github.com/childrens-trust/scorecard/datasets"
 	"github.com/childrens-trust/scorecard/errs"
 	"github.com/childrens-trust/scorecard/period"
 	"gopkg.in/yaml.v3"
@@ -56,6 +57,20 @@ func (c *Catalog) ReadsDataset(name string) bool {
 		}
 	}
 	return false
+}
+
+// Sources lists how every indicator reads its dataset, in id order (datasets.SourceLister):
+// an upload that none of them reads is accepted with a warning.
+func (c *Catalog) Sources() []datasets.Source {
+	out := make([]datasets.Source, 0, len(c.defs))
+	for _, d := range c.defs {
+		ind := d.Source.Indicator
+		if ind == "" {
+			ind = d.ID
+		}
+		out = append(out, datasets.Source{Indicator: d.ID, Dataset: d.Source.Dataset, Filters: d.Source.Filters, ReturnIndicator: ind})
+	}
+	return out
 }
 
 // Load reads the embedded definitions and then, if dir is not empty, every *.yaml file in dir:
