@@ -182,6 +182,9 @@ func decode(f namedFile) (*Definition, error) {
 	if d.CIMethod == "" {
 		d.CIMethod = CINone
 	}
+	if d.ValueChecks == "" {
+		d.ValueChecks = ValueChecksRefuse
+	}
 	for i := range d.Targets {
 		if d.Targets[i].ToleranceType == "" {
 			d.Targets[i].ToleranceType = ToleranceAbsolute
@@ -214,7 +217,13 @@ func (d *Definition) validate(reg *areas.Registry) []errs.Detail {
 		bad("polarity", string(d.Polarity), "polarity must be higher_is_better, lower_is_better, closer_is_better or no_judgement")
 	}
 	if !ciMethods[d.CIMethod] {
-		bad("ci_method", string(d.CIMethod), "ci_method must be wilson, poisson, mean_t, published or none")
+		bad("ci_method", string(d.CIMethod), "ci_method must be wilson, poisson, poisson_exact, mean_t, published or none")
+	}
+	if v := d.Comparison.Values; v != "" && v != ValuesPublished && v != ValuesPublishedOrAggregated {
+		bad("comparison.values", v, "comparison.values must be published or published_or_aggregated")
+	}
+	if d.ValueChecks != ValueChecksRefuse && d.ValueChecks != ValueChecksWarn {
+		bad("value_checks", d.ValueChecks, "value_checks must be refuse or warn")
 	}
 	s := d.Source
 	if s.Dataset == "" {
@@ -227,7 +236,7 @@ func (d *Definition) validate(reg *areas.Registry) []errs.Detail {
 		bad("source.numerator", s.Numerator, "give both numerator and denominator, or neither")
 	}
 	switch d.CIMethod {
-	case CIWilson, CIPoisson:
+	case CIWilson, CIPoisson, CIPoissonExact:
 		if s.Numerator == "" {
 			bad("ci_method", string(d.CIMethod), "this method needs source.numerator and source.denominator")
 		}
