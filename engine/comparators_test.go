@@ -536,7 +536,9 @@ func TestFinding10AggregatesDoNotOverflow(t *testing.T) {
 // Rule 2: two-level comparisons need valid 99.8% limits (SingleOverlappingCIsForTwoCILevelsComparer).
 func TestJudgeFollowsFingertipsWithoutLimits(t *testing.T) {
 	e := &Engine{Areas: testReg}
-	cmp := func(v float64) *Comparator { return &Comparator{Code: areas.EnglandCode, Value: &v, Source: SourcePublished} }
+	cmp := func(v float64) *Comparator {
+		return &Comparator{Code: areas.EnglandCode, Value: &v, Source: SourcePublished}
+	}
 	def := func(m indicators.CIMethod, twoLevel bool) *indicators.Definition {
 		d := testDef(stats.LowerIsBetter, indicators.RuleStandard)
 		d.Unit, d.Decimals, d.CIMethod, d.Comparison.TwoLevel = indicators.RatePer10000, 2, m, twoLevel
