@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/childrens-trust/scorecard/areas"
+	"github.com/childrens-trust/scorecard/datasets"
 	"github.com/childrens-trust/scorecard/errs"
 	"github.com/childrens-trust/scorecard/period"
 	"gopkg.in/yaml.v3"
@@ -299,6 +300,34 @@ func (d *Definition) validate(reg *areas.Registry) []errs.Detail {
 		if d.Polarity == "no_judgement" {
 			bad(f, "", "an indicator with polarity no_judgement cannot have a target")
 		}
+	}
+	return out
+}
+
+// ValueRules lists the value checks of every indicator that reads the named dataset
+// (datasets.ValueRules): what its rows must satisfy to be true, by the definition's unit, columns
+// and multiplier, and whether a broken check refuses the upload or warns (value_checks).
+func (c *Catalog) ValueRules(dataset string) []datasets.ValueRule {
+	var out []datasets.ValueRule
+	for _, d := range c.defs {
+		if d.Source.Dataset != dataset {
+			continue
+		}
+		s := d.Source
+		ind := s.Indicator
+		if ind == "" {
+			ind = d.ID
+		}
+		r := datasets.ValueRule{Indicator: d.ID, Filters: s.Filters, ReturnIndicator: ind,
+			Value: s.Value, Numerator: s.Numerator, Denominator: s.Denominator,
+			Percentage: d.Unit == Percentage, Proportion: d.IsProportion(),
+			NonNegative: d.Unit == Count || d.Unit == RatePer1000 || d.Unit == RatePer10000 || d.Unit == RatePer100000,
+			Warn:        d.ValueChecks == ValueChecksWarn}
+		// A mean's denominator is its number of records, not a divisor of a numerator.
+		if s.Numerator != "" && d.CIMethod != CIMeanT {
+			r.Multiplier = s.Multiplier
+		}
+		out = append(out, r)
 	}
 	return out
 }
