@@ -216,7 +216,7 @@ func TestIndicatorPageComparisonPeriod(t *testing.T) {
 		`<h2 id="comparison">Compared with benchmarks, 2015-16 (financial year)</h2>`,
 		`"Poole (this area): 58.8%","West Sussex: no data",`,
 		`"Statistical neighbours' average: 83.8%","South West: 86.5%","England: 87.0%"]`,
-		`<tr><th scope="row">England</th><td class="num">87.0</td><td></td><td></td><td>Worse. Compared by the difference only: the figure has no confidence interval.</td><td>published</td></tr>`,
+		`<tr><th scope="row">England</th><td class="num">87.0</td><td></td><td></td><td>Worse. Compared by the plain difference, not a significance test: the indicator has no confidence-interval method.</td><td>published</td></tr>`,
 		`<dt>Value</dt><dd>58.8%</dd>`,
 	} {
 		if !strings.Contains(html, s) {

@@ -156,7 +156,22 @@ func TestFingertipsJudgementsReproduced(t *testing.T) {
 	england, region, trend := tally{}, tally{}, tally{}
 	var disagreements []string
 	latest := "2023/24"
+	regionsVsEngland := tally{}
 	for _, r := range rows {
+		if r[col["Area Type"]] == "Regions (statistical)" && r[col["Category Type"]] == "" {
+			// The regions against England too (issue 16: judged by their own limits; a region
+			// row published without limits is not compared).
+			a := reg.MustLookup(r[col["Area Code"]])
+			key := "injuries-" + strings.ToLower(r[col["Sex"]]) + "|" + a.Code + "|" + fingertipsPeriod(r[col["Time period"]])
+			ev := evs[key]
+			if ev == nil {
+				t.Fatalf("no evaluation for %s", key)
+			}
+			if pub := r[col["Compared to England value or percentiles"]]; !regionsVsEngland.add(pub, ev.Comparators.England.Judgement) {
+				disagreements = append(disagreements, fmt.Sprintf("Region vs England %s: published %q, engine %q (%+v)", key, pub, ev.Comparators.England.Judgement, ev.Comparators.England))
+			}
+			continue
+		}
 		if !strings.HasPrefix(r[col["Area Type"]], "Counties & UAs") || r[col["Category Type"]] != "" {
 			continue
 		}
@@ -182,6 +197,7 @@ func TestFingertipsJudgementsReproduced(t *testing.T) {
 	t.Logf("compared with England (agree / total):\n%s", england)
 	t.Logf("compared with region (agree / total):\n%s", region)
 	t.Logf("recent trend, %s (agree / total):\n%s", latest, trend)
+	t.Logf("regions compared with England (agree / total):\n%s", regionsVsEngland)
 	for _, d := range disagreements {
 		t.Error(d)
 	}

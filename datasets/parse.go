@@ -387,6 +387,9 @@ rows:
 	case targetsFile:
 		checkTargets(t, header, opt.Catalog, &problems)
 	}
+	if opt.Catalog != nil {
+		checkValues(t, header, opt.Catalog, opt.Dataset, &problems)
+	}
 	if err := problems.Err("the file was rejected: %d problem(s) found; nothing was stored", problems.Len()); err != nil {
 		return nil, err
 	}

@@ -191,7 +191,11 @@ func TestJudgements(t *testing.T) {
 	}
 	for _, tt := range []struct{ j, method, reason, want string }{
 		{"worse", "ci95", "", "Compared by the area's 95% confidence interval."},
-		{"better", "difference", "", "Compared by the difference only: the figure has no confidence interval."},
+		{"better", "difference", "", "Compared by the plain difference, not a significance test: the indicator has no confidence-interval method."},
+		{"not_compared", "", "no 95% confidence interval", "Not compared: no 95% confidence interval, so a significant difference cannot be tested."},
+		{"not_compared", "", "no 99.8% confidence interval", "Not compared: no 99.8% confidence interval (a two-level comparison needs the 95% and the 99.8% limits)."},
+		{"not_compared", "", "the source publishes no figure for this group and period, and comparison.values is published (the engine does not build one from the local authorities)",
+			"Not compared: the source publishes no figure for this group, and none is made up from the local authorities."},
 		{"not_compared", "", "the value has no confidence interval", "Not compared: the figure has no confidence interval, so a significant difference cannot be tested."},
 		{"not_compared", "", "the benchmark has no value", "Not compared: there is no figure to compare."},
 		{"not_compared", "", "", "Not compared."},
@@ -219,10 +223,11 @@ func TestDirectionAndTrend(t *testing.T) {
 		}
 	}
 	for r, want := range map[string]string{
-		"unsupported value type (count): the test applies to proportions and crude rates": "Not calculated: the significance test applies to percentages and rates.",
-		"sub-annual periods: the test needs annual points":                                "Not calculated: the test needs yearly figures, and these are quarterly or monthly.",
-		"fewer than 5 annual points":                                                      "Not calculated: fewer than 5 annual points.",
-		"":                                                                                "",
+		"unsupported value type (count): the test applies to proportions and crude rates":                               "Not calculated: the significance test applies to percentages and rates.",
+		"sub-annual periods: the test needs annual points":                                                              "Not calculated: the test needs yearly figures, and these are quarterly or monthly.",
+		"fewer than 5 annual points":                                                                                    "Not calculated: fewer than 5 annual points.",
+		"a period has count equal to denominator (every person counted, 100%): Fingertips does not calculate the trend": "Cannot be calculated: a period with every person counted (100%).",
+		"": "",
 	} {
 		if got := display.TrendReason(r); got != want {
 			t.Errorf("TrendReason(%q) = %q", r, got)

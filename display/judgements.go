@@ -102,13 +102,19 @@ func ComparisonReason(judgement, method, reason string) string {
 		case "ci95_998":
 			return "Compared by the area's 95% and 99.8% confidence intervals."
 		case "difference":
-			return "Compared by the difference only: the figure has no confidence interval."
+			return "Compared by the plain difference, not a significance test: the indicator has no confidence-interval method."
 		}
 		return ""
 	}
 	switch {
 	case reason == "":
 		return "Not compared."
+	case strings.Contains(reason, "no 99.8% confidence interval"):
+		return "Not compared: no 99.8% confidence interval (a two-level comparison needs the 95% and the 99.8% limits)."
+	case strings.Contains(reason, "no 95% confidence interval"):
+		return "Not compared: no 95% confidence interval, so a significant difference cannot be tested."
+	case strings.Contains(reason, "publishes no figure for this group"):
+		return "Not compared: the source publishes no figure for this group, and none is made up from the local authorities."
 	case strings.Contains(reason, "no confidence interval"), strings.Contains(reason, "without an interval"),
 		strings.Contains(reason, "no interval"):
 		return "Not compared: the figure has no confidence interval, so a significant difference cannot be tested."
@@ -163,6 +169,8 @@ func TrendReason(reason string) string {
 		return "Not calculated: the test needs yearly figures, and these are quarterly or monthly."
 	case strings.HasPrefix(reason, "overlapping (pooled) periods"):
 		return "Not calculated: the test needs separate yearly figures, and these pool several years."
+	case strings.HasPrefix(reason, "a period has count equal to denominator"):
+		return "Cannot be calculated: a period with every person counted (100%)."
 	}
 	return Sentence("Not calculated: " + reason)
 }

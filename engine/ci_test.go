@@ -71,3 +71,27 @@ func TestConfidenceIntervalMeanAndMissing(t *testing.T) {
 		t.Errorf("ci_method none gives no interval, got %+v", ci)
 	}
 }
+
+// ci_method poisson_exact gives exact Poisson limits at every count through the engine: for 10
+// events R's poisson.test(10) prints 4.795389 18.390356 (Byar's would give 4.7954, 18.3904 to 4
+// places but not these to 7); the method is reported as poisson_exact.
+func TestConfidenceIntervalPoissonExact(t *testing.T) {
+	def := &indicators.Definition{CIMethod: indicators.CIPoissonExact, Source: indicators.Source{Multiplier: 1}}
+	ci := confidenceInterval(def, &observation{value: 10, num: 10, den: 1, sd: math.NaN()})
+	if ci == nil || ci.Method != "poisson_exact" || ci.Lower998 == nil || ci.Upper998 == nil {
+		t.Fatalf("got %+v, want poisson_exact limits at 95%% and 99.8%%", ci)
+	}
+	for _, c := range []struct {
+		what      string
+		got, want float64
+	}{{"lower", *ci.Lower95, 4.795389}, {"upper", *ci.Upper95, 18.390356}} {
+		if math.Abs(c.got-c.want)/c.want > 1e-6 {
+			t.Errorf("%s 95%% = %.9g, want %.7g", c.what, c.got, c.want)
+		}
+	}
+	byars := confidenceInterval(&indicators.Definition{CIMethod: indicators.CIPoisson, Source: indicators.Source{Multiplier: 1}},
+		&observation{value: 10, num: 10, den: 1, sd: math.NaN()})
+	if byars.Method != "byars" || *byars.Upper95 == *ci.Upper95 {
+		t.Errorf("poisson at 10 events should be Byar's and differ: %+v", byars)
+	}
+}

@@ -20,28 +20,47 @@ const (
 	SourceNone          = "none"
 )
 
-// englandComparator takes the published England row when there is one, else aggregates every
-// local authority with a value (METHODS.md "Comparator values").
-func (e *Engine) englandComparator(def *indicators.Definition, byArea map[string]*observation) *Comparator {
+// englandComparator takes the published England row when there is one, else, when the
+// definition's comparator values allow it, aggregates every local authority with a value
+// (METHODS.md "Comparator values"). format is the source dataset's format.
+func (e *Engine) englandComparator(def *indicators.Definition, format string, byArea map[string]*observation) *Comparator {
 	eng := e.Areas.England()
 	c := &Comparator{Code: eng.Code, Name: eng.Name}
 	if o, ok := byArea[eng.Code]; ok && !math.IsNaN(o.value) {
 		c.Value, c.Source = ptr(o.value), SourcePublished
 		return c
 	}
+	if def.Comparison.ComparatorValues(format) == indicators.ValuesPublished {
+		return unpublished(c)
+	}
 	return e.aggregate(def, c, byArea, func(a *areas.Area) bool { return true })
 }
 
-// regionComparator takes the published regional row when there is one, else aggregates the
-// region's local authorities. London boroughs compare with London (E12000007) even where a file
-// only publishes Inner and Outer London rows.
-func (e *Engine) regionComparator(def *indicators.Definition, reg *areas.Area, byArea map[string]*observation) *Comparator {
+// regionComparator takes the published regional row when there is one, else, when the
+// definition's comparator values allow it, aggregates the region's local authorities. London
+// boroughs compare with London (E12000007) even where a file only publishes Inner and Outer
+// London rows.
+func (e *Engine) regionComparator(def *indicators.Definition, format string, reg *areas.Area, byArea map[string]*observation) *Comparator {
 	c := &Comparator{Code: reg.Code, Name: reg.Name}
 	if o, ok := byArea[reg.Code]; ok && !math.IsNaN(o.value) {
 		c.Value, c.Source = ptr(o.value), SourcePublished
 		return c
 	}
+	if def.Comparison.ComparatorValues(format) == indicators.ValuesPublished {
+		return unpublished(c)
+	}
 	return e.aggregate(def, c, byArea, func(a *areas.Area) bool { return a.RegionCode == reg.Code })
+}
+
+// ReasonNotPublished is a comparator's reason when the source publishes no figure for the group
+// and the definition's comparison.values is published: Fingertips shows "Not compared" for a
+// breakdown whose regional value it does not publish (its 0-9 years rows, for example).
+const ReasonNotPublished = "the source publishes no figure for this group and period, and comparison.values is published (the engine does not build one from the local authorities)"
+
+// unpublished marks c as having no figure because the source published none.
+func unpublished(c *Comparator) *Comparator {
+	c.Source, c.Reason = SourceNone, ReasonNotPublished
+	return c
 }
 
 // aggregate computes a comparator from local-authority rows: the ratio of summed counts when
@@ -243,8 +262,10 @@ func (e *Engine) neighbourComparator(a *areas.Area, byArea, published map[string
 	return c
 }
 
-// judge compares the evaluation's value with a comparator by Fingertips' rule, falling back to
-// the sign of the difference when the value has no confidence interval; the method is kept.
+// judge compares the evaluation's value with a comparator by Fingertips' rule: a value without
+// valid 95% limits (or, two-level, 99.8% limits) is not compared, with the reason. Only a
+// definition with ci_method none (LAIT-style measures) is compared by the plain difference
+// (Method "difference", not a significance test). The method is kept.
 func (e *Engine) judge(def *indicators.Definition, ev *Evaluation, c *Comparator) *Comparator {
 	if c == nil {
 		return nil
@@ -262,7 +283,7 @@ func (e *Engine) judge(def *indicators.Definition, ev *Evaluation, c *Comparator
 		}
 	}
 	cmp := stats.CompareWithBenchmark(value, ci95, ci998, c.Value, def.Polarity,
-		stats.CompareOptions{TwoLevel: def.Comparison.TwoLevel, FallbackToDifference: true})
+		stats.CompareOptions{TwoLevel: def.Comparison.TwoLevel, FallbackToDifference: def.CIMethod == indicators.CINone})
 	out.Judgement, out.Method = cmp.Label, cmp.Method
 	if c.Value != nil {
 		out.DisplayValue = stats.FormatFixed(*c.Value, def.Decimals)

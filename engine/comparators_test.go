@@ -148,13 +148,13 @@ func TestEnglandComparator(t *testing.T) {
 
 	t.Run("published row preferred", func(t *testing.T) {
 		byArea := byAreaOf(append(las(), obsOf(t, areas.EnglandCode, "2016", 21.5))...)
-		c := e.englandComparator(countsDef(), byArea)
+		c := e.englandComparator(countsDef(), "", byArea)
 		if !eqPtr(c.Value, 21.5) || c.Source != SourcePublished || c.Code != areas.EnglandCode || c.Name != testReg.England().Name {
 			t.Fatalf("got %+v value %s, want published 21.5 for %s", c, f64(c.Value), areas.EnglandCode)
 		}
 	})
 	t.Run("aggregated from LA counts when absent", func(t *testing.T) {
-		c := e.englandComparator(countsDef(), byAreaOf(las()...))
+		c := e.englandComparator(countsDef(), "", byAreaOf(las()...))
 		want := 40.0 / 150 * 100
 		if !near(c.Value, want, 1e-12) || c.Source != SourceAggregated || c.N != 2 || c.Code != areas.EnglandCode {
 			t.Fatalf("got %+v value %s, want aggregated %v over 2 LAs", c, f64(c.Value), want)
@@ -163,26 +163,26 @@ func TestEnglandComparator(t *testing.T) {
 	t.Run("suppressed England row is not used", func(t *testing.T) {
 		eng := obsOf(t, areas.EnglandCode, "2016", nan)
 		eng.marker = "c"
-		c := e.englandComparator(countsDef(), byAreaOf(append(las(), eng)...))
+		c := e.englandComparator(countsDef(), "", byAreaOf(append(las(), eng)...))
 		if c.Source != SourceAggregated || !near(c.Value, 40.0/150*100, 1e-12) {
 			t.Fatalf("got %+v value %s, want aggregated", c, f64(c.Value))
 		}
 	})
 	t.Run("mean of areas when the definition has no counts", func(t *testing.T) {
 		def := testDef(stats.LowerIsBetter, indicators.RuleStandard)
-		c := e.englandComparator(def, byAreaOf(las()...))
+		c := e.englandComparator(def, "", byAreaOf(las()...))
 		if !eqPtr(c.Value, 25) || c.Source != SourceMeanOfAreas || c.N != 2 {
 			t.Fatalf("got %+v value %s, want mean_of_areas 25 over 2 LAs", c, f64(c.Value))
 		}
 	})
 	t.Run("mean of areas when no LA has counts", func(t *testing.T) {
-		c := e.englandComparator(countsDef(), byAreaOf(obsOf(t, "886", "2016", 30), obsOf(t, "881", "2016", 21)))
+		c := e.englandComparator(countsDef(), "", byAreaOf(obsOf(t, "886", "2016", 30), obsOf(t, "881", "2016", 21)))
 		if !eqPtr(c.Value, 25.5) || c.Source != SourceMeanOfAreas || c.N != 2 {
 			t.Fatalf("got %+v value %s, want mean_of_areas 25.5", c, f64(c.Value))
 		}
 	})
 	t.Run("none without LA values", func(t *testing.T) {
-		c := e.englandComparator(countsDef(), byAreaOf(obsOf(t, "878", "2016", nan), obsOf(t, "E12000009", "2016", 90)))
+		c := e.englandComparator(countsDef(), "", byAreaOf(obsOf(t, "878", "2016", nan), obsOf(t, "E12000009", "2016", 90)))
 		if c.Value != nil || c.Source != SourceNone {
 			t.Fatalf("got %+v, want source none and no value", c)
 		}
@@ -208,16 +208,16 @@ func TestRegionComparatorLondon(t *testing.T) {
 		withCounts(obsOf(t, "E13000002", "2016", 26), 130, 500),
 		obsOf(t, areas.EnglandCode, "2016", 50),
 	}
-	c := e.regionComparator(countsDef(), london, byAreaOf(obs...))
+	c := e.regionComparator(countsDef(), "", london, byAreaOf(obs...))
 	if c.Code != areas.LondonCode || c.Source != SourceAggregated || c.N != 3 || !near(c.Value, 140.0/600*100, 1e-12) {
 		t.Fatalf("got %+v value %s, want London aggregated from 3 boroughs = %v", c, f64(c.Value), 140.0/600*100)
 	}
-	mean := e.regionComparator(testDef(stats.LowerIsBetter, indicators.RuleStandard), london, byAreaOf(obs...))
+	mean := e.regionComparator(testDef(stats.LowerIsBetter, indicators.RuleStandard), "", london, byAreaOf(obs...))
 	if mean.Source != SourceMeanOfAreas || !eqPtr(mean.Value, 20) || mean.N != 3 {
 		t.Errorf("without counts: got %+v value %s, want mean_of_areas 20 of 3 boroughs", mean, f64(mean.Value))
 	}
 	withLondon := byAreaOf(append(obs, obsOf(t, areas.LondonCode, "2016", 22.2))...)
-	if c := e.regionComparator(countsDef(), london, withLondon); c.Source != SourcePublished || !eqPtr(c.Value, 22.2) {
+	if c := e.regionComparator(countsDef(), "", london, withLondon); c.Source != SourcePublished || !eqPtr(c.Value, 22.2) {
 		t.Errorf("with a London row: got %+v value %s, want published 22.2", c, f64(c.Value))
 	}
 
@@ -226,7 +226,7 @@ func TestRegionComparatorLondon(t *testing.T) {
 	if sw.Code != "E12000009" {
 		t.Fatalf("BCP's region is %s", sw.Code)
 	}
-	c = e.regionComparator(countsDef(), sw, byAreaOf(obsOf(t, "E12000009", "2016", 86.5), obsOf(t, "839", "2016", 58.8)))
+	c = e.regionComparator(countsDef(), "", sw, byAreaOf(obsOf(t, "E12000009", "2016", 86.5), obsOf(t, "839", "2016", 58.8)))
 	if c.Code != "E12000009" || c.Source != SourcePublished || !eqPtr(c.Value, 86.5) {
 		t.Errorf("South West: got %+v value %s, want published 86.5", c, f64(c.Value))
 	}
@@ -430,7 +430,7 @@ func TestJudgeMethod(t *testing.T) {
 func TestAggregateZeroDenominators(t *testing.T) {
 	e := &Engine{Areas: testReg, MinAggregateCoverage: -1} // these cases pin the arithmetic on a few LAs
 	byArea := byAreaOf(withCounts(obsOf(t, "886", "2016", 0), 0, 0), withCounts(obsOf(t, "881", "2016", 4), 0, 0))
-	c := e.englandComparator(countsDef(), byArea)
+	c := e.englandComparator(countsDef(), "", byArea)
 	if c.Source != SourceMeanOfAreas || !eqPtr(c.Value, 2) || math.IsNaN(*c.Value) {
 		t.Fatalf("got %+v value %s, want mean_of_areas 2 when the denominators sum to 0", c, f64(c.Value))
 	}
@@ -446,13 +446,13 @@ func TestAggregateNeedsHalfTheGroup(t *testing.T) {
 	for i, a := range las[:76] {
 		byArea[a.Code] = &observation{area: a, level: "la", value: float64(i), num: math.NaN(), den: math.NaN()}
 	}
-	c := e.englandComparator(def, byArea)
+	c := e.englandComparator(def, "", byArea)
 	if c.Value != nil || c.Source != SourceNone || !strings.Contains(c.Reason, "only 76 of 153") {
 		t.Errorf("76 of 153 LAs: %+v", c)
 	}
 	a := las[76]
 	byArea[a.Code] = &observation{area: a, level: "la", value: 76, num: math.NaN(), den: math.NaN()}
-	c = e.englandComparator(def, byArea)
+	c = e.englandComparator(def, "", byArea)
 	if c.Value == nil || *c.Value != 38 || c.Source != SourceMeanOfAreas || c.N != 77 {
 		t.Errorf("77 of 153 LAs: %+v", c)
 	}
@@ -523,5 +523,100 @@ func TestFinding10AggregatesDoNotOverflow(t *testing.T) {
 	}
 	if !math.IsNaN(mean(nil)) || !math.IsNaN(ratio([]float64{1}, []float64{0})) {
 		t.Error("an empty mean or a zero denominator must be NaN (no value), not a number")
+	}
+}
+
+// Issue 16 rule 1: no limits, no significance. An indicator with a confidence-interval method
+// whose value has no valid 95% limits is not compared, with the reason (fingertips-open
+// PholioVisualisation.Analysis SingleOverlappingCIsComparer / DoubleOverlappingCIsComparer:
+// Significance.None when Are95CIsValid is false). Fingertips' West Midlands row for 90284
+// ("Aggregated from all known lower geography values", no limits): 95.31 against England
+// 94.73, published "Not compared"; the sign of the difference said "Worse". The plain difference
+// stays only for ci_method none, and says so (Method "difference").
+// Rule 2: two-level comparisons need valid 99.8% limits (SingleOverlappingCIsForTwoCILevelsComparer).
+func TestJudgeFollowsFingertipsWithoutLimits(t *testing.T) {
+	e := &Engine{Areas: testReg}
+	cmp := func(v float64) *Comparator {
+		return &Comparator{Code: areas.EnglandCode, Value: &v, Source: SourcePublished}
+	}
+	def := func(m indicators.CIMethod, twoLevel bool) *indicators.Definition {
+		d := testDef(stats.LowerIsBetter, indicators.RuleStandard)
+		d.Unit, d.Decimals, d.CIMethod, d.Comparison.TwoLevel = indicators.RatePer10000, 2, m, twoLevel
+		return d
+	}
+	westMidlands := &Evaluation{Value: ptr(95.31)}
+	only95 := &Evaluation{Value: ptr(110), CI: &CI{Lower95: ptr(105), Upper95: ptr(115)}}
+	cases := []struct {
+		name                  string
+		def                   *indicators.Definition
+		ev                    *Evaluation
+		label, method, reason string
+	}{
+		{"published limits missing", def(indicators.CIPublished, false), westMidlands, "not_compared", "", "no 95% confidence interval"},
+		{"wilson without counts", def(indicators.CIWilson, false), westMidlands, "not_compared", "", "no 95% confidence interval"},
+		{"poisson_exact without counts", def(indicators.CIPoissonExact, false), westMidlands, "not_compared", "", "no 95% confidence interval"},
+		{"one limit missing", def(indicators.CIPublished, false), &Evaluation{Value: ptr(95.31), CI: &CI{Lower95: ptr(90)}}, "not_compared", "", "no 95% confidence interval"},
+		{"ci_method none: plain difference", def(indicators.CINone, false), westMidlands, "worse", "difference", ""},
+		{"two levels without 99.8% limits", def(indicators.CIPublished, true), only95, "not_compared", "", "no 99.8% confidence interval"},
+		{"one level with 95% limits only", def(indicators.CIPublished, false), only95, "worse", "ci95", ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := e.judge(c.def, c.ev, cmp(94.73))
+			if got.Judgement != c.label || got.Method != c.method || got.Reason != c.reason {
+				t.Errorf("got %q %q %q, want %q %q %q", got.Judgement, got.Method, got.Reason, c.label, c.method, c.reason)
+			}
+		})
+	}
+}
+
+// Issue 16 rule 3: a Fingertips export that publishes no regional (or England) value for a
+// breakdown means "Not compared" on Fingertips (its 0-9 years rows, for example), so by default
+// the engine builds no figure from the local authorities for a Fingertips source
+// (comparison.values published); published_or_aggregated keeps the aggregate, and every other
+// format keeps it by default. The comparator says which source it used.
+func TestComparatorValuesPublishedOrAggregated(t *testing.T) {
+	e := &Engine{Areas: testReg, MinAggregateCoverage: -1}
+	london := testReg.MustLookup("E12000007")
+	obs := byAreaOf(withCounts(obsOf(t, "202", "2016", 30), 30, 100), withCounts(obsOf(t, "203", "2016", 20), 10, 50)) // Camden, Greenwich
+	for _, c := range []struct {
+		name, values, format string
+		source               string
+	}{
+		{"fingertips export, default", "", "fingertips", SourceNone},
+		{"fingertips export, published_or_aggregated", indicators.ValuesPublishedOrAggregated, "fingertips", SourceAggregated},
+		{"another format, default", "", "ees", SourceAggregated},
+		{"another format, published", indicators.ValuesPublished, "ees", SourceNone},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			def := countsDef()
+			def.Comparison.Values = c.values
+			for _, got := range []*Comparator{e.englandComparator(def, c.format, obs), e.regionComparator(def, c.format, london, obs)} {
+				if got.Source != c.source {
+					t.Errorf("%s: source %q, want %q (%+v)", got.Code, got.Source, c.source, got)
+				}
+				switch c.source {
+				case SourceNone:
+					if got.Value != nil || got.Reason != ReasonNotPublished {
+						t.Errorf("%s: %+v, want no value because the source published none", got.Code, got)
+					}
+					j := e.judge(def, &Evaluation{Value: ptr(30), CI: &CI{Lower95: ptr(21), Upper95: ptr(40)}}, got)
+					if j.Judgement != "not_compared" || j.Reason != ReasonNotPublished {
+						t.Errorf("%s: judged %q (%q), want not_compared with the comparator's reason", got.Code, j.Judgement, j.Reason)
+					}
+				case SourceAggregated:
+					if !eqPtr(got.Value, 40.0/150*100) {
+						t.Errorf("%s: value %s, want 40/150 × 100", got.Code, f64(got.Value))
+					}
+				}
+			}
+		})
+	}
+	// A published row is used whatever the option.
+	def := countsDef()
+	def.Comparison.Values = indicators.ValuesPublished
+	pub := byAreaOf(obsOf(t, areas.EnglandCode, "2016", 21.5))
+	if got := e.englandComparator(def, "fingertips", pub); got.Source != SourcePublished || !eqPtr(got.Value, 21.5) {
+		t.Errorf("published England row: %+v", got)
 	}
 }

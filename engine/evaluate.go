@@ -160,7 +160,7 @@ func (e *Engine) evaluateIndicator(ctx context.Context, src reader, def *indicat
 		if float64(ranking.n) < e.minCoverage()*float64(len(e.Areas.LocalAuthorities())) {
 			ranking = rankLAs(nil, def)
 		}
-		england := e.englandComparator(def, byArea)
+		england := e.englandComparator(def, ds.Current.Format, byArea)
 		regions := map[string]*Comparator{}
 		// Stable order: by area code.
 		codes := make([]string, 0, len(byArea))
@@ -179,7 +179,7 @@ func (e *Engine) evaluateIndicator(ctx context.Context, src reader, def *indicat
 				if reg != nil {
 					rc, ok := regions[reg.Code]
 					if !ok {
-						rc = e.regionComparator(def, reg, byArea)
+						rc = e.regionComparator(def, ds.Current.Format, reg, byArea)
 						regions[reg.Code] = rc
 					}
 					ev.Comparators.Region = e.judge(def, ev, rc)
@@ -218,6 +218,10 @@ func (e *Engine) evaluateIndicator(ctx context.Context, src reader, def *indicat
 // the five most recent valid annual points, with the leave-one-out sign check, at 99.8%.
 const trendMethod = "fingertips_recent_trend"
 
+// trendMethodCounts names the recent trend of a proportion found from its counts, without
+// limits: Fingertips' chi-square test for trend ("SPC for proportions"), same sign check and level.
+const trendMethodCounts = "fingertips_recent_trend_counts"
+
 // addRecentTrends gives every evaluation Fingertips' recent trend over its area's points up to
 // and including its period. evs must be in period order (evaluateIndicator's output is).
 func addRecentTrends(def *indicators.Definition, evs []*Evaluation) {
@@ -231,7 +235,8 @@ func addRecentTrends(def *indicators.Definition, evs []*Evaluation) {
 			ev.RecentTrend = cannot("unsupported value type (" + string(def.Unit) + "): the test applies to proportions and crude rates")
 		}
 		return
-	case def.CIMethod == indicators.CINone:
+	case def.CIMethod == indicators.CINone && !(def.IsProportion() && def.Source.Numerator != ""):
+		// A proportion with counts has a trend from its counts even without limits (rule 5).
 		for _, ev := range evs {
 			ev.RecentTrend = cannot("no confidence limits (the indicator has no numerator and denominator)")
 		}
@@ -258,8 +263,11 @@ func addRecentTrends(def *indicators.Definition, evs []*Evaluation) {
 				continue
 			}
 			points = append(points, trendPoint(ev))
-			t := stats.RecentTrend(points, def.Polarity)
+			t := stats.RecentTrendWith(points, def.Polarity, stats.TrendOptions{Proportion: def.IsProportion()})
 			rt := &Trend{Label: t.Label, Reason: t.Reason, Periods: t.Periods, Method: trendMethod}
+			if t.Method == stats.TrendMethodCounts {
+				rt.Method = trendMethodCounts
+			}
 			if t.Direction != stats.TrendCannotBeCalculated {
 				rt.Slope, rt.ChiSquare = ptr(t.Slope), ptr(t.ChiSquare)
 			}
@@ -348,7 +356,7 @@ func confidenceInterval(def *indicators.Definition, o *observation) *CI {
 			}
 		}
 		return &ci
-	case indicators.CIWilson, indicators.CIPoisson:
+	case indicators.CIWilson, indicators.CIPoisson, indicators.CIPoissonExact:
 		if math.IsNaN(o.num) || math.IsNaN(o.den) || math.IsNaN(o.value) {
 			return nil
 		}
@@ -358,9 +366,12 @@ func confidenceInterval(def *indicators.Definition, o *observation) *CI {
 			var iv stats.Interval
 			var err error
 			method := string(def.CIMethod)
-			if def.CIMethod == indicators.CIWilson {
+			switch def.CIMethod {
+			case indicators.CIWilson:
 				iv, err = stats.Wilson(o.num, o.den, m, conf)
-			} else {
+			case indicators.CIPoissonExact:
+				iv, err = stats.PoissonExactRate(o.num, o.den, m, conf)
+			default:
 				iv, method, err = stats.PoissonRate(o.num, o.den, m, conf)
 			}
 			if err != nil {

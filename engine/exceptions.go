@@ -41,7 +41,7 @@ type ExceptionReport struct {
 
 // ExceptionRule is ExceptionReport.Rule.
 const ExceptionRule = "A row is an exception when it is red against its target, or when it is worse than England " +
-	"(significantly, by the 95% confidence interval, where the value has one; otherwise by the difference) and getting worse: " +
+	"(significantly, by the 95% confidence interval; only for an indicator with no confidence-interval method, by the plain difference) and getting worse: " +
 	"worsening since the previous period, or a recent trend getting worse (Fingertips' \"red-red\")."
 
 // Exceptions reads a scorecard's board (Board's arguments and errors) and returns its exception
@@ -97,7 +97,7 @@ func exceptionRules(ev *Evaluation) (rules, reasons []string) {
 	if len(worsening) == 0 {
 		return rules, reasons
 	}
-	how := "worse than England by the difference (no confidence interval)"
+	how := "worse than England by the plain difference (the indicator has no confidence-interval method; not a significance test)"
 	if strings.HasPrefix(eng.Method, "ci95") {
 		how = "significantly worse than England (95% confidence interval)"
 	}

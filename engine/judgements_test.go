@@ -511,3 +511,56 @@ func TestChangeValues(t *testing.T) {
 }
 
 func fp(v float64) *float64 { return &v }
+
+// Issue 16 rules 4 and 5 through the engine's recent trend. Rule 4 (FingertipsNext
+// trend-analysis TrendRequest.IsPossibleDivideByZeroErrors): a series 5/5 (100%), then 30, 35,
+// 40, 45, 50 per 100 is "Cannot be calculated" for every later period, with the reason, where
+// the engine used to drop the 100% point and say "Increasing". Rule 5 (fingertips-open
+// TrendMarkerCalculator.IsSignificantForProportions): a proportion with counts but no limits
+// has a trend from its counts.
+func TestRecentTrendHundredPercentPointAndCountsOnly(t *testing.T) {
+	series := func(def *indicators.Definition, counts [][2]float64, limits bool) []*Evaluation {
+		var evs []*Evaluation
+		for i, c := range counts {
+			ev := &Evaluation{Area: AreaRef{Code: "E06000001"}, Period: fmt.Sprintf("%d-%02d", 2014+i, (15+i)%100),
+				Numerator: ptr(c[0]), Denominator: ptr(c[1]), Value: ptr(c[0] / c[1] * 100)}
+			if limits {
+				iv, _ := stats.Wilson(c[0], c[1], 100, 0.95)
+				ev.CI = &CI{Lower95: ptr(iv.Lower), Upper95: ptr(iv.Upper)}
+			}
+			evs = append(evs, ev)
+		}
+		addRecentTrends(def, evs)
+		return evs
+	}
+	def := testDef(stats.HigherIsBetter, indicators.RuleStandard)
+	def.CIMethod, def.Source.Numerator, def.Source.Denominator, def.Source.Multiplier = indicators.CIWilson, "n", "d", 100
+	withFull := [][2]float64{{5, 5}, {30, 100}, {35, 100}, {40, 100}, {45, 100}, {50, 100}}
+	evs := series(def, withFull, true)
+	last := evs[len(evs)-1].RecentTrend
+	if last.Label != stats.TrendCannotBeCalculated || last.Reason != stats.ReasonCountEqualsDenominator || last.ChiSquare != nil {
+		t.Errorf("with a 100%% point: %+v, want cannot_be_calculated because of it", last)
+	}
+	evs = series(def, withFull[1:], true)
+	if got := evs[len(evs)-1].RecentTrend; got.Label != "increasing_getting_better" || got.Method != "fingertips_recent_trend" {
+		t.Errorf("without the 100%% point: %+v, want increasing_getting_better by the weighted test", got)
+	}
+	// Counts only (published limits absent, or ci_method none with counts): the counts test.
+	for _, m := range []indicators.CIMethod{indicators.CIPublished, indicators.CINone} {
+		d := *def
+		d.CIMethod = m
+		evs = series(&d, withFull[1:], false)
+		got := evs[len(evs)-1].RecentTrend
+		if got.Label != "increasing_getting_better" || got.Method != "fingertips_recent_trend_counts" || got.ChiSquare == nil ||
+			math.Abs(*got.ChiSquare-10.416666666666666) > 1e-9 {
+			t.Errorf("%s, counts only: %+v, want increasing_getting_better by the counts test, χ² 10.4167", m, got)
+		}
+	}
+	// A rate without limits still cannot be calculated: the counts test is for proportions.
+	rate := *def
+	rate.Unit, rate.CIMethod = indicators.RatePer10000, indicators.CIPublished
+	evs = series(&rate, withFull[1:], false)
+	if got := evs[len(evs)-1].RecentTrend; got.Label != stats.TrendCannotBeCalculated || got.Reason != "fewer than 5 valid points (0 found)" {
+		t.Errorf("rate without limits: %+v", got)
+	}
+}

@@ -197,6 +197,9 @@ func decode(f namedFile) (*Definition, error) {
 	if d.CIMethod == "" {
 		d.CIMethod = CINone
 	}
+	if d.ValueChecks == "" {
+		d.ValueChecks = ValueChecksRefuse
+	}
 	for i := range d.Targets {
 		if d.Targets[i].ToleranceType == "" {
 			d.Targets[i].ToleranceType = ToleranceAbsolute
@@ -229,7 +232,13 @@ func (d *Definition) validate(reg *areas.Registry) []errs.Detail {
 		bad("polarity", string(d.Polarity), "polarity must be higher_is_better, lower_is_better, closer_is_better or no_judgement")
 	}
 	if !ciMethods[d.CIMethod] {
-		bad("ci_method", string(d.CIMethod), "ci_method must be wilson, poisson, mean_t, published or none")
+		bad("ci_method", string(d.CIMethod), "ci_method must be wilson, poisson, poisson_exact, mean_t, published or none")
+	}
+	if v := d.Comparison.Values; v != "" && v != ValuesPublished && v != ValuesPublishedOrAggregated {
+		bad("comparison.values", v, "comparison.values must be published or published_or_aggregated")
+	}
+	if d.ValueChecks != ValueChecksRefuse && d.ValueChecks != ValueChecksWarn {
+		bad("value_checks", d.ValueChecks, "value_checks must be refuse or warn")
 	}
 	s := d.Source
 	if s.Dataset == "" {
@@ -242,7 +251,7 @@ func (d *Definition) validate(reg *areas.Registry) []errs.Detail {
 		bad("source.numerator", s.Numerator, "give both numerator and denominator, or neither")
 	}
 	switch d.CIMethod {
-	case CIWilson, CIPoisson:
+	case CIWilson, CIPoisson, CIPoissonExact:
 		if s.Numerator == "" {
 			bad("ci_method", string(d.CIMethod), "this method needs source.numerator and source.denominator")
 		}
@@ -305,6 +314,34 @@ func (d *Definition) validate(reg *areas.Registry) []errs.Detail {
 		if d.Polarity == "no_judgement" {
 			bad(f, "", "an indicator with polarity no_judgement cannot have a target")
 		}
+	}
+	return out
+}
+
+// ValueRules lists the value checks of every indicator that reads the named dataset
+// (datasets.ValueRules): what its rows must satisfy to be true, by the definition's unit, columns
+// and multiplier, and whether a broken check refuses the upload or warns (value_checks).
+func (c *Catalog) ValueRules(dataset string) []datasets.ValueRule {
+	var out []datasets.ValueRule
+	for _, d := range c.defs {
+		if d.Source.Dataset != dataset {
+			continue
+		}
+		s := d.Source
+		ind := s.Indicator
+		if ind == "" {
+			ind = d.ID
+		}
+		r := datasets.ValueRule{Indicator: d.ID, Filters: s.Filters, ReturnIndicator: ind,
+			Value: s.Value, Numerator: s.Numerator, Denominator: s.Denominator,
+			Percentage: d.Unit == Percentage, Proportion: d.IsProportion(),
+			NonNegative: d.Unit == Count || d.Unit == RatePer1000 || d.Unit == RatePer10000 || d.Unit == RatePer100000,
+			Warn:        d.ValueChecks == ValueChecksWarn}
+		// A mean's denominator is its number of records, not a divisor of a numerator.
+		if s.Numerator != "" && d.CIMethod != CIMeanT {
+			r.Multiplier = s.Multiplier
+		}
+		out = append(out, r)
 	}
 	return out
 }

@@ -141,3 +141,68 @@ ci_method: wilson
 		}
 	}
 }
+
+// The issue 16 options: ci_method poisson_exact (needs counts and a multiplier like poisson),
+// comparison.values and value_checks, each validated with its field; their defaults.
+func TestIssue16OptionsAreValidatedAndDefaulted(t *testing.T) {
+	ok := []byte(`id: ok
+title: OK
+unit: rate_per_100000
+polarity: lower_is_better
+source: {dataset: d, value: v, numerator: n, denominator: p, multiplier: 100000}
+ci_method: poisson_exact
+comparison: {values: published_or_aggregated}
+value_checks: warn
+`)
+	cat, err := indicators.Parse(map[string][]byte{"ok.yaml": ok}, areas.Default())
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, _ := cat.Get("ok")
+	if d.CIMethod != indicators.CIPoissonExact || d.ValueChecks != indicators.ValueChecksWarn ||
+		d.Comparison.ComparatorValues("fingertips") != indicators.ValuesPublishedOrAggregated {
+		t.Errorf("options not kept: %+v", d)
+	}
+	def, err := indicators.Parse(map[string][]byte{"p.yaml": []byte("id: p\ntitle: P\nunit: count\npolarity: lower_is_better\nsource: {dataset: d, value: v}\n")}, areas.Default())
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ := def.Get("p")
+	if p.ValueChecks != indicators.ValueChecksRefuse {
+		t.Errorf("value_checks default %q, want refuse", p.ValueChecks)
+	}
+	// Fingertips exports publish no figure for some groups: published only, by default.
+	for format, want := range map[string]string{"fingertips": "published", "ees": "published_or_aggregated", "simple_return": "published_or_aggregated"} {
+		if got := p.Comparison.ComparatorValues(format); got != want {
+			t.Errorf("default comparator values for %s: %q, want %q", format, got, want)
+		}
+	}
+	bad := []byte(`id: bad
+title: Bad
+unit: rate_per_100000
+polarity: lower_is_better
+source: {dataset: d, value: v}
+ci_method: poisson_exact
+comparison: {values: invented}
+value_checks: ignore
+`)
+	_, err = indicators.Parse(map[string][]byte{"bad.yaml": bad}, areas.Default())
+	e, isErr := errs.As(err)
+	if !isErr {
+		t.Fatalf("err = %v", err)
+	}
+	got := map[string]string{}
+	for _, d := range e.Details {
+		got[d.Field] = d.Reason
+	}
+	for field, reason := range map[string]string{
+		"ci_method":         "this method needs source.numerator and source.denominator",
+		"source.multiplier": "this method needs a positive multiplier (100 for a percentage)",
+		"comparison.values": "comparison.values must be published or published_or_aggregated",
+		"value_checks":      "value_checks must be refuse or warn",
+	} {
+		if got[field] != reason {
+			t.Errorf("%s: reason %q, want %q", field, got[field], reason)
+		}
+	}
+}

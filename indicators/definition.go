@@ -31,14 +31,40 @@ type CIMethod string
 
 // Confidence-interval methods (METHODS.md).
 const (
-	CIWilson    CIMethod = "wilson"    // proportions: Wilson score
-	CIPoisson   CIMethod = "poisson"   // crude rates: exact Poisson below 10 events, Byar's from 10
-	CIMeanT     CIMethod = "mean_t"    // means: Student t from the sd column and the number of records (denominator)
-	CIPublished CIMethod = "published" // limits published by the source, read from its columns
-	CINone      CIMethod = "none"
+	CIWilson  CIMethod = "wilson"  // proportions: Wilson score
+	CIPoisson CIMethod = "poisson" // crude rates: exact Poisson below 10 events, Byar's from 10
+	// CIPoissonExact: crude rates with exact Poisson limits at every count, as several Fingertips
+	// indicators publish them (never Byar's approximation).
+	CIPoissonExact CIMethod = "poisson_exact"
+	CIMeanT        CIMethod = "mean_t"    // means: Student t from the sd column and the number of records (denominator)
+	CIPublished    CIMethod = "published" // limits published by the source, read from its columns
+	CINone         CIMethod = "none"
 )
 
-var ciMethods = map[CIMethod]bool{CIWilson: true, CIPoisson: true, CIMeanT: true, CIPublished: true, CINone: true}
+var ciMethods = map[CIMethod]bool{CIWilson: true, CIPoisson: true, CIPoissonExact: true, CIMeanT: true, CIPublished: true, CINone: true}
+
+// Comparator value sources (Comparison.Values): where the England and region figures an area is
+// judged against may come from.
+const (
+	// ValuesPublished: only the figures the source publishes (its National / Regional rows). A
+	// group the source publishes no figure for is not compared, as on Fingertips. The default for
+	// Fingertips exports.
+	ValuesPublished = "published"
+	// ValuesPublishedOrAggregated: the published figure when there is one, else one built from
+	// the local authorities' rows (Σnumerator / Σdenominator × multiplier, or a flagged mean). The
+	// default for every other format.
+	ValuesPublishedOrAggregated = "published_or_aggregated"
+)
+
+// Value-check modes (ValueChecks): what an upload does with a value that cannot be true.
+const (
+	// ValueChecksRefuse refuses the upload, listing every such value with its row, column and
+	// reason; nothing is stored. The default.
+	ValueChecksRefuse = "refuse"
+	// ValueChecksWarn loads the upload and lists the values as warnings shown with the revision,
+	// for a source that legitimately publishes them.
+	ValueChecksWarn = "warn"
+)
 
 // RAG rules.
 const (
@@ -73,7 +99,9 @@ type Definition struct {
 	Polarity    stats.Polarity `yaml:"polarity" json:"polarity"`
 	Source      Source         `yaml:"source" json:"source"`
 	// CIMethod is how confidence intervals are computed: wilson (proportions), poisson (crude
-	// rates), mean_t, published (limits from the source's columns) or none.
+	// rates: exact below 10 events, Byar's from 10), poisson_exact (crude rates, exact at every
+	// count), mean_t, published (limits from the source's columns) or none. With any method but
+	// none, a value without valid limits is not compared; none compares by the plain difference.
 	CIMethod   CIMethod   `yaml:"ci_method" json:"ci_method"`
 	Comparison Comparison `yaml:"comparison,omitempty" json:"comparison"`
 	RAGRule    string     `yaml:"rag_rule,omitempty" json:"rag_rule"`
@@ -82,6 +110,11 @@ type Definition struct {
 	Banding  string   `yaml:"banding,omitempty" json:"banding"`
 	Targets  []Target `yaml:"targets,omitempty" json:"targets,omitempty"`
 	Metadata Metadata `yaml:"metadata,omitempty" json:"metadata"`
+	// ValueChecks is what an upload of the source dataset does with a value this indicator reads
+	// that cannot be true (a percentage outside 0-100; a negative count, rate or denominator; a
+	// numerator above its denominator for a proportion; a value that contradicts its numerator
+	// and denominator): refuse (the default) or warn (load it, with a warning on the revision).
+	ValueChecks string `yaml:"value_checks,omitempty" json:"value_checks"`
 
 	// File is where the definition was read from ("embedded:x.yaml" or a path).
 	File string `yaml:"-" json:"file"`
@@ -115,8 +148,27 @@ type Source struct {
 
 // Comparison tunes the benchmark comparisons.
 type Comparison struct {
-	// TwoLevel uses 95% and 99.8% limits: best/better/similar/worse/worst.
+	// TwoLevel uses 95% and 99.8% limits: best/better/similar/worse/worst. A value without valid
+	// 99.8% limits is then not compared.
 	TwoLevel bool `yaml:"two_level,omitempty" json:"two_level"`
+	// Values says where England and region figures may come from: published (only the source's
+	// own rows) or published_or_aggregated (else built from the local authorities). Empty means
+	// the format's default: published for Fingertips exports, published_or_aggregated otherwise
+	// (see ComparatorValues).
+	Values string `yaml:"values,omitempty" json:"values,omitempty"`
+}
+
+// ComparatorValues is the comparator value source that applies to a dataset of the given format
+// (datasets' format name, e.g. "fingertips"): Values when set, else published for Fingertips
+// exports (where no published figure means "Not compared") and published_or_aggregated for the rest.
+func (c Comparison) ComparatorValues(format string) string {
+	switch {
+	case c.Values != "":
+		return c.Values
+	case format == "fingertips":
+		return ValuesPublished
+	}
+	return ValuesPublishedOrAggregated
 }
 
 // Target is a target with its tolerance. Period and Area, when set, restrict it; the most

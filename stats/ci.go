@@ -48,6 +48,10 @@ const (
 	// CIPoisson is the crude-rate interval: exact Poisson below 10 events,
 	// Byar's from 10 ([PoissonRate]).
 	CIPoisson CIMethod = "poisson"
+	// CIPoissonExact is the exact Poisson interval for a crude rate at every
+	// count, never Byar's approximation ([PoissonExactRate]): what several
+	// Fingertips indicators publish.
+	CIPoissonExact CIMethod = "poisson_exact"
 	// CIMeanT is the Student t interval for a mean ([MeanT]).
 	CIMeanT CIMethod = "mean_t"
 	// CINone means the indicator has no confidence interval.
@@ -57,7 +61,7 @@ const (
 // Valid reports whether m is one of the defined methods.
 func (m CIMethod) Valid() bool {
 	switch m {
-	case CIWilson, CIPoisson, CIMeanT, CINone:
+	case CIWilson, CIPoisson, CIPoissonExact, CIMeanT, CINone:
 		return true
 	}
 	return false
@@ -169,16 +173,49 @@ func PoissonRate(x, n, multiplier, c float64) (Interval, string, error) {
 		return missingInterval, "", err
 	}
 	if x < 10 {
-		var lower float64
-		if x > 0 {
-			lower = distuv.ChiSquared{K: 2 * x}.Quantile((1-f)/2) / 2
-		}
-		upper := distuv.ChiSquared{K: 2*x + 2}.Quantile(f+(1-f)/2) / 2
-		return Interval{Lower: lower / n * multiplier, Upper: upper / n * multiplier}, PoissonExact, nil
+		return exactPoisson(x, n, multiplier, f), PoissonExact, nil
 	}
 	z := distuv.UnitNormal.Quantile(f + (1-f)/2)
 	ol, ou := byars(x, z)
 	return Interval{Lower: ol / n * multiplier, Upper: ou / n * multiplier}, PoissonByars, nil
+}
+
+// PoissonExactRate returns the exact Poisson confidence interval for the crude
+// rate x/n*multiplier at confidence c (0.95 or 95) at every count, as
+// PHEindicatormethods' exact method computes it (METHODS.md "Crude rates",
+// the "Exact" formula): lower = χ²⁻¹((1−c)/2; 2x)/2/n*multiplier (0 when
+// x = 0), upper = χ²⁻¹(c+(1−c)/2; 2x+2)/2/n*multiplier. Below 10 events it
+// equals [PoissonRate]; from 10 it differs from Byar's approximation. x > n is
+// allowed.
+//
+// A missing (NaN) x or n gives missing limits and no error. It returns an
+// error wrapping ErrInvalidInput when n <= 0, x < 0 or the confidence is
+// invalid.
+func PoissonExactRate(x, n, multiplier, c float64) (Interval, error) {
+	if math.IsNaN(x) || math.IsNaN(n) {
+		return missingInterval, nil
+	}
+	switch {
+	case n <= 0:
+		return missingInterval, invalid("n must be positive (n=%v)", n)
+	case x < 0:
+		return missingInterval, invalid("x must not be negative (x=%v)", x)
+	}
+	f, err := confidence(c)
+	if err != nil {
+		return missingInterval, err
+	}
+	return exactPoisson(x, n, multiplier, f), nil
+}
+
+// exactPoisson is the exact Poisson interval of the rate x/n*multiplier at confidence fraction f.
+func exactPoisson(x, n, multiplier, f float64) Interval {
+	var lower float64
+	if x > 0 {
+		lower = distuv.ChiSquared{K: 2 * x}.Quantile((1-f)/2) / 2
+	}
+	upper := distuv.ChiSquared{K: 2*x + 2}.Quantile(f+(1-f)/2) / 2
+	return Interval{Lower: lower / n * multiplier, Upper: upper / n * multiplier}
 }
 
 // byars returns Byar's approximate lower and upper limits of a Poisson count.

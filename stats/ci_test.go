@@ -305,3 +305,53 @@ func TestPolarityValidAcceptsOnlyTheFourNames(t *testing.T) {
 		}
 	}
 }
+
+// ci_method poisson_exact: the exact Poisson interval at every count (METHODS.md "Crude rates",
+// the "Exact" formula of PHEindicatormethods' phe_rate, applied whatever the count). Below 10
+// events it is PoissonRate's exact branch (PHEindicatormethods' reference values, to 1e-9);
+// from 10 events it is the Garwood interval that R's stats::poisson.test prints for x = 10
+// ("4.795389 18.390356", 7 significant figures) and not Byar's approximation.
+func TestPoissonExactRateIsExactAtEveryCount(t *testing.T) {
+	tests := []struct {
+		name               string
+		x, n, m            float64
+		wantLow, wantUpper float64
+		tol                float64
+	}{
+		{"1 in 100 per 100000 (PHEindicatormethods)", 1, 100, 100000, 25.317807984289896, 5571.6433909388979, relTol},
+		{"5 in 100 per 100000 (PHEindicatormethods)", 5, 100, 100000, 1623.4863901184199, 11668.332079322669, relTol},
+		{"10 events: poisson.test(10)", 10, 1, 1, 4.795389, 18.390356, 1e-6},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			iv, err := stats.PoissonExactRate(tt.x, tt.n, tt.m, 0.95)
+			if err != nil {
+				t.Fatal(err)
+			}
+			assertRel(t, "lower", iv.Lower, tt.wantLow, tt.tol)
+			assertRel(t, "upper", iv.Upper, tt.wantUpper, tt.tol)
+		})
+	}
+	// From 10 events PoissonRate uses Byar's (20 in 100 per 100000: 12211.43, 30889.88), which
+	// poisson_exact does not.
+	exact, _ := stats.PoissonExactRate(20, 100, 100000, 0.95)
+	byars, method, _ := stats.PoissonRate(20, 100, 100000, 0.95)
+	if method != stats.PoissonByars || exact.Lower == byars.Lower || exact.Upper == byars.Upper {
+		t.Errorf("20 events: exact %+v and %s %+v should differ", exact, method, byars)
+	}
+	for x := 0.0; x < 10; x++ {
+		e, _ := stats.PoissonExactRate(x, 57, 1000, 0.998)
+		p, _, _ := stats.PoissonRate(x, 57, 1000, 0.998)
+		if e != p {
+			t.Errorf("x=%v: exact %+v, PoissonRate %+v: below 10 events they must agree", x, e, p)
+		}
+	}
+	for _, bad := range [][2]float64{{-1, 10}, {1, 0}} {
+		if _, err := stats.PoissonExactRate(bad[0], bad[1], 1, 0.95); !errors.Is(err, stats.ErrInvalidInput) {
+			t.Errorf("x=%v n=%v: err %v, want ErrInvalidInput", bad[0], bad[1], err)
+		}
+	}
+	if iv, err := stats.PoissonExactRate(math.NaN(), 10, 1, 0.95); err != nil || iv.Valid() {
+		t.Errorf("missing count: %+v %v, want missing limits and no error", iv, err)
+	}
+}

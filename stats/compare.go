@@ -13,7 +13,8 @@ type Comparison struct {
 	// value − benchmark). Empty when not compared.
 	Method string
 	// Reason says why the value was not compared: "no value", "no benchmark
-	// value", "no confidence interval" or "unknown polarity". Empty otherwise.
+	// value", "no 95% confidence interval", "no 99.8% confidence interval"
+	// (two levels) or "unknown polarity". Empty otherwise.
 	Reason string
 }
 
@@ -21,12 +22,17 @@ type Comparison struct {
 type CompareOptions struct {
 	// TwoLevel also uses the 99.8% interval: better/worse when the benchmark
 	// is outside the 95% interval but inside the 99.8% one, best/worst when
-	// outside both. Without a valid 99.8% interval the 95% rule is used alone
-	// (Method "ci95").
+	// outside both. Without valid 99.8% limits the value is not compared
+	// (Reason "no 99.8% confidence interval"), as Fingertips' two-level
+	// comparer returns no significance then (fingertips-open,
+	// PholioVisualisation.Analysis SingleOverlappingCIsForTwoCILevelsComparer:
+	// Significance.None unless Are95CIsValid and Are99_8CIsValid).
 	TwoLevel bool
 	// FallbackToDifference compares by the sign of value − benchmark when the
-	// value has no valid 95% interval (Method "difference") instead of
-	// returning not_compared.
+	// value has no valid 95% interval (Method "difference": a plain
+	// difference, not a significance test) instead of returning not_compared.
+	// It is for measures with no confidence-interval method at all (LAIT's);
+	// an indicator with a CI method must leave it false, as Fingertips does.
 	FallbackToDifference bool
 }
 
@@ -40,6 +46,17 @@ const (
 // LabelNotCompared is the [Comparison.Label] when no comparison was possible.
 const LabelNotCompared = "not_compared"
 
+// Reasons a value with a confidence-interval method is not compared
+// ([Comparison.Reason]).
+const (
+	// ReasonNoCI95: the value has no valid 95% limits (Fingertips' comparers
+	// return Significance.None when Are95CIsValid is false).
+	ReasonNoCI95 = "no 95% confidence interval"
+	// ReasonNoCI998: two-level comparison, and the value has no valid 99.8%
+	// limits.
+	ReasonNoCI998 = "no 99.8% confidence interval"
+)
+
 // CompareWithBenchmark compares an area's value, with its 95% limits ci95 and
 // optionally its 99.8% limits ci998, against a benchmark value (England,
 // region, statistical-neighbour average) by Fingertips' standard rule
@@ -47,8 +64,9 @@ const LabelNotCompared = "not_compared"
 // in the 95% interval, bounds inclusive; otherwise higher when value >
 // benchmark, lower when value < benchmark, turned into better/worse by
 // polarity (a value equal to the benchmark is similar). Without a valid 95%
-// interval, [CompareOptions.FallbackToDifference] compares by the sign of
-// value − benchmark instead.
+// interval the value is not compared ("no 95% confidence interval"), unless
+// [CompareOptions.FallbackToDifference] asks for the sign of value −
+// benchmark instead (a plain difference, Method "difference").
 //
 // Missing inputs: value NaN; ci95, ci998 or benchmark nil; an interval with a
 // NaN limit; a NaN benchmark. They give Label "not_compared" with the Reason.
@@ -64,16 +82,19 @@ func CompareWithBenchmark(value float64, ci95, ci998 *Interval, benchmark *float
 	b := *benchmark
 	if ci95 == nil || !ci95.Valid() {
 		if !opt.FallbackToDifference {
-			return notCompared("no confidence interval")
+			return notCompared(ReasonNoCI95)
 		}
 		if value == b {
 			return Comparison{Label: "similar", Method: MethodDifference}
 		}
 		return Comparison{Label: sideLabel(value > b, false, pol), Method: MethodDifference}
 	}
-	twoLevel := opt.TwoLevel && ci998 != nil && ci998.Valid()
+	twoLevel := opt.TwoLevel
 	method := MethodCI95
 	if twoLevel {
+		if ci998 == nil || !ci998.Valid() {
+			return notCompared(ReasonNoCI998)
+		}
 		method = MethodCI95And998
 	}
 	if ci95.Contains(b) || value == b {

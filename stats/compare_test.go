@@ -92,16 +92,34 @@ func TestCompareWithBenchmarkTwoLevelGivesBestAndWorstOutside998(t *testing.T) {
 	}
 }
 
-func TestCompareWithBenchmarkTwoLevelWithout998UsesThe95Rule(t *testing.T) {
+// Two levels need valid 99.8% limits: without them Fingertips does not compare. Source:
+// fingertips-open PholioVisualisation.Analysis/SingleOverlappingCIsForTwoCILevelsComparer.cs,
+// "if (... data.Are95CIsValid == false || data.Are99_8CIsValid == false) return
+// Significance.None" (METHODS.md "Compared with a benchmark": "Two levels need valid 99.8%
+// limits too"). Before issue 16 the engine fell back to the 95% rule ("better" here).
+func TestCompareWithBenchmarkTwoLevelWithout998IsNotCompared(t *testing.T) {
 	ci95 := stats.Interval{Lower: 3.2, Upper: 3.5}
-	got := stats.CompareWithBenchmark(3.3, &ci95, nil, ptr(3.0), stats.HigherIsBetter, stats.CompareOptions{TwoLevel: true})
-	if got.Label != "better" || got.Method != "ci95" {
-		t.Errorf("no 99.8%% interval: got %+v, want better by ci95", got)
-	}
 	nan := stats.Interval{Lower: math.NaN(), Upper: 3.6}
-	got = stats.CompareWithBenchmark(3.3, &ci95, &nan, ptr(3.0), stats.HigherIsBetter, stats.CompareOptions{TwoLevel: true})
+	two := stats.CompareOptions{TwoLevel: true}
+	tests := []struct {
+		name  string
+		ci998 *stats.Interval
+	}{
+		{"no 99.8% limits", nil},
+		{"half-missing 99.8% limits", &nan},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := stats.CompareWithBenchmark(3.3, &ci95, tt.ci998, ptr(3.0), stats.HigherIsBetter, two)
+			if got.Label != "not_compared" || got.Reason != "no 99.8% confidence interval" || got.Method != "" {
+				t.Errorf("got %+v, want not_compared because no 99.8%% confidence interval", got)
+			}
+		})
+	}
+	// One level is unaffected by missing 99.8% limits.
+	got := stats.CompareWithBenchmark(3.3, &ci95, nil, ptr(3.0), stats.HigherIsBetter, stats.CompareOptions{})
 	if got.Label != "better" || got.Method != "ci95" {
-		t.Errorf("half-missing 99.8%% interval: got %+v, want better by ci95", got)
+		t.Errorf("one level without 99.8%% limits: got %+v, want better by ci95", got)
 	}
 }
 
@@ -151,8 +169,14 @@ func TestCompareWithBenchmarkSaysWhyItCannotCompare(t *testing.T) {
 		{"missing value", math.NaN(), &ci, ptr(1.5), stats.HigherIsBetter, "no value"},
 		{"nil benchmark", 1.5, &ci, nil, stats.HigherIsBetter, "no benchmark value"},
 		{"NaN benchmark", 1.5, &ci, ptr(math.NaN()), stats.HigherIsBetter, "no benchmark value"},
-		{"no interval and no fallback", 1.5, nil, ptr(1), stats.HigherIsBetter, "no confidence interval"},
-		{"half-missing interval and no fallback", 1.5, &nan, ptr(1), stats.HigherIsBetter, "no confidence interval"},
+		// Fingertips: no limits, no significance (fingertips-open
+		// PholioVisualisation.Analysis/SingleOverlappingCIsComparer.cs returns Significance.None
+		// when data.Are95CIsValid is false). West Midlands 95.31 (published without limits,
+		// "Aggregated from all known lower geography values") against England 94.73: Fingertips
+		// "Not compared", where the sign of the difference said "worse".
+		{"no interval and no fallback", 1.5, nil, ptr(1), stats.HigherIsBetter, "no 95% confidence interval"},
+		{"half-missing interval and no fallback", 1.5, &nan, ptr(1), stats.HigherIsBetter, "no 95% confidence interval"},
+		{"West Midlands 95.31 without limits against England 94.73", 95.31, nil, ptr(94.73), stats.LowerIsBetter, "no 95% confidence interval"},
 		{"unknown polarity", 1.5, &ci, ptr(1), stats.Polarity("sideways"), "unknown polarity"},
 	}
 	for _, tt := range tests {

@@ -26,20 +26,66 @@ type TrendPoint struct {
 	Value, Lower95, Upper95 float64
 }
 
-// Valid reports whether p can be used in the recent-trend test (METHODS.md
-// "Recent trend"): value, both 95% limits, count and denominator present;
-// limits not −1; denominator > 0; count != denominator; and Upper95 > Lower95
-// (a zero-width interval would give an infinite weight).
+// Valid reports whether p can be used in the weighted recent-trend test
+// (METHODS.md "Recent trend"): it is counted (see [TrendPoint.Counted]), has
+// both 95% limits, neither −1, and Upper95 > Lower95 (a zero-width interval
+// would give an infinite weight). A point whose count equals its denominator
+// is Valid, but it makes the whole trend not calculable ([RecentTrend]).
 func (p TrendPoint) Valid() bool {
-	for _, v := range []float64{p.Count, p.Denominator, p.Value, p.Lower95, p.Upper95} {
+	return p.Counted() && p.hasLimits()
+}
+
+// Counted reports whether p has what Fingertips' trend request calls valid
+// data: a value, a count and a denominator > 0 (FingertipsNext
+// trend-analysis TrendRequest.IsDataValid: "Only Count and denominator are
+// required for the calculation. Check Value too because a missing value
+// suggests it has been suppressed").
+func (p TrendPoint) Counted() bool {
+	for _, v := range []float64{p.Count, p.Denominator, p.Value} {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			return false
 		}
 	}
-	return p.Lower95 != -1 && p.Upper95 != -1 &&
-		p.Denominator > 0 && p.Count != p.Denominator &&
-		p.Upper95 > p.Lower95
+	return p.Denominator > 0
 }
+
+func (p TrendPoint) hasLimits() bool {
+	for _, v := range []float64{p.Lower95, p.Upper95} {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return false
+		}
+	}
+	return p.Lower95 != -1 && p.Upper95 != -1 && p.Upper95 > p.Lower95
+}
+
+// TrendOptions adjusts [RecentTrendWith].
+type TrendOptions struct {
+	// Proportion says the indicator is a proportion (count of denominator).
+	// When the five most recent counted points do not all have 95% limits,
+	// the trend is then found from the counts alone by the chi-square test
+	// for trend (Fingertips' "SPC for proportions" trend) instead of being
+	// not calculable.
+	Proportion bool
+}
+
+// Recent-trend methods reported in [Trend.Method].
+const (
+	// TrendMethodWeighted is the inverse-variance weighted regression on the
+	// values with σ from the 95% limits.
+	TrendMethodWeighted = "weighted_regression"
+	// TrendMethodCounts is the chi-square test for trend on counts and
+	// denominators, for proportions without limits.
+	TrendMethodCounts = "chi_square_for_trend"
+)
+
+// Reasons a recent trend cannot be calculated ([Trend.Reason]), besides
+// "fewer than 5 valid points (n found)".
+const (
+	// ReasonCountEqualsDenominator: a point of the series has count equal to
+	// denominator (a 100% point); Fingertips refuses the whole trend
+	// (TrendRequest.IsPossibleDivideByZeroErrors).
+	ReasonCountEqualsDenominator = "a period has count equal to denominator (every person counted, 100%): Fingertips does not calculate the trend"
+)
 
 // Trend directions reported in [Trend.Direction]; [TrendNoChange] and
 // [TrendCannotBeCalculated] are also labels.
@@ -70,44 +116,84 @@ type Trend struct {
 	// Periods holds the labels of the points used, oldest first; nil when not
 	// calculated.
 	Periods []string
+	// Method is [TrendMethodWeighted] or [TrendMethodCounts]; empty when not
+	// calculated. For the counts method, Slope is the least-squares slope of
+	// the log-odds ln(count/(denominator − count)) per period.
+	Method string
 	// Reason says why the trend cannot be calculated, e.g. "fewer than 5
 	// valid points (3 found)"; empty otherwise.
 	Reason string
 }
 
-// RecentTrend runs Fingertips' recent-trend test (METHODS.md "Recent trend",
-// as the open-sourced Fingertips TrendMarkerCalculator does) on points given
-// oldest to newest. It takes the five most recent valid points (invalid ones
-// are skipped, so gaps are allowed), indexes them t = 1..5, and finds the
-// inverse-variance weighted slope with σ = (U95 − L95)/3.92. The trend is
-// significant when χ² > [TrendChiSquareThreshold] and the slopes with all
-// five points and with each point left out (keeping the others' t) all have
-// the same sign, 0 counting as positive. The caller must ensure the periods
-// are annual and do not overlap.
+// RecentTrend is [RecentTrendWith] with no options: the weighted test only.
 func RecentTrend(points []TrendPoint, pol Polarity) Trend {
-	used := make([]TrendPoint, 0, TrendPoints)
-	found := 0
+	return RecentTrendWith(points, pol, TrendOptions{})
+}
+
+// RecentTrendWith runs Fingertips' recent-trend test (METHODS.md "Recent
+// trend", as the open-sourced Fingertips TrendRequest and
+// TrendMarkerCalculator do) on points given oldest to newest.
+//
+// The counted points (value, count, denominator > 0; [TrendPoint.Counted])
+// are the series. Fewer than 5 of them: cannot be calculated. Any of them
+// with count equal to denominator: the whole trend cannot be calculated
+// ([ReasonCountEqualsDenominator]; Fingertips' divide-by-zero guard), not just
+// that point.
+//
+// Otherwise, when the five most recent counted points all have 95% limits, or
+// the indicator is not a proportion, the five most recent points with limits
+// ([TrendPoint.Valid]; gaps are allowed) are indexed t = 1..5 and the
+// inverse-variance weighted slope is found with σ = (U95 − L95)/3.92; fewer
+// than 5 such points: cannot be calculated. For a proportion whose recent
+// points lack limits ([TrendOptions.Proportion]), the five most recent
+// counted points are tested by the chi-square test for trend on the counts,
+// χ² = N(N·Σc·t − Σc·ΣN·t)² / (Σc(N − Σc)(N·ΣN·t² − (ΣN·t)²)) with N the
+// summed denominators, and the slopes are least-squares slopes of the
+// log-odds (fingertips-open TrendMarkerCalculator.IsSignificantForProportions
+// and NoOutliersCheckForProportion).
+//
+// Either way the trend is significant when χ² > [TrendChiSquareThreshold]
+// and the slopes with all five points and with each point left out (keeping
+// the others' t) all have the same sign, 0 counting as positive. The caller
+// must ensure the periods are annual and do not overlap.
+func RecentTrendWith(points []TrendPoint, pol Polarity, opt TrendOptions) Trend {
+	var counted []TrendPoint // newest first
 	for i := len(points) - 1; i >= 0; i-- {
-		if !points[i].Valid() {
-			continue
-		}
-		found++
-		if len(used) < TrendPoints {
-			used = append(used, points[i])
+		if points[i].Counted() {
+			counted = append(counted, points[i])
 		}
 	}
-	if found < TrendPoints {
-		return Trend{
-			Label:     TrendCannotBeCalculated,
-			Direction: TrendCannotBeCalculated,
-			Points:    found,
-			Reason:    fmt.Sprintf("fewer than %d valid points (%d found)", TrendPoints, found),
+	if len(counted) < TrendPoints {
+		return cannotTrend(len(counted), fmt.Sprintf("fewer than %d valid points (%d found)", TrendPoints, len(counted)))
+	}
+	for _, p := range counted {
+		if p.Count == p.Denominator {
+			return cannotTrend(len(counted), ReasonCountEqualsDenominator)
 		}
 	}
-	// used is newest first; put it oldest first.
-	for i, j := 0, len(used)-1; i < j; i, j = i+1, j-1 {
-		used[i], used[j] = used[j], used[i]
+	recentHaveLimits := true
+	for _, p := range counted[:TrendPoints] {
+		recentHaveLimits = recentHaveLimits && p.hasLimits()
 	}
+	if opt.Proportion && !recentHaveLimits {
+		return countsTrend(reversed(counted[:TrendPoints]), pol)
+	}
+	used := make([]TrendPoint, 0, TrendPoints)
+	for _, p := range counted {
+		if p.hasLimits() && len(used) < TrendPoints {
+			used = append(used, p)
+		}
+	}
+	if len(used) < TrendPoints {
+		found := 0
+		for _, p := range counted {
+			if p.hasLimits() {
+				found++
+			}
+		}
+		return cannotTrend(found, fmt.Sprintf("fewer than %d valid points (%d found)", TrendPoints, found))
+	}
+	used = reversed(used)
 	sums := trendSums(used)
 	slope, chi2 := sums.slopeChi2(-1)
 	positive := slope >= 0
@@ -118,18 +204,87 @@ func RecentTrend(points []TrendPoint, pol Polarity) Trend {
 			sameSign = false
 		}
 	}
-	t := Trend{Slope: slope, ChiSquare: chi2, Points: len(used), Direction: TrendNoChange, Label: TrendNoChange}
+	return significance(used, pol, TrendMethodWeighted, slope, chi2, slope > 0, sameSign)
+}
+
+// countsTrend is the chi-square test for trend on the counts of five points, oldest first.
+func countsTrend(used []TrendPoint, pol Polarity) Trend {
+	var n, c, ct, nt, nt2 float64
+	logits := make([]float64, len(used))
+	for i, p := range used {
+		t := float64(i + 1)
+		n += p.Denominator
+		c += p.Count
+		ct += p.Count * t
+		nt += p.Denominator * t
+		nt2 += p.Denominator * t * t
+		// A count of 0 gives −Inf and the slopes NaN, which count as positive, as in Fingertips.
+		logits[i] = math.Log(p.Count / (p.Denominator - p.Count))
+	}
+	d := n*ct - c*nt
+	chi2 := n * d * d / (c * (n - c) * (n*nt2 - nt*nt))
+	slope := logitSlope(logits, -1)
+	positive := !(slope < 0)
+	sameSign := true
+	for leave := range used {
+		if s := logitSlope(logits, leave); !(s < 0) != positive {
+			sameSign = false
+		}
+	}
+	// The direction is the sign of the test's own statistic, defined even when a count is 0.
+	t := significance(used, pol, TrendMethodCounts, slope, chi2, d > 0, sameSign)
+	if math.IsNaN(chi2) || math.IsInf(chi2, 0) {
+		// Every count 0, or none: the statistic is undefined.
+		t.Direction, t.Label = TrendNoChange, TrendNoChange
+	}
+	return t
+}
+
+// logitSlope is the least-squares slope of ys on t = 1..len(ys), leaving out index leave (none
+// when leave < 0) and keeping the others' t.
+func logitSlope(ys []float64, leave int) float64 {
+	var k, st, st2, sy, sty float64
+	for i, y := range ys {
+		if i == leave {
+			continue
+		}
+		t := float64(i + 1)
+		k++
+		st += t
+		st2 += t * t
+		sy += y
+		sty += t * y
+	}
+	return (k*sty - sy*st) / (k*st2 - st*st)
+}
+
+// significance makes the Trend of a calculated test.
+func significance(used []TrendPoint, pol Polarity, method string, slope, chi2 float64, increasing, sameSign bool) Trend {
+	t := Trend{Slope: slope, ChiSquare: chi2, Points: len(used), Direction: TrendNoChange, Label: TrendNoChange, Method: method}
 	for _, p := range used {
 		t.Periods = append(t.Periods, p.Label)
 	}
 	if sameSign && chi2 > TrendChiSquareThreshold {
 		t.Direction = TrendDecreasing
-		if slope > 0 {
+		if increasing {
 			t.Direction = TrendIncreasing
 		}
 		t.Label = trendLabel(t.Direction, pol)
 	}
 	return t
+}
+
+func cannotTrend(found int, reason string) Trend {
+	return Trend{Label: TrendCannotBeCalculated, Direction: TrendCannotBeCalculated, Points: found, Reason: reason}
+}
+
+// reversed returns a reversed copy of ps.
+func reversed(ps []TrendPoint) []TrendPoint {
+	out := make([]TrendPoint, len(ps))
+	for i, p := range ps {
+		out[len(ps)-1-i] = p
+	}
+	return out
 }
 
 func trendLabel(direction string, pol Polarity) string {

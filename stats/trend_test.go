@@ -153,7 +153,6 @@ func TestRecentTrendCannotBeCalculatedWithFewerThanFiveValidPoints(t *testing.T)
 		{"a missing count", mutate(1, func(p *stats.TrendPoint) { p.Count = math.NaN() }), "fewer than 5 valid points (4 found)"},
 		{"a missing denominator", mutate(1, func(p *stats.TrendPoint) { p.Denominator = math.NaN() }), "fewer than 5 valid points (4 found)"},
 		{"a zero denominator", mutate(3, func(p *stats.TrendPoint) { p.Denominator = 0 }), "fewer than 5 valid points (4 found)"},
-		{"count equals denominator", mutate(4, func(p *stats.TrendPoint) { p.Count = p.Denominator }), "fewer than 5 valid points (4 found)"},
 		{"a zero-width interval", mutate(4, func(p *stats.TrendPoint) { p.Lower95 = p.Upper95 }), "fewer than 5 valid points (4 found)"},
 	}
 	for _, tt := range tests {
@@ -208,5 +207,108 @@ func TestRecentTrendIsNotSignificantAtOrBelowTheThreshold(t *testing.T) {
 	}
 	if got.Label != "no_significant_change" {
 		t.Errorf("got %q, want no_significant_change", got.Label)
+	}
+}
+
+// Fingertips' divide-by-zero guard: when any valid point of the area's series (value, count,
+// denominator) has count equal to denominator, the whole trend is "Cannot be calculated", not
+// just that point. Source: FingertipsNext trend-analysis/TrendAnalysisApp/Calculator/Legacy/
+// TrendRequest.cs, IsValid: "Check for possible divide by zero errors if the count and
+// denominator are same" over every point of ValidData (IsPossibleDivideByZeroErrors). Issue 16's
+// case: 5/5 (100%), then 30, 35, 40, 45, 50 per 100: Fingertips "Cannot be calculated", where
+// dropping the 100% point gave "Increasing".
+func TestRecentTrendIsNotCalculatedWhenAnyPointIsAHundredPercent(t *testing.T) {
+	pct := func(label string, c, n float64) stats.TrendPoint {
+		lo, _ := stats.Wilson(c, n, 100, 0.95)
+		return stats.TrendPoint{Label: label, Count: c, Denominator: n, Value: c / n * 100, Lower95: lo.Lower, Upper95: lo.Upper}
+	}
+	rising := []stats.TrendPoint{pct("2015", 30, 100), pct("2016", 35, 100), pct("2017", 40, 100), pct("2018", 45, 100), pct("2019", 50, 100)}
+	tests := []struct {
+		name   string
+		points []stats.TrendPoint
+		opt    stats.TrendOptions
+	}{
+		{"5/5 before the five points", append([]stats.TrendPoint{pct("2014", 5, 5)}, rising...), stats.TrendOptions{}},
+		{"5/5 before the five points, proportion", append([]stats.TrendPoint{pct("2014", 5, 5)}, rising...), stats.TrendOptions{Proportion: true}},
+		{"the newest point 100%", append(rising[1:], pct("2020", 80, 80)), stats.TrendOptions{}},
+		{"a 100% point with no limits", append([]stats.TrendPoint{{Label: "2014", Count: 7, Denominator: 7, Value: 100, Lower95: math.NaN(), Upper95: math.NaN()}}, rising...), stats.TrendOptions{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := stats.RecentTrendWith(tt.points, stats.HigherIsBetter, tt.opt)
+			if got.Label != "cannot_be_calculated" || got.Reason != stats.ReasonCountEqualsDenominator || got.Periods != nil {
+				t.Errorf("got %+v, want cannot_be_calculated because of the 100%% point", got)
+			}
+		})
+	}
+	// Without the 100% point the same series is a significant increase.
+	if got := stats.RecentTrendWith(rising, stats.HigherIsBetter, stats.TrendOptions{}); got.Label != "increasing_getting_better" {
+		t.Errorf("30..50 per 100: got %+v, want increasing_getting_better", got)
+	}
+	// Fewer than 5 valid points is reported first, as Fingertips checks it first.
+	if got := stats.RecentTrend([]stats.TrendPoint{pct("2014", 5, 5), rising[0]}, stats.HigherIsBetter); got.Reason != "fewer than 5 valid points (2 found)" {
+		t.Errorf("two points: reason %q", got.Reason)
+	}
+}
+
+// For proportions Fingertips' trend needs only counts and denominators: its "SPC for proportions"
+// trend is the chi-square test for trend on the counts, with the leave-one-out sign check on
+// least-squares slopes of ln(count/(denominator − count)). Source: fingertips-open
+// PholioVisualisationWS PholioVisualisation.Analysis/TrendMarkers/TrendMarkerCalculator.cs,
+// IsSignificantForProportions (χ² = N(N·Σct − Σc·ΣNt)² / (Σc(N − Σc)(N·ΣNt² − (ΣNt)²))) and
+// NoOutliersCheckForProportion. The expected χ² below are that formula evaluated independently
+// (Python, double precision) on METHODS.md's reference counts.
+func TestRecentTrendFromCountsForProportionsWithoutLimits(t *testing.T) {
+	strip := func(ps []stats.TrendPoint) []stats.TrendPoint {
+		out := append([]stats.TrendPoint(nil), ps...)
+		for i := range out {
+			out[i].Lower95, out[i].Upper95 = math.NaN(), math.NaN()
+		}
+		return out
+	}
+	prop := stats.TrendOptions{Proportion: true}
+	tests := []struct {
+		name      string
+		points    []stats.TrendPoint
+		pol       stats.Polarity
+		wantLabel string
+		wantChi2  float64
+		wantSlope float64
+	}{
+		{"994/40299 .. 1367/44701, no limits", strip(increasingSeries()), stats.HigherIsBetter, "increasing_getting_better", 47.896676707589116, 0.06524964077898289},
+		{"209/1017 .. 210/1139, no limits", strip(flatSeries()), stats.HigherIsBetter, "no_significant_change", 0.4002640632524542, -0.01589416348376659},
+		{"30..50 per 100, lower is better", strip([]stats.TrendPoint{
+			{Count: 30, Denominator: 100, Value: 30}, {Count: 35, Denominator: 100, Value: 35}, {Count: 40, Denominator: 100, Value: 40},
+			{Count: 45, Denominator: 100, Value: 45}, {Count: 50, Denominator: 100, Value: 50}}), stats.LowerIsBetter, "increasing_getting_worse", 10.416666666666666, 0.21129642337184784},
+		{"50..30 per 100, lower is better", strip([]stats.TrendPoint{
+			{Count: 50, Denominator: 100, Value: 50}, {Count: 45, Denominator: 100, Value: 45}, {Count: 40, Denominator: 100, Value: 40},
+			{Count: 35, Denominator: 100, Value: 35}, {Count: 30, Denominator: 100, Value: 30}}), stats.LowerIsBetter, "decreasing_getting_better", 10.416666666666666, -0.21129642337184784},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := stats.RecentTrendWith(tt.points, tt.pol, prop)
+			if got.Label != tt.wantLabel || got.Method != stats.TrendMethodCounts || got.Points != 5 {
+				t.Errorf("got %+v, want %s by %s", got, tt.wantLabel, stats.TrendMethodCounts)
+			}
+			assertRel(t, "chi2", got.ChiSquare, tt.wantChi2, 1e-12)
+			assertRel(t, "slope", got.Slope, tt.wantSlope, 1e-12)
+		})
+	}
+	// Not a proportion: no limits means no trend, as before.
+	if got := stats.RecentTrendWith(strip(increasingSeries()), stats.HigherIsBetter, stats.TrendOptions{}); got.Label != "cannot_be_calculated" ||
+		got.Reason != "fewer than 5 valid points (0 found)" {
+		t.Errorf("rate without limits: got %+v", got)
+	}
+	// With limits a proportion keeps the weighted test (it agreed with Fingertips on every series tried).
+	got := stats.RecentTrendWith(increasingSeries(), stats.HigherIsBetter, prop)
+	if got.Method != stats.TrendMethodWeighted {
+		t.Errorf("proportion with limits: method %q, want %q", got.Method, stats.TrendMethodWeighted)
+	}
+	assertRel(t, "chi2 with limits", got.ChiSquare, refChi2, relTol)
+	// A leave-one-out slope of the other sign makes the counts test not significant.
+	zigzag := strip([]stats.TrendPoint{{Count: 20, Denominator: 100, Value: 20}, {Count: 10, Denominator: 100, Value: 10},
+		{Count: 10, Denominator: 100, Value: 10}, {Count: 10, Denominator: 100, Value: 10}, {Count: 60, Denominator: 100, Value: 60}})
+	if got := stats.RecentTrendWith(zigzag, stats.HigherIsBetter, prop); !(got.ChiSquare > stats.TrendChiSquareThreshold) || got.Label != "no_significant_change" {
+		t.Errorf("zigzag: got %+v, want a large χ² but no_significant_change", got)
 	}
 }
