@@ -188,7 +188,9 @@ func TestReviewSessionAfterRestart(t *testing.T) {
 	app, h = open()
 	defer app.Close()
 	b.h = h
-	adminTokens := func() int { return b.do(http.MethodGet, "/api/v1/admin/tokens", nil, "Accept", "application/json").Code }
+	adminTokens := func() int {
+		return b.do(http.MethodGet, "/api/v1/admin/tokens", nil, "Accept", "application/json").Code
+	}
 	if code := adminTokens(); code != http.StatusOK {
 		t.Fatalf("the session after a restart: %d", code)
 	}
