@@ -369,3 +369,34 @@ func TestReviewDiffCSVInjection(t *testing.T) {
 		t.Errorf("%d of the 3 neutralised cells found:\n%s", seen, rec.Body)
 	}
 }
+
+// The revision list shows a rejected file's values to its uploader and admins only: its ETag
+// differs by what the caller may see, so nobody else has the uploader's copy confirmed by a
+// 304, and every answer (304 included) is private and varies by Authorization.
+func TestReviewRevisionListCachingVariesByToken(t *testing.T) {
+	f := reviewFixture(t)
+	const path = "/api/v1/datasets/review_rejected/revisions"
+	f.upload(t, asUploaderOwn, path, "indicator,area,period,value\n"+ofstedID+",836,2016-17 Q4,secret-value-42\n", http.StatusUnprocessableEntity)
+	own := f.call(t, asUploaderOwn, http.MethodGet, path, nil)
+	other := f.call(t, asUploaderOther, http.MethodGet, path, nil)
+	if !strings.Contains(own.Body.String(), "secret-value-42") || strings.Contains(other.Body.String(), "secret-value-42") {
+		t.Fatalf("uploader %s\nother %s", own.Body, other.Body)
+	}
+	etag := own.Header().Get("ETag")
+	if etag == "" || etag == other.Header().Get("ETag") {
+		t.Errorf("the uploader's and another token's lists have the ETags %q and %q", etag, other.Header().Get("ETag"))
+	}
+	for _, who := range []string{asUploaderOther, asViewer, asNone} {
+		rec := f.call(t, who, http.MethodGet, path, nil, "If-None-Match", etag)
+		if rec.Code != http.StatusOK || strings.Contains(rec.Body.String(), "secret-value-42") {
+			t.Errorf("%s with the uploader's ETag: %d %s", who, rec.Code, rec.Body)
+		}
+	}
+	rec := f.call(t, asUploaderOwn, http.MethodGet, path, nil, "If-None-Match", etag)
+	if rec.Code != http.StatusNotModified {
+		t.Errorf("the uploader with its own ETag: %d", rec.Code)
+	}
+	if cc, v := rec.Header().Get("Cache-Control"), strings.Join(rec.Header().Values("Vary"), ","); !strings.Contains(cc, "private") || !strings.Contains(v, "Authorization") {
+		t.Errorf("a 304 of the revision list: Cache-Control %q, Vary %q", cc, v)
+	}
+}
