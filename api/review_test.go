@@ -400,3 +400,45 @@ func TestReviewRevisionListCachingVariesByToken(t *testing.T) {
 		t.Errorf("a 304 of the revision list: Cache-Control %q, Vary %q", cc, v)
 	}
 }
+
+// A confirmation re-checks the token: one revoked after its preview cannot store it. Two
+// confirmations of one stage at once store it once (one 201, one 404).
+func TestReviewConfirmRechecksAndRaces(t *testing.T) {
+	f := reviewFixture(t)
+	ctx := context.Background()
+	tok, secret, err := f.app.Auth.Create(ctx, "review-soon-revoked", auth.Uploader, []string{"836"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.secrets["soon-revoked"] = secret
+	data := "indicator,area,period,value,numerator,denominator,note\n" + ofstedID + ",836,2016-17 Q1,62,,,\n"
+	p := f.dryRun(t, "soon-revoked", "local_returns", data)
+	if _, err := f.app.Auth.Revoke(ctx, tok.ID); err != nil {
+		t.Fatal(err)
+	}
+	n := f.revisionCount(t, "local_returns")
+	if rec := f.call(t, "soon-revoked", http.MethodPost, p.Stage.ConfirmURL, nil); rec.Code != http.StatusUnauthorized {
+		t.Errorf("a revoked token's confirm: %d %s", rec.Code, rec.Body)
+	}
+	if got := f.revisionCount(t, "local_returns"); got != n {
+		t.Fatalf("a revoked token's confirm stored %d revisions", got-n)
+	}
+
+	p = f.dryRun(t, asUploaderOwn, "local_returns", data)
+	codes := make([]int, 2)
+	var wg sync.WaitGroup
+	for i := range codes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			codes[i] = f.call(t, asUploaderOwn, http.MethodPost, p.Stage.ConfirmURL, nil).Code
+		}()
+	}
+	wg.Wait()
+	if codes[0]+codes[1] != http.StatusCreated+http.StatusNotFound && codes[0]+codes[1] != http.StatusCreated+http.StatusTooManyRequests {
+		t.Errorf("two confirmations at once: %v", codes)
+	}
+	if got := f.revisionCount(t, "local_returns"); got != n+1 {
+		t.Errorf("two confirmations at once stored %d revisions, want 1", got-n)
+	}
+}
