@@ -442,3 +442,28 @@ func TestReviewConfirmRechecksAndRaces(t *testing.T) {
 		t.Errorf("two confirmations at once stored %d revisions, want 1", got-n)
 	}
 }
+
+// An all-areas token's dry run with ?merge=true previews a merge, and its confirmation stores
+// that merge (not a replacement of the whole dataset): the confirm URL carries no merge
+// parameter, so the stage must remember it.
+func TestReviewConfirmKeepsTheMerge(t *testing.T) {
+	f := reviewFixture(t)
+	current := f.currentRevision(t, "local_returns")
+	data := "indicator,area,period,value,numerator,denominator,note\n" + ofstedID + ",836,2016-17 Q4,99,,,\n"
+	before := stored(t, f.engine)
+	p := f.dryRun(t, asAdmin, "local_returns", data, "merge=true")
+	if !p.Revision.Merge || p.Revision.MergedFrom != current.ID || p.Revision.RowsUploaded != 1 || p.Revision.Rows <= 1 {
+		t.Fatalf("the preview of a merge: %+v", p.Revision)
+	}
+	rec := f.call(t, asAdmin, http.MethodPost, p.Stage.ConfirmURL, nil)
+	if rec.Code != http.StatusCreated {
+		t.Fatalf("confirm: %d %s", rec.Code, rec.Body)
+	}
+	got := decode[mergeAnswer](t, rec.Body.Bytes()).Revision
+	if !got.Merge || got.MergedFrom != current.ID || got.Rows != p.Revision.Rows {
+		t.Errorf("the confirmed revision %+v, previewed %+v", got, p.Revision)
+	}
+	if want, real := previewList(p), diffOf(before, stored(t, f.engine)); !reflect.DeepEqual(want, real) {
+		t.Errorf("the dry run reported\n%s\nthe confirmation made\n%s", strings.Join(want, "\n"), strings.Join(real, "\n"))
+	}
+}
