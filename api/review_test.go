@@ -467,3 +467,27 @@ func TestReviewConfirmKeepsTheMerge(t *testing.T) {
 		t.Errorf("the dry run reported\n%s\nthe confirmation made\n%s", strings.Join(want, "\n"), strings.Join(real, "\n"))
 	}
 }
+
+// An area token sees only its own areas' rows of a diff whatever it asks: other parameters
+// (area, areas, token, as) are ignored, the CSV holds no other area's row, and against= a
+// revision of only another area's rows shows it nothing of them.
+func TestReviewDiffAreaTokenSeesOnlyItsAreas(t *testing.T) {
+	f := reviewFixture(t)
+	const path = "/api/v1/datasets/targets/revisions"
+	r1 := f.upload(t, asLeics, path, targetsHeader+ofstedID+",855,2016-17 Q4,77.7,2\n", http.StatusCreated).Revision
+	r2 := f.upload(t, asBCP, path, targetsHeader+ofstedID+",839,2016-17 Q4,66.6,1\n", http.StatusCreated).Revision
+	for _, q := range []string{"", "?area=E10000018", "?areas=E10000018", "?as=admin", fmt.Sprintf("?against=%d", r1.ID), "?format=csv", fmt.Sprintf("?against=%d&format=csv&area=855", r1.ID)} {
+		rec := f.call(t, asBCP, http.MethodGet, fmt.Sprintf("%s/%d/diff%s", path, r2.ID, q), nil)
+		if rec.Code != http.StatusOK && rec.Code != http.StatusBadRequest {
+			t.Errorf("%s: %d %s", q, rec.Code, rec.Body)
+		}
+		if b := rec.Body.String(); strings.Contains(b, "77.7") || strings.Contains(b, "E10000018") {
+			t.Errorf("BCP's diff %s shows Leicestershire's row: %s", q, b)
+		}
+	}
+	// Leicestershire's first revision, seen by BCP: none of its rows.
+	d := f.diff(t, asBCP, fmt.Sprintf("%s/%d/diff", path, r1.ID))
+	if d.Added+d.Removed+d.Changed+d.Unchanged != 0 {
+		t.Errorf("BCP's view of Leicestershire's revision: %+v", d)
+	}
+}
