@@ -491,3 +491,30 @@ func TestReviewDiffAreaTokenSeesOnlyItsAreas(t *testing.T) {
 		t.Errorf("BCP's view of Leicestershire's revision: %+v", d)
 	}
 }
+
+// A header alone is refused by the dry run as by the upload (422, "no data rows"), for an
+// all-areas upload and for an area token's merge alike; only the upload records the rejected
+// revision.
+func TestReviewDryRunOfAHeaderAlone(t *testing.T) {
+	f := reviewFixture(t)
+	const h = "indicator,area,period,value,numerator,denominator,note\n"
+	for _, who := range []string{asAdmin, asLeics} {
+		n := f.revisionCount(t, "local_returns")
+		prec := f.call(t, who, http.MethodPost, "/api/v1/datasets/local_returns/revisions?dry_run=true", csvBody(h))
+		if got := f.revisionCount(t, "local_returns"); got != n {
+			t.Errorf("%s: the dry run recorded %d revisions", who, got-n)
+		}
+		urec := f.call(t, who, http.MethodPost, "/api/v1/datasets/local_returns/revisions", csvBody(h))
+		for _, rec := range []string{prec.Body.String(), urec.Body.String()} {
+			if !strings.Contains(rec, "no data rows") {
+				t.Errorf("%s: %s", who, rec)
+			}
+		}
+		if prec.Code != http.StatusUnprocessableEntity || urec.Code != http.StatusUnprocessableEntity {
+			t.Errorf("%s: a header alone: dry run %d, upload %d", who, prec.Code, urec.Code)
+		}
+		if got := f.revisionCount(t, "local_returns"); got != n+1 {
+			t.Errorf("%s: the refused upload recorded %d revisions, want 1", who, got-n)
+		}
+	}
+}
