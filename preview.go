@@ -43,6 +43,7 @@ func (a *App) Preview(ctx context.Context, dataset string, r io.Reader, up datas
 	if err != nil {
 		return nil, err
 	}
+	w.SetMerge(up.Merge) // the confirmation asks for the merge that is previewed here
 	var changes []engine.JudgementChange
 	var summary engine.ChangeSummary
 	outer := up.Within
@@ -77,8 +78,9 @@ func (a *App) Preview(ctx context.Context, dataset string, r io.Reader, up datas
 }
 
 // Confirm stores a staged upload (see Preview) as Load does, with every check and the
-// re-evaluation, after checking that sha256 is the staged file's SHA-256 as recorded and as its
-// bytes on disk hash now: the revision holds exactly the previewed file. Only the token that
+// re-evaluation (a merge when the preview asked for one: Stage.Merge), after checking that
+// sha256 is the staged file's SHA-256 as recorded and as its bytes on disk hash now: the
+// revision holds exactly the previewed file. Only the token that
 // staged it (up.TokenID) may confirm it: for any other, and once it has expired or been
 // confirmed or cancelled, it is errs.NotFound. A wrong sha256 is errs.Conflict and keeps the
 // stage. The stage is deleted once a revision is recorded (accepted, or rejected because the
@@ -113,7 +115,7 @@ func (a *App) Confirm(ctx context.Context, dataset, stageID, sha256 string, up d
 		a.Staged.Delete(st)
 		return nil, engine.Reevaluation{}, fmt.Errorf("read the staged upload: %w", err)
 	}
-	up.FileName = st.FileName
+	up.FileName, up.Merge = st.FileName, st.Merge
 	up.DryRun, up.Within = false, nil
 	rev, re, err := a.Load(ctx, dataset, f, up)
 	if err != nil {

@@ -18,8 +18,18 @@ import (
 // notModified sets the validators of a read in format f and reports whether the request's
 // conditional headers show the client already has it. The caller then answers 304.
 func (s *Server) notModified(c echo.Context, f format) bool {
+	return s.notModifiedVariant(c, f, "")
+}
+
+// notModifiedVariant is notModified for a read whose content also depends on variant (such as
+// the areas a token may see): variant is part of the ETag, so that a client never has another
+// variant's copy confirmed by a 304. "" is no variant.
+func (s *Server) notModifiedVariant(c echo.Context, f format, variant string) bool {
 	v := s.Engine.DB.Version()
 	tag := `W/"` + v.Tag() + "." + f.Name + `"`
+	if variant != "" {
+		tag = `W/"` + v.Tag() + "." + f.Name + "." + variant + `"`
+	}
 	h := c.Response().Header()
 	h.Add(echo.HeaderVary, echo.HeaderAccept)
 	h.Set("ETag", tag)

@@ -1,9 +1,12 @@
 package api
 
 import (
+	"crypto/sha256"
 	"encoding/csv"
+	"encoding/hex"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -69,15 +72,19 @@ func (s *Server) revisionDiff(c echo.Context) error {
 	if limit == 0 || limit > datasets.MaxDiffLimit {
 		return errs.Errorf(errs.Invalid, "limit must be between 1 and %d, not %d", datasets.MaxDiffLimit, limit)
 	}
-	if s.notModified(c, f) {
-		return c.NoContent(http.StatusNotModified)
-	}
+	// The answer depends on the areas the token may see: its ETag names them, and every answer,
+	// 304 included, is private and varies by Authorization (set after notModified, which sets
+	// the read's default Cache-Control).
+	areas := allowedAreas(c)
+	notModified := s.notModifiedVariant(c, f, areaScope(areas))
 	h := c.Response().Header()
 	h.Set(echo.HeaderCacheControl, "private, no-cache")
 	h.Add(echo.HeaderVary, echo.HeaderAuthorization)
+	if notModified {
+		return c.NoContent(http.StatusNotModified)
+	}
 	ctx := c.Request().Context()
 	name := c.Param("name")
-	areas := allowedAreas(c)
 	if f == formatJSON {
 		d, err := s.Datasets.Diff(ctx, name, id, against, datasets.DiffOptions{Limit: int(limit), Offset: int(offset), Areas: areas})
 		if err != nil {
@@ -115,6 +122,19 @@ func (s *Server) revisionDiff(c echo.Context) error {
 		s.Log.Error("writing a diff failed", "path", c.Request().URL.Path, "error", err)
 	}
 	return nil
+}
+
+// areaScope names the rows an area limit lets a token see, for a diff's ETag: "all" for no
+// limit (nil), else a short hash of the sorted GSS codes (the same for every token with those
+// areas, different for any other set).
+func areaScope(areas []string) string {
+	if areas == nil {
+		return "all"
+	}
+	sorted := slices.Clone(areas)
+	slices.Sort(sorted)
+	sum := sha256.Sum256([]byte(strings.Join(sorted, ",")))
+	return "areas-" + hex.EncodeToString(sum[:8])
 }
 
 // writeChange writes one change as a CSV record: kind, key values, then the old and new value

@@ -2,6 +2,8 @@ package api
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"math"
@@ -334,7 +336,9 @@ func (s *Server) getDataset(c echo.Context) error {
 
 // listRevisions is a dataset's revisions, newest first, in pages.
 func (s *Server) listRevisions(c echo.Context) error {
-	return s.read(c, tabular, func() (*reply, error) {
+	// The cell values quoted in a rejected file's problems are shown only to the token that
+	// uploaded it and to admins: the response (and its ETag) varies by caller.
+	return s.readVariant(c, tabular, valuesScope(principal(c)), func() (*reply, error) {
 		pg, err := parsePage(c, 0)
 		if err != nil {
 			return nil, err
@@ -343,16 +347,12 @@ func (s *Server) listRevisions(c echo.Context) error {
 		if err != nil {
 			return nil, err
 		}
-		// The cell values quoted in a rejected file's problems are shown only to the token that
-		// uploaded it and to admins; the response varies by caller, so it is private.
 		tok := principal(c)
 		for i := range revs {
 			if !mayReadValues(tok, revs[i]) {
 				revs[i] = revs[i].WithoutValues()
 			}
 		}
-		c.Response().Header().Set(echo.HeaderCacheControl, "private, no-cache")
-		c.Response().Header().Add(echo.HeaderVary, echo.HeaderAuthorization)
 		page, next, err := pageOf(revs, pg, func(r datasets.Revision) string {
 			return fmt.Sprintf("%020d", math.MaxInt64-r.ID) // newest first
 		})
@@ -533,6 +533,19 @@ func mayReadValues(tok *auth.Token, rev datasets.Revision) bool {
 		return len(rev.Errors) == 0
 	}
 	return tok.Role == auth.Admin || (tok.ID != "" && tok.ID == rev.TokenID)
+}
+
+// valuesScope names which rejected values mayReadValues lets tok see, for an ETag: every one
+// (an admin), its own uploads' (a short hash of the token id), or none (no token).
+func valuesScope(tok *auth.Token) string {
+	switch {
+	case tok == nil || tok.ID == "" && tok.Role != auth.Admin:
+		return "none"
+	case tok.Role == auth.Admin:
+		return "all"
+	}
+	sum := sha256.Sum256([]byte(tok.ID))
+	return "token-" + hex.EncodeToString(sum[:8])
 }
 
 // tokenID is the authenticated token's id, "" without one.

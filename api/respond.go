@@ -48,11 +48,24 @@ type reply struct {
 // the client's copy is current (before any data are read), and otherwise builds the reply and
 // writes it in the chosen format, with a Link header to the next page when there is one.
 func (s *Server) read(c echo.Context, offered []format, build func() (*reply, error)) error {
+	return s.readVariant(c, offered, "", build)
+}
+
+// readVariant is read for a response that differs by caller: variant names what the caller may
+// see (see notModifiedVariant), and every answer, 304 included, is "private, no-cache" and
+// varies by Authorization. "" is read itself.
+func (s *Server) readVariant(c echo.Context, offered []format, variant string, build func() (*reply, error)) error {
 	f, err := negotiate(c, offered)
 	if err != nil {
 		return err
 	}
-	if s.notModified(c, f) {
+	notModified := s.notModifiedVariant(c, f, variant)
+	if variant != "" {
+		h := c.Response().Header()
+		h.Set(echo.HeaderCacheControl, "private, no-cache")
+		h.Add(echo.HeaderVary, echo.HeaderAuthorization)
+	}
+	if notModified {
 		return c.NoContent(http.StatusNotModified)
 	}
 	r, err := build()

@@ -316,8 +316,8 @@ func (s *Server) writeSignIn(c echo.Context, status int, message string) error {
 	return writePageStatus(c, status, signInTemplate, "Sign in", false, false, d)
 }
 
-// signIn is POST /sign-in (form: token, next, _csrf): it starts a session for the token and
-// redirects (303) to next, a same-site path (safeNext). A token that does not authenticate gets
+// signIn is POST /sign-in (form: token, next, _csrf): it starts a session for the token (ending
+// the one the browser's cookie held, if any) and redirects (303) to next, a same-site path (safeNext). A token that does not authenticate gets
 // the form again with a message, 401, and counts as a refusal (429 beyond the limit).
 func (s *Server) signIn(c echo.Context) error {
 	if s.Config.AuthOff {
@@ -340,6 +340,14 @@ func (s *Server) signIn(c echo.Context) error {
 		}
 		return s.writeSignIn(c, http.StatusUnauthorized,
 			"That token was not accepted: it is unknown, mistyped or has been revoked. Check it and try again, or ask your administrator for a new one.")
+	}
+	// Signing in again replaces the browser's session: the one it had ends, so its secret (which
+	// may have been seen or planted) authenticates nothing. The new session always has a new
+	// secret, so a session id chosen by someone else is never adopted.
+	if ck, err := c.Cookie(SessionCookie); err == nil && ck.Value != "" {
+		if err := s.Auth.EndSession(c.Request().Context(), ck.Value); err != nil {
+			return err
+		}
 	}
 	s.setSessionCookie(c, cookieSecret, sess)
 	s.clearCookie(c, CSRFCookie) // a fresh CSRF token for the signed-in session

@@ -43,8 +43,11 @@ type Stage struct {
 	Dataset  string `json:"dataset"`
 	FileName string `json:"file_name"`
 	// TokenID is the API token that staged it ("" with authentication off).
-	TokenID   string    `json:"-"`
-	SHA256    string    `json:"sha256"`
+	TokenID string `json:"-"`
+	SHA256  string `json:"sha256"`
+	// Merge records that the upload asked for a merge (datasets.Upload.Merge), so that its
+	// confirmation stores the merge that was previewed, not a replacement.
+	Merge     bool      `json:"merge,omitempty"`
 	Bytes     int64     `json:"bytes"`
 	CreatedAt time.Time `json:"created_at"`
 	ExpiresAt time.Time `json:"expires_at"`
@@ -219,6 +222,10 @@ func (s *Store) Create(dataset, fileName, tokenID string) (*Writer, error) {
 	s.writing[tokenID]++
 	return &Writer{s: s, f: f, h: sha256.New(), st: &Stage{ID: id, Dataset: dataset, FileName: fileName, TokenID: tokenID, path: path}}, nil
 }
+
+// SetMerge records on the stage that the upload asked for a merge (Stage.Merge). It is called
+// before Keep.
+func (w *Writer) SetMerge(merge bool) { w.st.Merge = merge }
 
 // errFull is returned by a Writer when the staged uploads would exceed MaxBytes.
 var errFull = errors.New("staging: full")
