@@ -144,6 +144,7 @@ func ParseReader(r io.Reader, opt ParseOptions) (*Table, error) {
 		// a 10 MB cell must not become a 10 MB error.
 		for i := range e.Details {
 			e.Details[i].Value = clip(e.Details[i].Value)
+			e.Details[i].Line = clip(e.Details[i].Line)
 		}
 	} else if err != nil {
 		return nil, fmt.Errorf("datasets: read: %w", err)
@@ -154,6 +155,43 @@ func ParseReader(r io.Reader, opt ParseOptions) (*Table, error) {
 // MaxValueQuote is the longest cell text (in bytes) quoted in a problem; longer text is cut
 // at a character boundary and ends with "…".
 const MaxValueQuote = 200
+
+// recordLine is a record as one line of CSV, for a problem's context (errs.Detail.Line): its
+// fields as read, quoted where CSV needs it, clipped like a quoted value.
+func recordLine(rec []string) string {
+	var b strings.Builder
+	for i, f := range rec {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		if f == "" || !strings.ContainsAny(f, ",\"\r\n") && f[0] != ' ' && f[len(f)-1] != ' ' {
+			b.WriteString(f)
+		} else {
+			b.WriteByte('"')
+			b.WriteString(strings.ReplaceAll(f, `"`, `""`))
+			b.WriteByte('"')
+		}
+		if b.Len() > MaxValueQuote {
+			break // clip cuts it there anyway
+		}
+	}
+	return clip(b.String())
+}
+
+// recordLine is data row ri as one line of CSV, rebuilt from its stored cells, for the problems
+// found once the whole file is read (the file's text is not kept): text as read (trimmed),
+// numbers as read back, markers as written.
+func (t *Table) recordLine(ri int) string {
+	rec := make([]string, len(t.cols))
+	for ci := range t.cols {
+		if c := &t.cols[ci]; c.text {
+			rec[ci] = c.textAt(ri)
+		} else {
+			rec[ci] = spell(c.kinds[ri], c.nums[ri])
+		}
+	}
+	return recordLine(rec)
+}
 
 func clip(s string) string {
 	if len(s) <= MaxValueQuote {
@@ -296,16 +334,16 @@ rows:
 			continue // a blank line, or a row of empty cells as Excel leaves behind
 		}
 		if len(rec) != len(header) {
-			problems.Add(errs.Detail{Row: line, Reason: fmt.Sprintf("has %d fields, the header has %d", len(rec), len(header))})
+			problems.Add(errs.Detail{Row: line, Reason: fmt.Sprintf("has %d fields, the header has %d", len(rec), len(header)), Line: recordLine(rec)})
 			continue
 		}
 		if isHeader(rec, header) {
-			problems.Add(errs.Detail{Row: line, Reason: "the header is repeated on this line (were two files joined?)"})
+			problems.Add(errs.Detail{Row: line, Reason: "the header is repeated on this line (were two files joined?)", Line: recordLine(rec)})
 			continue
 		}
 		for ci, v := range rec {
 			if len(v) > opt.MaxCellBytes {
-				problems.Add(errs.Detail{Row: line, Column: header[ci], Value: v, Reason: cellTooLong(len(v), opt.MaxCellBytes)})
+				problems.Add(errs.Detail{Row: line, Column: header[ci], Value: v, Reason: cellTooLong(len(v), opt.MaxCellBytes), Line: recordLine(rec)})
 				continue rows
 			}
 		}
@@ -325,7 +363,7 @@ rows:
 				col = header[i]
 				keyProblemAt[[2]int{line, i}] = true
 			}
-			problems.Add(errs.Detail{Row: line, Column: col, Value: p.value, Reason: p.reason})
+			problems.Add(errs.Detail{Row: line, Column: col, Value: p.value, Reason: p.reason, Line: recordLine(rec)})
 		}
 		t.keys = append(t.keys, storedKey{area: k.area, period: k.period, level: levelCode(k.level)})
 		t.lines = append(t.lines, int32(line))
@@ -344,7 +382,7 @@ rows:
 				// A number out of range is refused in any column that could hold numbers:
 				// stored as text it would hide the overflow instead of reporting it.
 				if numeric[lnames[ci]] || reason != notANumber {
-					c.problems.add(errs.Detail{Row: line, Column: header[ci], Value: raw, Reason: reason})
+					c.problems.add(errs.Detail{Row: line, Column: header[ci], Value: raw, Reason: reason, Line: recordLine(rec)})
 					c.addNumber(cell{bad: true}, v) // already reported: later checks must not report it again
 					continue
 				}
@@ -354,7 +392,7 @@ rows:
 			if formulaLike(v) && !keyProblemAt[[2]int{line, ci}] {
 				c.problems.add(errs.Detail{Row: line, Column: header[ci], Value: v, Reason: "looks like a spreadsheet formula " +
 					"(starts with " + v[:1] + "); formulas are refused because they would run when the data is opened " +
-					"in a spreadsheet: remove the leading character or put a space before it"})
+					"in a spreadsheet: remove the leading character or put a space before it", Line: recordLine(rec)})
 			}
 		}
 	}
@@ -432,25 +470,26 @@ func checkSimpleReturn(t *Table, header []string, cat Catalog, problems *errs.Li
 		line := int(t.lines[ri])
 		ind := t.text(indCol, ri)
 		if cat != nil && ind != "" && !cat.Known(ind) {
-			problems.Add(errs.Detail{Row: line, Column: header[colIdx["indicator"]], Value: ind, Reason: "unknown indicator"})
+			problems.Add(errs.Detail{Row: line, Column: header[colIdx["indicator"]], Value: ind, Reason: "unknown indicator", Line: t.recordLine(ri)})
 		}
 		if v, _ := num("value", ri); !v.ok && v.marker == "" && !v.bad {
-			problems.Add(errs.Detail{Row: line, Column: header[colIdx["value"]], Reason: "value is empty (write a suppression marker such as c or x if the figure is withheld)"})
+			problems.Add(errs.Detail{Row: line, Column: header[colIdx["value"]], Reason: "value is empty (write a suppression marker such as c or x if the figure is withheld)",
+				Line: t.recordLine(ri)})
 		}
 		n, hasN := num("numerator", ri)
 		d, hasD := num("denominator", ri)
 		if hasN && n.ok && n.num < 0 {
-			problems.Add(errs.Detail{Row: line, Column: header[colIdx["numerator"]], Reason: "numerator is negative"})
+			problems.Add(errs.Detail{Row: line, Column: header[colIdx["numerator"]], Reason: "numerator is negative", Line: t.recordLine(ri)})
 		}
 		if hasD && d.ok && d.num <= 0 {
-			problems.Add(errs.Detail{Row: line, Column: header[colIdx["denominator"]], Reason: "denominator must be greater than zero"})
+			problems.Add(errs.Detail{Row: line, Column: header[colIdx["denominator"]], Reason: "denominator must be greater than zero", Line: t.recordLine(ri)})
 		}
 		if hasN && hasD && n.ok && d.ok && d.num > 0 && n.num > d.num && cat != nil && cat.IsProportion(ind) {
 			problems.Add(errs.Detail{Row: line, Column: header[colIdx["numerator"]],
-				Reason: fmt.Sprintf("numerator %g is greater than denominator %g for a proportion", n.num, d.num)})
+				Reason: fmt.Sprintf("numerator %g is greater than denominator %g for a proportion", n.num, d.num), Line: t.recordLine(ri)})
 		}
 		if first, dup := dups[ri]; dup {
-			problems.Add(errs.Detail{Row: line, Reason: fmt.Sprintf("duplicate of row %d (same indicator, area and period)", first)})
+			problems.Add(errs.Detail{Row: line, Reason: fmt.Sprintf("duplicate of row %d (same indicator, area and period)", first), Line: t.recordLine(ri)})
 		}
 	}
 }
@@ -599,16 +638,16 @@ func checkTargets(t *Table, header []string, cat Catalog, problems *errs.List) {
 		line := int(t.lines[ri])
 		ind := t.text(indCol, ri)
 		if cat != nil && ind != "" && !cat.Known(ind) {
-			problems.Add(errs.Detail{Row: line, Column: header[indCol], Value: ind, Reason: "unknown indicator"})
+			problems.Add(errs.Detail{Row: line, Column: header[indCol], Value: ind, Reason: "unknown indicator", Line: t.recordLine(ri)})
 		}
 		if c := t.num(targetCol, ri); !c.ok && !c.bad {
-			problems.Add(errs.Detail{Row: line, Column: header[targetCol], Reason: "target is empty"})
+			problems.Add(errs.Detail{Row: line, Column: header[targetCol], Reason: "target is empty", Line: t.recordLine(ri)})
 		}
 		if c := t.num(tolCol, ri); c.ok && c.num < 0 {
-			problems.Add(errs.Detail{Row: line, Column: header[tolCol], Reason: "tolerance must not be negative"})
+			problems.Add(errs.Detail{Row: line, Column: header[tolCol], Reason: "tolerance must not be negative", Line: t.recordLine(ri)})
 		}
 		if first, dup := dups[ri]; dup {
-			problems.Add(errs.Detail{Row: line, Reason: fmt.Sprintf("duplicate of row %d (same indicator, area and period)", first)})
+			problems.Add(errs.Detail{Row: line, Reason: fmt.Sprintf("duplicate of row %d (same indicator, area and period)", first), Line: t.recordLine(ri)})
 		}
 	}
 }

@@ -292,6 +292,7 @@ func (s *Service) Load(ctx context.Context, name string, r io.Reader, up Upload)
 		if e, _ := errs.As(perr); e != nil {
 			for i := range e.Details {
 				e.Details[i].Value = clip(e.Details[i].Value)
+				e.Details[i].Line = clip(e.Details[i].Line)
 			}
 		}
 	}
@@ -735,8 +736,8 @@ func createRevisionTable(ctx context.Context, conn *sql.Conn, id int64, t *Table
 }
 
 // WithoutValues is the revision as someone other than its uploader sees it: every problem's row,
-// column and reason, but not the cell values quoted, which may hold personal data from a file
-// that was refused.
+// column and reason, but not the cell values quoted nor the file's lines, which may hold personal
+// data from a file that was refused.
 func (r Revision) WithoutValues() Revision {
 	if len(r.Errors) == 0 {
 		return r
@@ -744,6 +745,7 @@ func (r Revision) WithoutValues() Revision {
 	errs := make([]errs.Detail, len(r.Errors))
 	for i, d := range r.Errors {
 		d.Value = ""
+		d.Line = ""
 		errs[i] = d
 	}
 	r.Errors = errs

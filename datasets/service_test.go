@@ -303,7 +303,8 @@ func TestServiceRejectedUpload(t *testing.T) {
 	if r.Status != datasets.Rejected || r.Current || r.ErrorCount != 2 || r.Rows != 0 || len(r.Errors) != 2 {
 		t.Errorf("rejected revision = %+v", r)
 	}
-	if len(r.Errors) == 2 && (r.Errors[1] != errs.Detail{Row: 5, Column: "area", Value: "E06999999", Reason: "unknown area (give a GSS code, DfE code or exact name)"}) {
+	if len(r.Errors) == 2 && (r.Errors[1] != errs.Detail{Row: 5, Column: "area", Value: "E06999999", Reason: "unknown area (give a GSS code, DfE code or exact name)",
+		Line: "NI50,E06999999,2015-16,58.8,,,"}) {
 		t.Errorf("stored error = %+v", r.Errors[1])
 	}
 	if !revs[1].Current || revs[1].Status != datasets.Accepted {

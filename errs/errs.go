@@ -31,7 +31,8 @@ const (
 )
 
 // Detail is one problem inside a validation error. Row is the line number in the uploaded file
-// (the header is line 1); zero means not row-specific.
+// (the header is line 1); zero means not row-specific. Line is that row of the file as CSV text,
+// for context: like Value it may hold what the file said, and is shown only to whom Value is.
 type Detail struct {
 	File   string `json:"file,omitempty"`
 	Row    int    `json:"row,omitempty"`
@@ -39,6 +40,7 @@ type Detail struct {
 	Field  string `json:"field,omitempty"`
 	Value  string `json:"value,omitempty"`
 	Reason string `json:"reason"`
+	Line   string `json:"line,omitempty"`
 }
 
 // String renders a detail as one line: "row 12, column value: not a number (\"abc\")".
