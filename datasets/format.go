@@ -1,6 +1,8 @@
 package datasets
 
 import (
+	"bytes"
+	"encoding/csv"
 	"fmt"
 	"regexp"
 	"strings"
@@ -67,6 +69,10 @@ type Format struct {
 	// row: the format's checks refuse two rows with the same key. Nil when the format's rows
 	// have no key (a revision diff then compares whole rows).
 	Key []string
+	// Example is a short file of the format, as records: the header (the required columns and
+	// the usual optional ones) and rows of published figures. Template writes it as CSV; it
+	// parses as this format.
+	Example [][]string
 
 	// key extracts area, level and period from a row. A non-empty skip means the row is a known
 	// artefact of published data and is left out with a warning (never silently).
@@ -151,6 +157,11 @@ var simpleReturn = &Format{
 	Text:         []string{"indicator", "area", "period", "note"},
 	PeriodColumn: "period",
 	Key:          []string{"indicator"},
+	Example: [][]string{
+		{"indicator", "area", "period", "value", "numerator", "denominator", "note"},
+		{"secondary-good-outstanding-schools", "836", "2015-16", "58.8", "", "", "Poole score card row 1.14 (published figure)"},
+		{"secondary-good-outstanding-schools", "SN:836", "2015-16", "83.8", "", "", "statistical neighbours' average, as published in the score card"},
+	},
 	key: func(reg *areas.Registry, r row) (rowKey, []keyProblem, string) {
 		var k rowKey
 		var probs []keyProblem
@@ -202,6 +213,47 @@ func RequiredFormat(dataset string) *Format {
 // Header is the format's required columns as a CSV header line.
 func (f *Format) Header() string { return strings.Join(f.Required, ",") }
 
+// FormatColumn is one column a format's files have.
+type FormatColumn struct {
+	Name string
+	// Required columns must be in the header; the others may be.
+	Required bool
+	// Numeric columns hold numbers, suppression markers (such as c or x) or nothing.
+	Numeric bool
+}
+
+// Columns lists the columns the format knows: the required ones in order, then its optional
+// numeric and text columns. A file may have other columns too: they are kept as uploaded.
+func (f *Format) Columns() []FormatColumn {
+	var out []FormatColumn
+	seen := map[string]bool{}
+	numeric := setOf(f.Numeric)
+	add := func(names []string, required bool) {
+		for _, n := range names {
+			if !seen[strings.ToLower(n)] {
+				seen[strings.ToLower(n)] = true
+				out = append(out, FormatColumn{Name: n, Required: required, Numeric: numeric[strings.ToLower(n)]})
+			}
+		}
+	}
+	add(f.Required, true)
+	add(f.Numeric, false)
+	add(f.Text, false)
+	return out
+}
+
+// Template is the format's Example as a CSV file (UTF-8, LF line endings): a file to start
+// from, that loads as it is.
+func (f *Format) Template() []byte {
+	var b bytes.Buffer
+	w := csv.NewWriter(&b)
+	_ = w.WriteAll(f.Example) // a bytes.Buffer does not fail
+	return b.Bytes()
+}
+
+// FormatNamed returns the format called name (as Revision.Format has it), or nil.
+func FormatNamed(name string) *Format { return formatNamed(name) }
+
 // formatNamed returns the format called name, or nil.
 func formatNamed(name string) *Format {
 	for _, f := range Formats {
@@ -251,6 +303,11 @@ var targetsFile = &Format{
 	Text:         []string{"indicator", "area", "period", "tolerance_type", "note"},
 	PeriodColumn: "period",
 	Key:          []string{"indicator"},
+	Example: [][]string{
+		{"indicator", "area", "period", "target", "tolerance", "tolerance_type", "note"},
+		{"secondary-good-outstanding-schools", "E06000058", "2025-26", "90", "2", "absolute", "amber from 88 to 90"},
+		{"secondary-good-outstanding-schools", "E06000058", "2026-27", "92", "5", "percent", "amber within 5% of the target"},
+	},
 	key: func(reg *areas.Registry, r row) (rowKey, []keyProblem, string) {
 		var k rowKey
 		var probs []keyProblem
@@ -285,6 +342,13 @@ var eesTidy = &Format{
 	Text: []string{"time_period", "time_identifier", "geographic_level", "country_code", "country_name",
 		"region_code", "region_name", "old_la_code", "new_la_code", "la_name"},
 	PeriodColumn: "time_period",
+	Example: [][]string{
+		{"time_period", "time_identifier", "geographic_level", "country_code", "country_name", "region_code", "region_name",
+			"old_la_code", "new_la_code", "la_name", "population_type", "children_count", "rate_per_10000"},
+		{"2025", "Reporting year", "National", "E92000001", "England", "", "", "", "", "", "Children looked after on 31 March each year", "81770", "67"},
+		{"2025", "Reporting year", "Local authority", "E92000001", "England", "E12000009", "South West", "839", "E06000058",
+			"Bournemouth, Christchurch and Poole", "Children looked after on 31 March each year", "560", "75"},
+	},
 	key: func(reg *areas.Registry, r row) (rowKey, []keyProblem, string) {
 		var k rowKey
 		var probs []keyProblem
@@ -345,6 +409,14 @@ var fingertipsExport = &Format{
 		"Compared to England value or percentiles", "Compared to Regions (statistical) value or percentiles",
 		"Time period Sortable", "New data", "Compared to goal", "Time period range"},
 	PeriodColumn: "Time period",
+	Example: [][]string{
+		{"Indicator ID", "Indicator Name", "Area Code", "Area Name", "Area Type", "Sex", "Age", "Time period", "Value",
+			"Lower CI 95.0 limit", "Upper CI 95.0 limit", "Count", "Denominator"},
+		{"90284", "Hospital admissions caused by unintentional and deliberate injuries in children (aged 0 to 14 years)", "E92000001",
+			"England", "England", "Persons", "<15 yrs", "2010/11", "115.2166797", "114.5287223", "115.9077445", "107429", "9324084"},
+		{"90284", "Hospital admissions caused by unintentional and deliberate injuries in children (aged 0 to 14 years)", "E06000058",
+			"Bournemouth, Christchurch and Poole", "Counties & UAs (from Apr 2023)", "Male", "<15 yrs", "2022/23", "98.26608", "87.92955", "110.17143", "310", ""},
+	},
 	key: func(reg *areas.Registry, r row) (rowKey, []keyProblem, string) {
 		var k rowKey
 		var probs []keyProblem
@@ -373,6 +445,11 @@ var laitLong = &Format{
 	Numeric:      []string{"value"},
 	Text:         []string{"measure_short", "years", "la_number", "area_name"},
 	PeriodColumn: "years",
+	Example: [][]string{
+		{"measure_short", "years", "la_number", "area_name", "value"},
+		{"RTA", "2014-16", "301", "Barking and Dagenham", "12.13"},
+		{"RTA", "2014-16", "302", "Barnet", "10.79"},
+	},
 	key: func(reg *areas.Registry, r row) (rowKey, []keyProblem, string) {
 		var k rowKey
 		var probs []keyProblem
@@ -401,6 +478,11 @@ var dfeLegacyLA = &Format{
 	Required:     []string{"year", "level", "la_name"},
 	Text:         []string{"year", "level", "la_name", "school_type"},
 	PeriodColumn: "year",
+	Example: [][]string{
+		{"year", "level", "la_name", "school_type", "num_schools", "headcount", "perm_excl", "perm_excl_rate"},
+		{"201617", "National", "England", "Total", "21319", "8025075", "7720", "0.1"},
+		{"201617", "Local authority", "Poole", "Total", "43", "19290", "24", "0.12"},
+	},
 	key: func(reg *areas.Registry, r row) (rowKey, []keyProblem, string) {
 		var k rowKey
 		var probs []keyProblem

@@ -7,6 +7,7 @@ import (
 
 	"github.com/childrens-trust/scorecard/datasets"
 	"github.com/childrens-trust/scorecard/errs"
+	"github.com/childrens-trust/scorecard/indicators"
 )
 
 // Every row problem carries its line of the file (errs.Detail.Line), whether the parser found it
@@ -70,4 +71,38 @@ func TestProblemsCarryTheirLine(t *testing.T) {
 			t.Errorf("line = %q (%d bytes), want the start of the row clipped to %d bytes", line[:min(len(line), 60)], len(line), datasets.MaxValueQuote)
 		}
 	})
+}
+
+// Each format's template (its Example as CSV) loads as that format with the shipped indicators
+// and areas, and lists the required columns first.
+func TestFormatTemplatesParseAsTheirFormat(t *testing.T) {
+	cat, err := indicators.Load("", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := func() time.Time { return time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC) }
+	for _, f := range datasets.Formats {
+		t.Run(f.Name, func(t *testing.T) {
+			dataset := "example"
+			if f == datasets.RequiredFormat(datasets.TargetsDataset) {
+				dataset = datasets.TargetsDataset
+			}
+			tab, err := datasets.Parse(f.Template(), datasets.ParseOptions{Catalog: cat, Dataset: dataset, Now: now})
+			if err != nil {
+				t.Fatalf("template does not load: %v\n%s", err, f.Template())
+			}
+			if tab.Format != f || tab.Rows() != len(f.Example)-1 {
+				t.Errorf("template read as %s with %d rows, want %s with %d", tab.Format.Name, tab.Rows(), f.Name, len(f.Example)-1)
+			}
+			cols := f.Columns()
+			for i, name := range f.Required {
+				if cols[i].Name != name || !cols[i].Required {
+					t.Errorf("column %d = %+v, want required %s", i, cols[i], name)
+				}
+			}
+			if datasets.FormatNamed(f.Name) != f {
+				t.Errorf("FormatNamed(%q) is not the format", f.Name)
+			}
+		})
+	}
 }
