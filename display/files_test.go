@@ -1,0 +1,37 @@
+package display_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/childrens-trust/scorecard/display"
+)
+
+func TestCountAndSize(t *testing.T) {
+	for _, tt := range []struct {
+		name, got, want string
+	}{
+		{"one", display.Count(1, "row", "rows"), "1 row"},
+		{"none", display.Count(0, "row", "rows"), "0 rows"},
+		{"thousands", display.Count(12345, "row", "rows"), "12,345 rows"},
+		{"one byte", display.Size(1), "1 byte"},
+		{"bytes", display.Size(512), "512 bytes"},
+		{"a kilobyte exactly", display.Size(1024), "1 KB"},
+		{"kilobytes with a decimal", display.Size(2560), "2.5 KB"},
+		{"whole from ten", display.Size(10*1024 + 700), "11 KB"},
+		{"megabytes", display.Size(256 << 20), "256 MB"},
+		{"gigabytes", display.Size(1288490189), "1.2 GB"},
+		{"a moment", display.DateTime(time.Date(2026, 11, 23, 9, 5, 59, 0, time.UTC)), "23 November 2026, 09:05 UTC"},
+		{"a moment elsewhere is shown in UTC", display.DateTime(time.Date(2026, 6, 1, 10, 0, 0, 0, time.FixedZone("BST", 3600))), "1 June 2026, 09:00 UTC"},
+		{"no moment", display.DateTime(time.Time{}), ""},
+		{"short hash", display.ShortHash("3f2a9c01b7e4d5aa0000"), "3f2a9c01b7e4"},
+		{"short hash of a short string", display.ShortHash("abc"), "abc"},
+		{"accepted", display.RevisionStatus("accepted", 0), "Accepted"},
+		{"rejected", display.RevisionStatus("rejected", 0), "Rejected"},
+		{"restored", display.RevisionStatus("restored", 3), "Restored from revision 3"},
+	} {
+		if tt.got != tt.want {
+			t.Errorf("%s: got %q, want %q", tt.name, tt.got, tt.want)
+		}
+	}
+}
