@@ -680,6 +680,7 @@ func TestEveryRouteHasAPolicy(t *testing.T) {
 		"POST /api/v1/datasets/:name/revisions":              "upload",
 		"POST /api/v1/datasets/:name/staged/:stage":          "upload",
 		"DELETE /api/v1/datasets/:name/staged/:stage":        "upload",
+		"POST /datasets/:name/upload":                        "upload",
 		"POST /api/v1/indicators/:id/areas/:area/commentary": "area_write",
 		"POST /api/v1/datasets/:name/revisions/:id/restore":  "admin",
 		"POST /api/v1/admin/reevaluate":                      "admin",

@@ -118,7 +118,7 @@ func errorHandlerWithPages(log *slog.Logger, page func(c echo.Context, status in
 
 // wantsHTMLError reports whether an error response should be an HTML page: the request is not
 // for the API or an asset, and its Accept header asks for text/html by name (as browsers do), or
-// it is for a board page's route and does not ask for JSON by name.
+// it is for a board page's or an analysts' page's route and does not ask for JSON by name.
 func wantsHTMLError(r *http.Request) bool {
 	p := r.URL.Path
 	if p == "/api" || strings.HasPrefix(p, "/api/") || strings.HasPrefix(p, "/assets/") {
@@ -137,7 +137,8 @@ func wantsHTMLError(r *http.Request) bool {
 		return true
 	}
 	// A board page's route answers in HTML unless the client asks for JSON by name.
-	page := p == "/" || p == "/scorecards" || p == signInPath || p == signOutPath || strings.HasPrefix(p, "/scorecards/") || strings.HasPrefix(p, "/areas/")
+	page := p == "/" || p == "/scorecards" || p == signInPath || p == signOutPath || strings.HasPrefix(p, "/scorecards/") || strings.HasPrefix(p, "/areas/") ||
+		p == "/datasets" || strings.HasPrefix(p, "/datasets/")
 	return page && !json
 }
 

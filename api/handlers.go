@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"net/http"
 	"slices"
@@ -398,11 +399,40 @@ func (s *Server) changed(c echo.Context, trigger string, start time.Time, rev *d
 // With ?dry_run=true nothing is stored: the answer (200, previewResult) is the would-be
 // revision, the judgement changes it would make and the staged file to confirm.
 func (s *Server) upload(c echo.Context) error {
+	dryRun, err := parseDryRun(c)
+	if err != nil {
+		return err
+	}
+	return s.withUpload(c, func(ch Changes, name string, body io.Reader, up datasets.Upload) error {
+		if dryRun {
+			p, err := ch.Preview(c.Request().Context(), name, body, up)
+			if err != nil {
+				return err
+			}
+			return c.JSON(http.StatusOK, newPreviewResult(p))
+		}
+		start := time.Now()
+		rev, re, err := ch.Load(c.Request().Context(), name, body, up)
+		noteRevision(c, rev)
+		if err != nil {
+			return err
+		}
+		return s.changed(c, "upload", start, rev, re)
+	})
+}
+
+// withUpload reads the upload of the request (the route's :name is the dataset) and hands its
+// file to use, with who sends it: the one upload path of the API and the upload page. It limits
+// the body, checks X-Uploaded-By, lets each token have one upload at a time, and reads the file
+// from the body or the multipart field "file"; ?merge=true replaces only the areas in the file
+// (datasets.Upload.Merge). When the body stalled or was too large, that is the error, whatever
+// use returned.
+func (s *Server) withUpload(c echo.Context, use func(ch Changes, name string, body io.Reader, up datasets.Upload) error) error {
 	name := c.Param("name")
 	if err := datasets.ValidateName(name); err != nil {
 		return err
 	}
-	dryRun, err := parseDryRun(c)
+	merge, err := boolParam(c, "merge")
 	if err != nil {
 		return err
 	}
@@ -439,40 +469,16 @@ func (s *Server) upload(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	merge, err := boolParam(c, "merge")
-	if err != nil {
-		return err
-	}
 	// An area-limited token always merges (datasets.Upload): it replaces only its areas' rows.
-	up := datasets.Upload{FileName: fileName, By: s.actor(c), TokenID: tokenID(c), AllowedAreas: allowedAreas(c), Merge: merge}
-	if dryRun {
-		p, err := ch.Preview(req.Context(), name, body, up)
-		if err != nil && stalled != nil {
-			return stalled
-		}
-		if err != nil {
-			var tooLarge *http.MaxBytesError
-			if errors.As(err, &tooLarge) {
-				return errs.Errorf(errs.TooLarge, "the upload is larger than the %d MiB limit; nothing was stored", limit>>20)
-			}
-			return err
-		}
-		return c.JSON(http.StatusOK, newPreviewResult(p))
-	}
-	start := time.Now()
-	rev, re, err := ch.Load(req.Context(), name, body, up)
-	noteRevision(c, rev)
+	err = use(ch, name, body, datasets.Upload{FileName: fileName, By: s.actor(c), TokenID: tokenID(c), AllowedAreas: allowedAreas(c), Merge: merge})
 	if err != nil && stalled != nil {
 		return stalled
 	}
-	if err != nil {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			return errs.Errorf(errs.TooLarge, "the upload is larger than the %d MiB limit; nothing was stored", limit>>20)
-		}
-		return err
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return errs.Errorf(errs.TooLarge, "the upload is larger than the %d MiB limit; nothing was stored", limit>>20)
 	}
-	return s.changed(c, "upload", start, rev, re)
+	return err
 }
 
 // MaxUploadedBy is the longest X-Uploaded-By accepted, in characters: a person's name or email.

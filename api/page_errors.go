@@ -19,16 +19,27 @@ type errorPageData struct {
 	Pickers    bool
 	Choices    []option
 	Areas      []option
+	// Back is the link out of the error: the list of scorecards, or of datasets for the
+	// analysts' pages.
+	BackURL, BackLabel string
 }
 
 // errorPage writes an error as the HTML page a person's browser gets (errorHandlerWithPages).
 func (s *Server) errorPage(c echo.Context, status int, message string) error {
-	d := errorPageData{Status: status, StatusText: http.StatusText(status), Message: display.Sentence(message)}
+	d := errorPageData{Status: status, StatusText: http.StatusText(status), Message: display.Sentence(message),
+		BackURL: "/", BackLabel: "Go to the list of scorecards"}
 	if d.StatusText == "" {
 		d.StatusText = "Error"
 	}
 	path := c.Request().URL.Path
+	datasetsPage := path == "/datasets" || strings.HasPrefix(path, "/datasets/")
+	if datasetsPage {
+		d.BackURL, d.BackLabel = "/datasets", "Go to the list of datasets"
+	}
 	switch {
+	case status == http.StatusNotFound && datasetsPage:
+		d.Heading = "We could not find that"
+		d.Advice = "Check the address, or choose a dataset from the list."
 	case status == http.StatusNotFound && (strings.HasPrefix(path, "/scorecards") || strings.HasPrefix(path, "/areas/")):
 		d.Heading = "We could not find that"
 		d.Advice = "Check the address, or choose a scorecard and an area below."
@@ -80,7 +91,7 @@ var errorPageTemplate = pageTemplate("error", `
 <p class="lede"><strong>{{.Message}}</strong></p>
 {{with .Advice}}<p>{{.}}</p>{{end}}
 <p class="muted">Error {{.Status}}: {{.StatusText}}</p>
-<p><a href="/">Go to the list of scorecards</a></p>
+<p><a href="{{.BackURL}}">{{.BackLabel}}</a></p>
 {{if .Pickers}}<h2 id="pick">Read a scorecard</h2>
 <form class="pickers" method="get" action="/scorecards" aria-labelledby="pick">
 <div><label for="scorecard">Scorecard</label>

@@ -21,7 +21,7 @@ body{font-family:system-ui,-apple-system,"Segoe UI",Arial,sans-serif;font-size:1
 header.site{background:#0b0c0c;color:#fff;padding:.75rem 1.5rem;display:flex;flex-wrap:wrap;gap:.5rem 2rem;align-items:baseline}
 header.site p{margin:0;font-weight:700}
 header.site a{color:#fff}
-header.site nav ul{list-style:none;margin:0;padding:0;display:flex;gap:1.5rem}
+header.site nav ul{list-style:none;margin:0;padding:0;display:flex;flex-wrap:wrap;gap:.25rem 1.5rem}
 header.site .account{display:flex;flex-wrap:wrap;gap:.25rem 1rem;align-items:baseline;margin-left:auto;max-width:100%}
 header.site .account p{font-weight:400;overflow-wrap:anywhere}
 header.site .account button{font:inherit;font-size:1rem;padding:.125rem .75rem;border:2px solid #fff;background:#0b0c0c;color:#fff;cursor:pointer}
@@ -224,7 +224,7 @@ var layoutTemplate = template.Must(template.New("layout").Parse(`<!DOCTYPE html>
 <body>
 <a class="skip" href="#main">Skip to main content</a>
 <header class="site"><p>Children's Trust scorecard</p>
-<nav aria-label="Site"><ul><li><a href="/">Scorecards</a></li><li><a href="/api/v1/scorecards">API</a></li></ul></nav>
+<nav aria-label="Site"><ul><li><a href="/">Scorecards</a></li><li><a href="/datasets">Datasets</a></li><li><a href="/api/v1/scorecards">API</a></li></ul></nav>
 {{with .User}}<div class="account"><p>Signed in as {{.Name}} ({{.Role}}{{with .Areas}}, {{.}}{{end}})</p>
 <form method="post" action="/sign-out">{{template "csrf" $}}<button type="submit">Sign out</button></form></div>
 {{else}}{{with .SignIn}}<div class="account"><a href="{{.}}">Sign in</a></div>

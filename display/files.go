@@ -2,6 +2,7 @@ package display
 
 import (
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/childrens-trust/scorecard/datasets"
@@ -74,4 +75,13 @@ func RevisionStatus(status string, restoredFrom int64) string {
 		return "Restored"
 	}
 	return status
+}
+
+// Capitalised is s with its first letter in capitals and nothing added: "local return" →
+// "Local return".
+func Capitalised(s string) string {
+	for i, r := range s {
+		return strings.ToUpper(string(r)) + s[i+len(string(r)):]
+	}
+	return s
 }

@@ -29,6 +29,9 @@ func TestCountAndSize(t *testing.T) {
 		{"accepted", display.RevisionStatus("accepted", 0), "Accepted"},
 		{"rejected", display.RevisionStatus("rejected", 0), "Rejected"},
 		{"restored", display.RevisionStatus("restored", 3), "Restored from revision 3"},
+		{"capitalised", display.Capitalised("local return"), "Local return"},
+		{"capitalised, not a letter", display.Capitalised("ésta"), "Ésta"},
+		{"capitalised, empty", display.Capitalised(""), ""},
 	} {
 		if tt.got != tt.want {
 			t.Errorf("%s: got %q, want %q", tt.name, tt.got, tt.want)

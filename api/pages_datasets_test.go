@@ -1,0 +1,325 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"html/template"
+	"mime/multipart"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/childrens-trust/scorecard/api"
+	"github.com/childrens-trust/scorecard/datasets"
+)
+
+// formFile is a multipart/form-data body with the file field "file", as the upload form sends.
+func formFile(tb testing.TB, fileName, content string) *requestBody {
+	tb.Helper()
+	var b bytes.Buffer
+	w := multipart.NewWriter(&b)
+	if err := w.WriteField("_csrf", ""); err != nil {
+		tb.Fatal(err)
+	}
+	fw, err := w.CreateFormFile("file", fileName)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	fw.Write([]byte(content))
+	if err := w.Close(); err != nil {
+		tb.Fatal(err)
+	}
+	return &requestBody{data: b.Bytes(), contentType: w.FormDataContentType()}
+}
+
+// page asks for an analysts' page as a browser does.
+func (f *secureFixture) page(tb testing.TB, who, method, path string, body *requestBody) (int, string, http.Header) {
+	tb.Helper()
+	rec := f.call(tb, who, method, path, body, "Accept", "text/html,application/xhtml+xml")
+	return rec.Code, rec.Body.String(), rec.Header()
+}
+
+func wantAll(tb testing.TB, what, body string, want ...string) {
+	tb.Helper()
+	for _, w := range want {
+		if !strings.Contains(body, w) {
+			tb.Errorf("%s lacks %q", what, w)
+		}
+	}
+}
+
+func wantNone(tb testing.TB, what, body string, unwanted ...string) {
+	tb.Helper()
+	for _, w := range unwanted {
+		if strings.Contains(body, w) {
+			tb.Errorf("%s has %q", what, w)
+		}
+	}
+}
+
+const (
+	// badPooleReturn has two mistakes: a value that is not a number (line 2) and an empty value
+	// (line 3), on rows for Poole (836), the own-area uploader's area.
+	badPooleReturn = "indicator,area,period,value,note\n" +
+		"secondary-good-outstanding-schools,836,2016-17 Q4,lots,first draft\n" +
+		"secondary-good-outstanding-schools,836,2016-17 Q3,,\n"
+	goodPooleReturn = "indicator,area,period,value,note\n" +
+		"secondary-good-outstanding-schools,836,2016-17 Q4,88.4,checked\n"
+)
+
+func TestDatasetsListPage(t *testing.T) {
+	f := newSecureFixture(t, api.Config{}, "local_returns")
+	code, body, h := f.page(t, asNone, http.MethodGet, "/datasets", nil)
+	if code != http.StatusOK {
+		t.Fatalf("GET /datasets = %d\n%s", code, body)
+	}
+	if cc := h.Get("Cache-Control"); !strings.Contains(cc, "private") {
+		t.Errorf("Cache-Control = %q, want private (the page varies by who asks)", cc)
+	}
+	wantAll(t, "the datasets page", body, "<h1>Datasets</h1>", `<a href="/datasets/local_returns">local_returns</a>`,
+		"The product&#39;s simple return", `<a href="/datasets/local_returns/revisions/1">Revision 1</a>: Accepted, 23 November 2026, 09:00 UTC, by shipped-data`,
+		"<code>testdata/returns/example_local_return.csv</code>", `<a href="/datasets">Datasets</a>`)
+	readers := 0
+	for _, d := range f.app.Catalog.All() {
+		if d.Source.Dataset == "local_returns" {
+			readers++
+			wantAll(t, "the datasets page", body, template.HTMLEscapeString(d.Title)+`: <span class="muted">last evaluated 23 November 2026, 09:00 UTC, on revision 1`)
+		}
+	}
+	if readers == 0 {
+		t.Fatal("no shipped indicator reads local_returns: choose another dataset for this test")
+	}
+}
+
+func TestDatasetPage(t *testing.T) {
+	f := newSecureFixture(t, api.Config{}, "local_returns")
+	t.Run("history, indicators and expected format, for anyone", func(t *testing.T) {
+		code, body, _ := f.page(t, asNone, http.MethodGet, "/datasets/local_returns", nil)
+		if code != http.StatusOK {
+			t.Fatalf("GET = %d\n%s", code, body)
+		}
+		wantAll(t, "the dataset page", body, "<h1>local_returns</h1>",
+			`<caption>Revisions of local_returns, newest first</caption>`,
+			`<td data-label="Revision"><a href="/datasets/local_returns/revisions/1">Revision 1</a></td>`,
+			`<span class="status status-accepted">Accepted</span> <span class="current">(current)</span>`,
+			`<time datetime="2026-11-23T09:00:00Z">23 November 2026, 09:00 UTC</time> by shipped-data`,
+			"Files for local_returns must be simple_return files",
+			`<caption>Columns of a simple_return file</caption>`,
+			`<td data-label="Column"><code>indicator</code></td><td data-label="Required">Required</td><td data-label="Holds">Text</td>`,
+			`<td data-label="Column"><code>numerator</code></td><td data-label="Required">Optional</td><td data-label="Holds">Numbers, a suppression marker`,
+			`<td data-label="area">SN:836</td>`,
+			`<a href="/datasets/local_returns/template.csv?format=simple_return" download>`,
+			"Uploading needs an uploader&#39;s or an administrator&#39;s account.",
+			`<a href="/sign-in?next=%2Fdatasets%2Flocal_returns">Sign in to upload</a>`)
+		wantNone(t, "the dataset page for a visitor", body, `<form class="upload"`)
+		revs, err := f.sets.Revisions(context.Background(), "local_returns")
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantAll(t, "the dataset page", body, `<code title="`+revs[0].SHA256+`">`+revs[0].SHA256[:12]+`</code>`)
+	})
+	t.Run("the upload form for an uploader", func(t *testing.T) {
+		_, body, _ := f.page(t, asUploaderOwn, http.MethodGet, "/datasets/local_returns", nil)
+		wantAll(t, "the dataset page for an uploader", body,
+			`<form class="upload" method="post" action="/datasets/local_returns/upload" enctype="multipart/form-data">`,
+			`<label for="file">CSV file</label>`, `<input type="file" id="file" name="file"`,
+			"You may load rows only for Poole (E06000029)")
+		wantNone(t, "the dataset page for an uploader", body, "Sign in to upload")
+	})
+	t.Run("no form for a viewer, and why", func(t *testing.T) {
+		_, body, _ := f.page(t, asViewer, http.MethodGet, "/datasets/local_returns", nil)
+		wantAll(t, "the dataset page for a viewer", body, "viewer is a viewer.")
+		wantNone(t, "the dataset page for a viewer", body, `<form class="upload"`)
+	})
+	t.Run("a dataset waiting for its first upload", func(t *testing.T) {
+		code, body, _ := f.page(t, asAdmin, http.MethodGet, "/datasets/targets", nil)
+		if code != http.StatusOK {
+			t.Fatalf("GET /datasets/targets = %d", code)
+		}
+		wantAll(t, "the targets page", body, "Nothing has been loaded into this dataset yet.", "There are no revisions yet.",
+			"Files for targets must be targets files", `<form class="upload"`, "You may load rows for any area.")
+	})
+}
+
+func TestDatasetTemplateCSV(t *testing.T) {
+	f := newSecureFixture(t, api.Config{}, "local_returns")
+	for _, tt := range []struct {
+		path, dataset, format, file string
+	}{
+		{"/datasets/local_returns/template.csv", "local_returns", "simple_return", "local_returns-simple_return-template.csv"},
+		{"/datasets/targets/template.csv", "targets", "targets", "targets-targets-template.csv"},
+		{"/datasets/local_returns/template.csv?format=simple_return", "local_returns", "simple_return", "local_returns-simple_return-template.csv"},
+	} {
+		rec := f.call(t, asNone, http.MethodGet, tt.path, nil)
+		if rec.Code != http.StatusOK {
+			t.Fatalf("GET %s = %d %s", tt.path, rec.Code, rec.Body)
+		}
+		if cd := rec.Header().Get("Content-Disposition"); cd != `attachment; filename="`+tt.file+`"` {
+			t.Errorf("%s: Content-Disposition = %q", tt.path, cd)
+		}
+		if ct := rec.Header().Get("Content-Type"); ct != "text/csv; charset=utf-8" {
+			t.Errorf("%s: Content-Type = %q", tt.path, ct)
+		}
+		tab, err := datasets.Parse(rec.Body.Bytes(), datasets.ParseOptions{Catalog: f.app.Catalog, Dataset: tt.dataset, Now: fixedNow})
+		if err != nil {
+			t.Fatalf("%s does not parse: %v\n%s", tt.path, err, rec.Body)
+		}
+		if tab.Format.Name != tt.format || tab.Rows() != 2 {
+			t.Errorf("%s parses as %s with %d rows, want %s", tt.path, tab.Format.Name, tab.Rows(), tt.format)
+		}
+	}
+	// A dataset whose indicators need one format offers no other.
+	if rec := f.call(t, asNone, http.MethodGet, "/datasets/local_returns/template.csv?format=fingertips", nil, "Accept", "text/html"); rec.Code != http.StatusNotFound {
+		t.Errorf("a template of another format = %d, want 404", rec.Code)
+	}
+}
+
+// The upload form's whole story without a browser: a file with mistakes is refused with its
+// problems as a table, shown in full to its uploader and admins and without values to others,
+// downloadable as CSV; a corrected file is accepted and leads to its revision.
+func TestUploadPageAndProblems(t *testing.T) {
+	f := newSecureFixture(t, api.Config{}, "local_returns")
+	code, body, _ := f.page(t, asUploaderOwn, http.MethodPost, "/datasets/poole_returns/upload", formFile(t, "poole-q4.csv", badPooleReturn))
+	if code != http.StatusUnprocessableEntity {
+		t.Fatalf("upload of a bad file = %d, want 422\n%s", code, body)
+	}
+	id := f.revisionCount(t, "poole_returns")
+	if id == 0 {
+		t.Fatal("no rejected revision recorded")
+	}
+	revs, _ := f.sets.Revisions(context.Background(), "poole_returns")
+	rejected := revs[0]
+	if rejected.Status != datasets.Rejected || rejected.ErrorCount != 2 {
+		t.Fatalf("revision = %+v, want rejected with 2 problems", rejected)
+	}
+	revURL := "/datasets/poole_returns/revisions/" + strconv.FormatInt(rejected.ID, 10)
+	valueRow := `<tr><td data-label="Row">2</td><td data-label="Column">value</td><td data-label="Value"><code>lots</code></td>` +
+		`<td data-label="Reason">Not a number or a suppression marker.</td><td data-label="Line"><code class="line">secondary-good-outstanding-schools,836,2016-17 Q4,lots,first draft</code></td></tr>`
+	wantAll(t, "the refused upload's page", body, "<h1>Your file was not loaded</h1>", `role="alert"`,
+		"2 problems were found in the file, so nothing was stored.", valueRow,
+		`<td data-label="Row">3</td><td data-label="Column">value</td><td data-label="Value"><code></code></td><td data-label="Reason">Value is empty`,
+		`<a href="`+revURL+`">revision `+strconv.FormatInt(rejected.ID, 10)+`</a>`,
+		`<a href="`+revURL+`/problems.csv" download>Download the problems as CSV</a>`,
+		`<form class="upload" method="post" action="/datasets/poole_returns/upload"`)
+
+	t.Run("the rejected revision's page, by who asks", func(t *testing.T) {
+		for _, who := range []string{asUploaderOwn, asAdmin} {
+			code, body, _ := f.page(t, who, http.MethodGet, revURL, nil)
+			if code != http.StatusOK {
+				t.Fatalf("%s: GET %s = %d", who, revURL, code)
+			}
+			wantAll(t, who+"'s revision page", body, "<h1>Revision "+strconv.FormatInt(rejected.ID, 10)+" of poole_returns</h1>",
+				`<span class="status status-rejected">Rejected</span>`, "<code>poole-q4.csv</code>", "<code>"+rejected.SHA256+"</code>",
+				"2 problems", valueRow, `<th scope="col">Line of the file</th>`)
+		}
+		for _, who := range []string{asNone, asViewer, asUploaderOther} {
+			code, body, _ := f.page(t, who, http.MethodGet, revURL, nil)
+			if code != http.StatusOK {
+				t.Fatalf("%s: GET %s = %d", who, revURL, code)
+			}
+			wantAll(t, who+"'s revision page", body, `<td data-label="Row">2</td><td data-label="Column">value</td><td data-label="Reason">Not a number or a suppression marker.</td>`,
+				"The values and the lines of the file are shown only to the person who uploaded it and to administrators.")
+			wantNone(t, who+"'s revision page", body, "lots", "first draft", `<th scope="col">Value</th>`, `data-label="Line"`)
+		}
+	})
+
+	t.Run("the problems as CSV", func(t *testing.T) {
+		for _, tt := range []struct {
+			who  string
+			want [][]string
+		}{
+			{asUploaderOwn, [][]string{{"row", "column", "value", "reason", "line"},
+				{"2", "value", "lots", "not a number or a suppression marker", "secondary-good-outstanding-schools,836,2016-17 Q4,lots,first draft"},
+				{"3", "value", "", "value is empty (write a suppression marker such as c or x if the figure is withheld)", "secondary-good-outstanding-schools,836,2016-17 Q3,,"}}},
+			{asViewer, [][]string{{"row", "column", "reason"}, {"2", "value", "not a number or a suppression marker"},
+				{"3", "value", "value is empty (write a suppression marker such as c or x if the figure is withheld)"}}},
+		} {
+			rec := f.call(t, tt.who, http.MethodGet, revURL+"/problems.csv", nil)
+			if rec.Code != http.StatusOK {
+				t.Fatalf("%s: problems.csv = %d %s", tt.who, rec.Code, rec.Body)
+			}
+			want := `attachment; filename="poole_returns-revision-` + strconv.FormatInt(rejected.ID, 10) + `-problems.csv"`
+			if cd := rec.Header().Get("Content-Disposition"); cd != want {
+				t.Errorf("Content-Disposition = %q, want %q", cd, want)
+			}
+			got, err := csv.NewReader(rec.Body).ReadAll()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != len(tt.want) {
+				t.Fatalf("%s: problems.csv = %q, want %q", tt.who, got, tt.want)
+			}
+			for i := range got {
+				if strings.Join(got[i], "|") != strings.Join(tt.want[i], "|") {
+					t.Errorf("%s: problems.csv row %d = %q, want %q", tt.who, i, got[i], tt.want[i])
+				}
+			}
+		}
+	})
+
+	t.Run("a corrected file is accepted and leads to its revision", func(t *testing.T) {
+		rec := f.call(t, asUploaderOwn, http.MethodPost, "/datasets/poole_returns/upload", formFile(t, "poole-q4-fixed.csv", goodPooleReturn), "Accept", "text/html")
+		if rec.Code != http.StatusSeeOther {
+			t.Fatalf("upload of a good file = %d, want 303\n%s", rec.Code, rec.Body)
+		}
+		loc := rec.Header().Get("Location")
+		if !regexp.MustCompile(`^/datasets/poole_returns/revisions/\d+$`).MatchString(loc) || loc == revURL {
+			t.Fatalf("Location = %q, want the new revision's page", loc)
+		}
+		code, body, _ := f.page(t, asViewer, http.MethodGet, loc, nil)
+		if code != http.StatusOK {
+			t.Fatalf("GET %s = %d", loc, code)
+		}
+		wantAll(t, "the new revision's page", body, `<span class="status status-accepted">Accepted</span> <span class="current">(current)</span>`,
+			"<code>poole-q4-fixed.csv</code>", "<dd>1 row</dd>", "<dd>simple_return</dd>", "by uploader-own-area [")
+		wantNone(t, "an accepted revision's page", body, `<h2 id="problems">`)
+		if rec := f.call(t, asViewer, http.MethodGet, loc+"/problems.csv", nil); rec.Code != http.StatusNotFound {
+			t.Errorf("problems.csv of an accepted revision = %d, want 404", rec.Code)
+		}
+	})
+
+	t.Run("rows outside the uploader's areas are refused with the rows listed", func(t *testing.T) {
+		before := f.revisionCount(t, "poole_returns")
+		code, body, _ := f.page(t, asUploaderOwn, http.MethodPost, "/datasets/poole_returns/upload",
+			formFile(t, "leics.csv", "indicator,area,period,value\nsecondary-good-outstanding-schools,855,2016-17 Q4,70\n"))
+		if code != http.StatusForbidden {
+			t.Fatalf("upload for another area = %d, want 403\n%s", code, body)
+		}
+		wantAll(t, "the refused upload's page", body, "<h1>Your file was not loaded</h1>", `<td data-label="Row">2</td><td data-label="Column">area</td>`)
+		if after := f.revisionCount(t, "poole_returns"); after != before {
+			t.Errorf("revisions %d -> %d: a refused upload stored something", before, after)
+		}
+	})
+
+	t.Run("who may not upload is refused", func(t *testing.T) {
+		for who, want := range map[string]int{asNone: http.StatusUnauthorized, asViewer: http.StatusForbidden, asRevoked: http.StatusUnauthorized} {
+			before := f.revisionCount(t, "poole_returns")
+			code, body, _ := f.page(t, who, http.MethodPost, "/datasets/poole_returns/upload", formFile(t, "x.csv", goodPooleReturn))
+			if code != want || !strings.Contains(body, "<!DOCTYPE html>") {
+				t.Errorf("%s: upload = %d, want %d as a page", who, code, want)
+			}
+			if after := f.revisionCount(t, "poole_returns"); after != before {
+				t.Errorf("%s: revisions %d -> %d", who, before, after)
+			}
+		}
+	})
+}
+
+func TestDatasetPagesNotFound(t *testing.T) {
+	f := newSecureFixture(t, api.Config{}, "local_returns")
+	for _, path := range []string{
+		"/datasets/no_such_dataset", "/datasets/Not-A-Name", "/datasets/local_returns/revisions/999",
+		"/datasets/local_returns/revisions/abc", "/datasets/local_returns/revisions/1/problems.csv",
+		"/datasets/no_such_dataset/template.csv", "/datasets/local_returns?page=9",
+	} {
+		code, body, _ := f.page(t, asAdmin, http.MethodGet, path, nil)
+		if code != http.StatusNotFound {
+			t.Errorf("GET %s = %d, want 404", path, code)
+			continue
+		}
+		wantAll(t, "the 404 page of "+path, body, "<!DOCTYPE html>", "<h1>We could not find that</h1>", `<a href="/datasets">Go to the list of datasets</a>`)
+	}
+}
