@@ -34,10 +34,11 @@ var datasetTemplates embed.FS
 const datasetPageCSS template.CSS = `
 table.records{border-collapse:collapse;font-size:1rem;margin:.5rem 0 1rem;width:100%}
 table.records caption{text-align:left;font-weight:700;padding:0 0 .5rem 0}
-table.records th,table.records td{border-bottom:1px solid #b1b4b6;padding:.375rem .75rem .375rem 0;text-align:left;vertical-align:top;overflow-wrap:anywhere}
+table.records th,table.records td{border-bottom:1px solid #b1b4b6;padding:.375rem .75rem .375rem 0;text-align:left;vertical-align:top;overflow-wrap:break-word}
 table.records thead th{border-bottom:2px solid #0b0c0c;vertical-align:bottom}
 table.records td.num{text-align:right;font-variant-numeric:tabular-nums}
-code,.mono{font-family:ui-monospace,"Cascadia Mono",Consolas,monospace;font-size:.9375rem;overflow-wrap:anywhere}
+code{font-family:ui-monospace,"Cascadia Mono",Consolas,monospace;font-size:.9375rem;overflow-wrap:break-word}
+dd code,p code{overflow-wrap:anywhere}
 .line{white-space:pre-wrap;word-break:break-all}
 .status{display:inline-block;font-size:.875rem;font-weight:700;padding:0 .375rem;border:1px solid #0b0c0c}
 .status-accepted{background:#cce2d8;color:#005a30}
@@ -53,15 +54,18 @@ input:focus{outline:3px solid #ffdd00;outline-offset:0;box-shadow:0 0 0 5px #0b0
 a.button:visited{color:#fff}
 .warning{border-left:5px solid #d4351c;background:#fff;padding:.5rem 1rem;margin:1rem 0}
 .warning p{margin:.25rem 0}
+table.records td ul{margin:0;padding-left:1.25rem}
+table.records td:first-child a,table.records td.nowrap{white-space:nowrap}
 nav.pager ul{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:.5rem 1.5rem}
 @media (max-width:40em){
- table.records,table.records tbody,table.records tr,table.records th,table.records td{display:block;width:auto}
- table.records thead{display:none}
- table.records tr{border-top:2px solid #0b0c0c;margin:0 0 .75rem;padding:.25rem 0}
- table.records tbody th{border:0;padding:.25rem 0}
- table.records td{border:0;border-top:1px solid #dee0e2;padding:.25rem 0;display:grid;grid-template-columns:minmax(0,35%) minmax(0,1fr);gap:.5rem;text-align:left}
- table.records td.num{text-align:left}
- table.records td::before{content:attr(data-label);font-weight:700;font-size:.875rem}
+ table.records:not(.keep),table.records:not(.keep) tbody,table.records:not(.keep) tr,table.records:not(.keep) th,table.records:not(.keep) td{display:block;width:auto}
+ table.records:not(.keep) caption{display:block}
+ table.records:not(.keep) thead{display:none}
+ table.records:not(.keep) tr{border-top:2px solid #0b0c0c;margin:0 0 .75rem;padding:.25rem 0}
+ table.records:not(.keep) td{border:0;border-top:1px solid #dee0e2;padding:.25rem 0 .25rem 38%;position:relative;min-height:1.4em;text-align:left}
+ table.records:not(.keep) td::before{content:attr(data-label);font-weight:700;font-size:.875rem;position:absolute;left:0;top:.3rem;width:35%;overflow-wrap:break-word}
+ table.records.keep{font-size:.9375rem}
+ table.records.keep th,table.records.keep td{padding-right:.5rem}
 }
 `
 
@@ -279,7 +283,8 @@ type datasetPageData struct {
 
 // formatView is a format as the expected-format section shows it.
 type formatView struct {
-	Name, Title, Description string
+	// Title names the format; Detail is the rest of its description (what its columns hold).
+	Name, Title, Detail string
 	Columns                  []datasets.FormatColumn
 	Header                   []string
 	Rows                     [][]string
@@ -287,7 +292,8 @@ type formatView struct {
 }
 
 func newFormatView(dataset string, f *datasets.Format) formatView {
-	return formatView{Name: f.Name, Title: formatWords(f.Name), Description: display.Sentence(f.Description), Columns: f.Columns(),
+	_, detail, _ := strings.Cut(f.Description, ": ")
+	return formatView{Name: f.Name, Title: formatWords(f.Name), Detail: display.Sentence(detail), Columns: f.Columns(),
 		Header: f.Example[0], Rows: f.Example[1:], TemplateURL: datasetURL(dataset) + "/template.csv?format=" + url.QueryEscape(f.Name)}
 }
 
@@ -506,6 +512,7 @@ func newProblemView(d errs.Detail) problemView {
 // which may be more than the details kept.
 func problemsOf(c echo.Context, details []errs.Detail, total int, showValues bool, csvURL string, per int) (problemsView, error) {
 	v := problemsView{Total: max(total, len(details)), Listed: len(details), ShowValues: showValues, CSVURL: csvURL}
+	details = byRow(details)
 	items := make([]problemView, len(details))
 	for i, d := range details {
 		items[i] = newProblemView(d)
@@ -561,7 +568,7 @@ func (s *Server) revisionPage(c echo.Context) error {
 
 // revisionProblemsCSV is GET /datasets/:name/revisions/:id/problems.csv: a rejected revision's
 // problems as CSV (row, column, value, reason, line; value and line only to its uploader and
-// admins), every problem kept, in file order.
+// admins), every problem kept, by row.
 func (s *Server) revisionProblemsCSV(c echo.Context) error {
 	rev, values, err := s.revisionParam(c)
 	if err != nil {
@@ -583,8 +590,8 @@ func (s *Server) revisionProblemsCSV(c echo.Context) error {
 	return c.Blob(http.StatusOK, formatCSV.ContentType, b.Bytes())
 }
 
-// problemsTable is a list of problems as a table: row (0 for the whole file), column, reason,
-// and, when values may be shown, the value and the file's line.
+// problemsTable is a list of problems as a table, by row: row (0 for the whole file), column,
+// reason, and, when values may be shown, the value and the file's line.
 func problemsTable(name string, details []errs.Detail, values bool) *table {
 	t := &table{Name: name, Columns: []column{{Name: "row", Kind: kInteger}, {Name: "column", Kind: kText}}}
 	if values {
@@ -594,7 +601,7 @@ func problemsTable(name string, details []errs.Detail, values bool) *table {
 	if values {
 		t.Columns = append(t.Columns, column{Name: "line", Kind: kText})
 	}
-	for _, d := range details {
+	for _, d := range byRow(details) {
 		col := d.Column
 		if col == "" {
 			col = d.Field
@@ -610,6 +617,14 @@ func problemsTable(name string, details []errs.Detail, values bool) *table {
 		t.add(-1, cells...)
 	}
 	return t
+}
+
+// byRow orders problems by row, the whole file's first, keeping the parser's order within a
+// row (it finds a row's own problems before those of its columns and of the file as a whole).
+func byRow(details []errs.Detail) []errs.Detail {
+	out := slices.Clone(details)
+	slices.SortStableFunc(out, func(a, b errs.Detail) int { return a.Row - b.Row })
+	return out
 }
 
 // ---- POST /datasets/:name/upload ----
@@ -648,8 +663,12 @@ func (s *Server) uploadPage(c echo.Context) error {
 	if !ok || len(e.Details) == 0 {
 		return err
 	}
-	data := refusedPageData{Dataset: name, DatasetURL: datasetURL(name), Heading: "Your file was not loaded",
-		Message: display.Sentence(e.Message), Upload: s.uploadFormFor(c, name)}
+	data := refusedPageData{Dataset: name, DatasetURL: datasetURL(name), Heading: "Your file was not loaded", Upload: s.uploadFormFor(c, name)}
+	if e.Code != errs.Invalid {
+		// A refusal of the file as a whole says why (rows outside the uploader's areas); a
+		// file with mistakes is summed up by its problems.
+		data.Message = display.Sentence(e.Message)
+	}
 	csvURL := ""
 	if rev != nil && rev.ID != 0 {
 		v := newRevisionView(*rev)

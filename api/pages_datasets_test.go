@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"fmt"
 	"html/template"
 	"mime/multipart"
 	"net/http"
@@ -321,5 +322,43 @@ func TestDatasetPagesNotFound(t *testing.T) {
 			continue
 		}
 		wantAll(t, "the 404 page of "+path, body, "<!DOCTYPE html>", "<h1>We could not find that</h1>", `<a href="/datasets">Go to the list of datasets</a>`)
+	}
+}
+
+// A long list of problems is in pages of 25 on the revision's page, and whole in the CSV.
+func TestRevisionProblemsInPages(t *testing.T) {
+	f := newSecureFixture(t, api.Config{}, "local_returns")
+	var b strings.Builder
+	b.WriteString("indicator,area,period,value\n")
+	for i := 0; i < 30; i++ {
+		y := 2000 + i/4
+		b.WriteString(fmt.Sprintf("secondary-good-outstanding-schools,836,%d-%02d Q%d,bad%d\n", y, (y+1)%100, i%4+1, i))
+	}
+	code, body, _ := f.page(t, asAdmin, http.MethodPost, "/datasets/poole_returns/upload", formFile(t, "many.csv", b.String()))
+	if code != http.StatusUnprocessableEntity {
+		t.Fatalf("upload = %d\n%s", code, body)
+	}
+	// The answer to the upload lists every problem kept.
+	if n := strings.Count(body, `<td data-label="Reason">`); n != 30 {
+		t.Errorf("the upload's answer lists %d problems, want every one of the 30", n)
+	}
+	revs, _ := f.sets.Revisions(context.Background(), "poole_returns")
+	revURL := "/datasets/poole_returns/revisions/" + strconv.FormatInt(revs[0].ID, 10)
+	total := len(revs[0].Errors)
+	_, first, _ := f.page(t, asAdmin, http.MethodGet, revURL, nil)
+	wantAll(t, "page 1", first, "Problems 1 to 25 of "+strconv.Itoa(total), `<a href="`+revURL+`?page=2" rel="next">Next page</a>`,
+		"<code>bad0</code>", "<code>bad24</code>")
+	wantNone(t, "page 1", first, "<code>bad25</code>", "Previous page")
+	code, second, _ := f.page(t, asAdmin, http.MethodGet, revURL+"?page=2", nil)
+	if code != http.StatusOK {
+		t.Fatalf("page 2 = %d", code)
+	}
+	wantAll(t, "page 2", second, "Problems 26 to "+strconv.Itoa(min(50, total))+" of "+strconv.Itoa(total), "<code>bad25</code>",
+		`<a href="`+revURL+`?page=1" rel="prev">Previous page</a>`)
+	wantNone(t, "page 2", second, "<code>bad24</code>")
+	rec := f.call(t, asAdmin, http.MethodGet, revURL+"/problems.csv", nil)
+	rows, err := csv.NewReader(rec.Body).ReadAll()
+	if err != nil || len(rows) != total+1 {
+		t.Errorf("problems.csv has %d rows (%v), want a header and %d problems", len(rows), err, total)
 	}
 }

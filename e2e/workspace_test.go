@@ -1,0 +1,257 @@
+package e2e_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	scorecard "github.com/childrens-trust/scorecard"
+	"github.com/childrens-trust/scorecard/api"
+	"github.com/childrens-trust/scorecard/auth"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+)
+
+// workspace is a server for the analyst's workspace test: the example local return loaded and
+// evaluated, authentication on, and tokens made through auth.
+type workspace struct {
+	url     string
+	app     *scorecard.App
+	secrets map[string]string // uploader, admin
+}
+
+func workspaceServer(t *testing.T) *workspace {
+	t.Helper()
+	ctx := context.Background()
+	app, err := scorecard.Open(ctx, scorecard.Config{Now: func() time.Time { return time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { app.Close() })
+	if err := scorecard.LoadShippedDataset(ctx, app.Datasets, "local_returns"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := app.Engine.EvaluateAll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	w := &workspace{app: app, secrets: map[string]string{}}
+	for _, p := range []struct {
+		name  string
+		role  auth.Role
+		areas []string
+	}{{"uploader", auth.Uploader, []string{auth.AllAreas}}, {"admin", auth.Admin, nil}} {
+		_, secret, err := app.Auth.Create(ctx, "analyst-"+p.name, p.role, p.areas)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.secrets[p.name] = secret
+	}
+	srv := httptest.NewServer((&api.Server{Engine: app.Engine, Datasets: app.Datasets, Changes: app, Catalog: app.Catalog,
+		Areas: app.Areas, Auth: app.Auth}).Handler())
+	t.Cleanup(srv.Close)
+	w.url = srv.URL
+	return w
+}
+
+// The returns the test uploads: the shipped example with two mistakes, then corrected with one
+// figure revised (Poole's 2015-16 value 58.8 becomes 61.2).
+var (
+	mistakenReturn = "indicator,area,period,value,numerator,denominator,note\n" +
+		"secondary-good-outstanding-schools,836,2015-16,sixty,,,revised figure\n" +
+		"secondary-good-outstanding-schools,SN:836,2015-16,83.8,,,Statistical neighbours average published in the Poole score card\n" +
+		"secondary-good-outstanding-schools,Atlantis,2015-16,50,,,\n"
+	correctedReturn = "indicator,area,period,value,numerator,denominator,note\n" +
+		"secondary-good-outstanding-schools,836,2015-16,61.2,,,revised figure\n" +
+		"secondary-good-outstanding-schools,SN:836,2015-16,83.8,,,Statistical neighbours average published in the Poole score card\n"
+)
+
+// pageReport is what the test reads about a page in the browser.
+type pageReport struct {
+	ScrollWidth float64 `json:"scrollWidth"`
+	ClientWidth float64 `json:"clientWidth"`
+	H1          string  `json:"h1"`
+	Text        string  `json:"text"`
+}
+
+const pageReportJS = `(() => ({scrollWidth: document.documentElement.scrollWidth, clientWidth: document.documentElement.clientWidth,
+  h1: (document.querySelector('h1') || {innerText: ''}).innerText, text: document.body.innerText}))()`
+
+// TestWorkspace is the analyst's story in a browser, at a laptop's width and a phone's: an
+// uploader uploads a file with mistakes and reads its problems as a table, downloads them as CSV,
+// uploads the corrected file and sees the new revision. Every page is screenshot into the
+// artefacts directory and checked: no sideways scroll, no axe-core WCAG 2.2 AA violation.
+func TestWorkspace(t *testing.T) {
+	exe := needChromium(t)
+	axe := readAxe(t)
+	dir := artefactDir(t)
+	files := t.TempDir()
+	mistaken := filepath.Join(files, "poole-return-draft.csv")
+	corrected := filepath.Join(files, "poole-return.csv")
+	for path, content := range map[string]string{mistaken: mistakenReturn, corrected: correctedReturn} {
+		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), browserFlags(t, exe)...)
+	defer cancelAlloc()
+	bctx, cancelBrowser := chromedp.NewContext(actx)
+	defer cancelBrowser()
+	if err := chromedp.Do(bctx); err != nil {
+		t.Fatalf("start %s: %v", exe, err)
+	}
+
+	for _, width := range []struct {
+		name string
+		w, h int64
+	}{{"1440", 1440, 900}, {"390", 390, 844}} {
+		t.Run(width.name, func(t *testing.T) {
+			ws := workspaceServer(t)
+			deadline, cancel := context.WithTimeout(bctx, 90*time.Second)
+			defer cancel()
+			tctx, cancelTab := chromedp.NewContext(deadline)
+			defer cancelTab()
+			if err := chromedp.Do(tctx, chromedp.EmulateViewport(width.w, width.h)); err != nil {
+				t.Fatal(err)
+			}
+			step := 0
+			// look screenshots the page, checks it and returns what it says.
+			look := func(name string) pageReport {
+				t.Helper()
+				step++
+				if err := chromedp.Do(tctx, chromedp.WaitReady("main")); err != nil {
+					t.Fatalf("%s: %v", name, err)
+				}
+				png, err := chromedp.Run(tctx, chromedp.FullScreenshot(100))
+				if err != nil {
+					t.Fatal(err)
+				}
+				shot := filepath.Join(dir, fmt.Sprintf("workspace-%s-%02d-%s.png", width.name, step, name))
+				if err := os.WriteFile(shot, png, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				t.Logf("screenshot %s", shot)
+				rep, err := chromedp.Run(tctx, chromedp.Evaluate[pageReport](pageReportJS))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if rep.ScrollWidth > rep.ClientWidth+1 {
+					t.Errorf("%s: sideways scroll at %s px (%v px of content)", name, width.name, rep.ScrollWidth)
+				}
+				if _, err := chromedp.Run(tctx, chromedp.Evaluate[*runtime.RemoteObject](axe)); err != nil {
+					t.Fatalf("inject axe-core: %v", err)
+				}
+				res, err := chromedp.Run(tctx, chromedp.Evaluate[string](axeJS(), chromedp.EvalAwaitPromise))
+				if err != nil {
+					t.Fatalf("axe: %v", err)
+				}
+				var report struct {
+					Violations []violation `json:"violations"`
+					Passes     int         `json:"passes"`
+				}
+				if err := json.Unmarshal([]byte(res), &report); err != nil {
+					t.Fatalf("axe result: %v", err)
+				}
+				for _, v := range report.Violations {
+					t.Errorf("%s: axe %s (%s): %s\n  %s", name, v.ID, v.Impact, v.Help, strings.Join(v.Nodes, "\n  "))
+				}
+				if report.Passes < 10 {
+					t.Errorf("%s: axe passed only %d rules: did it run?", name, report.Passes)
+				}
+				return rep
+			}
+			// submit clicks a form's button and returns the status of the page it leads to.
+			submit := func(button string) int64 {
+				t.Helper()
+				resp, err := chromedp.RunResponse(tctx, chromedp.Click(button))
+				if err != nil {
+					t.Fatalf("submit %s: %v", button, err)
+				}
+				return resp.Status
+			}
+			wantText := func(rep pageReport, what string, want ...string) {
+				t.Helper()
+				for _, w := range want {
+					if !strings.Contains(rep.Text, w) {
+						t.Errorf("%s: the page does not say %q", what, w)
+					}
+				}
+			}
+			signIn := func(who string) {
+				t.Helper()
+				if _, err := chromedp.Call(tctx, network.Enable, network.EnableParams{}); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := chromedp.Call(tctx, network.SetExtraHTTPHeaders, network.SetExtraHTTPHeadersParams{
+					Headers: network.Headers{"Authorization": "Bearer " + ws.secrets[who]}}); err != nil {
+					t.Fatal(err)
+				}
+			}
+
+			// The uploader opens the datasets, then the local return.
+			signIn("uploader")
+			if err := chromedp.Do(tctx, chromedp.Navigate(ws.url+"/datasets")); err != nil {
+				t.Fatal(err)
+			}
+			rep := look("datasets")
+			wantText(rep, "the datasets page", "local_returns", "Revision 1: Accepted")
+			if _, err := chromedp.RunResponse(tctx, chromedp.Click(`a[href="/datasets/local_returns"]`)); err != nil {
+				t.Fatal(err)
+			}
+			rep = look("dataset")
+			wantText(rep, "the dataset page", "Upload a new revision", "Revisions", "The format it expects", "Download a template CSV")
+
+			// A file with mistakes: its problems as a table.
+			if err := chromedp.Do(tctx, chromedp.SetUploadFiles(`#file`, []string{mistaken})); err != nil {
+				t.Fatal(err)
+			}
+			if status := submit(`form.upload button[type=submit]`); status != 422 {
+				t.Errorf("upload of a file with mistakes = %d, want 422", status)
+			}
+			rep = look("problems")
+			if rep.H1 != "Your file was not loaded" {
+				t.Errorf("h1 = %q after a file with mistakes", rep.H1)
+			}
+			wantText(rep, "the problems page", "2 problems were found in the file, so nothing was stored.", "sixty", "Atlantis",
+				"Not a number or a suppression marker.", "Unknown area")
+			visible, err := chromedp.Run(tctx, chromedp.Evaluate[bool](`(() => { const t = document.querySelector('table.problems');
+  if (!t) return false; const r = t.getBoundingClientRect(); return r.width > 0 && r.height > 0 && t.querySelectorAll('tbody tr').length === 2; })()`))
+			if err != nil || !visible {
+				t.Errorf("the problems table is not visible with 2 rows (%v)", err)
+			}
+
+			// The problems as CSV, downloaded as the page's link does it.
+			csvText, err := chromedp.Run(tctx, chromedp.Evaluate[string](`(async () => {
+  const a = document.querySelector('a[href$="/problems.csv"]'); const r = await fetch(a.href);
+  return r.status + ' ' + r.headers.get('Content-Disposition') + '\n' + await r.text(); })()`, chromedp.EvalAwaitPromise))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.HasPrefix(csvText, `200 attachment; filename="local_returns-revision-2-problems.csv"`) ||
+				!strings.Contains(csvText, "row,column,value,reason,line\n2,value,sixty,not a number or a suppression marker,") ||
+				!strings.Contains(csvText, "4,area,Atlantis,") {
+				t.Errorf("problems.csv download:\n%s", csvText)
+			}
+
+			// The corrected file: the new revision.
+			if err := chromedp.Do(tctx, chromedp.SetUploadFiles(`#file`, []string{corrected})); err != nil {
+				t.Fatal(err)
+			}
+			if status := submit(`form.upload button[type=submit]`); status != 200 {
+				t.Errorf("upload of the corrected file led to a page with status %d, want 200 (after 303)", status)
+			}
+			rep = look("new-revision")
+			if rep.H1 != "Revision 3 of local_returns" {
+				t.Errorf("h1 = %q after the corrected file, want the new revision 3", rep.H1)
+			}
+			wantText(rep, "the new revision", "Accepted", "(current)", "poole-return.csv", "2 rows")
+		})
+	}
+}
