@@ -285,10 +285,10 @@ type datasetPageData struct {
 type formatView struct {
 	// Title names the format; Detail is the rest of its description (what its columns hold).
 	Name, Title, Detail string
-	Columns                  []datasets.FormatColumn
-	Header                   []string
-	Rows                     [][]string
-	TemplateURL              string
+	Columns             []datasets.FormatColumn
+	Header              []string
+	Rows                [][]string
+	TemplateURL         string
 }
 
 func newFormatView(dataset string, f *datasets.Format) formatView {
