@@ -59,6 +59,24 @@ func TestProblemsCarryTheirLine(t *testing.T) {
 		})
 	}
 
+	t.Run("every problem kept has its line, past the first hundred rows too", func(t *testing.T) {
+		var b strings.Builder
+		b.WriteString(header)
+		for i := 0; i < 150; i++ {
+			b.WriteString("NI50,Atlantis,2015-16,x" + strings.Repeat("9", i%3) + ",,,\n")
+		}
+		_, err := datasets.Parse([]byte(b.String()), datasets.ParseOptions{Catalog: testCatalog, Now: now})
+		e, _ := errs.As(err)
+		if e == nil || len(e.Details) != errs.MaxDetails || e.Total <= errs.MaxDetails {
+			t.Fatalf("err = %v", err)
+		}
+		for _, d := range e.Details {
+			if !strings.HasPrefix(d.Line, "NI50,Atlantis,2015-16,x") {
+				t.Errorf("row %d column %s: line %q", d.Row, d.Column, d.Line)
+			}
+		}
+	})
+
 	t.Run("a long line is clipped like a value", func(t *testing.T) {
 		long := strings.Repeat("x", 5000)
 		_, err := datasets.Parse([]byte(header+"NI50,Atlantis,2015-16,58.8,,,"+long+"\n"), datasets.ParseOptions{Catalog: testCatalog, Now: now})

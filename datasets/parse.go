@@ -178,6 +178,24 @@ func recordLine(rec []string) string {
 	return clip(b.String())
 }
 
+// lineIf is recordLine(rec) when the problem it is for will be kept (keep), else "": past
+// errs.MaxDetails problems are only counted, and a file of many bad rows must not pay for lines
+// nobody sees.
+func lineIf(keep bool, rec []string) string {
+	if !keep {
+		return ""
+	}
+	return recordLine(rec)
+}
+
+// lineIf is t.recordLine(ri) when the problem it is for will be kept (see lineIf).
+func (t *Table) lineIf(keep bool, ri int) string {
+	if !keep {
+		return ""
+	}
+	return t.recordLine(ri)
+}
+
 // recordLine is data row ri as one line of CSV, rebuilt from its stored cells, for the problems
 // found once the whole file is read (the file's text is not kept): text as read (trimmed),
 // numbers as read back, markers as written.
@@ -334,16 +352,16 @@ rows:
 			continue // a blank line, or a row of empty cells as Excel leaves behind
 		}
 		if len(rec) != len(header) {
-			problems.Add(errs.Detail{Row: line, Reason: fmt.Sprintf("has %d fields, the header has %d", len(rec), len(header)), Line: recordLine(rec)})
+			problems.Add(errs.Detail{Row: line, Reason: fmt.Sprintf("has %d fields, the header has %d", len(rec), len(header)), Line: lineIf(problems.Len() < errs.MaxDetails, rec)})
 			continue
 		}
 		if isHeader(rec, header) {
-			problems.Add(errs.Detail{Row: line, Reason: "the header is repeated on this line (were two files joined?)", Line: recordLine(rec)})
+			problems.Add(errs.Detail{Row: line, Reason: "the header is repeated on this line (were two files joined?)", Line: lineIf(problems.Len() < errs.MaxDetails, rec)})
 			continue
 		}
 		for ci, v := range rec {
 			if len(v) > opt.MaxCellBytes {
-				problems.Add(errs.Detail{Row: line, Column: header[ci], Value: v, Reason: cellTooLong(len(v), opt.MaxCellBytes), Line: recordLine(rec)})
+				problems.Add(errs.Detail{Row: line, Column: header[ci], Value: v, Reason: cellTooLong(len(v), opt.MaxCellBytes), Line: lineIf(problems.Len() < errs.MaxDetails, rec)})
 				continue rows
 			}
 		}
@@ -363,7 +381,7 @@ rows:
 				col = header[i]
 				keyProblemAt[[2]int{line, i}] = true
 			}
-			problems.Add(errs.Detail{Row: line, Column: col, Value: p.value, Reason: p.reason, Line: recordLine(rec)})
+			problems.Add(errs.Detail{Row: line, Column: col, Value: p.value, Reason: p.reason, Line: lineIf(problems.Len() < errs.MaxDetails, rec)})
 		}
 		t.keys = append(t.keys, storedKey{area: k.area, period: k.period, level: levelCode(k.level)})
 		t.lines = append(t.lines, int32(line))
@@ -382,7 +400,7 @@ rows:
 				// A number out of range is refused in any column that could hold numbers:
 				// stored as text it would hide the overflow instead of reporting it.
 				if numeric[lnames[ci]] || reason != notANumber {
-					c.problems.add(errs.Detail{Row: line, Column: header[ci], Value: raw, Reason: reason, Line: recordLine(rec)})
+					c.problems.add(errs.Detail{Row: line, Column: header[ci], Value: raw, Reason: reason, Line: lineIf(c.problems.total < errs.MaxDetails, rec)})
 					c.addNumber(cell{bad: true}, v) // already reported: later checks must not report it again
 					continue
 				}
@@ -392,7 +410,7 @@ rows:
 			if formulaLike(v) && !keyProblemAt[[2]int{line, ci}] {
 				c.problems.add(errs.Detail{Row: line, Column: header[ci], Value: v, Reason: "looks like a spreadsheet formula " +
 					"(starts with " + v[:1] + "); formulas are refused because they would run when the data is opened " +
-					"in a spreadsheet: remove the leading character or put a space before it", Line: recordLine(rec)})
+					"in a spreadsheet: remove the leading character or put a space before it", Line: lineIf(c.problems.total < errs.MaxDetails, rec)})
 			}
 		}
 	}
@@ -470,26 +488,26 @@ func checkSimpleReturn(t *Table, header []string, cat Catalog, problems *errs.Li
 		line := int(t.lines[ri])
 		ind := t.text(indCol, ri)
 		if cat != nil && ind != "" && !cat.Known(ind) {
-			problems.Add(errs.Detail{Row: line, Column: header[colIdx["indicator"]], Value: ind, Reason: "unknown indicator", Line: t.recordLine(ri)})
+			problems.Add(errs.Detail{Row: line, Column: header[colIdx["indicator"]], Value: ind, Reason: "unknown indicator", Line: t.lineIf(problems.Len() < errs.MaxDetails, ri)})
 		}
 		if v, _ := num("value", ri); !v.ok && v.marker == "" && !v.bad {
 			problems.Add(errs.Detail{Row: line, Column: header[colIdx["value"]], Reason: "value is empty (write a suppression marker such as c or x if the figure is withheld)",
-				Line: t.recordLine(ri)})
+				Line: t.lineIf(problems.Len() < errs.MaxDetails, ri)})
 		}
 		n, hasN := num("numerator", ri)
 		d, hasD := num("denominator", ri)
 		if hasN && n.ok && n.num < 0 {
-			problems.Add(errs.Detail{Row: line, Column: header[colIdx["numerator"]], Reason: "numerator is negative", Line: t.recordLine(ri)})
+			problems.Add(errs.Detail{Row: line, Column: header[colIdx["numerator"]], Reason: "numerator is negative", Line: t.lineIf(problems.Len() < errs.MaxDetails, ri)})
 		}
 		if hasD && d.ok && d.num <= 0 {
-			problems.Add(errs.Detail{Row: line, Column: header[colIdx["denominator"]], Reason: "denominator must be greater than zero", Line: t.recordLine(ri)})
+			problems.Add(errs.Detail{Row: line, Column: header[colIdx["denominator"]], Reason: "denominator must be greater than zero", Line: t.lineIf(problems.Len() < errs.MaxDetails, ri)})
 		}
 		if hasN && hasD && n.ok && d.ok && d.num > 0 && n.num > d.num && cat != nil && cat.IsProportion(ind) {
 			problems.Add(errs.Detail{Row: line, Column: header[colIdx["numerator"]],
-				Reason: fmt.Sprintf("numerator %g is greater than denominator %g for a proportion", n.num, d.num), Line: t.recordLine(ri)})
+				Reason: fmt.Sprintf("numerator %g is greater than denominator %g for a proportion", n.num, d.num), Line: t.lineIf(problems.Len() < errs.MaxDetails, ri)})
 		}
 		if first, dup := dups[ri]; dup {
-			problems.Add(errs.Detail{Row: line, Reason: fmt.Sprintf("duplicate of row %d (same indicator, area and period)", first), Line: t.recordLine(ri)})
+			problems.Add(errs.Detail{Row: line, Reason: fmt.Sprintf("duplicate of row %d (same indicator, area and period)", first), Line: t.lineIf(problems.Len() < errs.MaxDetails, ri)})
 		}
 	}
 }
@@ -638,16 +656,16 @@ func checkTargets(t *Table, header []string, cat Catalog, problems *errs.List) {
 		line := int(t.lines[ri])
 		ind := t.text(indCol, ri)
 		if cat != nil && ind != "" && !cat.Known(ind) {
-			problems.Add(errs.Detail{Row: line, Column: header[indCol], Value: ind, Reason: "unknown indicator", Line: t.recordLine(ri)})
+			problems.Add(errs.Detail{Row: line, Column: header[indCol], Value: ind, Reason: "unknown indicator", Line: t.lineIf(problems.Len() < errs.MaxDetails, ri)})
 		}
 		if c := t.num(targetCol, ri); !c.ok && !c.bad {
-			problems.Add(errs.Detail{Row: line, Column: header[targetCol], Reason: "target is empty", Line: t.recordLine(ri)})
+			problems.Add(errs.Detail{Row: line, Column: header[targetCol], Reason: "target is empty", Line: t.lineIf(problems.Len() < errs.MaxDetails, ri)})
 		}
 		if c := t.num(tolCol, ri); c.ok && c.num < 0 {
-			problems.Add(errs.Detail{Row: line, Column: header[tolCol], Reason: "tolerance must not be negative", Line: t.recordLine(ri)})
+			problems.Add(errs.Detail{Row: line, Column: header[tolCol], Reason: "tolerance must not be negative", Line: t.lineIf(problems.Len() < errs.MaxDetails, ri)})
 		}
 		if first, dup := dups[ri]; dup {
-			problems.Add(errs.Detail{Row: line, Reason: fmt.Sprintf("duplicate of row %d (same indicator, area and period)", first), Line: t.recordLine(ri)})
+			problems.Add(errs.Detail{Row: line, Reason: fmt.Sprintf("duplicate of row %d (same indicator, area and period)", first), Line: t.lineIf(problems.Len() < errs.MaxDetails, ri)})
 		}
 	}
 }
