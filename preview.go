@@ -18,11 +18,15 @@ import (
 // pointer) and the re-evaluation it would cause inside one write transaction, compares the
 // evaluations with the stored ones and rolls everything back: no table changes, no revision id
 // is used, the data version does not move and no audit row is written. A file with problems
-// answers as Load does (every problem listed) without recording a rejected revision.
+// answers as Load does (every problem listed) without recording a rejected revision (unless
+// up.RecordRejected, below).
 //
 // Like a load it holds the one-evaluation-at-a-time turn and then the write lock for the
 // evaluation, so it sees no half-finished change and other writes wait for it. The file's
 // bytes are kept as a staged upload for Confirm (the caller's token, up.TokenID, owns it).
+//
+// With up.RecordRejected, a file with problems is recorded as a rejected revision as Load
+// records it, and returned with the error as the preview's only field, Revision.
 func (a *App) Preview(ctx context.Context, dataset string, r io.Reader, up datasets.Upload) (*engine.UploadPreview, error) {
 	if err := datasets.ValidateName(dataset); err != nil {
 		return nil, err
@@ -63,6 +67,10 @@ func (a *App) Preview(ctx context.Context, dataset string, r io.Reader, up datas
 		w.Discard()
 		if staging.Full(err) {
 			return nil, a.Staged.FullError()
+		}
+		if rev != nil && rev.Status == datasets.Rejected {
+			// up.RecordRejected recorded the file's rejection: the caller links to it.
+			return &engine.UploadPreview{Revision: rev}, err
 		}
 		return nil, err
 	}

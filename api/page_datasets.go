@@ -119,10 +119,6 @@ func writeDatasetPage(c echo.Context, status int, t *template.Template, title st
 	return writePageWith(c, status, t, title, false, false, datasetPageCSS, page)
 }
 
-// formToken is the value of the hidden _csrf field every form of these pages carries; "" (no
-// field) until browser sessions bring cross-site request forgery protection.
-func formToken(c echo.Context) string { return "" }
-
 // ---- view models ----
 
 // revisionView is a revision as the pages show it, every word and number from display.
@@ -315,7 +311,7 @@ func (s *Server) uploadFormFor(c echo.Context, name string) uploadForm {
 	if limit <= 0 {
 		limit = datasets.DefaultMaxBytes
 	}
-	f := uploadForm{Action: datasetURL(name) + "/upload", CSRF: formToken(c), Limit: display.Size(limit)}
+	f := uploadForm{Action: datasetURL(name) + "/upload", CSRF: csrfToken(c), Limit: display.Size(limit)}
 	tok := principal(c)
 	switch {
 	case tok.Has(auth.Uploader):

@@ -112,6 +112,10 @@ type Upload struct {
 	// are AllowedAreas when it is set (Merge is then implied), else the areas (with their level)
 	// the file holds rows for. Without Merge an upload replaces the whole dataset.
 	Merge bool
+	// RecordRejected makes a dry run of a file with problems record its rejected revision, as
+	// a load does (and return it with the problems): the upload form's preview, whose attempt
+	// belongs in the dataset's history.
+	RecordRejected bool
 }
 
 // errDryRun ends a dry run's write so that its transaction rolls back.
@@ -313,7 +317,7 @@ func (s *Service) Load(ctx context.Context, name string, r io.Reader, up Upload)
 		if len(rev.Errors) == 0 {
 			rev.Errors = []errs.Detail{{Reason: e.Message}}
 		}
-		if up.DryRun {
+		if up.DryRun && !up.RecordRejected {
 			return nil, perr
 		}
 		if err := s.DB.Write(ctx, func(conn *sql.Conn) error { return insertRevision(ctx, conn, &rev) }); err != nil {

@@ -1,0 +1,95 @@
+package display
+
+import (
+	"github.com/childrens-trust/scorecard/engine"
+	"github.com/childrens-trust/scorecard/indicators"
+)
+
+// ChangedField is one field of an evaluation that a change alters, in words: what it is, what
+// it was and what it would be.
+type ChangedField struct {
+	Label, Old, New string
+}
+
+// fieldLabels name the fields of an engine.JudgementState for readers.
+var fieldLabels = map[string]string{
+	engine.FieldValue:                 "Value",
+	engine.FieldRAG:                   "Against target",
+	engine.FieldEngland:               "Compared with England",
+	engine.FieldRegion:                "Compared with the region",
+	engine.FieldStatisticalNeighbours: "Compared with statistical neighbours",
+	engine.FieldRank:                  "Rank",
+	engine.FieldQuartile:              "Quartile",
+	engine.FieldDirectionPrevious:     "Since the previous period",
+	engine.FieldDirectionYearAgo:      "Since a year earlier",
+}
+
+// ChangeKind is a judgement change's kind in words: "Changed", "New figure", "Removed".
+func ChangeKind(kind string) string {
+	switch kind {
+	case engine.ChangeAdded:
+		return "New figure"
+	case engine.ChangeRemoved:
+		return "Removed"
+	}
+	return "Changed"
+}
+
+// JudgementChange says what a change does to one evaluation, field by field in the engine's
+// order (c.Changed), old and new in words: the value with def's unit (def may be nil: the
+// number alone), RAG, comparisons, rank, quartile and direction of travel. A side that does
+// not exist (a new or removed evaluation) is "Not evaluated".
+func JudgementChange(def *indicators.Definition, c engine.JudgementChange) []ChangedField {
+	out := make([]ChangedField, 0, len(c.Changed))
+	for _, f := range c.Changed {
+		label, ok := fieldLabels[f]
+		if !ok {
+			label = Capitalised(f)
+		}
+		out = append(out, ChangedField{Label: label, Old: stateField(def, c.Old, f), New: stateField(def, c.New, f)})
+	}
+	return out
+}
+
+// stateField is one field of an evaluation's state in words.
+func stateField(def *indicators.Definition, s *engine.JudgementState, field string) string {
+	if s == nil {
+		return "Not evaluated"
+	}
+	switch field {
+	case engine.FieldValue:
+		switch {
+		case s.Value != nil && def != nil:
+			return Value(def, *s.Value)
+		case s.Value != nil:
+			return s.DisplayValue
+		case s.DisplayValue != "":
+			return MarkerCell(s.DisplayValue)
+		}
+		return "No figure"
+	case engine.FieldRAG:
+		_, short := RAGLabel(s.RAG)
+		return short
+	case engine.FieldEngland:
+		return Judgement(s.England)
+	case engine.FieldRegion:
+		return Judgement(s.Region)
+	case engine.FieldStatisticalNeighbours:
+		return Judgement(s.StatisticalNeighbours)
+	case engine.FieldRank:
+		if s.Rank == nil {
+			return "Not ranked"
+		}
+		return Rank(s.Rank.Position, s.Rank.Of, "")
+	case engine.FieldQuartile:
+		if s.Quartile == "" {
+			return "None"
+		}
+		return s.Quartile
+	case engine.FieldDirectionPrevious:
+		return Direction(s.DirectionPrevious)
+	case engine.FieldDirectionYearAgo:
+		return Direction(s.DirectionYearAgo)
+	}
+	return ""
+}
