@@ -681,6 +681,8 @@ func TestEveryRouteHasAPolicy(t *testing.T) {
 		"POST /api/v1/datasets/:name/staged/:stage":          "upload",
 		"DELETE /api/v1/datasets/:name/staged/:stage":        "upload",
 		"POST /datasets/:name/upload":                        "upload",
+		"POST /datasets/:name/staged/:stage/confirm":         "upload",
+		"POST /datasets/:name/staged/:stage/cancel":          "upload",
 		"POST /api/v1/indicators/:id/areas/:area/commentary": "area_write",
 		"POST /api/v1/datasets/:name/revisions/:id/restore":  "admin",
 		"POST /api/v1/admin/reevaluate":                      "admin",

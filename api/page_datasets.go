@@ -5,7 +5,6 @@ import (
 	"embed"
 	"fmt"
 	"html/template"
-	"io"
 	"net/http"
 	"net/url"
 	"slices"
@@ -56,6 +55,11 @@ a.button:visited{color:#fff}
 .warning p{margin:.25rem 0}
 table.records td ul{margin:0;padding-left:1.25rem}
 table.records td:first-child a,table.records td.nowrap{white-space:nowrap}
+.decide{display:flex;flex-wrap:wrap;gap:1rem;margin:1rem 0}
+.decide form{margin:0}
+.button.secondary{background:#f3f2f1;color:#0b0c0c;border-color:#0b0c0c}
+button:focus{outline:3px solid #ffdd00;outline-offset:0;box-shadow:0 0 0 5px #0b0c0c}
+ul.transitions{margin:0;padding-left:1.25rem}
 nav.pager ul{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:.5rem 1.5rem}
 @media (max-width:40em){
  table.records:not(.keep),table.records:not(.keep) tbody,table.records:not(.keep) tr,table.records:not(.keep) th,table.records:not(.keep) td{display:block;width:auto}
@@ -89,6 +93,7 @@ var (
 	datasetPageTemplate    = datasetTemplate("dataset")
 	revisionPageTemplate   = datasetTemplate("revision")
 	uploadRefusedTemplate  = datasetTemplate("refused")
+	uploadPreviewTemplate  = datasetTemplate("preview")
 	datasetPageProblemsMax = 25 // problems on one page of a revision's table
 	datasetPageHistoryMax  = 25 // revisions on one page of a dataset's history
 )
@@ -102,6 +107,9 @@ func (s *Server) registerDatasetPages(e *echo.Echo, allow func(policy, ...*echo.
 	get(e, "/datasets/:name/revisions/:id", s.revisionPage)
 	get(e, "/datasets/:name/revisions/:id/problems.csv", s.revisionProblemsCSV)
 	allow(policyUpload, e.POST("/datasets/:name/upload", s.uploadPage))
+	allow(policyUploadForm,
+		e.POST("/datasets/:name/staged/:stage/confirm", s.confirmPage),
+		e.POST("/datasets/:name/staged/:stage/cancel", s.cancelPage))
 }
 
 // private marks a response as depending on who asked: never kept by the response cache, a
@@ -275,6 +283,8 @@ type datasetPageData struct {
 	Format     *formatView
 	Formats    []formatView // when the dataset takes any format
 	Upload     uploadForm
+	// Notice reports what the previous form did (a cancelled upload).
+	Notice string
 }
 
 // formatView is a format as the expected-format section shows it.
@@ -353,7 +363,7 @@ func (s *Server) revisionsOf(c echo.Context, name string) ([]datasets.Revision, 
 	return revs, err
 }
 
-// datasetPage is GET /datasets/:name?page=: the current revision, the upload form, the history
+// datasetPage is GET /datasets/:name?page=&cancelled=: the current revision, the upload form, the history
 // (newest first, in pages), the indicators reading the dataset and the format it expects.
 func (s *Server) datasetPage(c echo.Context) error {
 	name := c.Param("name")
@@ -366,6 +376,9 @@ func (s *Server) datasetPage(c echo.Context) error {
 		return err
 	}
 	data := datasetPageData{Name: name, URL: datasetURL(name), Upload: s.uploadFormFor(c, name)}
+	if c.QueryParam("cancelled") != "" {
+		data.Notice = "The upload was cancelled: the file was not stored, and the dataset has not changed."
+	}
 	var current int64
 	format := datasets.RequiredFormat(name)
 	for _, r := range revs {
@@ -621,64 +634,6 @@ func byRow(details []errs.Detail) []errs.Detail {
 	out := slices.Clone(details)
 	slices.SortStableFunc(out, func(a, b errs.Detail) int { return a.Row - b.Row })
 	return out
-}
-
-// ---- POST /datasets/:name/upload ----
-
-type refusedPageData struct {
-	Dataset    string
-	DatasetURL string
-	Heading    string
-	Message    string
-	Revision   *revisionView
-	Problems   problemsView
-	Upload     uploadForm
-}
-
-// uploadPage is POST /datasets/:name/upload, the upload form's target: the file goes the API's
-// upload path (withUpload). An accepted file answers 303 to its new revision's page; a file
-// with problems answers with a page listing them (422 for a rejected file, with a link to its
-// rejected revision; the status of the refusal otherwise, such as 403 for rows outside the
-// uploader's areas). Other failures are the error pages.
-func (s *Server) uploadPage(c echo.Context) error {
-	name := c.Param("name")
-	start := time.Now()
-	var rev *datasets.Revision
-	var re engine.Reevaluation
-	err := s.withUpload(c, func(ch Changes, name string, body io.Reader, up datasets.Upload) error {
-		var err error
-		rev, re, err = ch.Load(c.Request().Context(), name, body, up)
-		noteRevision(c, rev)
-		return err
-	})
-	if err == nil {
-		s.observeEvaluation("upload", start, re.Results)
-		return c.Redirect(http.StatusSeeOther, revisionURL(name, rev.ID))
-	}
-	e, ok := errs.As(err)
-	if !ok || len(e.Details) == 0 {
-		return err
-	}
-	data := refusedPageData{Dataset: name, DatasetURL: datasetURL(name), Heading: "Your file was not loaded", Upload: s.uploadFormFor(c, name)}
-	if e.Code != errs.Invalid {
-		// A refusal of the file as a whole says why (rows outside the uploader's areas); a
-		// file with mistakes is summed up by its problems.
-		data.Message = display.Sentence(e.Message)
-	}
-	csvURL := ""
-	if rev != nil && rev.ID != 0 {
-		v := newRevisionView(*rev)
-		data.Revision = &v
-		csvURL = v.URL + "/problems.csv"
-	}
-	// The uploader sees the values of their own file, every problem kept on one page (the
-	// form posts here: there is no second page to link to; the rejected revision's page has
-	// them in pages).
-	if data.Problems, err = problemsOf(c, e.Details, e.Total, true, csvURL, max(1, len(e.Details))); err != nil {
-		return err
-	}
-	status := statusOf(e.Code, http.MethodPost)
-	return writeDatasetPage(c, status, uploadRefusedTemplate, "Your file was not loaded", data)
 }
 
 // ---- paging ----

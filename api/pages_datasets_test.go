@@ -8,6 +8,8 @@ import (
 	"html/template"
 	"mime/multipart"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -261,10 +263,21 @@ func TestUploadPageAndProblems(t *testing.T) {
 		}
 	})
 
-	t.Run("a corrected file is accepted and leads to its revision", func(t *testing.T) {
-		rec := f.call(t, asUploaderOwn, http.MethodPost, "/datasets/poole_returns/upload", formFile(t, "poole-q4-fixed.csv", goodPooleReturn), "Accept", "text/html")
+	t.Run("a corrected file is previewed, then confirmed, and leads to its revision", func(t *testing.T) {
+		before := f.revisionCount(t, "poole_returns")
+		code, preview, _ := f.page(t, asUploaderOwn, http.MethodPost, "/datasets/poole_returns/upload", formFile(t, "poole-q4-fixed.csv", goodPooleReturn))
+		if code != http.StatusOK {
+			t.Fatalf("upload of a good file = %d, want 200 (the preview)\n%s", code, preview)
+		}
+		wantAll(t, "the preview", preview, "<h1>Check what your file would change</h1>", "<code>poole-q4-fixed.csv</code>", "<dd>1 row</dd>",
+			"Confirm and store the file", `<button class="button secondary" type="submit">Cancel</button>`)
+		if got := f.revisionCount(t, "poole_returns"); got != before {
+			t.Fatalf("the preview stored a revision (%d -> %d)", before, got)
+		}
+		action, sha := confirmForm(t, preview)
+		rec := f.call(t, asUploaderOwn, http.MethodPost, action, formBody(url.Values{"sha256": {sha}}), "Accept", "text/html")
 		if rec.Code != http.StatusSeeOther {
-			t.Fatalf("upload of a good file = %d, want 303\n%s", rec.Code, rec.Body)
+			t.Fatalf("confirm = %d, want 303\n%s", rec.Code, rec.Body)
 		}
 		loc := rec.Header().Get("Location")
 		if !regexp.MustCompile(`^/datasets/poole_returns/revisions/\d+$`).MatchString(loc) || loc == revURL {
@@ -275,10 +288,44 @@ func TestUploadPageAndProblems(t *testing.T) {
 			t.Fatalf("GET %s = %d", loc, code)
 		}
 		wantAll(t, "the new revision's page", body, `<span class="status status-accepted">Accepted</span> <span class="current">(current)</span>`,
-			"<code>poole-q4-fixed.csv</code>", "<dd>1 row</dd>", "<dd>simple_return</dd>", "by uploader-own-area [")
+			"<code>poole-q4-fixed.csv</code>", "<dd>1 row</dd>", "<dd>simple_return</dd>", "by uploader-own-area [", "<code>"+sha+"</code>")
 		wantNone(t, "an accepted revision's page", body, `<h2 id="problems">`)
 		if rec := f.call(t, asViewer, http.MethodGet, loc+"/problems.csv", nil); rec.Code != http.StatusNotFound {
 			t.Errorf("problems.csv of an accepted revision = %d, want 404", rec.Code)
+		}
+		// The stage is gone once confirmed.
+		if rec := f.call(t, asUploaderOwn, http.MethodPost, action, formBody(url.Values{"sha256": {sha}}), "Accept", "text/html"); rec.Code != http.StatusNotFound {
+			t.Errorf("a second confirm = %d, want 404", rec.Code)
+		}
+	})
+
+	t.Run("a cancelled preview stores nothing", func(t *testing.T) {
+		before := f.revisionCount(t, "poole_returns")
+		_, preview, _ := f.page(t, asUploaderOwn, http.MethodPost, "/datasets/poole_returns/upload", formFile(t, "again.csv", goodPooleReturn))
+		action, sha := confirmForm(t, preview)
+		cancel := strings.TrimSuffix(action, "/confirm") + "/cancel"
+		rec := f.call(t, asUploaderOwn, http.MethodPost, cancel, formBody(url.Values{}), "Accept", "text/html")
+		if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/datasets/poole_returns?cancelled=1" {
+			t.Fatalf("cancel = %d %q", rec.Code, rec.Header().Get("Location"))
+		}
+		_, body, _ := f.page(t, asUploaderOwn, http.MethodGet, "/datasets/poole_returns?cancelled=1", nil)
+		wantAll(t, "the dataset page after a cancel", body, "The upload was cancelled: the file was not stored")
+		if rec := f.call(t, asUploaderOwn, http.MethodPost, action, formBody(url.Values{"sha256": {sha}}), "Accept", "text/html"); rec.Code != http.StatusNotFound {
+			t.Errorf("confirm after cancel = %d, want 404", rec.Code)
+		}
+		if got := f.revisionCount(t, "poole_returns"); got != before {
+			t.Errorf("revisions %d -> %d after a cancelled preview", before, got)
+		}
+	})
+
+	t.Run("another token cannot confirm a preview", func(t *testing.T) {
+		_, preview, _ := f.page(t, asUploaderOwn, http.MethodPost, "/datasets/poole_returns/upload", formFile(t, "mine.csv", goodPooleReturn))
+		action, sha := confirmForm(t, preview)
+		if rec := f.call(t, asAdmin, http.MethodPost, action, formBody(url.Values{"sha256": {sha}}), "Accept", "text/html"); rec.Code != http.StatusNotFound {
+			t.Errorf("confirm by another token = %d, want 404", rec.Code)
+		}
+		if rec := f.call(t, asUploaderOwn, http.MethodPost, action, formBody(url.Values{"sha256": {strings.Repeat("0", 64)}}), "Accept", "text/html"); rec.Code != http.StatusConflict {
+			t.Errorf("confirm with another SHA-256 = %d, want 409", rec.Code)
 		}
 	})
 
@@ -307,6 +354,22 @@ func TestUploadPageAndProblems(t *testing.T) {
 			}
 		}
 	})
+}
+
+var confirmRE = regexp.MustCompile(`<form method="post" action="([^"]+/confirm)">\s*<input type="hidden" name="_csrf" value="[^"]*"><input type="hidden" name="sha256" value="([0-9a-f]{64})">`)
+
+// confirmForm is the action and SHA-256 of a preview page's Confirm form.
+func confirmForm(tb testing.TB, page string) (action, sha string) {
+	tb.Helper()
+	m := confirmRE.FindStringSubmatch(page)
+	if m == nil {
+		tb.Fatalf("no confirm form in the page:\n%s", page)
+	}
+	return m[1], m[2]
+}
+
+func formBody(v url.Values) *requestBody {
+	return &requestBody{data: []byte(v.Encode()), contentType: "application/x-www-form-urlencoded"}
 }
 
 func TestDatasetPagesNotFound(t *testing.T) {
@@ -360,5 +423,76 @@ func TestRevisionProblemsInPages(t *testing.T) {
 	rows, err := csv.NewReader(rec.Body).ReadAll()
 	if err != nil || len(rows) != total+1 {
 		t.Errorf("problems.csv has %d rows (%v), want a header and %d problems", len(rows), err, total)
+	}
+}
+
+// A signed-in browser's upload, confirm and cancel forms each need the session's CSRF token: a
+// form without it is refused (403) and changes nothing; with it the story goes through.
+func TestUploadFormsNeedTheCSRFToken(t *testing.T) {
+	f := newSecureFixture(t, api.Config{}, "local_returns")
+	b := newBrowser(t, f.handler)
+	b.mustSignIn(f.secrets[asUploaderOwn])
+	page := b.do(http.MethodGet, "/datasets/poole_returns", nil)
+	if page.Code != http.StatusNotFound {
+		// poole_returns has no revision yet, and no indicator reads it: its page is not found.
+		t.Fatalf("GET /datasets/poole_returns = %d", page.Code)
+	}
+	page = b.do(http.MethodGet, "/datasets/local_returns", nil)
+	token := csrf(t, page.Body.String())
+	wantAll(t, "the signed-in dataset page", page.Body.String(), `<form class="upload" method="post" action="/datasets/local_returns/upload" enctype="multipart/form-data">`+
+		"\n"+`<input type="hidden" name="_csrf" value="`+token+`">`)
+
+	// uploadAs posts the upload form as the browser does, the CSRF field first.
+	uploadAs := func(csrfToken string) *httptest.ResponseRecorder {
+		var buf bytes.Buffer
+		w := multipart.NewWriter(&buf)
+		if csrfToken != "" {
+			w.WriteField("_csrf", csrfToken)
+		}
+		fw, _ := w.CreateFormFile("file", "poole.csv")
+		fw.Write([]byte(goodPooleReturn))
+		w.Close()
+		req := httptest.NewRequest(http.MethodPost, "/datasets/poole_returns/upload", &buf)
+		req.Header.Set("Content-Type", w.FormDataContentType())
+		req.Header.Set("Accept", "text/html")
+		for name, value := range b.cookies {
+			req.AddCookie(&http.Cookie{Name: name, Value: value})
+		}
+		rec := httptest.NewRecorder()
+		f.handler.ServeHTTP(rec, req)
+		return rec
+	}
+	for _, bad := range []string{"", "not-the-token"} {
+		if rec := uploadAs(bad); rec.Code != http.StatusForbidden || !strings.Contains(rec.Body.String(), "security token is missing or out of date") {
+			t.Errorf("upload with CSRF token %q = %d", bad, rec.Code)
+		}
+	}
+	rec := uploadAs(token)
+	if rec.Code != http.StatusOK {
+		t.Fatalf("upload with the CSRF token = %d\n%s", rec.Code, rec.Body)
+	}
+	preview := rec.Body.String()
+	action, sha := confirmForm(t, preview)
+	if got := csrf(t, preview); got != token {
+		t.Errorf("the preview's forms carry CSRF token %q, want the session's %q", got, token)
+	}
+	before := f.revisionCount(t, "poole_returns")
+	if rec := b.do(http.MethodPost, action, url.Values{"sha256": {sha}}); rec.Code != http.StatusForbidden {
+		t.Errorf("confirm without the CSRF token = %d, want 403", rec.Code)
+	}
+	if rec := b.do(http.MethodPost, strings.TrimSuffix(action, "/confirm")+"/cancel", url.Values{}); rec.Code != http.StatusForbidden {
+		t.Errorf("cancel without the CSRF token = %d, want 403", rec.Code)
+	}
+	if got := f.revisionCount(t, "poole_returns"); got != before {
+		t.Fatalf("refused forms stored revisions: %d -> %d", before, got)
+	}
+	rec = b.do(http.MethodPost, action, url.Values{"sha256": {sha}, "_csrf": {token}})
+	if rec.Code != http.StatusSeeOther || !strings.HasPrefix(rec.Header().Get("Location"), "/datasets/poole_returns/revisions/") {
+		t.Fatalf("confirm with the CSRF token = %d %q", rec.Code, rec.Header().Get("Location"))
+	}
+	revisionPage := b.do(http.MethodGet, rec.Header().Get("Location"), nil)
+	wantAll(t, "the confirmed revision", revisionPage.Body.String(), "Accepted", "<code>"+sha+"</code>", "Signed in as uploader-own-area")
+	if cc := revisionPage.Header().Get("Cache-Control"); !strings.Contains(cc, "private") {
+		t.Errorf("a signed-in page's Cache-Control = %q", cc)
 	}
 }

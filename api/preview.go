@@ -87,36 +87,43 @@ func clipParam(s string) string {
 // confirmStaged stores a previewed upload: POST /api/v1/datasets/{name}/staged/{stage}?sha256=
 // by the token that previewed it. It answers as an upload does (201).
 func (s *Server) confirmStaged(c echo.Context) error {
-	name := c.Param("name")
-	if err := datasets.ValidateName(name); err != nil {
-		return err
-	}
-	sha := c.QueryParam("sha256")
-	if sha == "" {
-		return &errs.Error{Code: errs.Invalid, Message: "the confirmation was refused: nothing was stored",
-			Details: []errs.Detail{{Field: "sha256", Reason: "give the sha256 the preview answered (the confirm_url has it)"}}}
-	}
-	if err := checkUploadedBy(c); err != nil {
-		return err
-	}
-	release, err := s.uploads.claim(uploaderKey(c))
-	if err != nil {
-		c.Response().Header().Set(echo.HeaderRetryAfter, "5")
-		return err
-	}
-	defer release()
-	ch, err := s.changes()
-	if err != nil {
-		return err
-	}
 	start := time.Now()
-	rev, re, err := ch.Confirm(c.Request().Context(), name, c.Param("stage"), sha,
-		datasets.Upload{By: s.actor(c), TokenID: tokenID(c), AllowedAreas: allowedAreas(c)})
-	noteRevision(c, rev)
+	rev, re, err := s.confirm(c, c.QueryParam("sha256"))
 	if err != nil {
 		return err
 	}
 	return s.changed(c, "upload", start, rev, re)
+}
+
+// confirm stores the staged upload of the route's :name and :stage through Changes.Confirm,
+// with the same rules whether the API or the preview page's form asks: sha256 is required, the
+// X-Uploaded-By claim is checked, and each token has one upload at a time.
+func (s *Server) confirm(c echo.Context, sha string) (*datasets.Revision, engine.Reevaluation, error) {
+	name := c.Param("name")
+	if err := datasets.ValidateName(name); err != nil {
+		return nil, engine.Reevaluation{}, err
+	}
+	if sha == "" {
+		return nil, engine.Reevaluation{}, &errs.Error{Code: errs.Invalid, Message: "the confirmation was refused: nothing was stored",
+			Details: []errs.Detail{{Field: "sha256", Reason: "give the sha256 the preview answered (the confirm_url has it)"}}}
+	}
+	if err := checkUploadedBy(c); err != nil {
+		return nil, engine.Reevaluation{}, err
+	}
+	release, err := s.uploads.claim(uploaderKey(c))
+	if err != nil {
+		c.Response().Header().Set(echo.HeaderRetryAfter, "5")
+		return nil, engine.Reevaluation{}, err
+	}
+	defer release()
+	ch, err := s.changes()
+	if err != nil {
+		return nil, engine.Reevaluation{}, err
+	}
+	rev, re, err := ch.Confirm(c.Request().Context(), name, c.Param("stage"), sha,
+		datasets.Upload{By: s.actor(c), TokenID: tokenID(c), AllowedAreas: allowedAreas(c)})
+	noteRevision(c, rev)
+	return rev, re, err
 }
 
 // cancelStaged deletes a previewed upload: DELETE /api/v1/datasets/{name}/staged/{stage} by the
