@@ -96,7 +96,6 @@ type previewPageData struct {
 	File, Size, SHA256  string
 	Rows, Format        string
 	Summary             string
-	Counts              []string
 	Warnings            []string
 	Changes             []changeView
 	// Shown says how many of the changes are listed, when not all are.
@@ -148,22 +147,6 @@ func (s *Server) previewPage(c echo.Context, p *engine.UploadPreview) error {
 		Rows: display.Count(rev.Rows, "row", "rows"), Format: formatWords(rev.Format), Summary: display.Sentence(p.Summary.Text),
 		Warnings: p.Warnings, Changes: s.changeViews(p.Changes, maxPreviewRows), Expires: display.DateTime(st.ExpiresAt),
 		Confirm: stageForm{ConfirmAction: base + "/confirm", CancelAction: base + "/cancel", SHA256: st.SHA256, CSRF: csrfToken(c)}}
-	sum := p.Summary
-	for _, n := range []struct {
-		n         int
-		one, many string
-	}{
-		{sum.TurnRed, "evaluation would turn red", "evaluations would turn red"},
-		{sum.TurnAmber, "evaluation would turn amber", "evaluations would turn amber"},
-		{sum.TurnGreen, "evaluation would turn green", "evaluations would turn green"},
-		{sum.ValuesChanged, "value would change", "values would change"},
-		{sum.Added, "figure would be new", "figures would be new"},
-		{sum.Removed, "figure would be removed", "figures would be removed"},
-	} {
-		if n.n > 0 {
-			data.Counts = append(data.Counts, display.Count(n.n, n.one, n.many))
-		}
-	}
 	if len(p.Changes) > len(data.Changes) {
 		data.Shown = "The first " + display.Number(float64(len(data.Changes)), 0) + " of " + display.Count(len(p.Changes), "change", "changes") +
 			" are listed; confirming makes all of them."

@@ -37,11 +37,14 @@ func ChangeKind(kind string) string {
 
 // JudgementChange says what a change does to one evaluation, field by field in the engine's
 // order (c.Changed), old and new in words: the value with def's unit (def may be nil: the
-// number alone), RAG, comparisons, rank, quartile and direction of travel. A side that does
-// not exist (a new or removed evaluation) is "Not evaluated".
+// number alone), RAG, comparisons, rank, quartile and direction of travel. For a new or removed
+// evaluation only its value and RAG are said, the side that does not exist "Not evaluated".
 func JudgementChange(def *indicators.Definition, c engine.JudgementChange) []ChangedField {
 	out := make([]ChangedField, 0, len(c.Changed))
 	for _, f := range c.Changed {
+		if c.Kind != engine.ChangeChanged && f != engine.FieldValue && f != engine.FieldRAG {
+			continue // a figure that comes or goes: its value and RAG say enough
+		}
 		label, ok := fieldLabels[f]
 		if !ok {
 			label = Capitalised(f)

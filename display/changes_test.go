@@ -29,9 +29,9 @@ func TestJudgementChange(t *testing.T) {
 		{"a figure suppressed", pct, engine.JudgementChange{Kind: engine.ChangeChanged, Old: old,
 			New: &engine.JudgementState{DisplayValue: "c", RAG: "suppressed"}, Changed: []string{engine.FieldValue, engine.FieldRAG, engine.FieldRank}},
 			[]display.ChangedField{{"Value", "58.8%", "c: suppressed to protect confidentiality"}, {"Against target", "Red", "Suppressed"}, {"Rank", "117th of 151", "Not ranked"}}},
-		{"a removed figure without a definition", nil, engine.JudgementChange{Kind: engine.ChangeRemoved, Old: old,
-			Changed: []string{engine.FieldValue, engine.FieldRegion}},
-			[]display.ChangedField{{"Value", "58.8", "Not evaluated"}, {"Compared with the region", "Not compared", "Not evaluated"}}},
+		{"a removed figure without a definition: its value and RAG", nil, engine.JudgementChange{Kind: engine.ChangeRemoved, Old: old,
+			Changed: []string{engine.FieldValue, engine.FieldRAG, engine.FieldRegion}},
+			[]display.ChangedField{{"Value", "58.8", "Not evaluated"}, {"Against target", "Red", "Not evaluated"}}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			got := display.JudgementChange(tt.def, tt.c)

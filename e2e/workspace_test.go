@@ -14,7 +14,6 @@ import (
 	scorecard "github.com/childrens-trust/scorecard"
 	"github.com/childrens-trust/scorecard/api"
 	"github.com/childrens-trust/scorecard/auth"
-	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 )
@@ -30,7 +29,9 @@ type workspace struct {
 func workspaceServer(t *testing.T) *workspace {
 	t.Helper()
 	ctx := context.Background()
-	app, err := scorecard.Open(ctx, scorecard.Config{Now: func() time.Time { return time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC) }})
+	// The real clock: the browser keeps the session cookie until the session's expiry, which
+	// a fixed clock in the past would put before now.
+	app, err := scorecard.Open(ctx, scorecard.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,17 +61,29 @@ func workspaceServer(t *testing.T) *workspace {
 	return w
 }
 
-// The returns the test uploads: the shipped example with two mistakes, then corrected with one
-// figure revised (Poole's 2015-16 value 58.8 becomes 61.2).
-var (
-	mistakenReturn = "indicator,area,period,value,numerator,denominator,note\n" +
-		"secondary-good-outstanding-schools,836,2015-16,sixty,,,revised figure\n" +
-		"secondary-good-outstanding-schools,SN:836,2015-16,83.8,,,Statistical neighbours average published in the Poole score card\n" +
-		"secondary-good-outstanding-schools,Atlantis,2015-16,50,,,\n"
-	correctedReturn = "indicator,area,period,value,numerator,denominator,note\n" +
-		"secondary-good-outstanding-schools,836,2015-16,61.2,,,revised figure\n" +
-		"secondary-good-outstanding-schools,SN:836,2015-16,83.8,,,Statistical neighbours average published in the Poole score card\n"
-)
+// returns are the files the test uploads, made from the shipped example local return: the
+// corrected one revises Poole's 2016-17 Q4 figure (85.3 becomes 88.4); the mistaken one also has
+// a word for a number (line 8) and an unknown area (line 11).
+func returns(t *testing.T) (mistaken, corrected string) {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "testdata", "returns", "example_local_return.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	corrected = strings.Replace(string(b), "836,2016-17 Q4,85.3,", "836,2016-17 Q4,88.4,", 1)
+	mistaken = strings.Replace(corrected, "836,2016-17 Q3,80.9,", "836,2016-17 Q3,eighty,", 1) +
+		"secondary-good-outstanding-schools,Atlantis,2016-17 Q4,50,,,\n"
+	if corrected == string(b) || !strings.Contains(mistaken, "eighty") {
+		t.Fatal("the example local return has changed: update the test's edits")
+	}
+	return mistaken, corrected
+}
+
+// jsString quotes s for JavaScript.
+func jsString(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
 
 // pageReport is what the test reads about a page in the browser.
 type pageReport struct {
@@ -94,6 +107,7 @@ func TestWorkspace(t *testing.T) {
 	files := t.TempDir()
 	mistaken := filepath.Join(files, "poole-return-draft.csv")
 	corrected := filepath.Join(files, "poole-return.csv")
+	mistakenReturn, correctedReturn := returns(t)
 	for path, content := range map[string]string{mistaken: mistakenReturn, corrected: correctedReturn} {
 		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
 			t.Fatal(err)
@@ -184,22 +198,51 @@ func TestWorkspace(t *testing.T) {
 					}
 				}
 			}
+			// signIn signs in through the sign-in page with the token, as a person pastes it.
 			signIn := func(who string) {
 				t.Helper()
-				if _, err := chromedp.Call(tctx, network.Enable, network.EnableParams{}); err != nil {
+				if err := chromedp.Do(tctx, chromedp.Navigate(ws.url+"/sign-in?next=/datasets")); err != nil {
 					t.Fatal(err)
 				}
-				if _, err := chromedp.Call(tctx, network.SetExtraHTTPHeaders, network.SetExtraHTTPHeadersParams{
-					Headers: network.Headers{"Authorization": "Bearer " + ws.secrets[who]}}); err != nil {
+				look("sign-in-" + who)
+				if err := chromedp.Do(tctx, chromedp.SendKeys(`#token`, ws.secrets[who])); err != nil {
 					t.Fatal(err)
 				}
+				if status := submit(`form.entry button[type=submit]`); status != 200 {
+					t.Fatalf("sign in as %s: the page after it has status %d", who, status)
+				}
+				rep, err := chromedp.Run(tctx, chromedp.Evaluate[pageReport](pageReportJS))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !strings.Contains(rep.Text, "Signed in as analyst-"+who) || rep.H1 != "Datasets" {
+					t.Fatalf("after signing in as %s: h1 %q, the header does not say who is signed in:\n%.300s", who, rep.H1, rep.Text)
+				}
+			}
+			signOut := func() {
+				t.Helper()
+				if status := submit(`header.site form[action="/sign-out"] button`); status != 200 {
+					t.Errorf("sign out: the page after it has status %d", status)
+				}
+				rep := look("signed-out")
+				if strings.Contains(rep.Text, "Signed in as") {
+					t.Error("still signed in after signing out")
+				}
+			}
+			// post sends a form from the page as a script could, with the browser's cookies: the
+			// status it gets.
+			post := func(path, body string) int {
+				t.Helper()
+				status, err := chromedp.Run(tctx, chromedp.Evaluate[int](`(async () => (await fetch(`+jsString(path)+`, {method: 'POST',
+  headers: {'Content-Type': 'application/x-www-form-urlencoded'}, body: `+jsString(body)+`, redirect: 'manual'})).status)()`, chromedp.EvalAwaitPromise))
+				if err != nil {
+					t.Fatal(err)
+				}
+				return status
 			}
 
-			// The uploader opens the datasets, then the local return.
+			// The uploader signs in and opens the local return.
 			signIn("uploader")
-			if err := chromedp.Do(tctx, chromedp.Navigate(ws.url+"/datasets")); err != nil {
-				t.Fatal(err)
-			}
 			rep := look("datasets")
 			wantText(rep, "the datasets page", "local_returns", "Revision 1: Accepted")
 			if _, err := chromedp.RunResponse(tctx, chromedp.Click(`a[href="/datasets/local_returns"]`)); err != nil {
@@ -219,7 +262,7 @@ func TestWorkspace(t *testing.T) {
 			if rep.H1 != "Your file was not loaded" {
 				t.Errorf("h1 = %q after a file with mistakes", rep.H1)
 			}
-			wantText(rep, "the problems page", "2 problems were found in the file, so nothing was stored.", "sixty", "Atlantis",
+			wantText(rep, "the problems page", "2 problems were found in the file, so nothing was stored.", "eighty", "Atlantis",
 				"Not a number or a suppression marker.", "Unknown area")
 			visible, err := chromedp.Run(tctx, chromedp.Evaluate[bool](`(() => { const t = document.querySelector('table.problems');
   if (!t) return false; const r = t.getBoundingClientRect(); return r.width > 0 && r.height > 0 && t.querySelectorAll('tbody tr').length === 2; })()`))
@@ -227,7 +270,7 @@ func TestWorkspace(t *testing.T) {
 				t.Errorf("the problems table is not visible with 2 rows (%v)", err)
 			}
 
-			// The problems as CSV, downloaded as the page's link does it.
+			// The problems as CSV, downloaded as the page's link does it (with the session).
 			csvText, err := chromedp.Run(tctx, chromedp.Evaluate[string](`(async () => {
   const a = document.querySelector('a[href$="/problems.csv"]'); const r = await fetch(a.href);
   return r.status + ' ' + r.headers.get('Content-Disposition') + '\n' + await r.text(); })()`, chromedp.EvalAwaitPromise))
@@ -235,23 +278,66 @@ func TestWorkspace(t *testing.T) {
 				t.Fatal(err)
 			}
 			if !strings.HasPrefix(csvText, `200 attachment; filename="local_returns-revision-2-problems.csv"`) ||
-				!strings.Contains(csvText, "row,column,value,reason,line\n2,value,sixty,not a number or a suppression marker,") ||
-				!strings.Contains(csvText, "4,area,Atlantis,") {
+				!strings.Contains(csvText, "row,column,value,reason,line\n8,value,eighty,not a number or a suppression marker,") ||
+				!strings.Contains(csvText, "11,area,Atlantis,") {
 				t.Errorf("problems.csv download:\n%s", csvText)
 			}
 
-			// The corrected file: the new revision.
+			// A form posted without the CSRF token is refused, and stores nothing.
+			if status := post("/datasets/local_returns/upload", "file=x"); status != 403 {
+				t.Errorf("a POST without the CSRF token = %d, want 403", status)
+			}
+
+			// The corrected file: its preview, then confirmed.
 			if err := chromedp.Do(tctx, chromedp.SetUploadFiles(`#file`, []string{corrected})); err != nil {
 				t.Fatal(err)
 			}
 			if status := submit(`form.upload button[type=submit]`); status != 200 {
-				t.Errorf("upload of the corrected file led to a page with status %d, want 200 (after 303)", status)
+				t.Errorf("upload of the corrected file = %d, want 200 (its preview)", status)
+			}
+			rep = look("preview")
+			if rep.H1 != "Check what your file would change" {
+				t.Errorf("h1 = %q after the corrected file, want its preview", rep.H1)
+			}
+			wantText(rep, "the preview", "poole-return.csv", "9 rows", "Secondary pupils in good or outstanding schools", "Value: 85.3% → 88.4%",
+				"Confirm and store the file", "Cancel")
+			if err := chromedp.Do(tctx, chromedp.WaitVisible(`.notice[role=status] strong`)); err != nil {
+				t.Errorf("the preview's summary is not visible: %v", err)
+			}
+			if status := submit(`form[action$="/confirm"] button[type=submit]`); status != 200 {
+				t.Errorf("confirm led to a page with status %d, want 200 (after 303)", status)
 			}
 			rep = look("new-revision")
 			if rep.H1 != "Revision 3 of local_returns" {
-				t.Errorf("h1 = %q after the corrected file, want the new revision 3", rep.H1)
+				t.Errorf("h1 = %q after confirming, want the new revision 3", rep.H1)
 			}
-			wantText(rep, "the new revision", "Accepted", "(current)", "poole-return.csv", "2 rows")
+			wantText(rep, "the new revision", "Accepted", "(current)", "poole-return.csv", "9 rows")
+			signOut()
+
+			// A revoked token's session is refused: the browser is signed out, and its upload
+			// is not accepted.
+			signIn("uploader")
+			tok, err := ws.app.Auth.List(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, k := range tok {
+				if k.Name == "analyst-uploader" {
+					if _, err := ws.app.Auth.Revoke(context.Background(), k.ID); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			if _, err := chromedp.RunResponse(tctx, chromedp.Navigate(ws.url+"/datasets/local_returns")); err != nil {
+				t.Fatal(err)
+			}
+			rep = look("revoked")
+			if strings.Contains(rep.Text, "Signed in as") || !strings.Contains(rep.Text, "Sign in to upload") {
+				t.Error("a revoked token's session still shows as signed in")
+			}
+			if status := post("/datasets/local_returns/upload", "file=x"); status != 401 {
+				t.Errorf("a POST with a revoked token's session = %d, want 401", status)
+			}
 		})
 	}
 }
