@@ -570,22 +570,29 @@ func nonNil(r []engine.RunResult) []engine.RunResult {
 }
 
 func (s *Server) restore(c echo.Context) error {
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return errs.Errorf(errs.Invalid, "revision id %q is not a positive integer", c.Param("id"))
-	}
-	if err := checkUploadedBy(c); err != nil {
-		return err
-	}
-	ch, err := s.changes()
-	if err != nil {
-		return err
-	}
 	start := time.Now()
-	rev, re, err := ch.Restore(c.Request().Context(), c.Param("name"), id, s.actor(c))
-	noteRevision(c, rev)
+	rev, re, err := s.restoreRevision(c)
 	if err != nil {
 		return err
 	}
 	return s.changed(c, "restore", start, rev, re)
+}
+
+// restoreRevision makes the route's revision (:name, :id) current again through
+// Changes.Restore, with the same checks whether the API or the restore page's form asks.
+func (s *Server) restoreRevision(c echo.Context) (*datasets.Revision, engine.Reevaluation, error) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return nil, engine.Reevaluation{}, errs.Errorf(errs.Invalid, "revision id %q is not a positive integer", c.Param("id"))
+	}
+	if err := checkUploadedBy(c); err != nil {
+		return nil, engine.Reevaluation{}, err
+	}
+	ch, err := s.changes()
+	if err != nil {
+		return nil, engine.Reevaluation{}, err
+	}
+	rev, re, err := ch.Restore(c.Request().Context(), c.Param("name"), id, s.actor(c))
+	noteRevision(c, rev)
+	return rev, re, err
 }

@@ -94,6 +94,8 @@ var (
 	revisionPageTemplate   = datasetTemplate("revision")
 	uploadRefusedTemplate  = datasetTemplate("refused")
 	uploadPreviewTemplate  = datasetTemplate("preview")
+	diffPageTemplate       = datasetTemplate("diff")
+	restorePageTemplate    = datasetTemplate("restore")
 	datasetPageProblemsMax = 25 // problems on one page of a revision's table
 	datasetPageHistoryMax  = 25 // revisions on one page of a dataset's history
 )
@@ -107,6 +109,11 @@ func (s *Server) registerDatasetPages(e *echo.Echo, allow func(policy, ...*echo.
 	get(e, "/datasets/:name/revisions/:id", s.revisionPage)
 	get(e, "/datasets/:name/revisions/:id/problems.csv", s.revisionProblemsCSV)
 	allow(policyUpload, e.POST("/datasets/:name/upload", s.uploadPage))
+	// A diff shows a revision's values: uploaders and admins, as the API's diff.
+	allow(policyUpload, get(e, "/datasets/:name/revisions/:id/diff", s.revisionDiffPage))
+	allow(policyAdmin,
+		get(e, "/datasets/:name/revisions/:id/restore", s.restorePage),
+		e.POST("/datasets/:name/revisions/:id/restore", s.restoreFromPage))
 	allow(policyUploadForm,
 		e.POST("/datasets/:name/staged/:stage/confirm", s.confirmPage),
 		e.POST("/datasets/:name/staged/:stage/cancel", s.cancelPage))
@@ -151,6 +158,22 @@ type revisionView struct {
 	RestoredFrom int64
 	RestoredURL  string
 	Warnings     []string
+	// DiffURL and RestoreURL are the revision's compare and restore pages, set for those who
+	// may use them (withActions).
+	DiffURL, RestoreURL string
+}
+
+// withActions sets the links to the revision's compare page (uploaders and admins, for a
+// revision with rows) and restore page (admins, for one that is not current).
+func (v revisionView) withActions(tok *auth.Token) revisionView {
+	if v.Rejected || !tok.Has(auth.Uploader) {
+		return v
+	}
+	v.DiffURL = v.URL + "/diff"
+	if tok.Has(auth.Admin) && !v.Current {
+		v.RestoreURL = v.URL + "/restore"
+	}
+	return v
 }
 
 func newRevisionView(r datasets.Revision) revisionView {
@@ -392,7 +415,7 @@ func (s *Server) datasetPage(c echo.Context) error {
 	}
 	views := make([]revisionView, len(revs))
 	for i, r := range revs {
-		views[i] = newRevisionView(r)
+		views[i] = newRevisionView(r).withActions(principal(c))
 	}
 	var page []revisionView
 	if page, data.Pager, err = pageItems(c, views, datasetPageHistoryMax, "revisions"); err != nil {
@@ -566,7 +589,7 @@ func (s *Server) revisionPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	data := revisionPageData{Dataset: rev.Dataset, DatasetURL: datasetURL(rev.Dataset), Revision: newRevisionView(rev)}
+	data := revisionPageData{Dataset: rev.Dataset, DatasetURL: datasetURL(rev.Dataset), Revision: newRevisionView(rev).withActions(principal(c))}
 	if rev.Status == datasets.Rejected {
 		if data.Problems, err = problemsOf(c, rev.Errors, rev.ErrorCount, values, revisionURL(rev.Dataset, rev.ID)+"/problems.csv", datasetPageProblemsMax); err != nil {
 			return err

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"testing"
 
+	scorecard "github.com/childrens-trust/scorecard"
 	"github.com/childrens-trust/scorecard/api"
 	"github.com/childrens-trust/scorecard/datasets"
 )
@@ -495,4 +496,96 @@ func TestUploadFormsNeedTheCSRFToken(t *testing.T) {
 	if cc := revisionPage.Header().Get("Cache-Control"); !strings.Contains(cc, "private") {
 		t.Errorf("a signed-in page's Cache-Control = %q", cc)
 	}
+}
+
+// The compare page: counts and changed rows with old and new values, linked from the history,
+// with the CSV of every change; the restore page: the change it would make, then the restore.
+func TestDiffAndRestorePages(t *testing.T) {
+	f := newSecureFixture(t, api.Config{}, "local_returns")
+	ctx := context.Background()
+	b, err := scorecard.ShippedFile("testdata/returns/example_local_return.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	revised := strings.Replace(string(b), "836,2016-17 Q4,85.3,", "836,2016-17 Q4,88.4,", 1)
+	rev2, _, err := f.app.Load(ctx, "local_returns", strings.NewReader(revised), datasets.Upload{FileName: "revised.csv", By: "analyst"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	diffURL := fmt.Sprintf("/datasets/local_returns/revisions/%d/diff", rev2.ID)
+
+	_, history, _ := f.page(t, asUploaderOwn, http.MethodGet, "/datasets/local_returns", nil)
+	wantAll(t, "the history for an uploader", history, `<a href="`+diffURL+`">Changes</a>`)
+	wantNone(t, "the history for an uploader", history, "/restore")
+	_, history, _ = f.page(t, asAdmin, http.MethodGet, "/datasets/local_returns", nil)
+	wantAll(t, "the history for an admin", history, `<a href="/datasets/local_returns/revisions/1/restore">Restore</a>`)
+	wantNone(t, "the history for an admin", history, fmt.Sprintf(`revisions/%d/restore`, rev2.ID))
+
+	code, body, _ := f.page(t, asAdmin, http.MethodGet, diffURL, nil)
+	if code != http.StatusOK {
+		t.Fatalf("GET %s = %d\n%s", diffURL, code, body)
+	}
+	wantAll(t, "the diff page", body, fmt.Sprintf("<h1>Changes in revision %d</h1>", rev2.ID), `compared with <a href="/datasets/local_returns/revisions/1">revision 1</a>`,
+		"1 row changed, 0 rows added, 0 rows removed and 8 rows unchanged.",
+		`<td data-label="Change">Changed</td><td data-label="indicator">secondary-good-outstanding-schools</td><td data-label="Area">Poole (E06000029)</td>`,
+		`<td data-label="Period">2016-17 Q4 (January to March 2017)</td>`, `<li>value: 85.3 <span aria-label="becomes">→</span> 88.4</li>`,
+		fmt.Sprintf(`<a href="/api/v1/datasets/local_returns/revisions/%d/diff?format=csv&amp;against=1" download>`, rev2.ID),
+		`<option value="1" selected>Revision 1`)
+	wantNone(t, "the diff of the current revision", body, fmt.Sprintf("revisions/%d/restore", rev2.ID))
+	if rec := f.call(t, asAdmin, http.MethodGet, fmt.Sprintf("/api/v1/datasets/local_returns/revisions/%d/diff?format=csv&against=1", rev2.ID), nil); rec.Code != http.StatusOK ||
+		!strings.Contains(rec.Body.String(), "changed,secondary-good-outstanding-schools,E06000029,la,2016-17 Q4,836,836,2016-17 Q4,2016-17 Q4,85.3,88.4,") {
+		t.Errorf("the diff's CSV link: %d\n%s", rec.Code, rec.Body)
+	}
+	for who, want := range map[string]int{asNone: http.StatusUnauthorized, asViewer: http.StatusForbidden} {
+		if code, _, _ := f.page(t, who, http.MethodGet, diffURL, nil); code != want {
+			t.Errorf("%s: diff page = %d, want %d", who, code, want)
+		}
+	}
+	code, body, _ = f.page(t, asAdmin, http.MethodGet, "/datasets/local_returns/revisions/1/diff", nil)
+	if code != http.StatusOK {
+		t.Fatalf("the first revision's diff = %d", code)
+	}
+	wantAll(t, "the first revision's diff", body, "is the first of local_returns: every row is new.", "9 rows added",
+		`<a href="/datasets/local_returns/revisions/1/restore">Restore revision 1</a>`)
+
+	// Restore: the page shows the change against the current revision; confirming restores.
+	for who, want := range map[string]int{asNone: http.StatusUnauthorized, asUploaderOwn: http.StatusForbidden} {
+		if code, _, _ := f.page(t, who, http.MethodGet, "/datasets/local_returns/revisions/1/restore", nil); code != want {
+			t.Errorf("%s: restore page = %d, want %d", who, code, want)
+		}
+	}
+	code, body, _ = f.page(t, asAdmin, http.MethodGet, "/datasets/local_returns/revisions/1/restore", nil)
+	if code != http.StatusOK {
+		t.Fatalf("restore page = %d\n%s", code, body)
+	}
+	wantAll(t, "the restore page", body, "<h1>Restore revision 1 of local_returns?</h1>", "1 row changed, 0 rows added, 0 rows removed and 8 rows unchanged.",
+		`<li>value: 88.4 <span aria-label="becomes">→</span> 85.3</li>`, `<form method="post" action="/datasets/local_returns/revisions/1/restore">`,
+		`<button class="button" type="submit">Restore revision 1</button>`)
+	rec := f.call(t, asAdmin, http.MethodPost, "/datasets/local_returns/revisions/1/restore", formBody(url.Values{}), "Accept", "text/html")
+	if rec.Code != http.StatusSeeOther {
+		t.Fatalf("restore = %d\n%s", rec.Code, rec.Body)
+	}
+	revs, _ := f.sets.Revisions(ctx, "local_returns")
+	if revs[0].Status != datasets.Restored || revs[0].RestoredFrom != 1 || !revs[0].Current ||
+		rec.Header().Get("Location") != fmt.Sprintf("/datasets/local_returns/revisions/%d", revs[0].ID) {
+		t.Fatalf("after the restore: %+v, Location %q", revs[0], rec.Header().Get("Location"))
+	}
+	_, body, _ = f.page(t, asAdmin, http.MethodGet, rec.Header().Get("Location"), nil)
+	wantAll(t, "the restored revision", body, "Restored from revision 1", `<a href="/datasets/local_returns/revisions/1">revision 1</a>`)
+	_, body, _ = f.page(t, asAdmin, http.MethodGet, "/datasets/local_returns/revisions/1/restore", nil)
+	wantNone(t, "the restore page of a revision whose rows are current again", body, "<h1>We could not find that</h1>")
+}
+
+// An upload that no indicator reads is stored with a warning, shown on its revision's page.
+func TestNoOpWarningOnTheRevisionPage(t *testing.T) {
+	f := newSecureFixture(t, api.Config{}, "local_returns")
+	rev, _, err := f.app.Load(context.Background(), "spare_figures", strings.NewReader(goodPooleReturn), datasets.Upload{FileName: "spare.csv", By: "analyst"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rev.Warnings) == 0 {
+		t.Fatal("no warning for a dataset no indicator reads")
+	}
+	_, body, _ := f.page(t, asViewer, http.MethodGet, fmt.Sprintf("/datasets/spare_figures/revisions/%d", rev.ID), nil)
+	wantAll(t, "the revision page", body, `<h2 id="warnings">Warnings</h2>`, "no indicator reads the dataset spare_figures")
 }

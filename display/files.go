@@ -1,6 +1,7 @@
 package display
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -84,4 +85,27 @@ func Capitalised(s string) string {
 		return strings.ToUpper(string(r)) + s[i+len(string(r)):]
 	}
 	return s
+}
+
+// Cell is a value of an uploaded dataset as a table shows it: a number as it was stored, with
+// thousands separators and every decimal it has ("1,234.5", "-0.25"), text (a suppression
+// marker such as "c") as it is, and "(empty)" for nothing.
+func Cell(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return "(empty)"
+	case float64:
+		s := strconv.FormatFloat(x, 'f', -1, 64)
+		dps := 0
+		if i := strings.IndexByte(s, '.'); i >= 0 {
+			dps = len(s) - i - 1
+		}
+		return Number(x, dps)
+	case string:
+		if x == "" {
+			return "(empty)"
+		}
+		return x
+	}
+	return strings.TrimSpace(fmt.Sprint(v))
 }

@@ -32,6 +32,13 @@ func TestCountAndSize(t *testing.T) {
 		{"capitalised", display.Capitalised("local return"), "Local return"},
 		{"capitalised, not a letter", display.Capitalised("ésta"), "Ésta"},
 		{"capitalised, empty", display.Capitalised(""), ""},
+		{"a stored number", display.Cell(1234.5), "1,234.5"},
+		{"a stored negative fraction", display.Cell(-0.25), "-0.25"},
+		{"a whole number", display.Cell(float64(88)), "88"},
+		{"a marker", display.Cell("c"), "c"},
+		{"nothing", display.Cell(nil), "(empty)"},
+		{"empty text", display.Cell(""), "(empty)"},
+		{"another value", display.Cell(int64(7)), "7"},
 	} {
 		if tt.got != tt.want {
 			t.Errorf("%s: got %q, want %q", tt.name, tt.got, tt.want)
