@@ -55,6 +55,7 @@ a.button:visited{color:#fff}
 .warning p{margin:.25rem 0}
 table.records td ul{margin:0;padding-left:1.25rem}
 table.records td:first-child a,table.records td.nowrap{white-space:nowrap}
+table.records td a{display:inline-block;padding:.2rem 0}
 .decide{display:flex;flex-wrap:wrap;gap:1rem;margin:1rem 0}
 .decide form{margin:0}
 .button.secondary{background:#f3f2f1;color:#0b0c0c;border-color:#0b0c0c}
@@ -66,8 +67,8 @@ nav.pager ul{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:.5rem 1.5
  table.records:not(.keep) caption{display:block}
  table.records:not(.keep) thead{display:none}
  table.records:not(.keep) tr{border-top:2px solid #0b0c0c;margin:0 0 .75rem;padding:.25rem 0}
- table.records:not(.keep) td{border:0;border-top:1px solid #dee0e2;padding:.25rem 0 .25rem 38%;position:relative;min-height:1.4em;text-align:left}
- table.records:not(.keep) td::before{content:attr(data-label);font-weight:700;font-size:.875rem;position:absolute;left:0;top:.3rem;width:35%;overflow-wrap:break-word}
+ table.records:not(.keep) td{border:0;border-top:1px solid #dee0e2;padding:.25rem 0;text-align:left}
+ table.records:not(.keep) td::before{content:attr(data-label);display:block;font-weight:700;font-size:.875rem}
  table.records.keep{font-size:.9375rem}
  table.records.keep th,table.records.keep td{padding-right:.5rem}
 }

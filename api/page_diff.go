@@ -71,6 +71,10 @@ func (s *Server) keyCell(col string, v any) string {
 		if p, ok := v.(string); ok {
 			return display.Period(p)
 		}
+	case "_level":
+		if l, ok := v.(string); ok {
+			return display.Level(l)
+		}
 	}
 	return text
 }

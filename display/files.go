@@ -109,3 +109,23 @@ func Cell(v any) string {
 	}
 	return strings.TrimSpace(fmt.Sprint(v))
 }
+
+// Level is a dataset row's area level (datasets.LevelLA and the others) in words: "Local
+// authority", "Region", "Statistical neighbours' average".
+func Level(level string) string {
+	switch level {
+	case datasets.LevelEngland:
+		return "England"
+	case datasets.LevelRegion:
+		return "Region"
+	case datasets.LevelSubRegion:
+		return "Sub-region"
+	case datasets.LevelLA:
+		return "Local authority"
+	case datasets.LevelSNAverage:
+		return "Statistical neighbours' average"
+	case datasets.LevelOther:
+		return "Other geography"
+	}
+	return level
+}

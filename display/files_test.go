@@ -39,6 +39,9 @@ func TestCountAndSize(t *testing.T) {
 		{"nothing", display.Cell(nil), "(empty)"},
 		{"empty text", display.Cell(""), "(empty)"},
 		{"another value", display.Cell(int64(7)), "7"},
+		{"a local authority's rows", display.Level("la"), "Local authority"},
+		{"statistical neighbours' rows", display.Level("sn_average"), "Statistical neighbours' average"},
+		{"an unknown level", display.Level("ward"), "ward"},
 	} {
 		if tt.got != tt.want {
 			t.Errorf("%s: got %q, want %q", tt.name, tt.got, tt.want)

@@ -97,9 +97,13 @@ const pageReportJS = `(() => ({scrollWidth: document.documentElement.scrollWidth
   h1: (document.querySelector('h1') || {innerText: ''}).innerText, text: document.body.innerText}))()`
 
 // TestWorkspace is the analyst's story in a browser, at a laptop's width and a phone's: an
-// uploader uploads a file with mistakes and reads its problems as a table, downloads them as CSV,
-// uploads the corrected file and sees the new revision. Every page is screenshot into the
-// artefacts directory and checked: no sideways scroll, no axe-core WCAG 2.2 AA violation.
+// uploader signs in with a token, uploads a file with mistakes and reads its problems as a
+// table, downloads them as CSV, uploads the corrected file and sees the preview of its effect,
+// confirms, sees the new revision and its diff, and signs out; an admin signs in and restores
+// the earlier revision after seeing the change it would make, and signs out. A POST without the
+// CSRF token and a request with a revoked token's session are refused. Every page is
+// screenshot into the artefacts directory and checked: no sideways scroll, no axe-core WCAG 2.2
+// AA violation.
 func TestWorkspace(t *testing.T) {
 	exe := needChromium(t)
 	axe := readAxe(t)
@@ -312,6 +316,40 @@ func TestWorkspace(t *testing.T) {
 				t.Errorf("h1 = %q after confirming, want the new revision 3", rep.H1)
 			}
 			wantText(rep, "the new revision", "Accepted", "(current)", "poole-return.csv", "9 rows")
+
+			// Its diff, from the revision's page.
+			if _, err := chromedp.RunResponse(tctx, chromedp.Click(`a[href$="/revisions/3/diff"]`)); err != nil {
+				t.Fatal(err)
+			}
+			rep = look("diff")
+			if rep.H1 != "Changes in revision 3" {
+				t.Errorf("h1 = %q on the diff page", rep.H1)
+			}
+			wantText(rep, "the diff", "compared with revision 1", "1 row changed, 0 rows added, 0 rows removed and 8 rows unchanged.",
+				"Poole (E06000029)", "value: 85.3 → 88.4", "Download every change as CSV")
+			signOut()
+
+			// The admin restores the earlier revision, after seeing the change it would make.
+			signIn("admin")
+			if _, err := chromedp.RunResponse(tctx, chromedp.Navigate(ws.url+"/datasets/local_returns")); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := chromedp.RunResponse(tctx, chromedp.Click(`a[href="/datasets/local_returns/revisions/1/restore"]`)); err != nil {
+				t.Fatal(err)
+			}
+			rep = look("restore")
+			if rep.H1 != "Restore revision 1 of local_returns?" {
+				t.Errorf("h1 = %q on the restore page", rep.H1)
+			}
+			wantText(rep, "the restore page", "The change it would make to the current revision", "value: 88.4 → 85.3")
+			if status := submit(`form[action$="/revisions/1/restore"] button[type=submit]`); status != 200 {
+				t.Errorf("restore led to a page with status %d, want 200 (after 303)", status)
+			}
+			rep = look("restored")
+			if rep.H1 != "Revision 4 of local_returns" {
+				t.Errorf("h1 = %q after the restore, want the new revision 4", rep.H1)
+			}
+			wantText(rep, "the restored revision", "Restored from revision 1", "(current)", "9 rows")
 			signOut()
 
 			// A revoked token's session is refused: the browser is signed out, and its upload
