@@ -338,6 +338,9 @@ type uploadForm struct {
 	// Areas says which areas' rows the principal may load.
 	Areas string
 	Limit string
+	// MergeAction, when set, is the second button's target: a merge (?merge=true), which
+	// replaces only the areas the file has rows for. Area-limited uploaders always merge.
+	MergeAction string
 }
 
 func (s *Server) uploadFormFor(c echo.Context, name string) uploadForm {
@@ -351,7 +354,8 @@ func (s *Server) uploadFormFor(c echo.Context, name string) uploadForm {
 	case tok.Has(auth.Uploader):
 		f.Allowed = true
 		if tok.AllAreas() {
-			f.Areas = "You may load rows for any area."
+			f.Areas = "You may load rows for any area. The file replaces the whole dataset, or, with the second button, only the rows of the areas it has rows for."
+			f.MergeAction = f.Action + "?merge=true"
 		} else {
 			var names []string
 			for _, code := range tok.Areas {
@@ -361,7 +365,8 @@ func (s *Server) uploadFormFor(c echo.Context, name string) uploadForm {
 					names = append(names, code)
 				}
 			}
-			f.Areas = "You may load rows only for " + strings.Join(names, ", ") + ": a file with rows for any other area is refused whole."
+			f.Areas = "You may load rows only for " + strings.Join(names, ", ") + ": the file replaces those areas' rows and keeps the others; " +
+				"a file with rows for any other area is refused whole."
 		}
 	case tok == nil:
 		f.Why = "Uploading needs an uploader's or an administrator's account."
@@ -378,7 +383,7 @@ func (s *Server) knownDataset(name string) bool {
 	return datasets.ValidateName(name) == nil && (datasets.RequiredFormat(name) != nil || (s.Catalog != nil && s.Catalog.ReadsDataset(name)))
 }
 
-// revisions is the dataset's history, or an empty one for a known dataset without uploads.
+// revisionsOf is the dataset's history, or an empty one for a known dataset without uploads.
 func (s *Server) revisionsOf(c echo.Context, name string) ([]datasets.Revision, error) {
 	revs, err := s.Datasets.Revisions(c.Request().Context(), name)
 	if errs.CodeOf(err) == errs.NotFound && s.knownDataset(name) {

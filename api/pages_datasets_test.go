@@ -589,3 +589,32 @@ func TestNoOpWarningOnTheRevisionPage(t *testing.T) {
 	_, body, _ := f.page(t, asViewer, http.MethodGet, fmt.Sprintf("/datasets/spare_figures/revisions/%d", rev.ID), nil)
 	wantAll(t, "the revision page", body, `<h2 id="warnings">Warnings</h2>`, "no indicator reads the dataset spare_figures")
 }
+
+// The form's second button merges: the file replaces only its areas' rows.
+func TestUploadFormMerge(t *testing.T) {
+	f := newSecureFixture(t, api.Config{}, "local_returns")
+	_, page, _ := f.page(t, asAdmin, http.MethodGet, "/datasets/local_returns", nil)
+	wantAll(t, "an admin's upload form", page, `<button class="button secondary" type="submit" formaction="/datasets/local_returns/upload?merge=true">`)
+	_, page, _ = f.page(t, asUploaderOwn, http.MethodGet, "/datasets/local_returns", nil)
+	wantNone(t, "an area-limited uploader's upload form", page, "formaction=")
+	wantAll(t, "an area-limited uploader's upload form", page, "the file replaces those areas&#39; rows and keeps the others")
+
+	poole := "indicator,area,period,value,numerator,denominator,note\nsecondary-good-outstanding-schools,836,2016-17 Q4,88.4,,,revised\n"
+	code, preview, _ := f.page(t, asAdmin, http.MethodPost, "/datasets/local_returns/upload?merge=true", formFile(t, "poole-only.csv", poole))
+	if code != http.StatusOK {
+		t.Fatalf("merge preview = %d\n%s", code, preview)
+	}
+	action, sha := confirmForm(t, preview)
+	rec := f.call(t, asAdmin, http.MethodPost, action, formBody(url.Values{"sha256": {sha}}), "Accept", "text/html")
+	if rec.Code != http.StatusSeeOther {
+		t.Fatalf("confirm = %d\n%s", rec.Code, rec.Body)
+	}
+	d, err := f.sets.Get(context.Background(), "local_returns")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Poole's five rows become one; the South West, England, SN and Leicestershire rows stay.
+	if d.Current.Rows != 5 || d.Current.FileName != "poole-only.csv" {
+		t.Errorf("after the merge: %d rows from %s, want 5 (Poole's one and the 4 of other areas)", d.Current.Rows, d.Current.FileName)
+	}
+}
