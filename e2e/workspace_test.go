@@ -327,6 +327,11 @@ func TestWorkspace(t *testing.T) {
 			}
 			wantText(rep, "the diff", "compared with revision 1", "1 row changed, 0 rows added, 0 rows removed and 8 rows unchanged.",
 				"Poole (E06000029)", "value: 85.3 → 88.4", "Download every change as CSV")
+			diffCSV, err := chromedp.Run(tctx, chromedp.Evaluate[string](`(async () => {
+  const r = await fetch(document.querySelector('a[href*="/diff?format=csv"]').href); return r.status + '\n' + await r.text(); })()`, chromedp.EvalAwaitPromise))
+			if err != nil || !strings.HasPrefix(diffCSV, "200\n") || !strings.Contains(diffCSV, "changed,secondary-good-outstanding-schools,E06000029,la,2016-17 Q4,") {
+				t.Errorf("the diff's CSV (%v):\n%s", err, diffCSV)
+			}
 			signOut()
 
 			// The admin restores the earlier revision, after seeing the change it would make.
