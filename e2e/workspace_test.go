@@ -91,10 +91,14 @@ type pageReport struct {
 	ClientWidth float64 `json:"clientWidth"`
 	H1          string  `json:"h1"`
 	Text        string  `json:"text"`
+	// Overflowing are the table cells and definitions whose content is wider than they are.
+	Overflowing []string `json:"overflowing"`
 }
 
 const pageReportJS = `(() => ({scrollWidth: document.documentElement.scrollWidth, clientWidth: document.documentElement.clientWidth,
-  h1: (document.querySelector('h1') || {innerText: ''}).innerText, text: document.body.innerText}))()`
+  h1: (document.querySelector('h1') || {innerText: ''}).innerText, text: document.body.innerText,
+  overflowing: [...document.querySelectorAll('td, th, dd')].filter(c => c.scrollWidth > c.clientWidth + 1)
+    .map(c => (c.dataset.label || c.tagName) + ': ' + c.innerText.slice(0, 60))}))()`
 
 // TestWorkspace is the analyst's story in a browser, at a laptop's width and a phone's: an
 // uploader signs in with a token, uploads a file with mistakes and reads its problems as a
@@ -162,6 +166,9 @@ func TestWorkspace(t *testing.T) {
 				}
 				if rep.ScrollWidth > rep.ClientWidth+1 {
 					t.Errorf("%s: sideways scroll at %s px (%v px of content)", name, width.name, rep.ScrollWidth)
+				}
+				for _, c := range rep.Overflowing {
+					t.Errorf("%s: text outside its cell at %s px: %s", name, width.name, c)
 				}
 				if _, err := chromedp.Run(tctx, chromedp.Evaluate[*runtime.RemoteObject](axe)); err != nil {
 					t.Fatalf("inject axe-core: %v", err)
