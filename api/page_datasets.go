@@ -513,6 +513,8 @@ type revisionPageData struct {
 	DatasetURL string
 	Revision   revisionView
 	Problems   problemsView
+	// Notice says the revision was just stored, and how its re-evaluation went.
+	Notice string
 }
 
 // problemsView is a rejected file's problems as a table.
@@ -588,14 +590,18 @@ func (s *Server) revisionParam(c echo.Context) (datasets.Revision, bool, error) 
 	return datasets.Revision{}, false, errs.Errorf(errs.NotFound, "dataset %q has no revision %d", name, id)
 }
 
-// revisionPage is GET /datasets/:name/revisions/:id?page=: one revision's details and, for a
-// rejected one, its problems (the values and lines only to its uploader and admins).
+// revisionPage is GET /datasets/:name/revisions/:id?page=&stored=: one revision's details and,
+// for a rejected one, its problems (the values and lines only to its uploader and admins); after
+// a confirmed upload or a restore (stored=), a notice that it is stored.
 func (s *Server) revisionPage(c echo.Context) error {
 	rev, values, err := s.revisionParam(c)
 	if err != nil {
 		return err
 	}
 	data := revisionPageData{Dataset: rev.Dataset, DatasetURL: datasetURL(rev.Dataset), Revision: newRevisionView(rev).withActions(principal(c))}
+	if rev.Current {
+		data.Notice = storedNotice(c.QueryParam("stored"))
+	}
 	if rev.Status == datasets.Rejected {
 		if data.Problems, err = problemsOf(c, rev.Errors, rev.ErrorCount, values, revisionURL(rev.Dataset, rev.ID)+"/problems.csv", datasetPageProblemsMax); err != nil {
 			return err

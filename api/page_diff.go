@@ -274,5 +274,5 @@ func (s *Server) restoreFromPage(c echo.Context) error {
 		return err
 	}
 	s.observeEvaluation("restore", start, re.Results)
-	return c.Redirect(http.StatusSeeOther, revisionURL(rev.Dataset, rev.ID))
+	return c.Redirect(http.StatusSeeOther, revisionURL(rev.Dataset, rev.ID)+"?stored="+url.QueryEscape(string(re.State)))
 }

@@ -166,7 +166,21 @@ func (s *Server) confirmPage(c echo.Context) error {
 		return s.refusedUpload(c, rev, err)
 	}
 	s.observeEvaluation("upload", start, re.Results)
-	return c.Redirect(http.StatusSeeOther, revisionURL(rev.Dataset, rev.ID))
+	return c.Redirect(http.StatusSeeOther, revisionURL(rev.Dataset, rev.ID)+"?stored="+url.QueryEscape(string(re.State)))
+}
+
+// storedNotice says, on the page a confirmed upload or a restore leads to (?stored=), that the
+// revision was stored and how its re-evaluation went (engine.EvaluationState).
+func storedNotice(state string) string {
+	switch engine.EvaluationState(state) {
+	case engine.Evaluated:
+		return "Stored: this is the dataset's current revision, and the indicators that read it have been evaluated again."
+	case engine.Pending:
+		return "Stored: this is the dataset's current revision. The indicators that read it are being evaluated again; until that finishes the scorecards show the earlier figures."
+	case engine.Failed:
+		return "Stored: this is the dataset's current revision, but the indicators that read it could not be evaluated again. The problem has been logged; an administrator can run the evaluation again."
+	}
+	return ""
 }
 
 // cancelPage is POST /datasets/:name/staged/:stage/cancel (form: _csrf), the preview's Cancel:

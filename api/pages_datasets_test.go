@@ -281,7 +281,7 @@ func TestUploadPageAndProblems(t *testing.T) {
 			t.Fatalf("confirm = %d, want 303\n%s", rec.Code, rec.Body)
 		}
 		loc := rec.Header().Get("Location")
-		if !regexp.MustCompile(`^/datasets/poole_returns/revisions/\d+$`).MatchString(loc) || loc == revURL {
+		if !regexp.MustCompile(`^/datasets/poole_returns/revisions/\d+\?stored=evaluated$`).MatchString(loc) || strings.HasPrefix(loc, revURL+"?") {
 			t.Fatalf("Location = %q, want the new revision's page", loc)
 		}
 		code, body, _ := f.page(t, asViewer, http.MethodGet, loc, nil)
@@ -289,9 +289,10 @@ func TestUploadPageAndProblems(t *testing.T) {
 			t.Fatalf("GET %s = %d", loc, code)
 		}
 		wantAll(t, "the new revision's page", body, `<span class="status status-accepted">Accepted</span> <span class="current">(current)</span>`,
-			"<code>poole-q4-fixed.csv</code>", "<dd>1 row</dd>", "<dd>simple_return</dd>", "by uploader-own-area [", "<code>"+sha+"</code>")
+			"<code>poole-q4-fixed.csv</code>", "<dd>1 row</dd>", "<dd>simple_return</dd>", "by uploader-own-area [", "<code>"+sha+"</code>",
+		"Stored: this is the dataset&#39;s current revision, and the indicators that read it have been evaluated again.")
 		wantNone(t, "an accepted revision's page", body, `<h2 id="problems">`)
-		if rec := f.call(t, asViewer, http.MethodGet, loc+"/problems.csv", nil); rec.Code != http.StatusNotFound {
+		if rec := f.call(t, asViewer, http.MethodGet, strings.TrimSuffix(loc, "?stored=evaluated")+"/problems.csv", nil); rec.Code != http.StatusNotFound {
 			t.Errorf("problems.csv of an accepted revision = %d, want 404", rec.Code)
 		}
 		// The stage is gone once confirmed.
@@ -567,7 +568,7 @@ func TestDiffAndRestorePages(t *testing.T) {
 	}
 	revs, _ := f.sets.Revisions(ctx, "local_returns")
 	if revs[0].Status != datasets.Restored || revs[0].RestoredFrom != 1 || !revs[0].Current ||
-		rec.Header().Get("Location") != fmt.Sprintf("/datasets/local_returns/revisions/%d", revs[0].ID) {
+		rec.Header().Get("Location") != fmt.Sprintf("/datasets/local_returns/revisions/%d?stored=evaluated", revs[0].ID) {
 		t.Fatalf("after the restore: %+v, Location %q", revs[0], rec.Header().Get("Location"))
 	}
 	_, body, _ = f.page(t, asAdmin, http.MethodGet, rec.Header().Get("Location"), nil)

@@ -322,7 +322,7 @@ func TestWorkspace(t *testing.T) {
 			if rep.H1 != "Revision 3 of local_returns" {
 				t.Errorf("h1 = %q after confirming, want the new revision 3", rep.H1)
 			}
-			wantText(rep, "the new revision", "Accepted", "(current)", "poole-return.csv", "9 rows")
+			wantText(rep, "the new revision", "Accepted", "(current)", "poole-return.csv", "9 rows", "Stored: this is the dataset's current revision")
 
 			// Its diff, from the revision's page.
 			if _, err := chromedp.RunResponse(tctx, chromedp.Click(`a[href$="/revisions/3/diff"]`)); err != nil {
@@ -361,7 +361,7 @@ func TestWorkspace(t *testing.T) {
 			if rep.H1 != "Revision 4 of local_returns" {
 				t.Errorf("h1 = %q after the restore, want the new revision 4", rep.H1)
 			}
-			wantText(rep, "the restored revision", "Restored from revision 1", "(current)", "9 rows")
+			wantText(rep, "the restored revision", "Restored from revision 1", "(current)", "9 rows", "Stored: this is the dataset's current revision")
 			signOut()
 
 			// A revoked token's session is refused: the browser is signed out, and its upload
