@@ -290,7 +290,7 @@ func TestUploadPageAndProblems(t *testing.T) {
 		}
 		wantAll(t, "the new revision's page", body, `<span class="status status-accepted">Accepted</span> <span class="current">(current)</span>`,
 			"<code>poole-q4-fixed.csv</code>", "<dd>1 row</dd>", "<dd>simple_return</dd>", "by uploader-own-area [", "<code>"+sha+"</code>",
-		"Stored: this is the dataset&#39;s current revision, and the indicators that read it have been evaluated again.")
+			"Stored: this is the dataset&#39;s current revision, and the indicators that read it have been evaluated again.")
 		wantNone(t, "an accepted revision's page", body, `<h2 id="problems">`)
 		if rec := f.call(t, asViewer, http.MethodGet, strings.TrimSuffix(loc, "?stored=evaluated")+"/problems.csv", nil); rec.Code != http.StatusNotFound {
 			t.Errorf("problems.csv of an accepted revision = %d, want 404", rec.Code)
