@@ -38,7 +38,7 @@ var (
 	// spineWide is for screens of 48em and wider, and print: labels beside the bars.
 	spineWide = spineLayout{name: "spine-wide", width: 960, labelWidth: 400, font: 15, line: 19}
 	// spineNarrow is for phones: labels above each bar, the bar the chart's full width.
-	spineNarrow = spineLayout{name: "spine-narrow", width: 400, above: true, font: 15, line: 19}
+	spineNarrow = spineLayout{name: "spine-narrow", width: 400, above: true, font: 16, line: 20}
 )
 
 // Marks of the chart, in user units.
@@ -131,8 +131,10 @@ func (d *spineDrawing) body(l spineLayout, top float64) (string, float64) {
 			rowH = textH + 8 + spineBarHeight + 2*spineMarkerR - spineBarHeight/2
 		} else {
 			rowH = math.Max(textH, spineBarHeight+2*spineMarkerR-4)
-			textY = y + (rowH-textH)/2 + l.font - 3
 			barY = y + (rowH-spineBarHeight)/2
+			// The lines' middle on the bar's: a baseline is about 0.35em under the middle of
+			// a line of text.
+			textY = barY + spineBarHeight/2 - float64(len(lines)-1)*l.line/2 + 0.35*l.font
 		}
 		fmt.Fprintf(&b, `<g class="spine-row" data-row="%d"><title>%s</title>`, i+1, esc(r.tip))
 		for k, line := range lines {
@@ -259,11 +261,13 @@ func asAtLine(s string) string {
 }
 
 // spineStylesheet shows one of the spine chart's drawings: labels beside the bars from 48em and
-// in print, above each bar on narrower screens (at most 30rem wide, so its text stays near the
-// page's size).
+// in print, above each bar on narrower screens. Each is capped in width (64rem, 30rem; 160mm on
+// paper, so that a ten-row card and its key print on the third page) so that its text stays
+// near the page's size: 15 to 16 CSS pixels on screen, about 7pt printed.
 const spineStylesheet = `
 svg.chart-svg{display:block;width:100%;height:auto;margin:.5rem 0}
+svg.spine-wide{max-width:64rem}
 svg.spine-narrow{display:none}
 @media (max-width:48em){svg.spine-wide{display:none}svg.spine-narrow{display:block;max-width:30rem}}
-@media print{svg.spine-wide{display:block!important;max-width:190mm}svg.spine-narrow{display:none!important}}
+@media print{svg.spine-wide{display:block!important;max-width:160mm}svg.spine-narrow{display:none!important}}
 `
