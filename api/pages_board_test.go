@@ -343,8 +343,11 @@ func TestSpineSVGGolden(t *testing.T) {
 	body := rec.Body.Bytes()
 	pageGolden(t, "charts_spine_poole_839.svg", body)
 	texts := xmlTexts(t, string(body))
+	// The title, wrapped onto two lines within the image.
+	if !strings.Contains(strings.Join(texts, " "), "Poole Children's Trust score card: Bournemouth, Christchurch and Poole, spine chart") {
+		t.Errorf("SVG file: no title in %q", texts)
+	}
 	for _, want := range []string{
-		"Poole Children's Trust score card: Bournemouth, Christchurch and Poole, spine chart",
 		"Worst (left) to best (right); England at the centre",
 		"Hospital admissions caused by injuries in", "children aged 0 to 14, per 10,000",
 		"Key: each row runs from the worst local authority in England (left) to the best (right), or from the lowest to the highest",

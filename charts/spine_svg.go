@@ -213,9 +213,12 @@ func (c *Chart) SVGFile() (svg []byte, ok bool) {
 	}
 	l := spineWide
 	var b strings.Builder
-	y := 26.0
+	y := 0.0
 	var head strings.Builder
-	fmt.Fprintf(&head, `<text x="0" y="%s" font-size="20" font-weight="700" fill="%s">%s</text>`, num(y), colourText, esc(c.Title))
+	for _, line := range wrapText(c.Title, chars(l.width, 20)) {
+		y += 26
+		fmt.Fprintf(&head, `<text x="0" y="%s" font-size="20" font-weight="700" fill="%s">%s</text>`, num(y), colourText, esc(line))
+	}
 	y += 8
 	for _, line := range wrapText(c.Summary, chars(l.width, 14)) {
 		y += 18
