@@ -1,6 +1,8 @@
 // Package charts draws the board pages' charts with go-echarts (the only package that imports
 // it): an indicator's trend for an area with its comparators and target, and the area against its
-// statistical neighbours, region and England with the 95% confidence interval. Every chart comes
+// statistical neighbours, region and England with the 95% confidence interval; and, drawn on the
+// server as SVG with no script, a scorecard's spine chart (its ECharts option is kept for other
+// front ends) and sparklines. Every chart comes
 // with its figures as a data table (its text alternative), a one-sentence summary and a key that
 // says how each series is drawn, and loads ECharts from this binary (AssetsHandler), never from
 // the internet.
