@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/childrens-trust/scorecard/charts"
+	"github.com/childrens-trust/scorecard/display"
 	"github.com/childrens-trust/scorecard/engine"
 	"github.com/childrens-trust/scorecard/errs"
 	"github.com/childrens-trust/scorecard/indicators"
@@ -51,7 +52,12 @@ func (s *Server) spineChart(b *engine.Board) *charts.Chart {
 			rows = append(rows, charts.SpineRow{Def: def, Label: boardRowLabel(r), Evaluation: r.Evaluation, LAValues: r.LAValues})
 		}
 	}
-	return charts.Spine(b.ID, b.Title, b.Area, rows)
+	c := charts.Spine(b.ID, b.Title, b.Area, rows)
+	c.Source = b.Source
+	if b.DataAsAt != nil {
+		c.AsAt = display.Date(*b.DataAsAt)
+	}
+	return c
 }
 
 // boardRowLabel names a board row: the plan's own reference, if it has one, and the title.
@@ -165,13 +171,60 @@ func (s *Server) comparisonChartJSON(c echo.Context) error {
 	return c.JSON(http.StatusOK, out)
 }
 
-// spineChartJSON is GET /api/v1/charts/spine/:scorecard?area=&period=.
+// formatSVG is the spine chart as an SVG image (format=svg), a download.
+var formatSVG = format{Name: "svg", MediaType: "image/svg+xml", ContentType: "image/svg+xml; charset=utf-8", Ext: "svg"}
+
+// spineFormat is the representation ?format= asks of the spine chart: JSON (the default) or SVG.
+func spineFormat(c echo.Context) (format, error) {
+	switch name := strings.TrimSpace(c.QueryParam("format")); name {
+	case "", formatJSON.Name:
+		return formatJSON, nil
+	case formatSVG.Name:
+		return formatSVG, nil
+	default:
+		return format{}, errs.Errorf(errs.Invalid, "format %q is not one of json, svg", name)
+	}
+}
+
+// spineValidators is jsonValidators for the spine chart, whose ETag varies by its format.
+func (s *Server) spineValidators(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		f, err := spineFormat(c)
+		if err != nil {
+			return err
+		}
+		if s.notModified(c, f) {
+			return c.NoContent(http.StatusNotModified)
+		}
+		return next(c)
+	}
+}
+
+// spineChartJSON is GET /api/v1/charts/spine/:scorecard?area=&period=&format=: the spine chart
+// as its ECharts option and table (JSON), or with format=svg as the SVG image the scorecard page
+// draws, with its title, key, source and data date, as a download (Content-Disposition
+// attachment).
 func (s *Server) spineChartJSON(c echo.Context) error {
+	f, err := spineFormat(c)
+	if err != nil {
+		return err
+	}
 	b, err := s.Engine.Board(c.Request().Context(), c.Param("scorecard"), c.QueryParam("area"), c.QueryParam("period"))
 	if err != nil {
 		return err
 	}
-	out, err := toChartJSON(s.spineChart(b))
+	chart := s.spineChart(b)
+	if f == formatSVG {
+		svg, ok := chart.SVGFile()
+		if !ok {
+			return errs.Errorf(errs.Internal, "spine chart %s for %s: no SVG drawing", b.ID, b.Area.Code)
+		}
+		name := fileName("spine-"+b.ID+"-"+b.Area.Code) + "." + formatSVG.Ext
+		c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="`+name+`"`)
+		c.Response().Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
+		return c.Blob(http.StatusOK, formatSVG.ContentType, svg)
+	}
+	out, err := toChartJSON(chart)
 	if err != nil {
 		return err
 	}

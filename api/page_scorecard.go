@@ -99,6 +99,7 @@ type scorecardPageData struct {
 	ExceptionsURL  string
 	JSONURL        string
 	SpineJSONURL   string
+	SpineSVGURL    string // the spine chart as an SVG file, with its key, source and data date
 	ExceptionCount int
 	Ended          string // "Poole was merged into … on 1 April 2019 …"
 	Successors     []link
@@ -149,6 +150,7 @@ func (s *Server) scorecardPage(c echo.Context) error {
 		ExceptionsURL:  "/scorecards/" + url.PathEscape(b.ID) + "/exceptions?" + q,
 		JSONURL:        "/api/v1/scorecards/" + url.PathEscape(b.ID) + "?" + q,
 		SpineJSONURL:   "/api/v1/charts/spine/" + url.PathEscape(b.ID) + "?" + q,
+		SpineSVGURL:    "/api/v1/charts/spine/" + url.PathEscape(b.ID) + "?" + q + "&format=svg",
 		Areas:          s.areaGroups(b.Area.Code),
 		PeriodText:     "the latest period of each indicator",
 		ExceptionCount: b.Exceptions,
@@ -212,7 +214,8 @@ func (s *Server) scorecardPage(c echo.Context) error {
 	}
 	data.LocalOnly = localOnly(b)
 	data.Footer = boardFooter(b, s.now())
-	return writePageWith(c, http.StatusOK, scorecardPageTemplate, b.Title+": "+b.Area.Name, data.Spine != "", true, data.Footer.CSS(), data)
+	// The spine chart is drawn on the server as SVG: the page loads no script at all.
+	return writePageWith(c, http.StatusOK, scorecardPageTemplate, b.Title+": "+b.Area.Name, false, true, data.Footer.CSS(), data)
 }
 
 // now is the server's clock (the engine's, so tests are reproducible).
@@ -610,7 +613,8 @@ var scorecardPageTemplate = pageTemplate("scorecard", `
 <h2 id="spine">Compared with England: spine chart</h2>
 {{if .Spine}}{{.Spine}}{{else}}<p class="no-chart">{{.SpineNote}}</p>{{end}}
 {{with .LocalOnly}}<p><strong>Local figures only, no national comparison:</strong> {{range $i, $r := .}}{{if $i}}; {{end}}{{$r}}{{end}}.</p>{{end}}
-{{if .Spine}}<p class="no-print"><a href="{{.SpineJSONURL}}">The spine chart as ECharts JSON</a></p>{{end}}
+{{if .Spine}}<ul class="links no-print"><li><a href="{{.SpineSVGURL}}" download>Download the spine chart (SVG image, with its key, source and data date)</a></li>
+<li><a href="{{.SpineJSONURL}}">The spine chart as ECharts JSON</a></li></ul>{{end}}
 </section>
 
 <section aria-labelledby="key" class="key">

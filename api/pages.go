@@ -45,7 +45,7 @@ func (s *Server) registerPages(e *echo.Echo) {
 	get(e, "/api/v1/scorecards/:id/board", s.boardJSON, asAPI...)
 	get(e, "/api/v1/charts/trend/:indicator", s.trendChartJSON, asAPI...)
 	get(e, "/api/v1/charts/comparison/:indicator", s.comparisonChartJSON, asAPI...)
-	get(e, "/api/v1/charts/spine/:scorecard", s.spineChartJSON, asAPI...)
+	get(e, "/api/v1/charts/spine/:scorecard", s.spineChartJSON, compress(), s.spineValidators)
 }
 
 // jsonValidators sets a JSON read's ETag and Last-Modified and answers a conditional request

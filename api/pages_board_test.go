@@ -4,7 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"encoding/xml"
+	"io"
 	"net/http"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -204,8 +208,8 @@ func TestScorecardPagePeriodAndArea(t *testing.T) {
 			t.Errorf("missing %q", s)
 		}
 	}
-	// BCP: the injuries row is drawn on the spine chart, worse than England; its charts load
-	// from this server only.
+	// BCP: the injuries row is drawn on the spine chart, worse than England, as inline SVG: the
+	// page loads no script (no ECharts) and nothing from another server.
 	rec = f.get(t, http.MethodGet, "/scorecards/poole-childrens-trust?area=Bournemouth,%20Christchurch%20and%20Poole")
 	html = rec.Body.String()
 	if rec.Code != http.StatusOK || !strings.Contains(html, `<p class="lede">Bournemouth, Christchurch and Poole · the latest period of each indicator</p>`) ||
@@ -213,7 +217,7 @@ func TestScorecardPagePeriodAndArea(t *testing.T) {
 		!strings.Contains(html, `<td class="c-rank" data-label="Rank"><div>117th of 151, quartile D</div></td>`) {
 		t.Errorf("BCP scorecard: %d", rec.Code)
 	}
-	checkLocalOnly(t, html)
+	checkLocalOnly(t, html, false)
 }
 
 func TestExceptionReport(t *testing.T) {
@@ -314,6 +318,104 @@ func TestIndexAndPicker(t *testing.T) {
 	} {
 		if rec := f.get(t, http.MethodGet, tt.path); rec.Code != tt.code {
 			t.Errorf("GET %s: %d, want %d: %s", tt.path, rec.Code, tt.code, rec.Body)
+		}
+	}
+}
+
+// The spine chart as the SVG file the scorecard page offers to download, pinned for the Poole
+// card for BCP (the injuries row drawn, worse than England; the nine others have no England
+// distribution and are not drawn): well-formed XML, with its title, key, source and data date
+// written in it, served as an attachment; and the page draws the same chart inline with no
+// script.
+func TestSpineSVGGolden(t *testing.T) {
+	f := pages(t)
+	rec := f.get(t, http.MethodGet, "/api/v1/charts/spine/poole-childrens-trust?area=839&format=svg")
+	if rec.Code != http.StatusOK {
+		t.Fatalf("status %d: %s", rec.Code, rec.Body)
+	}
+	if ct, cd := rec.Header().Get("Content-Type"), rec.Header().Get("Content-Disposition"); ct != "image/svg+xml; charset=utf-8" ||
+		cd != `attachment; filename="spine-poole-childrens-trust-E06000058.svg"` {
+		t.Errorf("Content-Type %q, Content-Disposition %q", ct, cd)
+	}
+	if etag := rec.Header().Get("ETag"); !strings.HasSuffix(etag, `.svg"`) {
+		t.Errorf("ETag %q: want one for the SVG", etag)
+	}
+	body := rec.Body.Bytes()
+	pageGolden(t, "charts_spine_poole_839.svg", body)
+	texts := xmlTexts(t, string(body))
+	// The title, wrapped onto two lines within the image.
+	if !strings.Contains(strings.Join(texts, " "), "Poole Children's Trust score card: Bournemouth, Christchurch and Poole, spine chart") {
+		t.Errorf("SVG file: no title in %q", texts)
+	}
+	for _, want := range []string{
+		"Worst (left) to best (right); England at the centre",
+		"Hospital admissions caused by injuries in", "children aged 0 to 14, per 10,000",
+		"Key: each row runs from the worst local authority in England (left) to the best (right), or from the lowest to the highest",
+		"Bournemouth, Christchurch and Poole's value: brown diamond: worse than England.",
+		"Data as at 23 November 2026",
+	} {
+		if !slices.Contains(texts, want) {
+			t.Errorf("SVG file: no text %q in %q", want, texts)
+		}
+	}
+	svg := string(body)
+	if strings.Count(svg, `<g class="spine-row"`) != 1 || strings.Count(svg, `class="marker"`) != 1 || !strings.Contains(svg, `<path class="marker" d=`) ||
+		strings.Contains(svg, "Secondary pupils") {
+		t.Errorf("want one row, the injuries, with a brown diamond (worse):\n%s", svg)
+	}
+	if !strings.Contains(strings.Join(texts, " "), "Source: ") {
+		t.Errorf("SVG file: no source in %q", texts)
+	}
+	if rec := f.get(t, http.MethodGet, "/api/v1/charts/spine/poole-childrens-trust?area=839&format=png"); rec.Code != http.StatusBadRequest {
+		t.Errorf("format=png: %d %s", rec.Code, rec.Body)
+	}
+
+	rec = f.get(t, http.MethodGet, "/scorecards/poole-childrens-trust?area=839")
+	html := rec.Body.String()
+	for _, want := range []string{
+		`<svg class="chart-svg spine-wide" id="spine_poole_childrens_trust_E06000058" viewBox="0 0 960 `,
+		`<svg class="chart-svg spine-narrow" id="spine_poole_childrens_trust_E06000058_narrow" viewBox="0 0 400 `,
+		`role="img" aria-labelledby="spine_poole_childrens_trust_E06000058_svgtitle" aria-describedby="spine_poole_childrens_trust_E06000058_svgdesc"`,
+		`<p class="chart-key">Key: each row runs from the worst local authority in England (left) to the best (right)`,
+		`<a href="/api/v1/charts/spine/poole-childrens-trust?area=E06000058&amp;format=svg" download>Download the spine chart (SVG image, with its key, source and data date)</a>`,
+		`<a href="/api/v1/charts/spine/poole-childrens-trust?area=E06000058">The spine chart as ECharts JSON</a>`,
+	} {
+		if !strings.Contains(html, want) {
+			t.Errorf("scorecard page: missing %s", want)
+		}
+	}
+	if strings.Contains(html, "<script") || strings.Contains(html, "echarts") && strings.Contains(html, ".js") {
+		t.Error("the scorecard page loads a script")
+	}
+	for _, m := range regexp.MustCompile(`(?s)<svg class="chart-svg.*?</svg>`).FindAllString(html, -1) {
+		xmlTexts(t, m)
+	}
+}
+
+// xmlTexts parses s as XML (failing the test unless it is well-formed) and returns its <text>
+// elements' contents.
+func xmlTexts(t *testing.T, s string) []string {
+	t.Helper()
+	var texts []string
+	dec := xml.NewDecoder(strings.NewReader(s))
+	in := false
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			return texts
+		}
+		if err != nil {
+			t.Fatalf("not well-formed XML: %v\n%s", err, s)
+		}
+		switch el := tok.(type) {
+		case xml.StartElement:
+			in = el.Name.Local == "text"
+		case xml.CharData:
+			if in {
+				texts = append(texts, string(el))
+			}
+		case xml.EndElement:
+			in = false
 		}
 	}
 }

@@ -110,8 +110,10 @@ var notesListRE = regexp.MustCompile(`(?s)<h2 id="notes">Notes</h2>\n(?:<ol clas
 
 var externalSourceRE = regexp.MustCompile(`(?i)<(?:script|link|img|iframe|source|video|audio)\b[^>]*\b(?:src|href)\s*=\s*["']?([^"'\s>]+)`)
 
-// checkLocalOnly fails if the page loads anything from another server.
-func checkLocalOnly(t *testing.T, html string) {
+// checkLocalOnly fails if the page loads anything from another server, and if it loads other
+// scripts than ECharts and the charts' script (withScripts) or any script at all (!withScripts:
+// a page whose charts are drawn on the server, as the scorecard's spine chart).
+func checkLocalOnly(t *testing.T, html string, withScripts bool) {
 	t.Helper()
 	var srcs [][]string
 	for _, m := range externalSourceRE.FindAllStringSubmatch(html, -1) {
@@ -123,7 +125,11 @@ func checkLocalOnly(t *testing.T, html string) {
 		}
 		srcs = append(srcs, m)
 	}
-	if len(srcs) != 2 || srcs[0][1] != charts.ScriptURL || srcs[1][1] != charts.ChartsScriptURL {
+	if !withScripts {
+		if len(srcs) != 0 || strings.Contains(html, "<script") {
+			t.Errorf("the page loads %v or has a script element, want none", srcs)
+		}
+	} else if len(srcs) != 2 || srcs[0][1] != charts.ScriptURL || srcs[1][1] != charts.ChartsScriptURL {
 		t.Errorf("the page loads %v, want only %s and %s", srcs, charts.ScriptURL, charts.ChartsScriptURL)
 	}
 	// Any other URL is a link a reader may follow, never something the page fetches.
@@ -155,7 +161,7 @@ func TestIndicatorPagePooleRow114(t *testing.T) {
 	// The notes depend on which tests of the shared fixture ran before (TestExceptionReport adds
 	// one); TestCommentaryFromThePage tests them.
 	pageGolden(t, "charts_page_poole_1_14.html", notesListRE.ReplaceAll(rec.Body.Bytes(), []byte("<!-- notes -->")))
-	checkLocalOnly(t, html)
+	checkLocalOnly(t, html, true)
 	html = withoutCellLabels(html)
 	for _, s := range []string{
 		`<html lang="en">`,
@@ -232,7 +238,7 @@ func TestIndicatorPageWithConfidenceInterval(t *testing.T) {
 		t.Fatalf("status %d: %s", rec.Code, rec.Body)
 	}
 	html := rec.Body.String()
-	checkLocalOnly(t, html)
+	checkLocalOnly(t, html, true)
 	html = withoutCellLabels(html)
 	for _, s := range []string{
 		`<p class="lede">Bournemouth, Christchurch and Poole · rate per 10,000 · Lower is better</p>`,

@@ -1,6 +1,8 @@
 // Package charts draws the board pages' charts with go-echarts (the only package that imports
 // it): an indicator's trend for an area with its comparators and target, and the area against its
-// statistical neighbours, region and England with the 95% confidence interval. Every chart comes
+// statistical neighbours, region and England with the 95% confidence interval; and, drawn on the
+// server as SVG with no script, a scorecard's spine chart (its ECharts option is kept for other
+// front ends) and sparklines. Every chart comes
 // with its figures as a data table (its text alternative), a one-sentence summary and a key that
 // says how each series is drawn, and loads ECharts from this binary (AssetsHandler), never from
 // the internet.
@@ -43,6 +45,8 @@ type Chart struct {
 	// assets host set to AssetsHost. RenderHTML writes it as a page fragment; its own Render writes
 	// a whole HTML document.
 	EChart render.Renderer
+	// spine is the chart as the server draws it in SVG (the spine chart), nil for the others.
+	spine *spineDrawing
 }
 
 // Height of every chart's canvas; its width follows the page (100%).
@@ -167,7 +171,14 @@ func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 // charts' script (ScriptTag in its <head>), which draws every data block; it may style the
 // fragment with Stylesheet. Nothing in the fragment is inline JavaScript, so the page's content
 // security policy need not allow any.
+//
+// A chart the server draws (the spine chart) is written as inline SVG instead (Chart.SVG): the
+// figure with its title and summary, the SVG, the key and the data table, with no canvas, no
+// download button and no option block, so its page needs neither ECharts nor the charts' script.
 func RenderHTML(w io.Writer, c *Chart) error {
+	if c != nil && c.spine != nil {
+		return svgFragmentTemplate.Execute(w, fragment{Chart: c, Element: c.SVG(), TableHTML: c.Table.HTML()})
+	}
 	if c == nil || c.EChart == nil {
 		return fmt.Errorf("charts: nothing to render")
 	}
@@ -207,6 +218,16 @@ var fragmentTemplate = template.Must(template.New("chart").Parse(`<div class="ch
 <p><button type="button" class="chart-download" id="{{.ID}}_png" hidden>Download chart as PNG</button></p>
 <noscript><p>The chart needs JavaScript; every figure it draws is in the table below.</p></noscript>
 <script type="application/json" class="chart-option" data-chart="{{.ID}}" data-background="{{.Background}}"{{with .Source}} data-source="{{.}}"{{end}}{{with .AsAt}} data-as-at="{{.}}"{{end}}>{{.Option}}</script>
+</figure>
+{{.TableHTML}}
+</div>
+`))
+
+var svgFragmentTemplate = template.Must(template.New("svgchart").Parse(`<div class="chart-block" id="{{.ID}}_block">
+<figure class="chart-figure">
+<figcaption><span class="chart-title" id="{{.ID}}_title">{{.Title}}</span> <span class="chart-summary" id="{{.ID}}_summary">{{.Summary}}</span></figcaption>
+{{.Element}}
+<p class="chart-key">{{.Key}}</p>
 </figure>
 {{.TableHTML}}
 </div>

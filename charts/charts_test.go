@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"encoding/xml"
 	"flag"
 	"io"
 	"net/http"
@@ -13,8 +14,10 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/childrens-trust/scorecard/areas"
 	"github.com/childrens-trust/scorecard/engine"
@@ -649,6 +652,171 @@ func TestChartSourceAndAsAtForThePNG(t *testing.T) {
 	for _, want := range []string{`data-source="Ofsted &#34;management&#34; &lt;information&gt;"`, `data-as-at="23 November 2026"`} {
 		if !strings.Contains(html, want) {
 			t.Errorf("no %s in\n%s", want, html)
+		}
+	}
+}
+
+// svgText is every <text> of an SVG, in order, and its shapes by element name, from a parse
+// that fails the test unless the SVG is well-formed XML.
+func svgParse(t *testing.T, svg string) (texts []string, shapes map[string]int) {
+	t.Helper()
+	shapes = map[string]int{}
+	dec := xml.NewDecoder(strings.NewReader(svg))
+	inText := false
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatalf("the SVG is not well-formed XML: %v\n%s", err, svg)
+		}
+		switch el := tok.(type) {
+		case xml.StartElement:
+			shapes[el.Name.Local]++
+			inText = el.Name.Local == "text"
+			for _, a := range el.Attr {
+				if a.Name.Local == "class" && a.Value == "marker" {
+					shapes["marker "+el.Name.Local]++
+				}
+			}
+		case xml.CharData:
+			if inText {
+				texts = append(texts, string(el))
+			}
+		case xml.EndElement:
+			inText = false
+		}
+	}
+	return texts, shapes
+}
+
+// The spine chart drawn on the server: every row with an England distribution is drawn with its
+// label (wrapped, every line within the label column) and the marker of its judgement; a row with
+// local figures only is not drawn but listed in the table; the SVG is well-formed XML, has role
+// img, a title and a description, and no script or event handler.
+func TestSpineSVG(t *testing.T) {
+	higher := &indicators.Definition{ID: "h", Title: "Hospital admissions caused by injuries in children aged 0 to 14, per 10,000",
+		Polarity: "lower_is_better", Decimals: 1}
+	better := &indicators.Definition{ID: "b", Title: "Good level of development", Polarity: "higher_is_better", Decimals: 1}
+	similar := &indicators.Definition{ID: "s", Title: "Re-referrals", Polarity: "lower_is_better", Decimals: 1}
+	plain := &indicators.Definition{ID: "p", Title: "Children in need", Decimals: 1}
+	local := &indicators.Definition{ID: "l", Title: "Family information service calls", Decimals: 0}
+	ev := func(v, eng float64, j string) *engine.Evaluation {
+		return &engine.Evaluation{Period: "2023-24", Value: ptr(v), Comparators: engine.Compared{England: &engine.Comparator{Value: ptr(eng), Judgement: j}}}
+	}
+	vals := []float64{10, 20, 30, 40, 50, 60, 70}
+	rows := []SpineRow{
+		{Def: higher, Label: "1.1 " + higher.Title, Evaluation: ev(55, 40, "worse"), LAValues: vals},
+		{Def: better, Label: better.Title, Evaluation: ev(60, 40, "better"), LAValues: vals},
+		{Def: local, Label: local.Title, Evaluation: &engine.Evaluation{Period: "2023-24", Value: ptr(120)}},
+		{Def: similar, Label: similar.Title, Evaluation: ev(41, 40, "similar"), LAValues: vals},
+		{Def: plain, Label: plain.Title, Evaluation: ev(30, 40, ""), LAValues: vals},
+	}
+	c := Spine("card", "A card", engine.AreaRef{Code: "E06000058", Name: "Bournemouth, Christchurch and Poole"}, rows)
+	svg := string(c.SVG())
+	if svg == "" {
+		t.Fatal("no SVG")
+	}
+	wide, narrow, ok := strings.Cut(svg, "\n")
+	if !ok || !strings.HasPrefix(wide, `<svg class="chart-svg spine-wide" id="spine_card_E06000058" viewBox="0 0 960 `) ||
+		!strings.HasPrefix(narrow, `<svg class="chart-svg spine-narrow" id="spine_card_E06000058_narrow" viewBox="0 0 400 `) {
+		t.Fatalf("want a wide and a narrow drawing:\n%s", svg)
+	}
+	for _, d := range []struct {
+		name, svg string
+		perLine   int
+	}{{"wide", wide, chars(spineWide.labelWidth, spineWide.font)}, {"narrow", narrow, chars(spineNarrow.width, spineNarrow.font)}} {
+		texts, shapes := svgParse(t, d.svg)
+		all := strings.Join(texts, " ")
+		for _, want := range []string{"Worst (left) to best (right); England at the centre", "Worst", "Best", "England",
+			"1.1 " + higher.Title, better.Title, similar.Title, plain.Title} {
+			if !strings.Contains(all, want) {
+				t.Errorf("%s: no text %q in %q", d.name, want, texts)
+			}
+		}
+		if strings.Contains(all, local.Title) {
+			t.Errorf("%s: the local-only row is drawn", d.name)
+		}
+		for _, line := range texts[4:] { // the labels, after the header and the scale's ends
+			if utf8.RuneCountInString(line) > d.perLine {
+				t.Errorf("%s: the line %q is longer than %d characters: it could reach the bar", d.name, line, d.perLine)
+			}
+		}
+		// Four rows drawn, each with three bar pieces, an England line and a marker: a brown
+		// diamond (worse), two circles (blue better, white similar), a grey square (no judgement).
+		if shapes["g"] != 5 || shapes["marker path"] != 1 || shapes["marker circle"] != 2 || shapes["marker rect"] != 1 || shapes["rect"] != 4*3+1 {
+			t.Errorf("%s: shapes %v", d.name, shapes)
+		}
+		for _, want := range []string{`role="img"`, `<title id="spine_card_E06000058`, `<desc id="spine_card_E06000058`,
+			`fill="#a05a00" stroke="#0b0c0c"`, `fill="#1d70b8" stroke="#0b0c0c"`, `fill="#ffffff" stroke="#0b0c0c"`, `fill="#505a5f" stroke="#0b0c0c"`} {
+			if !strings.Contains(d.svg, want) {
+				t.Errorf("%s: missing %s", d.name, want)
+			}
+		}
+		if strings.Contains(d.svg, "<script") || strings.Contains(d.svg, "javascript:") || regexp.MustCompile(`\son\w+=`).MatchString(d.svg) {
+			t.Errorf("%s: a script or an event handler", d.name)
+		}
+	}
+	// The long title wraps onto two lines beside the bar.
+	texts, _ := svgParse(t, wide)
+	if !slices.Contains(texts, "1.1 Hospital admissions caused by injuries") || !slices.Contains(texts, "in children aged 0 to 14, per 10,000") {
+		t.Errorf("the long title is not wrapped onto two lines: %q", texts)
+	}
+	// The row without an England distribution is in the table, in words.
+	var localRow *Row
+	for i := range c.Table.Rows {
+		if c.Table.Rows[i].Header == local.Title {
+			localRow = &c.Table.Rows[i]
+		}
+	}
+	if localRow == nil || localRow.Cells[7] != "local figures only, no national comparison" {
+		t.Errorf("local-only row in the table: %+v", localRow)
+	}
+	if !strings.Contains(c.Summary, "4 of 5 indicators drawn") {
+		t.Errorf("summary: %s", c.Summary)
+	}
+	// The page fragment: the SVG and the key, no canvas, no script, no download button.
+	html := renderChart(t, c)
+	if !strings.Contains(html, wide) || !strings.Contains(html, `<p class="chart-key">Key: each row runs`) ||
+		strings.Contains(html, "<script") || strings.Contains(html, "chart-download") || strings.Contains(html, "<canvas") {
+		t.Errorf("fragment:\n%s", html)
+	}
+	// The file to download stands alone: title, key, source and date written in it.
+	c.Source, c.AsAt = "OHID Fingertips", "23 November 2026"
+	file, ok := c.SVGFile()
+	if !ok {
+		t.Fatal("no SVG file")
+	}
+	texts, _ = svgParse(t, string(file))
+	all := strings.Join(texts, " ")
+	for _, want := range []string{"A card: Bournemouth, Christchurch and Poole, spine chart", "Key: each row runs from the worst",
+		"Source: OHID Fingertips", "Data as at 23 November 2026", "brown diamond: worse than England"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("SVG file: no %q in %q", want, texts)
+		}
+	}
+	if !strings.HasPrefix(string(file), `<?xml version="1.0" encoding="UTF-8"?>`+"\n"+`<svg xmlns="http://www.w3.org/2000/svg" width="992" `) {
+		t.Errorf("SVG file head: %.200s", file)
+	}
+	if _, ok := Trend(better, nil).SVGFile(); ok {
+		t.Error("an ECharts chart has no SVG file")
+	}
+}
+
+func TestWrapText(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		max  int
+		want []string
+	}{
+		{"", 10, []string{""}},
+		{"Short", 10, []string{"Short"}},
+		{"one two three four", 9, []string{"one two", "three", "four"}},
+		{"abcdefghijkl xy", 5, []string{"abcde", "fghij", "kl xy"}},
+	} {
+		if got := wrapText(tt.in, tt.max); !slices.Equal(got, tt.want) {
+			t.Errorf("wrapText(%q, %d) = %q, want %q", tt.in, tt.max, got, tt.want)
 		}
 	}
 }

@@ -115,7 +115,9 @@ func markerFor(judgement string) spineMarker {
 // the extremes to the 25th and 75th percentiles, dark grey between them), a black line for England
 // at the centre, and the area's value as a marker whose shape and colour say how it compares with
 // England. id names the chart (a scorecard id); rows without LA values are left out of the chart
-// but listed in its table.
+// but listed in its table. The chart is drawn on the server (Chart.SVG, Chart.SVGFile), so a page
+// that shows it needs no script; its EChart is the same chart as an ECharts option, for other
+// front ends.
 func Spine(id, title string, area engine.AreaRef, rows []SpineRow) *Chart {
 	chartid := chartID("spine", id, area.Code)
 	var categories []string
@@ -131,6 +133,7 @@ func Spine(id, title string, area engine.AreaRef, rows []SpineRow) *Chart {
 	markersUsed := map[string]spineMarker{}
 	var order []string
 	drawn := 0
+	drawing := &spineDrawing{}
 	for _, r := range rows {
 		ev := r.Evaluation
 		period := ""
@@ -181,6 +184,11 @@ func Spine(id, title string, area engine.AreaRef, rows []SpineRow) *Chart {
 		if !s.hasArea {
 			judgement = "no value"
 		}
+		tip := r.Label + ": " + area.Name + " " + valueText(r.Def, ev) + ", England " + englandText + ". " + judgement
+		if !strings.HasSuffix(tip, ".") {
+			tip += "."
+		}
+		drawing.rows = append(drawing.rows, spineDrawnRow{label: r.Label, s: s, marker: m, tip: tip})
 		table.Rows = append(table.Rows, Row{Header: r.Label,
 			Cells: []string{period, valueText(r.Def, ev), englandText, format(r.Def, s.worst), format(r.Def, s.q25), format(r.Def, s.q75),
 				format(r.Def, s.best), judgement, fmt.Sprint(s.n)},
@@ -261,6 +269,7 @@ func Spine(id, title string, area engine.AreaRef, rows []SpineRow) *Chart {
 		Key:     key,
 		Table:   table,
 		EChart:  bar,
+		spine:   drawing,
 	}
 }
 

@@ -151,6 +151,7 @@ table.chart-data td.num{text-align:right}
 .chart-download{margin-top:.25rem}
 svg.sparkline{display:block;overflow:visible}
 table.chart-data tbody th{min-width:5.5rem}
+` + spineStylesheet + `
 @media print{.chart-download,noscript{display:none}.chart-block{break-inside:avoid}.chart-figure figcaption,.chart-figure .chart-title,.chart-key,table.chart-data{font-size:9pt}}
 `
 

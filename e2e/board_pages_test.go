@@ -24,9 +24,10 @@ import (
 // What TestBoardPagesReadable relies on in the pages (the contract with whoever writes them):
 //
 //   - charts: any element ECharts draws in (it carries the _echarts_instance_ attribute), or
-//     .chart-block .item[id]; each shown one must be drawn (canvas pixels or SVG shapes) within 12 s
-//     of load and of each resize. Scorecards need at least one (the spine), indicator pages two
-//     (trend and comparison; one for a count without comparators).
+//     .chart-block .item[id], or a chart the server drew as SVG (svg.chart-svg[id], the spine
+//     chart); each shown one must be drawn (canvas pixels or SVG shapes) within 12 s of load and
+//     of each resize. Scorecards with an England distribution need at least one (the spine),
+//     indicator pages two (trend and comparison; one for a count without comparators).
 //   - scorecard tables: table.scorecard (or table[data-scorecard]). Their benchmark columns are the
 //     thead cells whose text names a comparator (neighbour, region, England, comparator,
 //     benchmark) or that carry data-benchmark; every tbody cell in those columns, and every cell
@@ -40,7 +41,7 @@ import (
 type boardPage struct {
 	name, path string
 	kind       string // index, scorecard, exceptions, indicator, error, form
-	minCharts  int    // the least ECharts charts drawn on the page
+	minCharts  int    // the least charts drawn on the page (ECharts or server-drawn SVG)
 	maxPDF     int    // the most A4 landscape pages it may print on; 0: no limit (the count is logged)
 }
 
@@ -168,6 +169,11 @@ els.forEach(el => {
   });
   if (!painted) { const svg = el.querySelector('svg'); if (svg) painted = svg.querySelectorAll('path, rect, circle, line, text').length; }
   out.push({id: el.id, instance: !!inst, painted: painted, width: el.clientWidth});
+});
+// Charts the server drew as SVG: drawn once they are laid out with their shapes.
+document.querySelectorAll('svg.chart-svg[id]').forEach(svg => {
+  if (!visible(svg)) return;
+  out.push({id: svg.id, instance: true, painted: svg.querySelectorAll('path, rect, circle, line, text').length, width: Math.round(svg.getBoundingClientRect().width)});
 });
 return {ready: document.readyState === 'complete' && document.fonts.status === 'loaded', charts: out};
 })()`
@@ -297,6 +303,8 @@ document.querySelectorAll('[_echarts_instance_], .chart-block .item[id]').forEac
     if (a && a.type === 'category' && Array.isArray(a.data)) scan('chart ' + el.id + ' ' + ax + ' labels', a.data.map(d => (d && typeof d === 'object') ? d.value : d).join(' | '));
   }));
 });
+// A server-drawn chart's row labels, as the SVG's text.
+document.querySelectorAll('svg.chart-svg[id]').forEach(svg => { if (visible(svg)) scan('chart ' + svg.id + ' labels', [...svg.querySelectorAll('text')].map(x => x.textContent).join(' | ')); });
 document.querySelectorAll('.chart-block h2, .chart-block h3, .chart-block h4, figure figcaption, .chart-block caption').forEach(h => scan('chart heading', h.innerText));
 // Headings are titles too (the exception report titles each row with its indicator).
 document.querySelectorAll('h1, h2, h3, h4').forEach(h => { if (visible(h) && !h.closest('.chart-block, table')) scan(h.tagName.toLowerCase(), h.innerText); });
@@ -504,7 +512,7 @@ func readPage(t *testing.T, deadline context.Context, srv *httptest.Server, pg b
 			fail(kCharts, "%s: %v", at, err)
 		}
 		if pg.kind == "scorecard" && pg.minCharts == 0 {
-			explained, err := chromedp.Run(tctx, chromedp.Evaluate[bool](`!!document.querySelector('p.no-chart') && !document.querySelector('[_echarts_instance_]')`))
+			explained, err := chromedp.Run(tctx, chromedp.Evaluate[bool](`!!document.querySelector('p.no-chart') && !document.querySelector('[_echarts_instance_], svg.chart-svg')`))
 			if err != nil || !explained {
 				fail(kCharts, "%s: a scorecard without a chart must say why in p.no-chart, not draw an empty frame (%v)", at, err)
 			}

@@ -54,11 +54,11 @@ func artefactDir(t *testing.T) string {
 // drawn is what the page reports about one chart.
 type drawn struct {
 	ID       string  `json:"id"`
-	Kind     string  `json:"kind"` // echarts or svg
+	Kind     string  `json:"kind"` // echarts, svgchart (a chart the server drew) or svg (a sparkline)
 	Instance bool    `json:"instance"`
 	Width    float64 `json:"width"`
 	Height   float64 `json:"height"`
-	Painted  float64 `json:"painted"` // canvas: non-white pixels; svg: the line's length
+	Painted  float64 `json:"painted"` // canvas: non-white pixels; svgchart: its shapes; svg: the line's length
 	Series   int     `json:"series"`
 }
 
@@ -75,6 +75,12 @@ document.querySelectorAll('.chart-block .item[id]').forEach(el => {
   }
   out.push({id: el.id, kind: 'echarts', instance: !!inst, width: canvas ? canvas.width : 0, height: canvas ? canvas.height : 0,
     painted: painted, series: inst ? inst.getOption().series.length : 0});
+});
+document.querySelectorAll('svg.chart-svg[id]').forEach(svg => {
+  const r = svg.getBoundingClientRect();
+  if (r.width === 0 || r.height === 0) return; // the drawing for another width
+  out.push({id: svg.id, kind: 'svgchart', instance: true, width: r.width, height: r.height,
+    painted: svg.querySelectorAll('path, rect, circle, line, text').length, series: svg.querySelectorAll('g.spine-row').length});
 });
 document.querySelectorAll('svg.sparkline').forEach(svg => {
   const p = svg.querySelector('path');
@@ -142,7 +148,8 @@ func TestBoardPagesInChromium(t *testing.T) {
 
 	for _, pg := range []struct {
 		name, path string
-		// wantCharts are the ECharts charts' ids on the page; minSparks the least sparklines.
+		// wantCharts are the charts' ids on the page (ECharts, or svg.chart-svg drawn by the
+		// server); minSparks the least sparklines.
 		wantCharts []string
 		minSparks  int
 		print      bool
@@ -233,7 +240,12 @@ func TestBoardPagesInChromium(t *testing.T) {
 			sparks := 0
 			for _, d := range got {
 				ids[d.ID] = d
-				if d.Kind == "svg" {
+				if d.Kind == "svgchart" {
+					// Three bar pieces, the England line and a marker a row, and the labels.
+					if d.Width < 300 || d.Height < 80 || d.Painted < 8 || d.Series == 0 {
+						t.Errorf("chart %s not drawn: %+v", d.ID, d)
+					}
+				} else if d.Kind == "svg" {
 					sparks++
 					if d.Width < 50 || d.Painted < 50 {
 						t.Errorf("sparkline %s barely drawn: %+v", d.ID, d)
@@ -261,6 +273,14 @@ func TestBoardPagesInChromium(t *testing.T) {
 			}
 			if len(seen) == 0 {
 				t.Error("no requests seen: is the network listener working?")
+			}
+			// The scorecard's spine chart is drawn on the server: the page loads no script.
+			if pg.name == "scorecard" {
+				for _, r := range seen {
+					if strings.HasSuffix(strings.SplitN(r, "?", 2)[0], ".js") {
+						t.Errorf("the scorecard page loads a script: %s", r)
+					}
+				}
 			}
 			for _, c := range logged {
 				t.Errorf("%s", c)
