@@ -2,7 +2,6 @@ package api
 
 import (
 	"bytes"
-	"embed"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -24,9 +23,6 @@ import (
 // format, one revision with its problems, and the upload form's answer. They vary by who asks
 // (the upload form, the values quoted in problems), so none of them is kept by the response
 // cache or any shared cache.
-
-//go:embed templates/datasets_*.html
-var datasetTemplates embed.FS
 
 // datasetPageCSS styles the analysts' pages beyond the shared stylesheet: record tables that
 // become cards on a phone, the upload form, and long file lines and hashes that wrap.
@@ -77,16 +73,7 @@ nav.pager ul{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:.5rem 1.5
 // datasetTemplate makes one of the analysts' page templates: templates/datasets_<name>.html
 // in the layout, with the shared parts of templates/datasets_parts.html.
 func datasetTemplate(name string) *template.Template {
-	read := func(file string) string {
-		b, err := datasetTemplates.ReadFile("templates/" + file)
-		if err != nil {
-			panic(err) // embedded at build time: a missing file is a build defect
-		}
-		return string(b)
-	}
-	t := template.Must(layoutTemplate.Clone())
-	template.Must(t.New("dataset-parts").Parse(read("datasets_parts.html")))
-	return template.Must(t.New(name).Parse(`{{define "content"}}` + read("datasets_"+name+".html") + `{{end}}`)).Lookup("layout")
+	return pageTemplate("datasets_"+name, "datasets_parts.html")
 }
 
 var (

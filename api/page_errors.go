@@ -86,18 +86,4 @@ func (s *Server) scorecardChoices() []option {
 	return out
 }
 
-var errorPageTemplate = pageTemplate("error", `
-<h1>{{.Heading}}</h1>
-<p class="lede"><strong>{{.Message}}</strong></p>
-{{with .Advice}}<p>{{.}}</p>{{end}}
-<p class="muted">Error {{.Status}}: {{.StatusText}}</p>
-<p><a href="{{.BackURL}}">{{.BackLabel}}</a></p>
-{{if .Pickers}}<h2 id="pick">Read a scorecard</h2>
-<form class="pickers" method="get" action="/scorecards" aria-labelledby="pick">
-<div><label for="scorecard">Scorecard</label>
-<select id="scorecard" name="scorecard">{{range .Choices}}<option value="{{.Value}}">{{.Label}}</option>{{end}}</select></div>
-<div><label for="area">Area</label>
-<select id="area" name="area">{{range .Areas}}<option value="{{.Value}}">{{.Label}}</option>{{end}}</select></div>
-<div><button type="submit">Show scorecard</button></div>
-</form>{{end}}
-`)
+var errorPageTemplate = pageTemplate("error")

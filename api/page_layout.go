@@ -2,10 +2,12 @@ package api
 
 import (
 	"bytes"
+	"embed"
 	"fmt"
 	"html/template"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/childrens-trust/scorecard/charts"
 	"github.com/labstack/echo/v4"
@@ -205,36 +207,31 @@ blockquote{margin:.5rem 0;padding:.5rem 1rem;border-left:4px solid #b1b4b6;backg
 }
 `
 
+// templateFiles holds the pages' templates, one file per page: templates/layout.html (the
+// layout), templates/partials.html (the parts every page has, such as "csrf") and each page's
+// "content" in templates/<page>.html. They are parsed once, when the package is initialised; a
+// parse error panics then.
+//
+//go:embed templates/*.html
+var templateFiles embed.FS
+
+// templateText is the text of templates/<file>.
+func templateText(file string) string {
+	b, err := templateFiles.ReadFile("templates/" + file)
+	if err != nil {
+		panic(err) // embedded at build time: a missing file is a build defect
+	}
+	return string(b)
+}
+
 // layoutTemplate wraps every page: head (ECharts from the binary when the page has charts), the
-// site header with navigation, and the page's "content" template in <main>.
-var layoutTemplate = template.Must(template.New("layout").Parse(`<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{.Title}} – Children's Trust scorecard</title>
-<link rel="icon" href="data:,">
-{{if .Charts}}{{.Script}}
-{{end}}<style>
-{{.CSS}}
-{{.ChartCSS}}
-{{.PrintCSS}}
-</style>
-</head>
-<body>
-<a class="skip" href="#main">Skip to main content</a>
-<header class="site"><p>Children's Trust scorecard</p>
-<nav aria-label="Site"><ul><li><a href="/">Scorecards</a></li><li><a href="/datasets">Datasets</a></li><li><a href="/api/v1/scorecards">API</a></li></ul></nav>
-{{with .User}}<div class="account"><p>Signed in as {{.Name}} ({{.Role}}{{with .Areas}}, {{.}}{{end}})</p>
-<form method="post" action="/sign-out">{{template "csrf" $}}<button type="submit">Sign out</button></form></div>
-{{else}}{{with .SignIn}}<div class="account"><a href="{{.}}">Sign in</a></div>
-{{end}}{{end}}</header>
-<main id="main"{{if .Wide}} class="wide"{{end}}>
-{{template "content" .Page}}
-</main>
-</body>
-</html>
-{{define "content"}}{{end}}` + csrfTemplate))
+// site header with navigation, and the page's "content" template in <main> (templates/layout.html),
+// with the shared parts of templates/partials.html.
+var layoutTemplate = func() *template.Template {
+	t := template.Must(template.New("layout").Parse(templateText("layout.html")))
+	template.Must(t.New("partials").Parse(templateText("partials.html")))
+	return t
+}()
 
 // layoutData is what the layout needs besides the page's own data.
 type layoutData struct {
@@ -255,10 +252,14 @@ type layoutData struct {
 	SignIn string
 }
 
-// pageTemplate makes a page template from the layout and the page's "content" definition.
-func pageTemplate(name, content string) *template.Template {
+// pageTemplate makes a page template from the layout and the page's "content" definition,
+// templates/<name>.html, with the layout's partials and any further partials files (templates/<file>).
+func pageTemplate(name string, partials ...string) *template.Template {
 	t := template.Must(layoutTemplate.Clone())
-	return template.Must(t.New(name).Parse(`{{define "content"}}` + content + `{{end}}`)).Lookup("layout")
+	for _, file := range partials {
+		template.Must(t.New(strings.TrimSuffix(file, ".html")).Parse(templateText(file)))
+	}
+	return template.Must(t.New(name).Parse(`{{define "content"}}` + templateText(name+".html") + `{{end}}`)).Lookup("layout")
 }
 
 // writePage renders a page in the layout with the pages' security headers.

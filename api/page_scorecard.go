@@ -548,85 +548,7 @@ func areaLabel(a *areas.Area) string {
 
 func itoa(n int) string { return strconv.Itoa(n) }
 
-var scorecardPageTemplate = pageTemplate("scorecard", `
-<h1>{{.Board.Title}}</h1>
-<p class="lede">{{.Board.Area.Name}} · {{.PeriodText}}</p>
-{{with .Ended}}<div class="notice" role="note"><p><strong>{{.}}</strong></p>{{range $.Successors}}<p class="no-print"><a href="{{.URL}}">{{.Text}}</a></p>{{end}}</div>{{end}}
-{{with .Board.Description}}<p class="intro">{{.}}</p>{{end}}
-<form class="pickers" method="get" action="">
-<div><label for="area">Area</label>
-<select id="area" name="area">{{range .Areas}}<optgroup label="{{.Label}}">{{range .Options}}<option value="{{.Value}}"{{if .Selected}} selected{{end}}>{{.Label}}</option>{{end}}</optgroup>{{end}}</select></div>
-<div><label for="period">Period</label>
-<select id="period" name="period">{{range .Periods}}{{if .Label}}<optgroup label="{{.Label}}">{{end}}{{range .Options}}<option value="{{.Value}}"{{if .Selected}} selected{{end}}>{{.Label}}</option>{{end}}{{if .Label}}</optgroup>{{end}}{{end}}</select></div>
-<div><button type="submit">Show scorecard</button></div>
-</form>
-<ul class="links">
-<li><a href="{{.ExceptionsURL}}">Exception report ({{.ExceptionCount}} {{if eq .ExceptionCount 1}}row{{else}}rows{{end}} to discuss first)</a></li>
-<li><a href="#spine">Spine chart: compared with England</a></li>
-<li><a href="#key">How to read this scorecard</a></li>
-<li><a href="{{.JSONURL}}">This scorecard as JSON</a></li>
-</ul>
-
-<section aria-labelledby="summary">
-<h2 id="summary">Summary</h2>
-<table class="summary">
-<caption>Rows by RAG status against target, for each priority</caption>
-<thead><tr><th scope="col">Priority</th>{{range .Statuses}}<th scope="col" class="num">{{.ShortChip}}</th>{{end}}<th scope="col" class="num">Rows</th></tr></thead>
-<tbody>
-{{range .Summary}}<tr><th scope="row"><a href="#{{.Anchor}}">{{.Title}}</a></th>{{range $i, $n := .Counts}}<td class="num" data-label="{{index $.StatusWords $i}}">{{$n}}</td>{{end}}<td class="num" data-label="Rows">{{.Total}}</td></tr>
-{{end}}<tr><th scope="row">{{.Total.Title}}</th>{{range $i, $n := .Total.Counts}}<td class="num" data-label="{{index $.StatusWords $i}}"><strong>{{$n}}</strong></td>{{end}}<td class="num" data-label="Rows"><strong>{{.Total.Total}}</strong></td></tr>
-</tbody>
-</table>
-</section>
-
-{{range .Priorities}}
-<section class="priority" aria-labelledby="{{.Anchor}}">
-<h2 id="{{.Anchor}}">{{.Title}}</h2>
-{{with .Description}}<p>{{.}}</p>{{end}}
-<table class="scorecard">
-<caption>{{.Title}}: each indicator's latest value, how it compares, its target, RAG and direction of travel</caption>
-<thead><tr>
-<th scope="col">Indicator</th><th scope="col" class="num">Value</th>
-<th scope="col">Statistical neighbours</th><th scope="col">Region</th><th scope="col">England</th>
-<th scope="col">Rank<span class="visually-hidden"> among local authorities</span></th><th scope="col">Target</th><th scope="col">RAG</th><th scope="col">Direction of travel</th>
-<th scope="col">Recent periods</th>
-</tr></thead>
-<tbody>
-{{range .Rows}}<tr>
-<th scope="row" data-label="Indicator">{{with .Ref}}<span class="ref">{{.}}</span> {{end}}<a href="{{.URL}}">{{.Title}}</a>
-<span class="meta">{{.Measure}} · {{.GoodDirection}}{{with .Owner}} · Owner: {{.}}{{end}}</span>
-{{with .Comment}}<span class="comment">Latest comment, {{.Author}}, {{.CreatedAt.Format "2 January 2006"}}: “{{.Text}}”</span>{{end}}</th>
-<td class="num c-value" data-label="Value"><div><strong class="{{.Value.Class}}">{{.Value.Text}}</strong>{{with .Period}}<span class="meta" title="{{$.Board.Area.Name}}">{{.}}</span>{{end}}</div></td>
-{{range .Comparators}}<td class="cmpcell c-cmp" data-label="{{.Name}}"><div><span class="{{.Value.Class}}">{{.Value.Text}}</span> <span class="cmp {{.Class}}" title="{{.Says}}"><span aria-hidden="true">{{.Symbol}}</span>&nbsp;{{.Word}}<span class="visually-hidden">{{.Rest}}</span></span></div></td>
-{{end}}<td class="c-rank" data-label="Rank"><div>{{if .Rank}}{{.Rank}}{{else}}<span class="v-none">Not ranked</span>{{end}}</div></td>
-<td class="c-target" data-label="Target"><div><span class="{{.Target.Class}}">{{.Target.Text}}</span>{{with .Gap}}<span class="meta">{{.}}</span>{{end}}{{with .Forecast}}<span class="meta">{{.}}</span>{{end}}</div></td>
-<td class="c-rag" data-label="RAG"><div>{{.RAG}}</div></td>
-<td class="c-dir" data-label="Direction of travel"><div><span class="dir {{.Dir.Class}}">{{with .Dir.Arrow}}<span aria-hidden="true">{{.}}</span> {{end}}{{.Dir.Words}}</span>{{with .DirDetail}}<span class="meta">{{.}}</span>{{end}}</div></td>
-<td class="c-recent" data-label="Recent periods"><div>{{if .Spark}}{{.Spark}}{{end}}{{if .Last}}<ul class="periods">{{range .Last}}<li>{{.Period}}: <span class="{{.Class}}">{{.Value}}</span></li>{{end}}</ul>{{else}}<span class="v-none">No data</span>{{end}}</div></td>
-</tr>
-{{end}}</tbody>
-</table>
-</section>
-{{end}}
-
-<section aria-labelledby="spine" class="spine">
-<h2 id="spine">Compared with England: spine chart</h2>
-{{if .Spine}}{{.Spine}}{{else}}<p class="no-chart">{{.SpineNote}}</p>{{end}}
-{{with .LocalOnly}}<p><strong>Local figures only, no national comparison:</strong> {{range $i, $r := .}}{{if $i}}; {{end}}{{$r}}{{end}}.</p>{{end}}
-{{if .Spine}}<ul class="links no-print"><li><a href="{{.SpineSVGURL}}" download>Download the spine chart (SVG image, with its key, source and data date)</a></li>
-<li><a href="{{.SpineJSONURL}}">The spine chart as ECharts JSON</a></li></ul>{{end}}
-</section>
-
-<section aria-labelledby="key" class="key">
-<h2 id="key">How to read this scorecard</h2>
-<dl class="key">
-{{range .Key}}<dt>{{.Sample}}</dt><dd>{{.Means}}</dd>
-{{end}}{{range .Statuses}}<dt class="key-rag">{{.Chip}}</dt><dd class="key-rag">RAG against target</dd>
-{{end}}</dl>
-<p>Rank: 1st is best among local authorities in England with a figure; quartile A is the best quarter, D the worst. Arrows show which way the figure moved since the previous period; the word says whether that is better.</p>
-{{with .Board.Source}}<p><strong>Sources:</strong> {{.}}</p>{{end}}
-</section>
-`)
+var scorecardPageTemplate = pageTemplate("scorecard")
 
 // exceptionView is one exception on the exception page.
 type exceptionView struct {
@@ -701,36 +623,7 @@ func (s *Server) exceptionsPage(c echo.Context) error {
 	return writePage(c, exceptionsPageTemplate, "Exception report: "+b.Title+": "+b.Area.Name, false, false, data)
 }
 
-var exceptionsPageTemplate = pageTemplate("exceptions", `
-<h1>Exception report</h1>
-<p class="lede">{{.Report.Title}} · {{.Report.Area.Name}} ({{.Report.Area.Code}}) · {{.PeriodText}}</p>
-<form class="pickers" method="get" action="">
-<div><label for="area">Area</label>
-<select id="area" name="area">{{range .Areas}}<option value="{{.Value}}"{{if .Selected}} selected{{end}}>{{.Label}}</option>{{end}}</select></div>
-{{if .Period}}<input type="hidden" name="period" value="{{.Period}}">{{end}}
-<div><button type="submit">Show exceptions</button></div>
-</form>
-<ul class="links"><li><a href="{{.BackURL}}">Back to the scorecard</a></li><li><a href="{{.JSONURL}}">This report as JSON</a></li></ul>
-<p>{{.Report.Rule}}</p>
-<p><strong>{{len .Rows}} of {{.Report.Rows}} rows</strong> {{if eq (len .Rows) 1}}is an exception{{else}}are exceptions{{end}}.</p>
-{{range .Rows}}
-<section class="exception" aria-label="{{.Label}}">
-<h2><a href="{{.URL}}">{{.Label}}</a></h2>
-<p class="muted">{{.Priority}} · {{.Period}}</p>
-<dl class="facts">
-<dt>Value</dt><dd>{{.Value}}</dd>
-<dt>Target</dt><dd>{{.Target}}</dd>
-<dt>Against target</dt><dd>{{.RAG}}</dd>
-<dt>England</dt><dd>{{.England}}</dd>
-<dt>Direction of travel</dt><dd><span class="dir {{.Dir.Class}}">{{with .Dir.Arrow}}<span aria-hidden="true">{{.}}</span> {{end}}{{.Dir.Words}}</span>{{with .DirDetail}} ({{.}}){{end}}</dd>
-<dt>Why it is here</dt><dd><ul>{{range .Reasons}}<li>{{.}}</li>{{end}}</ul></dd>
-<dt>Commentary</dt><dd>{{range .Comments}}<blockquote><p>{{.Text}}</p><p class="muted">{{.Author}} (posted by {{.PostedBy}}), {{.CreatedAt.Format "2 January 2006"}}, on {{.Period}}</p></blockquote>{{else}}No commentary yet.{{end}}</dd>
-</dl>
-</section>
-{{else}}
-<p>No row is red against its target, or worse than England and getting worse.</p>
-{{end}}
-`)
+var exceptionsPageTemplate = pageTemplate("exceptions")
 
 // boardJSON is GET /api/v1/scorecards/:id/board?area=&period=: engine.Board, the one read the
 // scorecard page is drawn from.
@@ -795,21 +688,7 @@ func (s *Server) indexPage(c echo.Context) error {
 	return writePage(c, indexPageTemplate, "Scorecards", false, false, data)
 }
 
-var indexPageTemplate = pageTemplate("index", `
-<h1>Scorecards</h1>
-<p class="lede">Each scorecard groups indicators by priority for an area, with its target, comparators, RAG status and direction of travel.</p>
-<ul>
-{{range .Scorecards}}<li><a href="{{.URL}}">{{.Title}}</a>{{with .AreaName}} ({{.}}){{end}}{{with .Former}}<br><span class="muted">Also: <a href="{{.URL}}">{{.Text}}</a></span>{{end}}</li>
-{{end}}</ul>
-<h2 id="pick">Read a scorecard for another area</h2>
-<form class="pickers" method="get" action="/scorecards" aria-labelledby="pick">
-<div><label for="scorecard">Scorecard</label>
-<select id="scorecard" name="scorecard">{{range .Choices}}<option value="{{.Value}}">{{.Label}}</option>{{end}}</select></div>
-<div><label for="area">Area</label>
-<select id="area" name="area">{{range .Areas}}<option value="{{.Value}}">{{.Label}}</option>{{end}}</select></div>
-<div><button type="submit">Show scorecard</button></div>
-</form>
-`)
+var indexPageTemplate = pageTemplate("index")
 
 // scorecardPicker is GET /scorecards?scorecard=&area=&period=: the index page's form, redirected
 // to the scorecard's page (303), or to the index without a scorecard.

@@ -400,21 +400,4 @@ func (s *Server) signedIn(c echo.Context) *signedInUser {
 	return u
 }
 
-// csrfTemplate is the hidden field every form carries: {{template "csrf" .}} with data whose CSRF
-// field holds csrfToken(c). It is defined in the layout, so every page template has it.
-const csrfTemplate = `{{define "csrf"}}<input type="hidden" name="` + CSRFField + `" value="{{.CSRF}}">{{end}}`
-
-var signInTemplate = pageTemplate("sign-in", `
-<h1>Sign in</h1>
-{{if .AuthOff}}<p class="lede">Authentication is off on this server: every request is served as an administrator, so there is no need to sign in.</p>
-{{else}}{{with .SignedIn}}<p class="notice">You are signed in as {{.}}. Signing in again replaces that session.</p>
-{{end}}<p class="lede">Sign in with your API token to upload data and add notes from these pages.</p>
-<p>Your scorecard administrator gives you a token (they create one with <code>scorecard token create</code>). It starts with <code>sct_</code>. What you may do depends on the token's role and areas. You stay signed in for 8 hours, or until you sign out.</p>
-{{with .Error}}<div class="error-summary" role="alert" tabindex="-1"><h2>There is a problem</h2><p>{{.}}</p></div>
-{{end}}<form class="entry" method="post" action="/sign-in">
-{{template "csrf" .}}{{with .Next}}<input type="hidden" name="next" value="{{.}}">
-{{end}}<div><label for="token">API token</label>
-<input id="token" name="token" type="password" autocomplete="off" spellcheck="false" required{{if .Error}} aria-invalid="true"{{end}}></div>
-<div><button type="submit" class="button">Sign in</button></div>
-</form>
-{{end}}`)
+var signInTemplate = pageTemplate("sign_in")
