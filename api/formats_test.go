@@ -141,7 +141,7 @@ func TestArrowStreamEqualsJSON(t *testing.T) {
 					"indicator": ev.Indicator, "area_code": ev.Area.Code, "area_name": ev.Area.Name, "area_level": ev.Area.Level,
 					"period": ev.Period, "period_end": ev.PeriodEnd, "value": fptr(ev.Value), "display_value": sval(ev.DisplayValue),
 					"numerator": fptr(ev.Numerator), "denominator": fptr(ev.Denominator), "lower_95": lo, "upper_95": hi,
-					"rag": ev.RAG.Status, "target": fptr(ev.RAG.Target),
+					"rag": string(ev.RAG.Status), "target": fptr(ev.RAG.Target),
 					"england_value": compValue(eng), "england_judgement": compJudgement(eng),
 					"region_value": compValue(reg), "region_judgement": compJudgement(reg),
 					"sn_value": compValue(sn), "sn_judgement": compJudgement(sn),
