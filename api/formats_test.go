@@ -135,13 +135,13 @@ func TestArrowStreamEqualsJSON(t *testing.T) {
 				}
 				var prev any
 				if ev.Direction.Previous != nil {
-					prev = sval(ev.Direction.Previous.Judgement)
+					prev = sval(string(ev.Direction.Previous.Judgement))
 				}
 				expect := map[string]any{
 					"indicator": ev.Indicator, "area_code": ev.Area.Code, "area_name": ev.Area.Name, "area_level": ev.Area.Level,
 					"period": ev.Period, "period_end": ev.PeriodEnd, "value": fptr(ev.Value), "display_value": sval(ev.DisplayValue),
 					"numerator": fptr(ev.Numerator), "denominator": fptr(ev.Denominator), "lower_95": lo, "upper_95": hi,
-					"rag": ev.RAG.Status, "target": fptr(ev.RAG.Target),
+					"rag": string(ev.RAG.Status), "target": fptr(ev.RAG.Target),
 					"england_value": compValue(eng), "england_judgement": compJudgement(eng),
 					"region_value": compValue(reg), "region_judgement": compJudgement(reg),
 					"sn_value": compValue(sn), "sn_judgement": compJudgement(sn),
@@ -172,7 +172,7 @@ func compJudgement(c *engine.Comparator) any {
 	if c == nil {
 		return nil
 	}
-	return sval(c.Judgement)
+	return sval(string(c.Judgement))
 }
 
 // CSV: a header, flat columns, text cells that would run as formulas neutralised with a
@@ -325,7 +325,7 @@ func checkScorecardWorkbook(t *testing.T, f *fixture, id string) (checked int) {
 				t.Errorf("%s %s: number format %v, want %q", sheets[si], cell, style.CustomNumFmt, wantFmt)
 			}
 			ragCell, _ := excelize.CoordinatesToCellName(col["rag"]+1, ri+2)
-			if word, _ := wb.GetCellValue(sheets[si], ragCell); word != ev.RAG.Status {
+			if word, _ := wb.GetCellValue(sheets[si], ragCell); word != string(ev.RAG.Status) {
 				t.Errorf("%s %s: RAG %q, want %q", sheets[si], ragCell, word, ev.RAG.Status)
 			}
 			checked++

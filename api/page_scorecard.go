@@ -18,6 +18,7 @@ import (
 	"github.com/childrens-trust/scorecard/engine"
 	"github.com/childrens-trust/scorecard/errs"
 	"github.com/childrens-trust/scorecard/indicators"
+	"github.com/childrens-trust/scorecard/stats"
 	"github.com/labstack/echo/v4"
 )
 
@@ -28,7 +29,7 @@ type option struct {
 }
 
 // ragOrder is the order of RAG statuses in summaries: what a board reads first, first.
-var ragOrder = []string{engine.Red, engine.Amber, engine.Green, engine.NoTarget, engine.NoData, engine.Suppressed}
+var ragOrder = []engine.RAGStatus{engine.Red, engine.Amber, engine.Green, engine.NoTarget, engine.NoData, engine.Suppressed}
 
 // summaryRow is one priority's RAG counts.
 type summaryRow struct {
@@ -302,13 +303,16 @@ func localOnly(b *engine.Board) []string {
 // scorecardKey explains every colour, symbol and marker the scorecard uses.
 func scorecardKey() []keyItem {
 	var out []keyItem
-	for _, j := range []struct{ j, means string }{
-		{"better", "Better than the comparator (significantly, where the figure has a confidence interval)"},
-		{"similar", "Similar to the comparator: no significant difference"},
-		{"worse", "Worse than the comparator"},
-		{"higher", "Higher than the comparator, where neither higher nor lower is better"},
-		{"lower", "Lower than the comparator, where neither higher nor lower is better"},
-		{"not_compared", "Not compared: no figure, or no confidence interval to test the difference"},
+	for _, j := range []struct {
+		j     stats.Judgement
+		means string
+	}{
+		{stats.Better, "Better than the comparator (significantly, where the figure has a confidence interval)"},
+		{stats.Similar, "Similar to the comparator: no significant difference"},
+		{stats.Worse, "Worse than the comparator"},
+		{stats.Higher, "Higher than the comparator, where neither higher nor lower is better"},
+		{stats.Lower, "Lower than the comparator, where neither higher nor lower is better"},
+		{stats.NotCompared, "Not compared: no figure, or no confidence interval to test the difference"},
 	} {
 		out = append(out, keyItem{Sample: judgementChip(j.j), Means: j.means})
 	}
@@ -324,15 +328,15 @@ func scorecardKey() []keyItem {
 }
 
 // judgementChip is a judgement as the comparator cells show it.
-func judgementChip(j string) template.HTML {
+func judgementChip(j stats.Judgement) template.HTML {
 	return template.HTML(`<span class="cmp cmp-` + judgementClass(j) + `"><span aria-hidden="true">` + display.JudgementSymbol(j) +
 		`</span>&nbsp;` + template.HTMLEscapeString(display.Judgement(j)) + `</span>`)
 }
 
-func judgementClass(j string) string {
+func judgementClass(j stats.Judgement) string {
 	switch j {
-	case "better", "similar", "worse", "higher", "lower":
-		return j
+	case stats.Better, stats.Similar, stats.Worse, stats.Higher, stats.Lower:
+		return string(j)
 	}
 	return "none"
 }
@@ -351,7 +355,7 @@ func valueCell(def *indicators.Definition, ev *engine.Evaluation) cell {
 			class = "v-na"
 		}
 		return cell{display.MarkerCell(ev.Marker), class}
-	case ev.Status == engine.Suppressed:
+	case ev.Status == "suppressed":
 		return cell{"Suppressed", "v-suppressed"}
 	}
 	return cell{"No data", "v-none"}
@@ -377,7 +381,7 @@ func compactValue(def *indicators.Definition, v float64) string {
 // comparator is a comparator's cell.
 func comparator(def *indicators.Definition, name string, c *engine.Comparator) comparatorCell {
 	out := comparatorCell{Name: name, Value: cell{"No data", "v-none"}}
-	j := ""
+	var j stats.Judgement
 	if c != nil {
 		if c.Value != nil {
 			out.Value = cell{compactValue(def, *c.Value), "v"}

@@ -72,15 +72,15 @@ func stateOf(ev *engine.Evaluation) state {
 		if c == nil {
 			return ""
 		}
-		return c.Judgement
+		return string(c.Judgement)
 	}
 	d := func(c *engine.Change) string {
 		if c == nil {
 			return ""
 		}
-		return c.Judgement
+		return string(c.Judgement)
 	}
-	s := state{Value: ev.Value, Display: ev.DisplayValue, RAG: ev.RAG.Status, England: j(ev.Comparators.England), Region: j(ev.Comparators.Region),
+	s := state{Value: ev.Value, Display: ev.DisplayValue, RAG: string(ev.RAG.Status), England: j(ev.Comparators.England), Region: j(ev.Comparators.Region),
 		SN: j(ev.Comparators.StatisticalNeighbours), Quartile: ev.Quartile, Prev: d(ev.Direction.Previous), Ago: d(ev.Direction.YearAgo)}
 	if ev.Rank != nil {
 		s.Rank = fmt.Sprintf("%d/%d", ev.Rank.Position, ev.Rank.Of)

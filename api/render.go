@@ -14,6 +14,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/ipc"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/xuri/excelize/v2"
+
+	"github.com/childrens-trust/scorecard/engine"
 )
 
 // ---- CSV ----
@@ -182,7 +184,7 @@ const maxDecimals = 10
 
 // ragFill colours a RAG cell in Excel; the cell always holds the word as well, so the colour is
 // never the only signal.
-var ragFill = map[string]string{"green": "C6EFCE", "amber": "FFEB9C", "red": "FFC7CE"}
+var ragFill = map[engine.RAGStatus]string{engine.Green: "C6EFCE", engine.Amber: "FFEB9C", engine.Red: "FFC7CE"}
 
 // xlsxStyles are the cell styles of a workbook, made once per workbook.
 type xlsxStyles struct {
@@ -193,11 +195,11 @@ type xlsxStyles struct {
 	date     int
 	stamp    int
 	decimals map[int]int
-	rag      map[string]int
+	rag      map[engine.RAGStatus]int
 }
 
 func newXLSXStyles(f *excelize.File) (*xlsxStyles, error) {
-	s := &xlsxStyles{f: f, decimals: map[int]int{}, rag: map[string]int{}}
+	s := &xlsxStyles{f: f, decimals: map[int]int{}, rag: map[engine.RAGStatus]int{}}
 	var err error
 	mk := func(st *excelize.Style) int {
 		if err != nil {
@@ -213,8 +215,8 @@ func newXLSXStyles(f *excelize.File) (*xlsxStyles, error) {
 	s.general = mk(&excelize.Style{NumFmt: 0})
 	s.date = mk(&excelize.Style{CustomNumFmt: &dateFmt})
 	s.stamp = mk(&excelize.Style{CustomNumFmt: &stampFmt})
-	for word, colour := range ragFill {
-		s.rag[word] = mk(&excelize.Style{Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{colour}}})
+	for status, colour := range ragFill {
+		s.rag[status] = mk(&excelize.Style{Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{colour}}})
 	}
 	if err != nil {
 		return nil, fmt.Errorf("xlsx: style: %w", err)
@@ -317,7 +319,7 @@ func writeXLSX(w io.Writer, t *table) error {
 					cell.StyleID = st.stamp
 				case kText:
 					if i == ragCol {
-						cell.StyleID = st.rag[v.(string)]
+						cell.StyleID = st.rag[engine.RAGStatus(v.(string))]
 					}
 				}
 				cells[i] = cell

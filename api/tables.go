@@ -89,7 +89,7 @@ func evaluationCells(ev *engine.Evaluation) []any {
 		if c == nil {
 			return nil, nil, nil
 		}
-		return numPtr(c.Value), str(c.Source), str(c.Judgement)
+		return numPtr(c.Value), str(c.Source), str(string(c.Judgement))
 	}
 	engValue, engSource, engJudgement := cmp(ev.Comparators.England)
 	regValue, regSource, regJudgement := cmp(ev.Comparators.Region)
@@ -112,13 +112,13 @@ func evaluationCells(ev *engine.Evaluation) []any {
 		if c == nil {
 			return nil, nil, nil, nil
 		}
-		return str(c.Judgement), str(c.Period), numPtr(c.Change), numPtr(c.ChangePercent)
+		return str(string(c.Judgement)), str(c.Period), numPtr(c.Change), numPtr(c.ChangePercent)
 	}
 	prevJ, prevP, prevC, prevPct := change(ev.Direction.Previous)
 	yaJ, yaP, yaC, yaPct := change(ev.Direction.YearAgo)
 	var trend, fcStatus, fcPeriod, fcProjected any
 	if ev.RecentTrend != nil {
-		trend = str(ev.RecentTrend.Label)
+		trend = str(string(ev.RecentTrend.Label))
 	}
 	if ev.Forecast != nil {
 		fcStatus, fcPeriod, fcProjected = str(ev.Forecast.Status), str(ev.Forecast.TargetPeriod), numPtr(ev.Forecast.Projected)
@@ -128,7 +128,7 @@ func evaluationCells(ev *engine.Evaluation) []any {
 		str(ev.Period), str(ev.PeriodKind), isoDate(ev.PeriodEnd), str(ev.Status), str(ev.Marker),
 		numPtr(ev.Value), str(ev.DisplayValue), numPtr(ev.Numerator), numPtr(ev.Denominator),
 		str(ciMethod), lo95, hi95, lo998, hi998,
-		str(ev.RAG.Status), str(ev.RAG.Rule), numPtr(ev.RAG.Target), numPtr(ev.RAG.Tolerance), str(ev.RAG.ToleranceType), str(ev.RAG.TargetSource),
+		str(string(ev.RAG.Status)), str(ev.RAG.Rule), numPtr(ev.RAG.Target), numPtr(ev.RAG.Tolerance), str(ev.RAG.ToleranceType), str(ev.RAG.TargetSource),
 		engValue, engSource, engJudgement,
 		regCode, regName, regValue, regSource, regJudgement,
 		snValue, snSource, snJudgement, snVintage, snN, snOf,

@@ -22,6 +22,7 @@ import (
 	"github.com/childrens-trust/scorecard/areas"
 	"github.com/childrens-trust/scorecard/engine"
 	"github.com/childrens-trust/scorecard/indicators"
+	"github.com/childrens-trust/scorecard/stats"
 	echarts "github.com/go-echarts/go-echarts/v2/charts"
 )
 
@@ -529,7 +530,7 @@ func TestColoursHaveEnoughContrast(t *testing.T) {
 	if r := contrast(colourInterval, colourArea); r < 3 {
 		t.Errorf("error bar on the area bar: contrast %.2f < 3", r)
 	}
-	for _, s := range []string{"green", "amber", "red", "no_target", "no_data", "suppressed", "", "other"} {
+	for _, s := range []engine.RAGStatus{"green", "amber", "red", "no_target", "no_data", "suppressed", "", "other"} {
 		r := RAG(s)
 		if c := contrast(r.Foreground, r.Background); c < 4.5 {
 			t.Errorf("RAG %s: text contrast %.2f < 4.5", s, c)
@@ -567,7 +568,7 @@ func TestRAGPaletteDiffersInLightness(t *testing.T) {
 			t.Errorf("%s and %s: lightness contrast %.2f < 1.5", pair[0], pair[1], c)
 		}
 	}
-	for _, s := range []string{"green", "amber", "red"} {
+	for _, s := range []engine.RAGStatus{"green", "amber", "red"} {
 		if c := contrast(RAG(s).Foreground, RAG(s).Background); c < 7 {
 			t.Errorf("%s chip text contrast %.2f < 7", s, c)
 		}
@@ -579,7 +580,7 @@ func TestRAGPaletteDiffersInLightness(t *testing.T) {
 
 func TestDirectionHasWordsAndArrow(t *testing.T) {
 	for _, tt := range []struct {
-		judgement    string
+		judgement    engine.Travel
 		change       *float64
 		arrow, words string
 	}{
@@ -702,7 +703,7 @@ func TestSpineSVG(t *testing.T) {
 	similar := &indicators.Definition{ID: "s", Title: "Re-referrals", Polarity: "lower_is_better", Decimals: 1}
 	plain := &indicators.Definition{ID: "p", Title: "Children in need", Decimals: 1}
 	local := &indicators.Definition{ID: "l", Title: "Family information service calls", Decimals: 0}
-	ev := func(v, eng float64, j string) *engine.Evaluation {
+	ev := func(v, eng float64, j stats.Judgement) *engine.Evaluation {
 		return &engine.Evaluation{Period: "2023-24", Value: ptr(v), Comparators: engine.Compared{England: &engine.Comparator{Value: ptr(eng), Judgement: j}}}
 	}
 	vals := []float64{10, 20, 30, 40, 50, 60, 70}

@@ -34,7 +34,8 @@ type spineStats struct {
 	pWorst, pLow, pHigh, pBest float64 // positions; pLow/pHigh are the percentiles' (in order)
 	pArea                      float64
 	hasArea, directional       bool
-	judgement, judgementMethod string
+	judgement                  stats.Judgement
+	judgementMethod            string
 	n                          int
 }
 
@@ -98,13 +99,13 @@ type spineMarker struct {
 	symbol, colour, words string
 }
 
-func markerFor(judgement string) spineMarker {
+func markerFor(judgement stats.Judgement) spineMarker {
 	switch judgement {
-	case "better":
+	case stats.Better:
 		return spineMarker{"circle", colourArea, "blue circle: better than England"}
-	case "worse":
+	case stats.Worse:
 		return spineMarker{"diamond", colourNeighbours, "brown diamond: worse than England"}
-	case "similar":
+	case stats.Similar:
 		return spineMarker{"circle", "#ffffff", "white circle with a black ring: similar to England"}
 	}
 	return spineMarker{"rect", colourTarget, "grey square: not compared with England, or no judgement of better or worse"}
@@ -124,7 +125,8 @@ func Spine(id, title string, area engine.AreaRef, rows []SpineRow) *Chart {
 	var offset, outerLow, inner, outerHigh []opts.BarData
 	var englandPoints []opts.ScatterData
 	var areaPoints []any
-	counts := map[string]int{}
+	counts := map[stats.Judgement]int{}
+	noValue := 0 // rows drawn without the area's value
 	table := Table{
 		Caption: fmt.Sprintf("%s: %s on the range of local authority values in England", title, area.Name),
 		Columns: []string{"Indicator", "Period", area.Name, "England", "Worst LA", "25th percentile", "75th percentile", "Best LA",
@@ -166,7 +168,7 @@ func Spine(id, title string, area engine.AreaRef, rows []SpineRow) *Chart {
 				"itemStyle": map[string]any{"color": m.colour}})
 			j := s.judgement
 			if j == "" {
-				j = "not_compared"
+				j = stats.NotCompared
 			}
 			counts[j]++
 			if _, seen := markersUsed[m.words]; !seen {
@@ -174,7 +176,7 @@ func Spine(id, title string, area engine.AreaRef, rows []SpineRow) *Chart {
 			}
 			markersUsed[m.words] = m
 		} else {
-			counts["no value"]++
+			noValue++
 		}
 		englandText := format(r.Def, s.england)
 		if !s.englandPublished {
@@ -199,14 +201,13 @@ func Spine(id, title string, area engine.AreaRef, rows []SpineRow) *Chart {
 	fmt.Fprintf(&summary, "%s: %d of %d indicators drawn on the range of local authority values in England, worst on the left and best on the right, England at the centre.",
 		area.Name, drawn, len(rows))
 	var parts []string
-	for _, k := range []string{"better", "similar", "worse", "higher", "lower", "not_compared", "no value"} {
+	for _, k := range []stats.Judgement{stats.Better, stats.Similar, stats.Worse, stats.Higher, stats.Lower, stats.NotCompared} {
 		if counts[k] > 0 {
-			word := "no figure"
-			if k != "no value" {
-				word = strings.ToLower(display.Judgement(k))
-			}
-			parts = append(parts, fmt.Sprintf("%s %d", word, counts[k]))
+			parts = append(parts, fmt.Sprintf("%s %d", strings.ToLower(display.Judgement(k)), counts[k]))
 		}
+	}
+	if noValue > 0 {
+		parts = append(parts, fmt.Sprintf("no figure %d", noValue))
 	}
 	if len(parts) > 0 {
 		summary.WriteString(" Compared with England: " + strings.Join(parts, ", ") + ".")

@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/childrens-trust/scorecard/display"
+	"github.com/childrens-trust/scorecard/engine"
 )
 
 // The palette. Every colour that draws data has a contrast of at least 3:1 against the white
@@ -71,18 +72,18 @@ const (
 
 // RAG returns the display of a RAG status: its words (display.RAGLabel) and colours. Unknown
 // statuses are shown as "Not judged" in grey.
-func RAG(status string) RAGStyle {
+func RAG(status engine.RAGStatus) RAGStyle {
 	long, short := display.RAGLabel(status)
 	bg, fg := colourNone, colourText
 	switch status {
-	case "green":
+	case engine.Green:
 		bg = colourGreen
-	case "amber":
+	case engine.Amber:
 		bg = colourAmber
-	case "red":
+	case engine.Red:
 		bg, fg = colourRed, "#ffffff"
 	}
-	return RAGStyle{status, long, short, bg, fg}
+	return RAGStyle{string(status), long, short, bg, fg}
 }
 
 // Chip is the RAG status as an inline HTML element: text and colour together.
@@ -106,7 +107,7 @@ type DirectionStyle struct {
 
 // Direction shows a direction-of-travel judgement (engine.Change.Judgement) with the change's sign
 // (nil when unknown): the arrow shows which way the value moved, the words whether that is better.
-func Direction(judgement string, change *float64) DirectionStyle {
+func Direction(judgement engine.Travel, change *float64) DirectionStyle {
 	arrow := "→"
 	if change != nil {
 		switch {
@@ -118,15 +119,15 @@ func Direction(judgement string, change *float64) DirectionStyle {
 	}
 	words := display.Direction(judgement)
 	switch judgement {
-	case "improving":
+	case engine.Improving:
 		return DirectionStyle{arrow, words, "dir-improving"}
-	case "worsening":
+	case engine.Worsening:
 		return DirectionStyle{arrow, words, "dir-worsening"}
-	case "no_change":
+	case engine.NoChange:
 		return DirectionStyle{"→", words, "dir-neutral"}
-	case "increasing":
+	case engine.Increasing:
 		return DirectionStyle{"↑", words, "dir-neutral"}
-	case "decreasing":
+	case engine.Decreasing:
 		return DirectionStyle{"↓", words, "dir-neutral"}
 	}
 	return DirectionStyle{"", words, "dir-neutral"}

@@ -143,7 +143,7 @@ func TestFingertips90813SelfHarmLabels(t *testing.T) {
 				t.Fatalf("%s: no evaluation for %s", id, key)
 			}
 			c := ev.Comparators.England
-			rows = append(rows, row{key, pub, fingertipsLabel[c.Judgement], c.Reason})
+			rows = append(rows, row{key, pub, fingertipsLabel[string(c.Judgement)], c.Reason})
 		}
 		sort.Slice(rows, func(i, j int) bool { return rows[i].key < rows[j].key })
 		return rows

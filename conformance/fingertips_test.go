@@ -167,7 +167,7 @@ func TestFingertipsJudgementsReproduced(t *testing.T) {
 			if ev == nil {
 				t.Fatalf("no evaluation for %s", key)
 			}
-			if pub := r[col["Compared to England value or percentiles"]]; !regionsVsEngland.add(pub, ev.Comparators.England.Judgement) {
+			if pub := r[col["Compared to England value or percentiles"]]; !regionsVsEngland.add(pub, string(ev.Comparators.England.Judgement)) {
 				disagreements = append(disagreements, fmt.Sprintf("Region vs England %s: published %q, engine %q (%+v)", key, pub, ev.Comparators.England.Judgement, ev.Comparators.England))
 			}
 			continue
@@ -182,14 +182,14 @@ func TestFingertipsJudgementsReproduced(t *testing.T) {
 		if ev == nil {
 			t.Fatalf("no evaluation for %s", key)
 		}
-		if pub := r[col["Compared to England value or percentiles"]]; !england.add(pub, ev.Comparators.England.Judgement) {
+		if pub := r[col["Compared to England value or percentiles"]]; !england.add(pub, string(ev.Comparators.England.Judgement)) {
 			disagreements = append(disagreements, fmt.Sprintf("England %s: published %q, engine %q (%+v)", key, pub, ev.Comparators.England.Judgement, ev.Comparators.England))
 		}
-		if pub := r[col["Compared to Regions (statistical) value or percentiles"]]; !region.add(pub, ev.Comparators.Region.Judgement) {
+		if pub := r[col["Compared to Regions (statistical) value or percentiles"]]; !region.add(pub, string(ev.Comparators.Region.Judgement)) {
 			disagreements = append(disagreements, fmt.Sprintf("Region %s: published %q, engine %q", key, pub, ev.Comparators.Region.Judgement))
 		}
 		if r[col["Time period"]] == latest {
-			if pub := r[col["Recent Trend"]]; !trend.add(pub, ev.RecentTrend.Label) {
+			if pub := r[col["Recent Trend"]]; !trend.add(pub, string(ev.RecentTrend.Label)) {
 				disagreements = append(disagreements, fmt.Sprintf("Trend %s: published %q, engine %q (%s)", key, pub, ev.RecentTrend.Label, ev.RecentTrend.Reason))
 			}
 		}

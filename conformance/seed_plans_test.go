@@ -135,7 +135,7 @@ type seedRow struct {
 	indicator, reference, period string
 	value                        float64
 	target, tolerance            *float64
-	status                       string
+	status                       engine.RAGStatus
 }
 
 func seedNum(v float64) *float64 { return &v }
@@ -179,7 +179,7 @@ func testLeicestershireEWMHScorecard(t *testing.T, eng *engine.Engine) {
 			{"ni51-camhs-effectiveness", "NI 51", "2009-10", 16, nil, nil, "no_target"},
 		},
 	}
-	wantSummary := []map[string]int{
+	wantSummary := []map[engine.RAGStatus]int{
 		{"green": 3, "amber": 2, "red": 2, "no_data": 0, "no_target": 0, "suppressed": 0},
 		{"green": 0, "amber": 0, "red": 1, "no_data": 0, "no_target": 2, "suppressed": 0},
 		{"green": 0, "amber": 0, "red": 0, "no_data": 0, "no_target": 1, "suppressed": 0},

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/childrens-trust/scorecard/display"
+	"github.com/childrens-trust/scorecard/engine"
 	"github.com/childrens-trust/scorecard/indicators"
 	"github.com/childrens-trust/scorecard/period"
 	"github.com/childrens-trust/scorecard/stats"
@@ -145,7 +146,10 @@ func TestMarker(t *testing.T) {
 }
 
 func TestRAG(t *testing.T) {
-	for _, tt := range []struct{ status, long, short, reason, sentence string }{
+	for _, tt := range []struct {
+		status                        engine.RAGStatus
+		long, short, reason, sentence string
+	}{
 		{"green", "Green: on or better than target", "Green", "", ""},
 		{"amber", "Amber: within tolerance of target", "Amber", "within tolerance and improved on 2015-16", "Within tolerance and improved on 2015-16."},
 		{"red", "Red: off target", "Red", "", ""},
@@ -155,7 +159,7 @@ func TestRAG(t *testing.T) {
 		{"suppressed", "Suppressed: the figure is not published", "Suppressed", "the value is suppressed (c)", "The figure is suppressed to protect confidentiality."},
 		{"", "Not judged", "Not judged", "", ""},
 	} {
-		t.Run(tt.status+" "+tt.reason, func(t *testing.T) {
+		t.Run(string(tt.status)+" "+tt.reason, func(t *testing.T) {
 			long, short := display.RAGLabel(tt.status)
 			if long != tt.long || short != tt.short {
 				t.Errorf("RAGLabel = %q, %q", long, short)
@@ -168,7 +172,10 @@ func TestRAG(t *testing.T) {
 }
 
 func TestJudgements(t *testing.T) {
-	for _, tt := range []struct{ j, word, symbol, against string }{
+	for _, tt := range []struct {
+		j                     stats.Judgement
+		word, symbol, against string
+	}{
 		{"better", "Better", "▲", "better than England"},
 		{"similar", "Similar", "●", "similar to England"},
 		{"worse", "Worse", "▼", "worse than England"},
@@ -177,7 +184,7 @@ func TestJudgements(t *testing.T) {
 		{"not_compared", "Not compared", "○", "not compared with England"},
 		{"", "Not compared", "○", "not compared with England"},
 	} {
-		t.Run(tt.j, func(t *testing.T) {
+		t.Run(string(tt.j), func(t *testing.T) {
 			if got := display.Judgement(tt.j); got != tt.word {
 				t.Errorf("Judgement = %q", got)
 			}
@@ -189,7 +196,10 @@ func TestJudgements(t *testing.T) {
 			}
 		})
 	}
-	for _, tt := range []struct{ j, method, reason, want string }{
+	for _, tt := range []struct {
+		j                    stats.Judgement
+		method, reason, want string
+	}{
 		{"worse", "ci95", "", "Compared by the area's 95% confidence interval."},
 		{"better", "difference", "", "Compared by the plain difference, not a significance test: the indicator has no confidence-interval method."},
 		{"not_compared", "", "no 95% confidence interval", "Not compared: no 95% confidence interval, so a significant difference cannot be tested."},
@@ -209,13 +219,13 @@ func TestJudgements(t *testing.T) {
 }
 
 func TestDirectionAndTrend(t *testing.T) {
-	for j, want := range map[string]string{"improving": "Improving", "worsening": "Worsening", "no_change": "No change",
+	for j, want := range map[engine.Travel]string{"improving": "Improving", "worsening": "Worsening", "no_change": "No change",
 		"increasing": "Increasing", "decreasing": "Decreasing", "no_data": "No earlier value", "": "No earlier value"} {
 		if got := display.Direction(j); got != want {
 			t.Errorf("Direction(%q) = %q", j, got)
 		}
 	}
-	for l, want := range map[string]string{"increasing_getting_better": "Increasing and getting better",
+	for l, want := range map[stats.TrendLabel]string{"increasing_getting_better": "Increasing and getting better",
 		"decreasing_getting_worse": "Decreasing and getting worse", "no_significant_change": "No significant change",
 		"cannot_be_calculated": "Cannot be calculated", "increasing": "Increasing", "": ""} {
 		if got := display.Trend(l); got != want {

@@ -3,23 +3,25 @@ package display
 import (
 	"strings"
 
+	"github.com/childrens-trust/scorecard/engine"
 	"github.com/childrens-trust/scorecard/indicators"
+	"github.com/childrens-trust/scorecard/stats"
 )
 
 // RAGLabel is a RAG status in words, long form ("Red: off target") and short ("Red").
-func RAGLabel(status string) (long, short string) {
+func RAGLabel(status engine.RAGStatus) (long, short string) {
 	switch status {
-	case "green":
+	case engine.Green:
 		return "Green: on or better than target", "Green"
-	case "amber":
+	case engine.Amber:
 		return "Amber: within tolerance of target", "Amber"
-	case "red":
+	case engine.Red:
 		return "Red: off target", "Red"
-	case "no_target":
+	case engine.NoTarget:
 		return "No target set", "No target"
-	case "no_data":
+	case engine.NoData:
 		return "No data for this period", "No data"
-	case "suppressed":
+	case engine.Suppressed:
 		return "Suppressed: the figure is not published", "Suppressed"
 	case "":
 		return "Not judged", "Not judged"
@@ -29,14 +31,14 @@ func RAGLabel(status string) (long, short string) {
 
 // RAGReason is the engine's reason for a RAG status as a sentence for readers, or "" when the
 // status says it all.
-func RAGReason(status, reason string) string {
+func RAGReason(status engine.RAGStatus, reason string) string {
 	switch status {
-	case "green", "red", "amber":
+	case engine.Green, engine.Red, engine.Amber:
 		if reason == "" {
 			return ""
 		}
 		return Sentence(reason)
-	case "no_target":
+	case engine.NoTarget:
 		if strings.Contains(reason, "without a good direction") {
 			return "Not judged against a target: neither higher nor lower is better for this indicator."
 		}
@@ -44,9 +46,9 @@ func RAGReason(status, reason string) string {
 			return "No target has been set for this area and period."
 		}
 		return Sentence("No target could be used: " + reason)
-	case "no_data":
+	case engine.NoData:
 		return "There is no figure for this period."
-	case "suppressed":
+	case engine.Suppressed:
 		if m, ok := strings.CutPrefix(reason, "the value is suppressed ("); ok {
 			return Sentence("The figure is " + Marker(strings.TrimSuffix(m, ")")))
 		}
@@ -57,23 +59,23 @@ func RAGReason(status, reason string) string {
 
 // Judgement is how an area compares with a benchmark, in a word: "Better", "Similar", "Worse",
 // "Higher", "Lower", "Not compared".
-func Judgement(j string) string {
+func Judgement(j stats.Judgement) string {
 	switch j {
-	case "better", "similar", "worse", "higher", "lower":
-		return strings.ToUpper(j[:1]) + j[1:]
+	case stats.Better, stats.Similar, stats.Worse, stats.Higher, stats.Lower:
+		return strings.ToUpper(string(j[:1])) + string(j[1:])
 	}
 	return "Not compared"
 }
 
 // JudgementSymbol is a judgement as a symbol that prints and reads without colour: ▲ better,
 // ● similar, ▼ worse, ▲/▼ higher/lower (no good direction), ○ not compared.
-func JudgementSymbol(j string) string {
+func JudgementSymbol(j stats.Judgement) string {
 	switch j {
-	case "better", "higher":
+	case stats.Better, stats.Higher:
 		return "▲"
-	case "worse", "lower":
+	case stats.Worse, stats.Lower:
 		return "▼"
-	case "similar":
+	case stats.Similar:
 		return "●"
 	}
 	return "○"
@@ -81,11 +83,11 @@ func JudgementSymbol(j string) string {
 
 // JudgementAgainst is a judgement against a named benchmark as a phrase: "better than England",
 // "similar to the North West", "not compared with England".
-func JudgementAgainst(j, benchmark string) string {
+func JudgementAgainst(j stats.Judgement, benchmark string) string {
 	switch j {
-	case "better", "worse", "higher", "lower":
-		return j + " than " + benchmark
-	case "similar":
+	case stats.Better, stats.Worse, stats.Higher, stats.Lower:
+		return string(j) + " than " + benchmark
+	case stats.Similar:
 		return "similar to " + benchmark
 	}
 	return "not compared with " + benchmark
@@ -93,9 +95,9 @@ func JudgementAgainst(j, benchmark string) string {
 
 // ComparisonReason is why an area was not compared with a benchmark, or how it was compared, as
 // a sentence for readers ("" when there is nothing to add).
-func ComparisonReason(judgement, method, reason string) string {
+func ComparisonReason(judgement stats.Judgement, method, reason string) string {
 	switch judgement {
-	case "better", "similar", "worse", "higher", "lower":
+	case stats.Better, stats.Similar, stats.Worse, stats.Higher, stats.Lower:
 		switch method {
 		case "ci95":
 			return "Compared by the area's 95% confidence interval."
@@ -126,17 +128,17 @@ func ComparisonReason(judgement, method, reason string) string {
 
 // Direction is a direction-of-travel judgement in words: "Improving", "Worsening", "No change",
 // "Increasing", "Decreasing", "No earlier value".
-func Direction(j string) string {
+func Direction(j engine.Travel) string {
 	switch j {
-	case "improving":
+	case engine.Improving:
 		return "Improving"
-	case "worsening":
+	case engine.Worsening:
 		return "Worsening"
-	case "no_change":
+	case engine.NoChange:
 		return "No change"
-	case "increasing":
+	case engine.Increasing:
 		return "Increasing"
-	case "decreasing":
+	case engine.Decreasing:
 		return "Decreasing"
 	}
 	return "No earlier value"
@@ -144,16 +146,16 @@ func Direction(j string) string {
 
 // Trend is a Fingertips recent-trend label in words: "Increasing and getting better", "No
 // significant change", "Cannot be calculated".
-func Trend(label string) string {
+func Trend(label stats.TrendLabel) string {
 	switch label {
 	case "":
 		return ""
-	case "no_significant_change":
+	case stats.TrendNoChange:
 		return "No significant change"
-	case "cannot_be_calculated":
+	case stats.TrendCannotBeCalculated:
 		return "Cannot be calculated"
 	}
-	s := strings.ReplaceAll(label, "_getting_", " and getting ")
+	s := strings.ReplaceAll(string(label), "_getting_", " and getting ")
 	s = strings.ReplaceAll(s, "_", " ")
 	return strings.ToUpper(s[:1]) + s[1:]
 }

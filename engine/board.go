@@ -26,10 +26,10 @@ type Board struct {
 	Successors []AreaRef `json:"successors,omitempty"`
 	// DataAsAt is when the newest dataset revision behind the rows was made; Revisions lists
 	// every revision behind them, newest first.
-	DataAsAt   *time.Time      `json:"data_as_at"`
-	Revisions  []BoardRevision `json:"revisions"`
-	Summary    map[string]int  `json:"summary"`
-	Priorities []BoardPriority `json:"priorities"`
+	DataAsAt   *time.Time        `json:"data_as_at"`
+	Revisions  []BoardRevision   `json:"revisions"`
+	Summary    map[RAGStatus]int `json:"summary"`
+	Priorities []BoardPriority   `json:"priorities"`
 	// Exceptions is how many rows meet an exception rule (see ExceptionReport).
 	Exceptions int `json:"exceptions"`
 }
@@ -43,10 +43,10 @@ type BoardRevision struct {
 
 // BoardPriority is one priority of a Board.
 type BoardPriority struct {
-	Title       string         `json:"title"`
-	Description string         `json:"description,omitempty"`
-	Summary     map[string]int `json:"summary"`
-	Rows        []BoardRow     `json:"rows"`
+	Title       string            `json:"title"`
+	Description string            `json:"description,omitempty"`
+	Summary     map[RAGStatus]int `json:"summary"`
+	Rows        []BoardRow        `json:"rows"`
 }
 
 // BoardRow is one row of a Board.

@@ -365,11 +365,12 @@ func TestJudgeMethod(t *testing.T) {
 	higher, lower := testDef(stats.HigherIsBetter, indicators.RuleStandard), testDef(stats.LowerIsBetter, indicators.RuleStandard)
 	nj := testDef(stats.NoJudgement, indicators.RuleStandard)
 	cases := []struct {
-		name          string
-		def           *indicators.Definition
-		ev            *Evaluation
-		c             *Comparator
-		label, method string
+		name   string
+		def    *indicators.Definition
+		ev     *Evaluation
+		c      *Comparator
+		label  stats.Judgement
+		method string
 	}{
 		// METHODS.md reference table.
 		{"11 in [10,12] vs 11", higher, withCI(11, 10, 12), cmp(11), "similar", "ci95"},
@@ -547,10 +548,11 @@ func TestJudgeFollowsFingertipsWithoutLimits(t *testing.T) {
 	westMidlands := &Evaluation{Value: ptr(95.31)}
 	only95 := &Evaluation{Value: ptr(110), CI: &CI{Lower95: ptr(105), Upper95: ptr(115)}}
 	cases := []struct {
-		name                  string
-		def                   *indicators.Definition
-		ev                    *Evaluation
-		label, method, reason string
+		name           string
+		def            *indicators.Definition
+		ev             *Evaluation
+		label          stats.Judgement
+		method, reason string
 	}{
 		{"published limits missing", def(indicators.CIPublished, false), westMidlands, "not_compared", "", "no 95% confidence interval"},
 		{"wilson without counts", def(indicators.CIWilson, false), westMidlands, "not_compared", "", "no 95% confidence interval"},

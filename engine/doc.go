@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"math"
 	"time"
+
+	"github.com/childrens-trust/scorecard/stats"
 )
 
 // An evaluation is stored as a compact binary document: a format byte, then every field of
@@ -66,7 +68,7 @@ var evaluationCodec = fields(
 		flag(func(c *CI) *bool { return &c.Published }),
 	),
 	inline(func(e *Evaluation) *RAG { return &e.RAG },
-		str(func(r *RAG) *string { return &r.Status }),
+		str(func(r *RAG) *RAGStatus { return &r.Status }),
 		str(func(r *RAG) *string { return &r.Rule }),
 		optFloat(func(r *RAG) **float64 { return &r.Target }),
 		optFloat(func(r *RAG) **float64 { return &r.Tolerance }),
@@ -99,7 +101,7 @@ var evaluationCodec = fields(
 		part(func(d *Direction) **Change { return &d.YearAgo }, changeFields...),
 	),
 	part(func(e *Evaluation) **Trend { return &e.RecentTrend },
-		str(func(t *Trend) *string { return &t.Label }),
+		str(func(t *Trend) *stats.TrendLabel { return &t.Label }),
 		optFloat(func(t *Trend) **float64 { return &t.Slope }),
 		optFloat(func(t *Trend) **float64 { return &t.ChiSquare }),
 		strs(func(t *Trend) *[]string { return &t.Periods }),
@@ -129,7 +131,7 @@ var comparatorFields = []codec[Comparator]{
 	optFloat(func(c *Comparator) **float64 { return &c.Value }),
 	str(func(c *Comparator) *string { return &c.DisplayValue }),
 	str(func(c *Comparator) *string { return &c.Source }),
-	str(func(c *Comparator) *string { return &c.Judgement }),
+	str(func(c *Comparator) *stats.Judgement { return &c.Judgement }),
 	str(func(c *Comparator) *string { return &c.Method }),
 	str(func(c *Comparator) *string { return &c.Reason }),
 	str(func(c *Comparator) *string { return &c.Vintage }),
@@ -142,7 +144,7 @@ var changeFields = []codec[Change]{
 	optFloat(func(c *Change) **float64 { return &c.Value }),
 	optFloat(func(c *Change) **float64 { return &c.Change }),
 	optFloat(func(c *Change) **float64 { return &c.ChangePercent }),
-	str(func(c *Change) *string { return &c.Judgement }),
+	str(func(c *Change) *Travel { return &c.Judgement }),
 }
 
 // appendDoc appends ev's document to b.
@@ -314,10 +316,12 @@ func part[T, S any](field func(*T) **S, fs ...codec[S]) codec[T] {
 		}}
 }
 
-func str[T any](field func(*T) *string) codec[T] {
+// str codes a string field, or one of a string type (a label such as RAGStatus): the same bytes
+// either way.
+func str[T any, S ~string](field func(*T) *S) codec[T] {
 	return codec[T]{
-		put: func(w *docWriter, v *T) { w.string(*field(v)) },
-		get: func(r *docReader, v *T) { *field(v) = r.string() },
+		put: func(w *docWriter, v *T) { w.string(string(*field(v))) },
+		get: func(r *docReader, v *T) { *field(v) = S(r.string()) },
 	}
 }
 

@@ -36,7 +36,12 @@ func TestDocRoundTripShipped(t *testing.T) {
 	}
 	var jsonBytes, docBytes int
 	want := map[engine.EvaluationKey][]byte{}
+	seen := map[string]int{}
 	for _, ev := range computed {
+		if err := labelsListed(ev); err != nil {
+			t.Fatalf("%v: %v is not a listed label", ev.Key(), err)
+		}
+		labelsSeen(ev, seen)
 		doc := engine.EncodeDoc(ev)
 		back, err := engine.DecodeDoc(doc)
 		if err != nil {
@@ -52,6 +57,21 @@ func TestDocRoundTripShipped(t *testing.T) {
 		want[ev.Key()] = a
 	}
 	t.Logf("%d evaluations: JSON %d bytes, documents %d bytes (%.2f×)", len(computed), jsonBytes, docBytes, float64(jsonBytes)/float64(docBytes))
+	// The shipped data gives every RAG status and direction of travel, and the main judgements and
+	// trend labels.
+	for _, s := range engine.RAGStatuses() {
+		if seen["rag "+string(s)] == 0 {
+			t.Errorf("no shipped evaluation is %s against target", s)
+		}
+	}
+	for _, k := range []string{"judgement better", "judgement similar", "judgement worse", "judgement higher", "judgement lower",
+		"judgement not_compared", "travel improving", "travel worsening", "travel no_change", "travel increasing",
+		"travel decreasing", "travel no_data", "trend decreasing_getting_better", "trend increasing_getting_worse", "trend no_significant_change",
+		"trend cannot_be_calculated"} {
+		if seen[k] == 0 {
+			t.Errorf("no shipped evaluation has %s", k)
+		}
+	}
 
 	stored, err := app.Engine.Evaluations(ctx, engine.EvaluationFilter{})
 	if err != nil {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"strings"
 	"time"
+
+	"github.com/childrens-trust/scorecard/stats"
 )
 
 // The rules that put a scorecard row on the exception report.
@@ -84,15 +86,15 @@ func exceptionRules(ev *Evaluation) (rules, reasons []string) {
 		reasons = append(reasons, reason)
 	}
 	eng := ev.Comparators.England
-	if eng == nil || eng.Judgement != "worse" {
+	if eng == nil || eng.Judgement != stats.Worse {
 		return rules, reasons
 	}
 	var worsening []string
-	if d := ev.Direction.Previous; d != nil && d.Judgement == "worsening" {
+	if d := ev.Direction.Previous; d != nil && d.Judgement == Worsening {
 		worsening = append(worsening, "worsening since "+d.Period)
 	}
-	if t := ev.RecentTrend; t != nil && strings.HasSuffix(t.Label, "_getting_worse") {
-		worsening = append(worsening, "recent trend "+strings.ReplaceAll(strings.ReplaceAll(t.Label, "_getting_", " and getting "), "_", " "))
+	if t := ev.RecentTrend; t != nil && (t.Label == stats.TrendIncreasingGettingWorse || t.Label == stats.TrendDecreasingGettingWorse) {
+		worsening = append(worsening, "recent trend "+strings.ReplaceAll(strings.ReplaceAll(string(t.Label), "_getting_", " and getting "), "_", " "))
 	}
 	if len(worsening) == 0 {
 		return rules, reasons

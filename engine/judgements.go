@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/childrens-trust/scorecard/indicators"
 	"github.com/childrens-trust/scorecard/period"
@@ -176,15 +177,33 @@ func (ts targetSet) upcoming(area string, p period.Period) *resolvedTarget {
 	return &ts.entries[best].t
 }
 
-// RAG statuses.
+// RAGStatus is the judgement against target ([RAG.Status]): one of [RAGStatuses].
+type RAGStatus string
+
+// The RAG statuses.
 const (
-	Green      = "green"
-	Amber      = "amber"
-	Red        = "red"
-	NoTarget   = "no_target"
-	NoData     = "no_data"
-	Suppressed = "suppressed"
+	// Green: the value meets the target (or is within the green band of a closer-is-better one).
+	Green RAGStatus = "green"
+	// Amber: the value misses the target but is within tolerance (and, under the
+	// tolerance-and-direction rule, improved on a year earlier).
+	Amber RAGStatus = "amber"
+	// Red: the value misses the target by more than the tolerance.
+	Red RAGStatus = "red"
+	// NoTarget: no target applies, or the indicator has no good direction to judge against one.
+	NoTarget RAGStatus = "no_target"
+	// NoData: there is no value for the period.
+	NoData RAGStatus = "no_data"
+	// Suppressed: the value is suppressed at source (the marker says how).
+	Suppressed RAGStatus = "suppressed"
 )
+
+// RAGStatuses lists every [RAGStatus], in the order the API documents them.
+func RAGStatuses() []RAGStatus {
+	return []RAGStatus{Green, Amber, Red, NoTarget, NoData, Suppressed}
+}
+
+// Valid reports whether s is one of [RAGStatuses].
+func (s RAGStatus) Valid() bool { return slices.Contains(RAGStatuses(), s) }
 
 // rag judges a value against its target (PRODUCT.md "RAG against target"). Higher is better:
 // green if value >= target, amber if value >= target - tolerance, else red; lower is better
@@ -270,14 +289,34 @@ func atLeast(a, b float64) bool { return a >= b || sameValue(a, b) }
 // atMost reports a <= b, inclusive of a boundary b computed with rounding error.
 func atMost(a, b float64) bool { return a <= b || sameValue(a, b) }
 
-// Direction-of-travel judgements.
+// Travel is a direction-of-travel judgement ([Change.Judgement]): one of [Travels].
+type Travel string
+
+// The direction-of-travel judgements.
 const (
-	Improving  = "improving"
-	Worsening  = "worsening"
-	NoChange   = "no_change"
-	Increasing = "increasing"
-	Decreasing = "decreasing"
+	// Improving: the value moved in the good direction (closer to the target, for a
+	// closer-is-better indicator with one).
+	Improving Travel = "improving"
+	// Worsening: the value moved in the bad direction (further from the target, for a
+	// closer-is-better indicator with one).
+	Worsening Travel = "worsening"
+	// NoChange: the value is the same (or as far from the target).
+	NoChange Travel = "no_change"
+	// Increasing: the value rose, where neither direction is better.
+	Increasing Travel = "increasing"
+	// Decreasing: the value fell, where neither direction is better.
+	Decreasing Travel = "decreasing"
+	// TravelNoData: the value or the earlier period's value is missing.
+	TravelNoData Travel = "no_data"
 )
+
+// Travels lists every [Travel], in the order the API documents them.
+func Travels() []Travel {
+	return []Travel{Improving, Worsening, NoChange, Increasing, Decreasing, TravelNoData}
+}
+
+// Valid reports whether t is one of [Travels].
+func (t Travel) Valid() bool { return slices.Contains(Travels(), t) }
 
 // change compares an observation with the same area's value in an earlier period. For closer-is-
 // better indicators with a target, improving means closer to the target.
@@ -285,7 +324,7 @@ func change(def *indicators.Definition, o *observation, s *series, earlier perio
 	if earlier.IsZero() {
 		return nil
 	}
-	c := &Change{Period: earlier.String(), Judgement: NoData}
+	c := &Change{Period: earlier.String(), Judgement: TravelNoData}
 	prev, ok := s.obs[earlier][o.area.Code]
 	if !ok {
 		return c
@@ -303,7 +342,7 @@ func change(def *indicators.Definition, o *observation, s *series, earlier perio
 	return c
 }
 
-func directionOf(pol stats.Polarity, now, before float64, t *resolvedTarget) string {
+func directionOf(pol stats.Polarity, now, before float64, t *resolvedTarget) Travel {
 	d := now - before
 	if d == 0 {
 		return NoChange

@@ -81,7 +81,7 @@ func TestRAGStandardBoundaries(t *testing.T) {
 		pol   stats.Polarity
 		t     *resolvedTarget
 		value float64
-		want  string
+		want  RAGStatus
 	}{
 		// Higher is better: target 80, tolerance 4 → amber from 76 (inclusive).
 		{"higher/at target is green", stats.HigherIsBetter, absTarget(80, 4), 80, Green},
@@ -232,18 +232,18 @@ func TestRAGMissingSuppressedAndNoTarget(t *testing.T) {
 func TestRAGToleranceAndDirection(t *testing.T) {
 	def := testDef(stats.HigherIsBetter, indicators.RuleToleranceAndDirection)
 	tg := absTarget(80, 4)
-	yearAgo := func(j string) *Change { return &Change{Period: "2015-16", Judgement: j} }
+	yearAgo := func(j Travel) *Change { return &Change{Period: "2015-16", Judgement: j} }
 	cases := []struct {
 		name    string
 		value   float64
 		yearAgo *Change
-		want    string
+		want    RAGStatus
 	}{
 		{"within tolerance and improved is amber", 78, yearAgo(Improving), Amber},
 		{"on the tolerance boundary and improved is amber", 76, yearAgo(Improving), Amber},
 		{"within tolerance but worsened is red", 78, yearAgo(Worsening), Red},
 		{"within tolerance, no change is red", 78, yearAgo(NoChange), Red},
-		{"within tolerance, no year-ago value is red", 78, yearAgo(NoData), Red},
+		{"within tolerance, no year-ago value is red", 78, yearAgo(TravelNoData), Red},
 		{"within tolerance, no year-ago period is red", 78, nil, Red},
 		{"outside tolerance though improved is red", 75.9, yearAgo(Improving), Red},
 		{"at target though worsened is green", 80, yearAgo(Worsening), Green},
@@ -268,7 +268,7 @@ func TestRAGToleranceAndDirection(t *testing.T) {
 	lower := testDef(stats.LowerIsBetter, indicators.RuleToleranceAndDirection)
 	for _, c := range []struct {
 		before float64
-		want   string
+		want   RAGStatus
 	}{{25, Amber}, {21, Red}} {
 		now := obsOf(t, "839", "2016-17 Q2", 22)
 		before := obsOf(t, "839", "2015-16 Q2", c.before)
@@ -387,7 +387,7 @@ func TestDirectionOfTravel(t *testing.T) {
 		pol         stats.Polarity
 		before, now float64
 		t           *resolvedTarget
-		want        string
+		want        Travel
 	}{
 		{"higher/up is improving", stats.HigherIsBetter, 80, 85, nil, Improving},
 		{"higher/down is worsening", stats.HigherIsBetter, 85, 80, nil, Worsening},
@@ -459,7 +459,7 @@ func TestChangeValues(t *testing.T) {
 		now := obsOf(t, "839", "2016-17 Q1", 85.3)
 		other := obsOf(t, "886", "2015-16 Q4", 80) // another area has the earlier period
 		c := change(higher, now, testSeries(now, other), now.period.Previous(), nil)
-		if c == nil || c.Period != "2015-16 Q4" || c.Judgement != NoData || c.Value != nil || c.Change != nil || c.ChangePercent != nil {
+		if c == nil || c.Period != "2015-16 Q4" || c.Judgement != TravelNoData || c.Value != nil || c.Change != nil || c.ChangePercent != nil {
 			t.Fatalf("got %+v, want period 2015-16 Q4, no_data, no values", c)
 		}
 	})
@@ -467,14 +467,14 @@ func TestChangeValues(t *testing.T) {
 		now, before := obsOf(t, "839", "2016-17", 85.3), obsOf(t, "839", "2015-16", nan)
 		before.marker = "c"
 		c := change(higher, now, testSeries(now, before), now.period.Previous(), nil)
-		if c.Judgement != NoData || c.Value != nil || c.Change != nil || c.ChangePercent != nil {
+		if c.Judgement != TravelNoData || c.Value != nil || c.Change != nil || c.ChangePercent != nil {
 			t.Fatalf("got %+v, want no_data without values", c)
 		}
 	})
 	t.Run("current value missing is no_data but keeps the earlier value", func(t *testing.T) {
 		now, before := obsOf(t, "839", "2016-17", nan), obsOf(t, "839", "2015-16", 80)
 		c := change(higher, now, testSeries(now, before), now.period.Previous(), nil)
-		if c.Judgement != NoData || !eqPtr(c.Value, 80) || c.Change != nil {
+		if c.Judgement != TravelNoData || !eqPtr(c.Value, 80) || c.Change != nil {
 			t.Fatalf("got %+v, want no_data with earlier value 80 and no change", c)
 		}
 	})

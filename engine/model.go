@@ -1,6 +1,10 @@
 package engine
 
-import "time"
+import (
+	"time"
+
+	"github.com/childrens-trust/scorecard/stats"
+)
 
 // AreaRef names an area in results.
 type AreaRef struct {
@@ -52,13 +56,13 @@ type CI struct {
 // RAG is the judgement against target, with the rule, target and tolerance it used, so that a
 // later change of target never re-colours this judgement silently.
 type RAG struct {
-	Status        string   `json:"status"` // green, amber, red, no_target, no_data, suppressed
-	Rule          string   `json:"rule"`   // e.g. "higher_is_better/standard"
-	Target        *float64 `json:"target"`
-	Tolerance     *float64 `json:"tolerance"`
-	ToleranceType string   `json:"tolerance_type,omitempty"`
-	GreenBand     *float64 `json:"green_band,omitempty"`
-	TargetSource  string   `json:"target_source,omitempty"` // where the target came from
+	Status        RAGStatus `json:"status"`
+	Rule          string    `json:"rule"` // e.g. "higher_is_better/standard"
+	Target        *float64  `json:"target"`
+	Tolerance     *float64  `json:"tolerance"`
+	ToleranceType string    `json:"tolerance_type,omitempty"`
+	GreenBand     *float64  `json:"green_band,omitempty"`
+	TargetSource  string    `json:"target_source,omitempty"` // where the target came from
 	// Baseline is set for a relative target: the baseline period, its value and the change.
 	Baseline *TargetBaseline `json:"baseline,omitempty"`
 	Reason   string          `json:"reason,omitempty"`
@@ -80,8 +84,8 @@ type Comparator struct {
 	// Source says how the value was obtained: published (a National/Regional row or a return's
 	// own comparator row), aggregated (Σnumerator/Σdenominator of the LAs), mean_of_areas (a plain
 	// mean, last resort), neighbour_mean (statistical neighbours), none.
-	Source    string `json:"source"`
-	Judgement string `json:"judgement"`
+	Source    string          `json:"source"`
+	Judgement stats.Judgement `json:"judgement"`
 	// Method is the rule that made the judgement: ci95, ci95_998, difference.
 	Method string `json:"method,omitempty"`
 	Reason string `json:"reason,omitempty"`
@@ -111,7 +115,7 @@ type Change struct {
 	ChangePercent *float64 `json:"change_percent"`
 	// Judgement: improving, worsening, no_change; increasing, decreasing for no-judgement
 	// indicators; no_data when either value is missing.
-	Judgement string `json:"judgement"`
+	Judgement Travel `json:"judgement"`
 }
 
 // SourceRef records which dataset revision an evaluation was computed from.
@@ -127,12 +131,12 @@ type Trend struct {
 	// Label: increasing_getting_better, increasing_getting_worse, decreasing_getting_better,
 	// decreasing_getting_worse, increasing, decreasing, no_significant_change or
 	// cannot_be_calculated.
-	Label     string   `json:"label"`
-	Slope     *float64 `json:"slope,omitempty"`
-	ChiSquare *float64 `json:"chi_square,omitempty"`
-	Periods   []string `json:"periods,omitempty"`
-	Reason    string   `json:"reason,omitempty"`
-	Method    string   `json:"method"`
+	Label     stats.TrendLabel `json:"label"`
+	Slope     *float64         `json:"slope,omitempty"`
+	ChiSquare *float64         `json:"chi_square,omitempty"`
+	Periods   []string         `json:"periods,omitempty"`
+	Reason    string           `json:"reason,omitempty"`
+	Method    string           `json:"method"`
 }
 
 // Quintile is an area's Fingertips quintile among local authorities (an indicator option).

@@ -11,6 +11,7 @@ import (
 	"github.com/childrens-trust/scorecard/datasets"
 	"github.com/childrens-trust/scorecard/indicators"
 	"github.com/childrens-trust/scorecard/staging"
+	"github.com/childrens-trust/scorecard/stats"
 )
 
 // UploadPreview is a dry run of an upload (scorecard.App.Preview): the revision it would make, the judgement changes it
@@ -30,20 +31,20 @@ type UploadPreview struct {
 // JudgementState is what a preview compares of one evaluation: its value and every judgement
 // made on it. A comparator or direction that was not judged is "".
 type JudgementState struct {
-	Value        *float64 `json:"value"`
-	DisplayValue string   `json:"display_value"`
-	RAG          string   `json:"rag"`
+	Value        *float64  `json:"value"`
+	DisplayValue string    `json:"display_value"`
+	RAG          RAGStatus `json:"rag"`
 	// England, Region and StatisticalNeighbours are the comparator judgements (better,
 	// similar, worse, ...).
-	England               string `json:"england"`
-	Region                string `json:"region"`
-	StatisticalNeighbours string `json:"statistical_neighbours"`
-	Rank                  *Rank  `json:"rank"`
-	Quartile              string `json:"quartile"`
+	England               stats.Judgement `json:"england"`
+	Region                stats.Judgement `json:"region"`
+	StatisticalNeighbours stats.Judgement `json:"statistical_neighbours"`
+	Rank                  *Rank           `json:"rank"`
+	Quartile              string          `json:"quartile"`
 	// DirectionPrevious and DirectionYearAgo are the direction of travel against the previous
 	// period and a year earlier (improving, worsening, ...).
-	DirectionPrevious string `json:"direction_previous"`
-	DirectionYearAgo  string `json:"direction_year_ago"`
+	DirectionPrevious Travel `json:"direction_previous"`
+	DirectionYearAgo  Travel `json:"direction_year_ago"`
 }
 
 // Names of the fields of a JudgementState, as JudgementChange.Changed lists them.
@@ -196,13 +197,13 @@ func (e *Engine) Preview(ctx context.Context, conn *sql.Conn, dataset string) ([
 }
 
 func stateOf(ev *Evaluation) *JudgementState {
-	judged := func(c *Comparator) string {
+	judged := func(c *Comparator) stats.Judgement {
 		if c == nil {
 			return ""
 		}
 		return c.Judgement
 	}
-	travel := func(c *Change) string {
+	travel := func(c *Change) Travel {
 		if c == nil {
 			return ""
 		}
@@ -280,11 +281,11 @@ func summarise(changes []JudgementChange) ChangeSummary {
 				s.ValuesChanged++
 			case f == FieldRAG && c.New != nil:
 				switch c.New.RAG {
-				case "red":
+				case Red:
 					s.TurnRed++
-				case "amber":
+				case Amber:
 					s.TurnAmber++
-				case "green":
+				case Green:
 					s.TurnGreen++
 				}
 			}

@@ -10,21 +10,21 @@ import (
 // ScorecardResult is a scorecard evaluated for an area: its priorities in order, each with its
 // rows and a RAG summary, and a summary of the whole card.
 type ScorecardResult struct {
-	ID              string           `json:"id"`
-	Title           string           `json:"title"`
-	Description     string           `json:"description,omitempty"`
-	Source          string           `json:"source,omitempty"`
-	Area            AreaRef          `json:"area"`
-	RequestedPeriod string           `json:"requested_period,omitempty"`
-	Summary         map[string]int   `json:"summary"`
-	Priorities      []PriorityResult `json:"priorities"`
+	ID              string            `json:"id"`
+	Title           string            `json:"title"`
+	Description     string            `json:"description,omitempty"`
+	Source          string            `json:"source,omitempty"`
+	Area            AreaRef           `json:"area"`
+	RequestedPeriod string            `json:"requested_period,omitempty"`
+	Summary         map[RAGStatus]int `json:"summary"`
+	Priorities      []PriorityResult  `json:"priorities"`
 }
 
 // PriorityResult is one priority of an evaluated scorecard.
 type PriorityResult struct {
 	Title       string                `json:"title"`
 	Description string                `json:"description,omitempty"`
-	Summary     map[string]int        `json:"summary"`
+	Summary     map[RAGStatus]int     `json:"summary"`
 	Rows        []ScorecardItemResult `json:"rows"`
 }
 
@@ -46,8 +46,12 @@ type ScorecardItemResult struct {
 }
 
 // newSummary has every RAG status, at zero, so consumers see the same keys every time.
-func newSummary() map[string]int {
-	return map[string]int{Green: 0, Amber: 0, Red: 0, NoData: 0, NoTarget: 0, Suppressed: 0}
+func newSummary() map[RAGStatus]int {
+	m := make(map[RAGStatus]int, len(RAGStatuses()))
+	for _, s := range RAGStatuses() {
+		m[s] = 0
+	}
+	return m
 }
 
 // EvaluateScorecard reads a scorecard for an area (the scorecard's own area when area is "")

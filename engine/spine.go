@@ -65,7 +65,7 @@ func (e *Engine) NeighbourEvaluations(ev *Evaluation, las []*Evaluation) (vintag
 			out = append(out, got)
 			continue
 		}
-		out = append(out, &Evaluation{Indicator: ev.Indicator, Period: ev.Period, Status: NoData,
+		out = append(out, &Evaluation{Indicator: ev.Indicator, Period: ev.Period, Status: "no_data",
 			Area: AreaRef{Code: n.Area.Code, Name: n.Area.Name, Level: string(n.Area.Level)}})
 	}
 	return vintage, out

@@ -41,7 +41,7 @@ func encodeRows(evs []*Evaluation) ([]storedRow, error) {
 		if ev.Value != nil {
 			r.value = *ev.Value
 		}
-		r.rag = ev.RAG.Status
+		r.rag = string(ev.RAG.Status)
 	}
 	// Documents are cut from the final buffer, so the ones it outgrew can be freed.
 	start := 0

@@ -1,13 +1,16 @@
 package stats
 
-import "math"
+import (
+	"math"
+	"slices"
+)
 
 // Comparison is the result of [CompareWithBenchmark].
 type Comparison struct {
-	// Label is one of "better", "similar", "worse" (higher/lower is better);
-	// "higher", "similar", "lower" (no judgement, closer is better); "best",
-	// "worst" in addition in two-level mode; or "not_compared".
-	Label string
+	// Label is one of [Better], [Similar], [Worse] (higher/lower is better);
+	// [Higher], [Similar], [Lower] (no judgement, closer is better); [Best],
+	// [Worst] in addition in two-level mode; or [NotCompared].
+	Label Judgement
 	// Method says how the label was reached: "ci95" (Fingertips' 95% rule),
 	// "ci95_998" (95% and 99.8%), "difference" (no interval: the sign of
 	// value − benchmark). Empty when not compared.
@@ -43,8 +46,39 @@ const (
 	MethodDifference = "difference"
 )
 
-// LabelNotCompared is the [Comparison.Label] when no comparison was possible.
-const LabelNotCompared = "not_compared"
+// Judgement is how a value compares with a benchmark ([Comparison.Label]): one of
+// [Judgements].
+type Judgement string
+
+// The judgements against a benchmark.
+const (
+	// Better: significantly better than the benchmark (higher/lower is better); in two-level
+	// mode, beyond the 95% level only.
+	Better Judgement = "better"
+	// Similar: no significant difference from the benchmark.
+	Similar Judgement = "similar"
+	// Worse: significantly worse than the benchmark (higher/lower is better); in two-level
+	// mode, beyond the 95% level only.
+	Worse Judgement = "worse"
+	// Higher: significantly higher than the benchmark, where neither direction is better.
+	Higher Judgement = "higher"
+	// Lower: significantly lower than the benchmark, where neither direction is better.
+	Lower Judgement = "lower"
+	// Best: better beyond the 99.8% level too (two-level mode).
+	Best Judgement = "best"
+	// Worst: worse beyond the 99.8% level too (two-level mode).
+	Worst Judgement = "worst"
+	// NotCompared: no comparison was possible ([Comparison.Reason] says why).
+	NotCompared Judgement = "not_compared"
+)
+
+// Judgements lists every [Judgement], in the order the API documents them.
+func Judgements() []Judgement {
+	return []Judgement{Better, Similar, Worse, Higher, Lower, Best, Worst, NotCompared}
+}
+
+// Valid reports whether j is one of [Judgements].
+func (j Judgement) Valid() bool { return slices.Contains(Judgements(), j) }
 
 // Reasons a value with a confidence-interval method is not compared
 // ([Comparison.Reason]).
@@ -69,7 +103,7 @@ const (
 // benchmark instead (a plain difference, Method "difference").
 //
 // Missing inputs: value NaN; ci95, ci998 or benchmark nil; an interval with a
-// NaN limit; a NaN benchmark. They give Label "not_compared" with the Reason.
+// NaN limit; a NaN benchmark. They give Label [NotCompared] with the Reason.
 func CompareWithBenchmark(value float64, ci95, ci998 *Interval, benchmark *float64, pol Polarity, opt CompareOptions) Comparison {
 	switch {
 	case math.IsNaN(value):
@@ -85,7 +119,7 @@ func CompareWithBenchmark(value float64, ci95, ci998 *Interval, benchmark *float
 			return notCompared(ReasonNoCI95)
 		}
 		if value == b {
-			return Comparison{Label: "similar", Method: MethodDifference}
+			return Comparison{Label: Similar, Method: MethodDifference}
 		}
 		return Comparison{Label: sideLabel(value > b, false, pol), Method: MethodDifference}
 	}
@@ -98,35 +132,35 @@ func CompareWithBenchmark(value float64, ci95, ci998 *Interval, benchmark *float
 		method = MethodCI95And998
 	}
 	if ci95.Contains(b) || value == b {
-		return Comparison{Label: "similar", Method: method}
+		return Comparison{Label: Similar, Method: method}
 	}
 	extreme := twoLevel && !ci998.Contains(b)
 	return Comparison{Label: sideLabel(value > b, extreme, pol), Method: method}
 }
 
 func notCompared(reason string) Comparison {
-	return Comparison{Label: LabelNotCompared, Reason: reason}
+	return Comparison{Label: NotCompared, Reason: reason}
 }
 
 // sideLabel names a significant difference: above says the value is above
 // the benchmark, extreme that it is beyond the 99.8% level too.
-func sideLabel(above, extreme bool, pol Polarity) string {
+func sideLabel(above, extreme bool, pol Polarity) Judgement {
 	higherIsBetter, ok := pol.directional()
 	if !ok {
 		if above {
-			return "higher"
+			return Higher
 		}
-		return "lower"
+		return Lower
 	}
 	good := above == higherIsBetter
 	switch {
 	case good && extreme:
-		return "best"
+		return Best
 	case good:
-		return "better"
+		return Better
 	case extreme:
-		return "worst"
+		return Worst
 	default:
-		return "worse"
+		return Worse
 	}
 }

@@ -13,9 +13,9 @@ func TestCompareWithBenchmarkReproducesFingertipsTable(t *testing.T) {
 		name          string
 		b, value      float64
 		ci            stats.Interval
-		lowerIsBetter string
-		higherBetter  string
-		noJudgement   string
+		lowerIsBetter stats.Judgement
+		higherBetter  stats.Judgement
+		noJudgement   stats.Judgement
 	}{
 		{"benchmark equals value inside interval", 11, 11, stats.Interval{Lower: 10, Upper: 12}, "similar", "similar", "similar"},
 		{"benchmark inside interval, value above it", 3.0, 3.05, stats.Interval{Lower: 2.7, Upper: 3.1}, "similar", "similar", "similar"},
@@ -24,7 +24,7 @@ func TestCompareWithBenchmarkReproducesFingertipsTable(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			for pol, want := range map[stats.Polarity]string{
+			for pol, want := range map[stats.Polarity]stats.Judgement{
 				stats.LowerIsBetter:  tt.lowerIsBetter,
 				stats.HigherIsBetter: tt.higherBetter,
 				stats.NoJudgement:    tt.noJudgement,
@@ -67,7 +67,7 @@ func TestCompareWithBenchmarkTwoLevelGivesBestAndWorstOutside998(t *testing.T) {
 		ci998     stats.Interval
 		b         float64
 		pol       stats.Polarity
-		wantLabel string
+		wantLabel stats.Judgement
 	}{
 		{"inside 95%: similar", 3.3, ci95, ci998, 3.4, stats.HigherIsBetter, "similar"},
 		{"outside 95%, inside 99.8%, above, higher is better", 3.3, ci95, ci998, 3.15, stats.HigherIsBetter, "better"},
@@ -129,7 +129,7 @@ func TestCompareWithBenchmarkFallsBackToTheDifferenceWhenAsked(t *testing.T) {
 		name      string
 		value, b  float64
 		pol       stats.Polarity
-		wantLabel string
+		wantLabel stats.Judgement
 	}{
 		{"above, higher is better", 5, 4, stats.HigherIsBetter, "better"},
 		{"above, lower is better", 5, 4, stats.LowerIsBetter, "worse"},

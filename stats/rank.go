@@ -185,10 +185,11 @@ func Quintile(value float64, bounds [6]float64, pol Polarity) int {
 
 // QuintileLabel names a [Quintile] category: "best", "better", "middle",
 // "worse", "worst" for higher/lower is better; "lowest", "low", "middle",
-// "high", "highest" otherwise; "not_compared" for 0 or an out-of-range q.
+// "high", "highest" otherwise; "not_compared" ([NotCompared]) for 0 or an
+// out-of-range q.
 func QuintileLabel(q int, pol Polarity) string {
 	if q < 1 || q > 5 {
-		return LabelNotCompared
+		return string(NotCompared)
 	}
 	if _, ok := pol.directional(); ok {
 		return [...]string{"best", "better", "middle", "worse", "worst"}[q-1]

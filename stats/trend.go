@@ -3,6 +3,7 @@ package stats
 import (
 	"fmt"
 	"math"
+	"slices"
 )
 
 // TrendPoints is the number of most recent valid points the recent-trend test
@@ -87,26 +88,54 @@ const (
 	ReasonCountEqualsDenominator = "a period has count equal to denominator (every person counted, 100%): Fingertips does not calculate the trend"
 )
 
-// Trend directions reported in [Trend.Direction]; [TrendNoChange] and
-// [TrendCannotBeCalculated] are also labels.
+// TrendLabel is a recent-trend marker ([Trend.Label]) or direction ([Trend.Direction]): one of
+// [TrendLabels].
+type TrendLabel string
+
+// The recent-trend labels. [TrendIncreasing], [TrendDecreasing], [TrendNoChange] and
+// [TrendCannotBeCalculated] are also the directions reported in [Trend.Direction].
 const (
-	TrendIncreasing         = "increasing"
-	TrendDecreasing         = "decreasing"
-	TrendNoChange           = "no_significant_change"
-	TrendCannotBeCalculated = "cannot_be_calculated"
+	// TrendIncreasingGettingBetter: a significant rise, where higher is better.
+	TrendIncreasingGettingBetter TrendLabel = "increasing_getting_better"
+	// TrendIncreasingGettingWorse: a significant rise, where lower is better.
+	TrendIncreasingGettingWorse TrendLabel = "increasing_getting_worse"
+	// TrendDecreasingGettingBetter: a significant fall, where lower is better.
+	TrendDecreasingGettingBetter TrendLabel = "decreasing_getting_better"
+	// TrendDecreasingGettingWorse: a significant fall, where higher is better.
+	TrendDecreasingGettingWorse TrendLabel = "decreasing_getting_worse"
+	// TrendIncreasing: a significant rise, where neither direction is better (and the
+	// direction of any significant rise).
+	TrendIncreasing TrendLabel = "increasing"
+	// TrendDecreasing: a significant fall, where neither direction is better (and the
+	// direction of any significant fall).
+	TrendDecreasing TrendLabel = "decreasing"
+	// TrendNoChange: the test found no significant change.
+	TrendNoChange TrendLabel = "no_significant_change"
+	// TrendCannotBeCalculated: the test could not be run ([Trend.Reason] says why).
+	TrendCannotBeCalculated TrendLabel = "cannot_be_calculated"
 )
+
+// TrendLabels lists every [TrendLabel], in the order the API documents them.
+func TrendLabels() []TrendLabel {
+	return []TrendLabel{TrendIncreasingGettingBetter, TrendIncreasingGettingWorse, TrendDecreasingGettingBetter,
+		TrendDecreasingGettingWorse, TrendIncreasing, TrendDecreasing, TrendNoChange, TrendCannotBeCalculated}
+}
+
+// Valid reports whether l is one of [TrendLabels].
+func (l TrendLabel) Valid() bool { return slices.Contains(TrendLabels(), l) }
 
 // Trend is the result of [RecentTrend].
 type Trend struct {
 	// Label is the polarity-aware marker (PRODUCT.md):
-	// "increasing_getting_better", "increasing_getting_worse",
-	// "decreasing_getting_better", "decreasing_getting_worse" (higher/lower
-	// is better), "increasing", "decreasing" (no judgement, closer is
-	// better), "no_significant_change" or "cannot_be_calculated".
-	Label string
-	// Direction is "increasing", "decreasing", "no_significant_change" or
-	// "cannot_be_calculated".
-	Direction string
+	// [TrendIncreasingGettingBetter], [TrendIncreasingGettingWorse],
+	// [TrendDecreasingGettingBetter], [TrendDecreasingGettingWorse]
+	// (higher/lower is better), [TrendIncreasing], [TrendDecreasing] (no
+	// judgement, closer is better), [TrendNoChange] or
+	// [TrendCannotBeCalculated].
+	Label TrendLabel
+	// Direction is [TrendIncreasing], [TrendDecreasing], [TrendNoChange] or
+	// [TrendCannotBeCalculated].
+	Direction TrendLabel
 	// Slope is the weighted slope per period over the five points and
 	// ChiSquare its χ² statistic; both 0 when not calculated.
 	Slope, ChiSquare float64
@@ -287,15 +316,19 @@ func reversed(ps []TrendPoint) []TrendPoint {
 	return out
 }
 
-func trendLabel(direction string, pol Polarity) string {
+func trendLabel(direction TrendLabel, pol Polarity) TrendLabel {
 	higherIsBetter, ok := pol.directional()
-	if !ok {
+	switch {
+	case !ok:
 		return direction
+	case direction == TrendIncreasing && higherIsBetter:
+		return TrendIncreasingGettingBetter
+	case direction == TrendIncreasing:
+		return TrendIncreasingGettingWorse
+	case !higherIsBetter:
+		return TrendDecreasingGettingBetter
 	}
-	if (direction == TrendIncreasing) == higherIsBetter {
-		return direction + "_getting_better"
-	}
-	return direction + "_getting_worse"
+	return TrendDecreasingGettingWorse
 }
 
 // TrendChiSquare returns the inverse-variance weighted slope and its χ²

@@ -65,8 +65,8 @@ func TestRecentTrendLabelsByPolarity(t *testing.T) {
 		name          string
 		points        []stats.TrendPoint
 		pol           stats.Polarity
-		wantLabel     string
-		wantDirection string
+		wantLabel     stats.TrendLabel
+		wantDirection stats.TrendLabel
 		wantSlopeSign float64
 	}{
 		{"increase, higher is better", increasingSeries(), stats.HigherIsBetter, "increasing_getting_better", "increasing", 1},
@@ -271,7 +271,7 @@ func TestRecentTrendFromCountsForProportionsWithoutLimits(t *testing.T) {
 		name      string
 		points    []stats.TrendPoint
 		pol       stats.Polarity
-		wantLabel string
+		wantLabel stats.TrendLabel
 		wantChi2  float64
 		wantSlope float64
 	}{

@@ -279,9 +279,9 @@ func comparatorCells(c *engine.Comparator) (string, string) {
 		return "", ""
 	}
 	if c.DisplayValue != "" {
-		return c.DisplayValue, c.Judgement
+		return c.DisplayValue, string(c.Judgement)
 	}
-	return fmtNum(c.Value), c.Judgement
+	return fmtNum(c.Value), string(c.Judgement)
 }
 
 // Columns of the flat evaluation table used by the CSV and table outputs.
@@ -303,13 +303,13 @@ func flatten(ev *engine.Evaluation) []string {
 	}
 	prevP, prevJ, yaP, yaJ := "", "", "", ""
 	if c := ev.Direction.Previous; c != nil {
-		prevP, prevJ = c.Period, c.Judgement
+		prevP, prevJ = c.Period, string(c.Judgement)
 	}
 	if c := ev.Direction.YearAgo; c != nil {
-		yaP, yaJ = c.Period, c.Judgement
+		yaP, yaJ = c.Period, string(c.Judgement)
 	}
 	return []string{ev.Indicator, ev.Area.Code, ev.Area.Name, ev.Period, fmtNum(ev.Value), ev.DisplayValue, ev.Status,
-		ev.RAG.Status, fmtNum(ev.RAG.Target), eng, engJ, reg, regJ, sn, snJ, snN, rank, of, ev.Quartile, prevP, prevJ, yaP, yaJ}
+		string(ev.RAG.Status), fmtNum(ev.RAG.Target), eng, engJ, reg, regJ, sn, snJ, snN, rank, of, ev.Quartile, prevP, prevJ, yaP, yaJ}
 }
 
 func writeCSV(w io.Writer, evs []*engine.Evaluation) error {
@@ -392,7 +392,7 @@ func (m *Main) evaluateScorecard(ctx context.Context, c common, id, area, period
 				target = stats.FormatFixed(*ev.RAG.Target, r.Decimals)
 			}
 			if ev.Direction.Previous != nil {
-				prev = ev.Direction.Previous.Judgement
+				prev = string(ev.Direction.Previous.Judgement)
 			}
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Reference, r.Title, ev.Period, ev.DisplayValue, target,
 				ev.RAG.Status, prev, ev.RAG.TargetSource)
