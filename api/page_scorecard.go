@@ -337,6 +337,10 @@ func judgementClass(j stats.Judgement) string {
 	switch j {
 	case stats.Better, stats.Similar, stats.Worse, stats.Higher, stats.Lower:
 		return string(j)
+	case stats.Best: // coloured as better; the word says 99.8%
+		return string(stats.Better)
+	case stats.Worst:
+		return string(stats.Worse)
 	}
 	return "none"
 }

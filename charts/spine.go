@@ -101,9 +101,9 @@ type spineMarker struct {
 
 func markerFor(judgement stats.Judgement) spineMarker {
 	switch judgement {
-	case stats.Better:
+	case stats.Better, stats.Best:
 		return spineMarker{"circle", colourArea, "blue circle: better than England"}
-	case stats.Worse:
+	case stats.Worse, stats.Worst:
 		return spineMarker{"diamond", colourNeighbours, "brown diamond: worse than England"}
 	case stats.Similar:
 		return spineMarker{"circle", "#ffffff", "white circle with a black ring: similar to England"}
@@ -201,7 +201,7 @@ func Spine(id, title string, area engine.AreaRef, rows []SpineRow) *Chart {
 	fmt.Fprintf(&summary, "%s: %d of %d indicators drawn on the range of local authority values in England, worst on the left and best on the right, England at the centre.",
 		area.Name, drawn, len(rows))
 	var parts []string
-	for _, k := range []stats.Judgement{stats.Better, stats.Similar, stats.Worse, stats.Higher, stats.Lower, stats.NotCompared} {
+	for _, k := range []stats.Judgement{stats.Best, stats.Better, stats.Similar, stats.Worse, stats.Worst, stats.Higher, stats.Lower, stats.NotCompared} {
 		if counts[k] > 0 {
 			parts = append(parts, fmt.Sprintf("%s %d", strings.ToLower(display.Judgement(k)), counts[k]))
 		}

@@ -181,6 +181,9 @@ func TestJudgements(t *testing.T) {
 		{"worse", "Worse", "▼", "worse than England"},
 		{"higher", "Higher", "▲", "higher than England"},
 		{"lower", "Lower", "▼", "lower than England"},
+		// Two-level comparisons (Fingertips' 95% and 99.8% limits).
+		{"best", "Better (99.8%)", "▲", "better than England at 99.8% confidence"},
+		{"worst", "Worse (99.8%)", "▼", "worse than England at 99.8% confidence"},
 		{"not_compared", "Not compared", "○", "not compared with England"},
 		{"", "Not compared", "○", "not compared with England"},
 	} {
@@ -201,6 +204,7 @@ func TestJudgements(t *testing.T) {
 		method, reason, want string
 	}{
 		{"worse", "ci95", "", "Compared by the area's 95% confidence interval."},
+		{"best", "ci95_998", "", "Compared by the area's 95% and 99.8% confidence intervals."},
 		{"better", "difference", "", "Compared by the plain difference, not a significance test: the indicator has no confidence-interval method."},
 		{"not_compared", "", "no 95% confidence interval", "Not compared: no 95% confidence interval, so a significant difference cannot be tested."},
 		{"not_compared", "", "no 99.8% confidence interval", "Not compared: no 99.8% confidence interval (a two-level comparison needs the 95% and the 99.8% limits)."},

@@ -58,11 +58,16 @@ func RAGReason(status engine.RAGStatus, reason string) string {
 }
 
 // Judgement is how an area compares with a benchmark, in a word: "Better", "Similar", "Worse",
-// "Higher", "Lower", "Not compared".
+// "Higher", "Lower", "Not compared"; a two-level comparison's best and worst are "Better
+// (99.8%)" and "Worse (99.8%)", as Fingertips labels them.
 func Judgement(j stats.Judgement) string {
 	switch j {
 	case stats.Better, stats.Similar, stats.Worse, stats.Higher, stats.Lower:
 		return strings.ToUpper(string(j[:1])) + string(j[1:])
+	case stats.Best:
+		return "Better (99.8%)"
+	case stats.Worst:
+		return "Worse (99.8%)"
 	}
 	return "Not compared"
 }
@@ -71,9 +76,9 @@ func Judgement(j stats.Judgement) string {
 // ● similar, ▼ worse, ▲/▼ higher/lower (no good direction), ○ not compared.
 func JudgementSymbol(j stats.Judgement) string {
 	switch j {
-	case stats.Better, stats.Higher:
+	case stats.Better, stats.Best, stats.Higher:
 		return "▲"
-	case stats.Worse, stats.Lower:
+	case stats.Worse, stats.Worst, stats.Lower:
 		return "▼"
 	case stats.Similar:
 		return "●"
@@ -87,6 +92,10 @@ func JudgementAgainst(j stats.Judgement, benchmark string) string {
 	switch j {
 	case stats.Better, stats.Worse, stats.Higher, stats.Lower:
 		return string(j) + " than " + benchmark
+	case stats.Best:
+		return "better than " + benchmark + " at 99.8% confidence"
+	case stats.Worst:
+		return "worse than " + benchmark + " at 99.8% confidence"
 	case stats.Similar:
 		return "similar to " + benchmark
 	}
@@ -97,7 +106,7 @@ func JudgementAgainst(j stats.Judgement, benchmark string) string {
 // a sentence for readers ("" when there is nothing to add).
 func ComparisonReason(judgement stats.Judgement, method, reason string) string {
 	switch judgement {
-	case stats.Better, stats.Similar, stats.Worse, stats.Higher, stats.Lower:
+	case stats.Better, stats.Similar, stats.Worse, stats.Higher, stats.Lower, stats.Best, stats.Worst:
 		switch method {
 		case "ci95":
 			return "Compared by the area's 95% confidence interval."

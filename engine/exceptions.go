@@ -86,7 +86,7 @@ func exceptionRules(ev *Evaluation) (rules, reasons []string) {
 		reasons = append(reasons, reason)
 	}
 	eng := ev.Comparators.England
-	if eng == nil || eng.Judgement != stats.Worse {
+	if eng == nil || (eng.Judgement != stats.Worse && eng.Judgement != stats.Worst) {
 		return rules, reasons
 	}
 	var worsening []string
