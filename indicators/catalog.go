@@ -17,7 +17,7 @@ import (
 	"github.com/childrens-trust/scorecard/datasets"
 	"github.com/childrens-trust/scorecard/errs"
 	"github.com/childrens-trust/scorecard/period"
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 //go:embed *.yaml
