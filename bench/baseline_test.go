@@ -371,14 +371,14 @@ func engineTable(t *testing.T, app *scorecard.App) {
 			for _, ev := range evs {
 				var previous, rank driver.Value
 				if ev.Direction.Previous != nil {
-					previous = ev.Direction.Previous.Judgement
+					previous = string(ev.Direction.Previous.Judgement)
 				}
 				if ev.Rank != nil {
 					rank = int32(ev.Rank.Position)
 				}
 				c := ev.Comparators
 				if err := add(ev.Indicator, ev.Area.Code, ev.Period, value(ev.Value), comparator(c.England),
-					comparator(c.Region), comparator(c.StatisticalNeighbours), previous, ev.RAG.Status, rank, ev.Quartile); err != nil {
+					comparator(c.Region), comparator(c.StatisticalNeighbours), previous, string(ev.RAG.Status), rank, ev.Quartile); err != nil {
 					return err
 				}
 			}
