@@ -2,6 +2,7 @@ package api
 
 import (
 	"cmp"
+	"net/http"
 	"net/url"
 	"slices"
 	"strings"
@@ -250,6 +251,20 @@ func (s *Server) areaPage(c echo.Context) error {
 }
 
 var areaPageTemplate = pageTemplate("area")
+
+// areaPicker is GET /areas?area=: the area page's picker, redirected (303) to that area's page,
+// or to the catalogue without an area. An unknown area is a 404 page.
+func (s *Server) areaPicker(c echo.Context) error {
+	asked := strings.TrimSpace(c.QueryParam("area"))
+	if asked == "" {
+		return c.Redirect(http.StatusSeeOther, "/indicators")
+	}
+	a, err := s.Engine.Area(asked)
+	if err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/areas/"+url.PathEscape(a.Code))
+}
 
 // listIndicators is GET /api/v1/indicators?topic=&q=: the indicator definitions in id order,
 // narrowed by topic and by words in the title or description (Catalog.Find); an unknown topic

@@ -37,6 +37,7 @@ func (s *Server) registerPages(e *echo.Echo) {
 		"/scorecards/:id/exceptions":  s.exceptionsPage,
 		"/areas/:area/indicators/:id": s.indicatorPage,
 		"/areas/:area":                s.areaPage,
+		"/areas":                      s.areaPicker,
 		"/indicators":                 s.cataloguePage,
 	} {
 		get(e, path, h)
