@@ -33,7 +33,7 @@ func catalogueFilter(c echo.Context) (topic, q string, err error) {
 
 // catalogueEntry is one indicator in the catalogue page's list.
 type catalogueEntry struct {
-	Title, Description, Reference, Measure, GoodDirection, URL string
+	Title, Description, Measure, GoodDirection, URL string
 }
 
 // catalogueTopic is one topic's indicators on the catalogue page.
@@ -104,7 +104,7 @@ func (s *Server) cataloguePage(c echo.Context) error {
 			data.Groups = append(data.Groups, catalogueTopic{Topic: d.Topic, Anchor: "topic-" + itoa(i+1)})
 		}
 		data.Groups[i].Entries = append(data.Groups[i].Entries, catalogueEntry{Title: d.Title, Description: d.Description,
-			Reference: d.Reference, Measure: display.UnitWords(d), GoodDirection: display.Polarity(d.Polarity),
+			Measure: display.UnitWords(d), GoodDirection: display.Polarity(d.Polarity),
 			URL: "/areas/" + url.PathEscape(a.Code) + "/indicators/" + url.PathEscape(d.ID)})
 	}
 	// Topics in the catalogue's order, each topic's indicators by title.
@@ -197,7 +197,7 @@ type areaTopicView struct {
 
 // areaRowView is one indicator's row on the area page: its standing, as the scorecard shows it.
 type areaRowView struct {
-	Title, Reference, URL, Measure, GoodDirection string
+	Title, URL, Measure, GoodDirection string
 	standing
 }
 
@@ -231,7 +231,7 @@ func (s *Server) areaPage(c echo.Context) error {
 			if !ok {
 				return errs.Errorf(errs.Internal, "area page row %s: no such indicator", r.Indicator)
 			}
-			row := areaRowView{Title: r.Title, Reference: r.Reference, Measure: display.UnitWords(def),
+			row := areaRowView{Title: r.Title, Measure: display.UnitWords(def),
 				GoodDirection: display.Polarity(def.Polarity), standing: standingOf(def, r.Evaluation),
 				URL: "/areas/" + url.PathEscape(ov.Area.Code) + "/indicators/" + url.PathEscape(def.ID)}
 			if r.Evaluation != nil {

@@ -66,9 +66,10 @@ form.pickers input[type=search]:focus{outline:3px solid #ffdd00;outline-offset:0
 ul.catalogue{list-style:none;padding:0;margin:0 0 1rem}
 ul.catalogue li{border-bottom:1px solid #b1b4b6;padding:.5rem 0}
 ul.catalogue li>a{font-weight:700}
-ul.catalogue .ref{color:#505a5f}
 ul.catalogue .meta{display:block;font-size:.875rem;color:#505a5f}
 ul.catalogue .desc{display:block;font-size:1rem;margin-top:.125rem}
+table.scorecard.area{table-layout:fixed}
+table.area col.k-ind{width:30%}table.area col.k-per{width:12%}table.area col.k-val{width:10%}table.area col.k-cmp{width:13%}table.area col.k-rank{width:9%}
 ul.links{list-style:none;padding:0;margin:.5rem 0 1rem;display:flex;flex-wrap:wrap;gap:.5rem 1.5rem}
 table.scorecard,table.summary,table.plain{border-collapse:collapse;font-size:1rem;font-variant-numeric:tabular-nums;margin:.5rem 0 1rem}
 table.scorecard caption,table.summary caption,table.plain caption{text-align:left;font-weight:700;padding:0 0 .5rem 0}
