@@ -69,7 +69,7 @@ ul.catalogue li>a{font-weight:700}
 ul.catalogue .meta{display:block;font-size:.875rem;color:#505a5f}
 ul.catalogue .desc{display:block;font-size:1rem;margin-top:.125rem}
 table.scorecard.area{table-layout:fixed}
-table.area col.k-ind{width:30%}table.area col.k-per{width:12%}table.area col.k-val{width:10%}table.area col.k-cmp{width:13%}table.area col.k-rank{width:9%}
+table.area col.k-ind{width:27%}table.area col.k-per{width:12%}table.area col.k-val{width:11%}table.area col.k-cmp{width:13%}table.area col.k-rank{width:11%}
 ul.links{list-style:none;padding:0;margin:.5rem 0 1rem;display:flex;flex-wrap:wrap;gap:.5rem 1.5rem}
 table.scorecard,table.summary,table.plain{border-collapse:collapse;font-size:1rem;font-variant-numeric:tabular-nums;margin:.5rem 0 1rem}
 table.scorecard caption,table.summary caption,table.plain caption{text-align:left;font-weight:700;padding:0 0 .5rem 0}
