@@ -138,6 +138,7 @@ func wantsHTMLError(r *http.Request) bool {
 	}
 	// A board page's route answers in HTML unless the client asks for JSON by name.
 	page := p == "/" || p == "/scorecards" || p == signInPath || p == signOutPath || strings.HasPrefix(p, "/scorecards/") || strings.HasPrefix(p, "/areas/") ||
+		p == "/areas" || p == "/indicators" ||
 		p == "/datasets" || strings.HasPrefix(p, "/datasets/")
 	return page && !json
 }

@@ -34,13 +34,6 @@ func (s *Server) health(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]any{"status": "ok", "indicators": len(s.Catalog.All())})
 }
 
-func (s *Server) listIndicators(c echo.Context) error {
-	return s.read(c, tabular, func() (*reply, error) {
-		defs := s.Catalog.All()
-		return &reply{JSON: newList(defs), Table: func() *table { return indicatorTable(defs) }}, nil
-	})
-}
-
 func (s *Server) indicator(c echo.Context) (*indicators.Definition, error) {
 	d, ok := s.Catalog.Get(c.Param("id"))
 	if !ok {

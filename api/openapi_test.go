@@ -200,6 +200,8 @@ func TestReadResponsesValidateAgainstOpenAPI(t *testing.T) {
 		{method: "GET", path: "/api/v1/openapi.json", status: 200},
 		{method: "GET", path: "/api/v1/indicators", status: 200},
 		{method: "GET", path: "/api/v1/indicators?format=csv", status: 200},
+		{method: "GET", path: "/api/v1/indicators?topic=Children+Looked+After&q=sdq", status: 200},
+		{method: "GET", path: "/api/v1/indicators?topic=No+such+topic", status: 200},
 		{method: "GET", path: "/api/v1/indicators/secondary-good-outstanding-schools", status: 200},
 		{method: "GET", path: "/api/v1/indicators/injury-admissions-0-14/evaluations?area=839", status: 200},
 		{method: "GET", path: "/api/v1/indicators/secondary-good-outstanding-schools/evaluations?area=836", status: 200},

@@ -40,7 +40,7 @@ func (s *Server) errorPage(c echo.Context, status int, message string) error {
 	case status == http.StatusNotFound && datasetsPage:
 		d.Heading = "We could not find that"
 		d.Advice = "Check the address, or choose a dataset from the list."
-	case status == http.StatusNotFound && (strings.HasPrefix(path, "/scorecards") || strings.HasPrefix(path, "/areas/")):
+	case status == http.StatusNotFound && (strings.HasPrefix(path, "/scorecards") || strings.HasPrefix(path, "/areas") || path == "/indicators"):
 		d.Heading = "We could not find that"
 		d.Advice = "Check the address, or choose a scorecard and an area below."
 		d.Pickers = true

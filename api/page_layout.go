@@ -61,6 +61,15 @@ form.pickers{display:flex;flex-wrap:wrap;gap:1rem 1.5rem;align-items:flex-end;ma
 form.pickers label{display:block;font-weight:700;margin-bottom:.25rem}
 form.pickers select{font:inherit;font-size:1rem;padding:.25rem;border:2px solid #0b0c0c;background:#fff;color:#0b0c0c;max-width:min(22rem,100%)}
 form.pickers button,.button{font:inherit;font-size:1rem;padding:.375rem 1rem;border:2px solid #00703c;background:#00703c;color:#fff;cursor:pointer;font-weight:700}
+form.pickers input[type=search]{font:inherit;font-size:1rem;padding:.25rem;border:2px solid #0b0c0c;background:#fff;color:#0b0c0c;width:22rem;max-width:100%;box-sizing:border-box}
+form.pickers input[type=search]:focus{outline:3px solid #ffdd00;outline-offset:0;box-shadow:0 0 0 5px #0b0c0c}
+ul.catalogue{list-style:none;padding:0;margin:0 0 1rem}
+ul.catalogue li{border-bottom:1px solid #b1b4b6;padding:.5rem 0}
+ul.catalogue li>a{font-weight:700}
+ul.catalogue .meta{display:block;font-size:.875rem;color:#505a5f}
+ul.catalogue .desc{display:block;font-size:1rem;margin-top:.125rem}
+table.scorecard.area{table-layout:fixed}
+table.area col.k-ind{width:27%}table.area col.k-per{width:12%}table.area col.k-val{width:11%}table.area col.k-cmp{width:13%}table.area col.k-rank{width:11%}
 ul.links{list-style:none;padding:0;margin:.5rem 0 1rem;display:flex;flex-wrap:wrap;gap:.5rem 1.5rem}
 table.scorecard,table.summary,table.plain{border-collapse:collapse;font-size:1rem;font-variant-numeric:tabular-nums;margin:.5rem 0 1rem}
 table.scorecard caption,table.summary caption,table.plain caption{text-align:left;font-weight:700;padding:0 0 .5rem 0}

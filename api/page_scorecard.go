@@ -60,22 +60,49 @@ type comparatorCell struct {
 	Rest   string // Says after Word, for screen readers: " than England"
 }
 
+// standing is where an area stands on an indicator in one evaluation, as a row shows it: the
+// period, the value, each comparator's figure with how the area compares with it (statistical
+// neighbours, region, England), and the rank with its quartile. The scorecard's rows and the
+// area page's rows both show it (standingOf).
+type standing struct {
+	Period, PeriodWords string
+	Value               cell
+	Comparators         []comparatorCell
+	Rank                string
+}
+
+// standingOf is an evaluation's standing (ev nil: no data, and nothing compared).
+func standingOf(def *indicators.Definition, ev *engine.Evaluation) standing {
+	st := standing{Value: valueCell(def, ev), Comparators: []comparatorCell{
+		comparator(def, "Statistical neighbours", nil), comparator(def, "", nil), comparator(def, "England", nil)}}
+	if ev == nil {
+		return st
+	}
+	st.Period, st.PeriodWords = display.PeriodShort(ev.Period), display.Period(ev.Period)
+	st.Comparators = []comparatorCell{
+		comparator(def, "Statistical neighbours", ev.Comparators.StatisticalNeighbours),
+		comparator(def, "", ev.Comparators.Region),
+		comparator(def, "England", ev.Comparators.England),
+	}
+	if ev.Rank != nil {
+		st.Rank = display.Rank(ev.Rank.Position, ev.Rank.Of, ev.Quartile)
+	}
+	return st
+}
+
 // scorecardRow is one indicator's line on the scorecard page.
 type scorecardRow struct {
 	Ref, Title, URL, Measure, GoodDirection string
-	Period, PeriodWords                     string
-	Value                                   cell
-	Comparators                             []comparatorCell
-	Rank                                    string
-	Target                                  cell
-	Gap, Forecast, Owner                    string
-	Last                                    []periodValue
-	RAG                                     template.HTML
-	RAGWord                                 string
-	Dir                                     charts.DirectionStyle
-	DirDetail                               string
-	Spark                                   template.HTML
-	Comment                                 *engine.Comment
+	standing
+	Target               cell
+	Gap, Forecast, Owner string
+	Last                 []periodValue
+	RAG                  template.HTML
+	RAGWord              string
+	Dir                  charts.DirectionStyle
+	DirDetail            string
+	Spark                template.HTML
+	Comment              *engine.Comment
 }
 
 type priorityView struct {
@@ -417,10 +444,8 @@ func (s *Server) scorecardRow(area engine.AreaRef, r engine.BoardRow) (scorecard
 	row := scorecardRow{Ref: r.PlanReference, Title: r.Title, Measure: display.UnitWords(def), GoodDirection: display.Polarity(def.Polarity),
 		URL: "/areas/" + url.PathEscape(area.Code) + "/indicators/" + url.PathEscape(def.ID), Owner: r.Owner, Comment: r.Comment}
 	ev := r.Evaluation
-	row.Value = valueCell(def, ev)
+	row.standing = standingOf(def, ev)
 	row.Target = cell{"No target", "v-notarget"}
-	row.Comparators = []comparatorCell{
-		comparator(def, "Statistical neighbours", nil), comparator(def, "", nil), comparator(def, "England", nil)}
 	if ev == nil {
 		rag := charts.RAG(engine.NoData)
 		row.RAG, row.RAGWord = rag.ShortChip(), rag.Short
@@ -428,15 +453,6 @@ func (s *Server) scorecardRow(area engine.AreaRef, r engine.BoardRow) (scorecard
 		return row, nil
 	}
 	row.URL += "?period=" + url.QueryEscape(ev.Period)
-	row.Period, row.PeriodWords = display.PeriodShort(ev.Period), display.Period(ev.Period)
-	row.Comparators = []comparatorCell{
-		comparator(def, "Statistical neighbours", ev.Comparators.StatisticalNeighbours),
-		comparator(def, "", ev.Comparators.Region),
-		comparator(def, "England", ev.Comparators.England),
-	}
-	if ev.Rank != nil {
-		row.Rank = display.Rank(ev.Rank.Position, ev.Rank.Of, ev.Quartile)
-	}
 	if ev.RAG.Target != nil {
 		row.Target = cell{display.Value(def, *ev.RAG.Target), "v"}
 		row.Gap = display.Gap(def, ev.Value, ev.RAG.Target)

@@ -16,8 +16,9 @@ import (
 )
 
 // registerPages adds the web pages for boards and the assets they load: ECharts from the binary
-// under /assets/; the index (/), a scorecard per area (/scorecards/:id), its exception report, and
-// one page per indicator and area; and, under /api/v1, the exception report as JSON and every
+// under /assets/; the index (/), a scorecard per area (/scorecards/:id), its exception report,
+// one page per indicator and area, the indicator catalogue (/indicators) and every indicator for
+// an area (/areas/:area); and, under /api/v1, the exception report as JSON and every
 // chart's ECharts option (/api/v1/charts/...).
 func (s *Server) registerPages(e *echo.Echo) {
 	handler := charts.AssetsHandler()
@@ -35,6 +36,9 @@ func (s *Server) registerPages(e *echo.Echo) {
 		"/scorecards/:id":             s.scorecardPage,
 		"/scorecards/:id/exceptions":  s.exceptionsPage,
 		"/areas/:area/indicators/:id": s.indicatorPage,
+		"/areas/:area":                s.areaPage,
+		"/areas":                      s.areaPicker,
+		"/indicators":                 s.cataloguePage,
 	} {
 		get(e, path, h)
 	}

@@ -226,14 +226,14 @@ func cleanSheetName(name string) string {
 func indicatorTable(defs []*indicators.Definition) *table {
 	t := &table{Name: "indicators", Columns: []column{
 		{Name: "id", Kind: kText}, {Name: "reference", Kind: kText}, {Name: "title", Kind: kText},
-		{Name: "description", Kind: kText}, {Name: "unit", Kind: kText}, {Name: "decimals", Kind: kInteger},
+		{Name: "topic", Kind: kText}, {Name: "description", Kind: kText}, {Name: "unit", Kind: kText}, {Name: "decimals", Kind: kInteger},
 		{Name: "polarity", Kind: kText}, {Name: "ci_method", Kind: kText}, {Name: "rag_rule", Kind: kText},
 		{Name: "banding", Kind: kText}, {Name: "dataset", Kind: kText}, {Name: "targets", Kind: kInteger},
 		{Name: "owner", Kind: kText}, {Name: "monitoring_body", Kind: kText}, {Name: "source", Kind: kText},
 		{Name: "url", Kind: kText},
 	}}
 	for _, d := range defs {
-		t.add(-1, str(d.ID), str(d.Reference), str(d.Title), str(d.Description), str(string(d.Unit)), integer(d.Decimals),
+		t.add(-1, str(d.ID), str(d.Reference), str(d.Title), str(d.Topic), str(d.Description), str(string(d.Unit)), integer(d.Decimals),
 			str(string(d.Polarity)), str(string(d.CIMethod)), str(d.RAGRule), str(d.Banding), str(d.Source.Dataset),
 			integer(len(d.Targets)), str(d.Metadata.Owner), str(d.Metadata.MonitoringBody), str(d.Metadata.Source),
 			str(d.Metadata.URL))

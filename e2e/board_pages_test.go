@@ -40,7 +40,7 @@ import (
 // boardPage is one page TestBoardPagesReadable reads.
 type boardPage struct {
 	name, path string
-	kind       string // index, scorecard, exceptions, indicator, error, form
+	kind       string // index, scorecard, exceptions, indicator, catalogue, area, error, form
 	minCharts  int    // the least charts drawn on the page (ECharts or server-drawn SVG)
 	maxPDF     int    // the most A4 landscape pages it may print on; 0: no limit (the count is logged)
 }
@@ -64,6 +64,10 @@ var boardPages = []boardPage{
 	{"error-unknown-url", "/no-such-page", "error", 0, 0},
 	// The sign-in form (its page checks only: status, no sideways scroll, axe-core).
 	{"sign-in", "/sign-in", "form", 0, 0},
+	// The indicator catalogue, and every indicator for one area topic by topic (its tables'
+	// benchmark cells are checked as a scorecard's are).
+	{"catalogue", "/indicators", "catalogue", 0, 0},
+	{"area-bcp", "/areas/E06000058", "area", 0, 0},
 }
 
 // boardWidths are the viewports: a board member's laptop, a tablet, a phone.
@@ -545,7 +549,7 @@ func readPage(t *testing.T, deadline context.Context, srv *httptest.Server, pg b
 			f.each(t, pg.name, kWords, pg.path, lay.Words)
 			f.each(t, pg.name, kCodes, pg.path, lay.Codes)
 		}
-		if pg.kind == "scorecard" {
+		if pg.kind == "scorecard" || pg.kind == "area" {
 			if lay.BenchCells == 0 && i == 0 {
 				fail(kCompare, "%s: no benchmark cells found (want columns headed statistical neighbours/region/England, or td[data-compare])", pg.path)
 			}

@@ -12,6 +12,8 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/childrens-trust/scorecard/areas"
 	"github.com/childrens-trust/scorecard/datasets"
@@ -188,6 +190,9 @@ func decode(f namedFile) (*Definition, error) {
 		return nil, err
 	}
 	d.File = f.name
+	if d.Topic == "" {
+		d.Topic = DefaultTopic
+	}
 	if d.RAGRule == "" {
 		d.RAGRule = RuleStandard
 	}
@@ -208,6 +213,22 @@ func decode(f namedFile) (*Definition, error) {
 	return d, nil
 }
 
+// topicProblem says what is wrong with a topic, or "" when it is words on one line: not blank,
+// no leading, trailing or repeated spaces, no control characters, at most maxTopic characters.
+func topicProblem(t string) string {
+	switch {
+	case strings.TrimSpace(t) == "":
+		return "topic must be words, such as Children Looked After (leave it out for " + DefaultTopic + ")"
+	case strings.TrimSpace(t) != t || strings.Contains(t, "  "):
+		return "topic must not start or end with spaces or hold two spaces together"
+	case utf8.RuneCountInString(t) > maxTopic:
+		return fmt.Sprintf("topic must be at most %d characters", maxTopic)
+	case !utf8.ValidString(t) || strings.IndexFunc(t, unicode.IsControl) >= 0:
+		return "topic must be one line of text, without control characters"
+	}
+	return ""
+}
+
 var validID = regexp.MustCompile(`^[a-z0-9][a-z0-9_.-]{0,79}$`)
 
 // validate checks one definition on its own (not against data) and returns every problem.
@@ -221,6 +242,9 @@ func (d *Definition) validate(reg *areas.Registry) []errs.Detail {
 	}
 	if strings.TrimSpace(d.Title) == "" {
 		bad("title", "", "title is required")
+	}
+	if reason := topicProblem(d.Topic); reason != "" {
+		bad("topic", d.Topic, reason)
 	}
 	if !units[d.Unit] {
 		bad("unit", string(d.Unit), "unit must be one of percentage, rate_per_1000, rate_per_10000, rate_per_100000, count, score, days, number")

@@ -88,12 +88,22 @@ const (
 	TolerancePercent  = "percent"  // percent of the target value
 )
 
+// DefaultTopic is the topic of a definition whose YAML gives none.
+const DefaultTopic = "Other indicators"
+
+// maxTopic is the longest topic, in characters.
+const maxTopic = 80
+
 // Definition is one indicator, as written in its YAML file.
 type Definition struct {
 	ID          string         `yaml:"id" json:"id"`
 	Reference   string         `yaml:"reference,omitempty" json:"reference,omitempty"`
 	Title       string         `yaml:"title" json:"title"`
 	Description string         `yaml:"description,omitempty" json:"description,omitempty"`
+	// Topic groups the indicator in the catalogue and on an area's page ("Children Looked
+	// After", "Health and Wellbeing"; LAIT's topic names for LAIT's measures). It is words on one
+	// line, without leading or trailing spaces; a definition that gives none is in DefaultTopic.
+	Topic string `yaml:"topic,omitempty" json:"topic"`
 	Unit        Unit           `yaml:"unit" json:"unit"`
 	Decimals    int            `yaml:"decimals" json:"decimals"`
 	Polarity    stats.Polarity `yaml:"polarity" json:"polarity"`

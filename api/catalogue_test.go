@@ -1,0 +1,177 @@
+package api_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// indicatorIDs reads GET /api/v1/indicators...: the ids listed, and n.
+func indicatorIDs(t *testing.T, f *fixture, path string) []string {
+	t.Helper()
+	rec := f.do(t, http.MethodGet, path, nil)
+	if rec.Code != http.StatusOK {
+		t.Fatalf("%s: %d %s", path, rec.Code, rec.Body)
+	}
+	var body struct {
+		Data []struct {
+			ID    string `json:"id"`
+			Topic string `json:"topic"`
+		} `json:"data"`
+		N int `json:"n"`
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil {
+		t.Fatal(err)
+	}
+	ids := []string{}
+	for _, d := range body.Data {
+		if d.Topic == "" {
+			t.Errorf("%s: %s has no topic", path, d.ID)
+		}
+		ids = append(ids, d.ID)
+	}
+	if body.N != len(ids) {
+		t.Errorf("%s: n %d, %d listed", path, body.N, len(ids))
+	}
+	return ids
+}
+
+// The API's indicator list narrows by topic and by every word of q, in any case; an unknown
+// topic is an empty list, not an error.
+func TestIndicatorListFilters(t *testing.T) {
+	f := sharedFixture(t)
+	all := indicatorIDs(t, f, "/api/v1/indicators")
+	if len(all) != 31 {
+		t.Errorf("all: %d indicators, want the 31 shipped", len(all))
+	}
+	for _, tt := range []struct {
+		name, path string
+		want       []string
+	}{
+		{"a topic, in another case", "/api/v1/indicators?topic=all+pupil+absence+%26+exclusions",
+			[]string{"perm-exclusion-rate", "perm-exclusion-rate-2007-2017", "suspension-rate"}},
+		{"every word, in the title or description", "/api/v1/indicators?q=PERMANENT+2006/07", []string{"perm-exclusion-rate-2007-2017"}},
+		{"topic and words together", "/api/v1/indicators?topic=Children+Looked+After&q=sdq+long-run", []string{"cla-sdq-score-lait"}},
+		{"an unknown topic lists nothing", "/api/v1/indicators?topic=Pets", []string{}},
+		{"words that match nothing", "/api/v1/indicators?q=zebra", []string{}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			got := indicatorIDs(t, f, tt.path)
+			if strings.Join(got, ",") != strings.Join(tt.want, ",") {
+				t.Errorf("%s: %v, want %v", tt.path, got, tt.want)
+			}
+		})
+	}
+	csv := f.do(t, http.MethodGet, "/api/v1/indicators?format=csv&topic=Child+Protection", nil)
+	if lines := strings.Split(strings.TrimSpace(csv.Body.String()), "\n"); csv.Code != 200 || len(lines) != 2 ||
+		!strings.HasPrefix(lines[0], "id,reference,title,topic,") || !strings.HasPrefix(lines[1], "repeat-cpp,") {
+		t.Errorf("CSV: %d %q", csv.Code, csv.Body)
+	}
+	if rec := f.do(t, http.MethodGet, "/api/v1/indicators?q="+strings.Repeat("x", 201), nil); rec.Code != http.StatusBadRequest {
+		t.Errorf("a 201-character q: %d, want 400", rec.Code)
+	}
+}
+
+// The catalogue page lists every indicator under its topic, linked for the first scorecard's
+// area; the search box and the topic narrow it, and an unknown topic says so in a sentence.
+func TestCataloguePage(t *testing.T) {
+	f := sharedFixture(t)
+	rec := f.do(t, http.MethodGet, "/indicators", nil)
+	body := rec.Body.String()
+	if rec.Code != http.StatusOK {
+		t.Fatalf("%d %s", rec.Code, body)
+	}
+	for _, want := range []string{
+		"<h1>Indicators</h1>",
+		`<label for="q">Words in the title or description</label>`,
+		`<input id="q" name="q" type="search" value=""`,
+		`<label for="topic">Topic</label>`,
+		`<label for="area">Area for the links</label>`,
+		`<option value="E06000015" selected>Derby</option>`, // derby-treatment, the first scorecard
+		`<p role="status">All 31 indicators, topic by topic.</p>`,
+		`<h2 id="topic-1">All Pupil Absence &amp; Exclusions</h2>`,
+		`<h2 id="topic-4">Children Looked After</h2>`,
+		`<a href="/areas/E06000015/indicators/perm-exclusion-rate">Permanent exclusion rate</a>`,
+		`<a href="/areas/E06000015">Where Derby stands on every indicator</a>`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the catalogue has no %s", want)
+		}
+	}
+	if n := strings.Count(body, `<li><a href="/areas/E06000015/indicators/`); n != 31 {
+		t.Errorf("%d indicators linked, want 31", n)
+	}
+
+	rec = f.do(t, http.MethodGet, "/indicators?q=Permanent+exclusion&topic=All+Pupil+Absence+%26+Exclusions&area=E06000058", nil)
+	body = rec.Body.String()
+	for _, want := range []string{
+		`value="Permanent exclusion"`,
+		`<option value="All Pupil Absence &amp; Exclusions" selected>`,
+		`<option value="E06000058" selected>Bournemouth, Christchurch and Poole</option>`,
+		`<p role="status">2 indicators match “Permanent exclusion” in All Pupil Absence &amp; Exclusions.</p>`,
+		`<a href="/areas/E06000058/indicators/perm-exclusion-rate">Permanent exclusion rate</a>`,
+		`<a href="/areas/E06000058/indicators/perm-exclusion-rate-2007-2017">`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the narrowed catalogue has no %s", want)
+		}
+	}
+	if strings.Contains(body, "suspension-rate") || strings.Contains(body, "<h2 id=\"topic-2\"") {
+		t.Error("the narrowed catalogue lists more than the two permanent exclusion rates")
+	}
+
+	rec = f.do(t, http.MethodGet, "/indicators?topic=Pets", nil)
+	body = rec.Body.String()
+	if rec.Code != http.StatusOK || !strings.Contains(body, `<p role="status">No indicator is in the topic “Pets”: choose a topic from the list.</p>`) ||
+		strings.Contains(body, "/indicators/perm-exclusion-rate") {
+		t.Errorf("an unknown topic: %d, want 200 with a sentence and no list", rec.Code)
+	}
+	if rec := f.do(t, http.MethodGet, "/indicators?area=Atlantis", nil); rec.Code != http.StatusNotFound || !strings.Contains(rec.Body.String(), "<h1>We could not find that</h1>") {
+		t.Errorf("an unknown area: %d, want a 404 page", rec.Code)
+	}
+}
+
+// The area page shows every topic with every indicator, and a known row's value, rank and
+// comparisons in the scorecard's words and colours.
+func TestAreaPage(t *testing.T) {
+	f := sharedFixture(t)
+	for _, area := range []string{"E06000058", "839", "Bournemouth, Christchurch and Poole"} {
+		rec := f.do(t, http.MethodGet, "/areas/"+strings.ReplaceAll(area, " ", "%20"), nil)
+		if rec.Code != http.StatusOK {
+			t.Fatalf("%s: %d", area, rec.Code)
+		}
+		body := rec.Body.String()
+		for _, want := range []string{
+			"<h1>Bournemouth, Christchurch and Poole: every indicator</h1>",
+			"<p>13 indicators have figures for Bournemouth, Christchurch and Poole, of 31 indicators in 9 topics.</p>",
+			`<h2 id="topic-1">All Pupil Absence &amp; Exclusions</h2>`, `<h2 id="topic-2">Child Protection</h2>`,
+			`<h2 id="topic-3">Children in Need</h2>`, `<h2 id="topic-4">Children Looked After</h2>`,
+			`<h2 id="topic-5">Early Years</h2>`, `<h2 id="topic-6">Foundation Stage</h2>`,
+			`<h2 id="topic-7">Health and Wellbeing</h2>`, `<h2 id="topic-8">Schools</h2>`, `<h2 id="topic-9">Substance Misuse</h2>`,
+			// The permanent exclusion rate: value, each comparator in a word and a colour, rank and quartile.
+			`<a href="/areas/E06000058/indicators/perm-exclusion-rate?period=2023%2F24">Permanent exclusion rate</a>`,
+			`<td class="c-period" data-label="Period"><div>2023/24 (academic year)</div></td>
+<td class="num c-value" data-label="Value"><div><strong class="v">0.17%</strong></div></td>
+<td class="cmpcell c-cmp" data-label="Statistical neighbours"><div><span class="v">0.12%</span> <span class="cmp cmp-worse" title="worse than the statistical neighbours&#39; average"><span aria-hidden="true">▼</span>&nbsp;Worse<span class="visually-hidden"> than the statistical neighbours&#39; average</span></span></div></td>
+<td class="cmpcell c-cmp" data-label="South West"><div><span class="v">0.15%</span> <span class="cmp cmp-worse" title="worse than South West">`,
+			`<td class="cmpcell c-cmp" data-label="England"><div><span class="v">0.13%</span> <span class="cmp cmp-worse" title="worse than England"><span aria-hidden="true">▼</span>&nbsp;Worse<span class="visually-hidden"> than England</span></span></div></td>
+<td class="c-rank" data-label="Rank"><div>106th of 153, quartile C</div></td>`,
+		} {
+			if !strings.Contains(body, want) {
+				t.Errorf("%s: the area page has no %s", area, want)
+			}
+		}
+		if n := strings.Count(body, `<th scope="row" data-label="Indicator">`); n != 31 {
+			t.Errorf("%s: %d rows, want every one of the 31 indicators", area, n)
+		}
+	}
+	rec := f.do(t, http.MethodGet, "/areas/Atlantis", nil)
+	if rec.Code != http.StatusNotFound || !strings.Contains(rec.Body.String(), "We could not find that") {
+		t.Errorf("an unknown area: %d, want the 404 page", rec.Code)
+	}
+	rec = f.do(t, http.MethodGet, "/areas?area=839", nil)
+	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/areas/E06000058" {
+		t.Errorf("the area picker: %d to %q, want 303 to /areas/E06000058", rec.Code, rec.Header().Get("Location"))
+	}
+}
