@@ -231,40 +231,7 @@ func TestCrashSafety(t *testing.T) {
 	// 2. Killed while the server parses and stores the whole body: the kill comes as soon as
 	// the database file or its log starts to grow.
 	s = startServer(t, db)
-	size := func() int64 {
-		var n int64
-		for _, p := range []string{db, db + ".wal"} {
-			if fi, err := os.Stat(p); err == nil {
-				n += fi.Size()
-			}
-		}
-		return n
-	}
-	base := size()
-	go func() {
-		resp, err := http.Post(s.url+"/api/v1/datasets/lait_big/revisions", "text/csv", bytes.NewReader(big))
-		if err == nil {
-			resp.Body.Close()
-		}
-		respErr <- err
-	}()
-	grew := false
-	for deadline := time.Now().Add(120 * time.Second); time.Now().Before(deadline); time.Sleep(2 * time.Millisecond) {
-		if size() > base {
-			grew = true
-			break
-		}
-		select {
-		case err := <-respErr:
-			t.Fatalf("upload finished before the store grew: %v", err)
-		default:
-		}
-	}
-	if !grew {
-		t.Fatal("the database never grew")
-	}
-	s.kill(t)
-	<-respErr
+	killWhenStoreGrows(t, s, db, "/api/v1/datasets/lait_big/revisions", big)
 	s = startServer(t, db)
 	survived++
 	revs := s.revisions(t, "lait_big")
@@ -434,4 +401,41 @@ func TestGracefulShutdown(t *testing.T) {
 	if err != nil || !strings.Contains(out, "accepted") || !strings.Contains(out, "  20  ") {
 		t.Errorf("after shutdown: %v\n%s", err, out)
 	}
+}
+
+// killWhenStoreGrows posts body (CSV) to path on s and kills the server as soon as the database
+// file or its log grows: while the upload is being stored. It fails the test if the answer
+// comes first or the store never grows within two minutes.
+func killWhenStoreGrows(t *testing.T, s *server, db, path string, body []byte) {
+	t.Helper()
+	size := func() int64 {
+		var n int64
+		for _, p := range []string{db, db + ".wal"} {
+			if fi, err := os.Stat(p); err == nil {
+				n += fi.Size()
+			}
+		}
+		return n
+	}
+	start := size()
+	respErr := make(chan error, 1)
+	go func() {
+		resp, err := http.Post(s.url+path, "text/csv", bytes.NewReader(body))
+		if err == nil {
+			resp.Body.Close()
+		}
+		respErr <- err
+	}()
+	for deadline := time.Now().Add(120 * time.Second); size() <= start; time.Sleep(2 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the database never grew")
+		}
+		select {
+		case err := <-respErr:
+			t.Fatalf("the upload to %s finished before the store grew: %v", path, err)
+		default:
+		}
+	}
+	s.kill(t)
+	<-respErr
 }

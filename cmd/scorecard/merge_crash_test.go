@@ -4,12 +4,9 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	scorecard "github.com/childrens-trust/scorecard"
 	"github.com/childrens-trust/scorecard/datasets"
@@ -55,41 +52,7 @@ func killMerge(t *testing.T, db string, base int64, before reliability.Fingerpri
 		fmt.Fprintf(&b, "N%d,%d,%d,%d.25\n", i/200, 1980+i%40, 201+(i/40)%5, i%1000)
 	}
 	s := startServer(t, db)
-	size := func() int64 {
-		var n int64
-		for _, p := range []string{db, db + ".wal"} {
-			if fi, err := os.Stat(p); err == nil {
-				n += fi.Size()
-			}
-		}
-		return n
-	}
-	start := size()
-	respErr := make(chan error, 1)
-	go func() {
-		resp, err := http.Post(s.url+"/api/v1/datasets/lait_merge/revisions?merge=true", "text/csv", bytes.NewReader(b.Bytes()))
-		if err == nil {
-			resp.Body.Close()
-		}
-		respErr <- err
-	}()
-	grew := false
-	for deadline := time.Now().Add(120 * time.Second); time.Now().Before(deadline); time.Sleep(2 * time.Millisecond) {
-		if size() > start {
-			grew = true
-			break
-		}
-		select {
-		case err := <-respErr:
-			t.Fatalf("merge finished before the store grew: %v", err)
-		default:
-		}
-	}
-	if !grew {
-		t.Fatal("the database never grew")
-	}
-	s.kill(t)
-	<-respErr
+	killWhenStoreGrows(t, s, db, "/api/v1/datasets/lait_merge/revisions?merge=true", b.Bytes())
 
 	s = startServer(t, db)
 	revs := s.revisions(t, "lait_merge")
