@@ -226,20 +226,7 @@ func TestCSRF(t *testing.T) {
 
 	b.mustSignIn(f.secrets[asUploaderOwn])
 	before := f.revisionCount(t, "poole_returns")
-	upload := func(headers ...string) *httptest.ResponseRecorder {
-		req := httptest.NewRequest(http.MethodPost, "/api/v1/datasets/poole_returns/revisions",
-			strings.NewReader("indicator,area,period,value\n"+pooleRow))
-		req.Header.Set("Content-Type", "text/csv")
-		for name, value := range b.cookies {
-			req.AddCookie(&http.Cookie{Name: name, Value: value})
-		}
-		for i := 0; i+1 < len(headers); i += 2 {
-			req.Header.Set(headers[i], headers[i+1])
-		}
-		rec := httptest.NewRecorder()
-		f.handler.ServeHTTP(rec, req)
-		return rec
-	}
+	upload := b.uploadWithCookies
 	// The API answers a refused CSRF in JSON.
 	if rec := upload(); rec.Code != http.StatusForbidden || !strings.Contains(rec.Body.String(), `"code":"forbidden"`) {
 		t.Errorf("upload with the session cookie and no CSRF token: %d %s", rec.Code, rec.Body)
