@@ -262,17 +262,21 @@ func golden(t *testing.T, name string, got []byte) {
 	}
 }
 
+// errorJSON is an error response: RFC 9457 problem details with the code, total and problems
+// extension members.
 type errorJSON struct {
-	Error struct {
-		Code    string `json:"code"`
-		Message string `json:"message"`
-		Total   int    `json:"total"`
-		Details []struct {
-			Row    int    `json:"row"`
-			Column string `json:"column"`
-			Reason string `json:"reason"`
-		} `json:"details"`
-	} `json:"error"`
+	Type     string `json:"type"`
+	Title    string `json:"title"`
+	Status   int    `json:"status"`
+	Detail   string `json:"detail"`
+	Instance string `json:"instance"`
+	Code     string `json:"code"`
+	Total    int    `json:"total"`
+	Problems []struct {
+		Row    int    `json:"row"`
+		Column string `json:"column"`
+		Reason string `json:"reason"`
+	} `json:"problems"`
 }
 
 func TestErrorsAreJSONWithTheRightStatus(t *testing.T) {
@@ -293,7 +297,7 @@ func TestErrorsAreJSONWithTheRightStatus(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			rec := f.do(t, http.MethodGet, tt.path, nil)
 			body := decode[errorJSON](t, rec.Body.Bytes())
-			if rec.Code != tt.status || body.Error.Code != tt.code || body.Error.Message == "" {
+			if rec.Code != tt.status || body.Code != tt.code || body.Detail == "" {
 				t.Errorf("%s: %d %s", tt.path, rec.Code, rec.Body)
 			}
 		})
@@ -314,7 +318,7 @@ func TestUploadRejectedWithEveryProblemAndNothingChanges(t *testing.T) {
 	}
 	body := decode[errorJSON](t, rec.Body.Bytes())
 	want := map[string]bool{"2/value": false, "3/indicator": false, "4/area": false}
-	for _, d := range body.Error.Details {
+	for _, d := range body.Problems {
 		want[strconv.Itoa(d.Row)+"/"+d.Column] = true
 	}
 	for k, seen := range want {
@@ -398,7 +402,7 @@ func TestUploadTooLarge(t *testing.T) {
 	for _, size := range []int{10 << 10, 3 << 20} {
 		body := "indicator,area,period,value\n" + strings.Repeat(row, size/len(row))
 		rec := f.do(t, http.MethodPost, "/api/v1/datasets/local_returns/revisions", csvBody(body))
-		if e := decode[errorJSON](t, rec.Body.Bytes()); rec.Code != http.StatusRequestEntityTooLarge || e.Error.Code != "too_large" {
+		if e := decode[errorJSON](t, rec.Body.Bytes()); rec.Code != http.StatusRequestEntityTooLarge || e.Code != "too_large" {
 			t.Errorf("%d bytes: %d %s", len(body), rec.Code, rec.Body)
 		}
 	}

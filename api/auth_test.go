@@ -240,7 +240,7 @@ func TestWriteRoutesByRole(t *testing.T) {
 					if want >= 400 {
 						e := decode[errorJSON](t, rec.Body.Bytes())
 						wantCode := map[int]string{401: "unauthorized", 403: "forbidden"}[want]
-						if e.Error.Code != wantCode || e.Error.Message == "" {
+						if e.Code != wantCode || e.Detail == "" {
 							t.Errorf("error body %s, want code %s", rec.Body, wantCode)
 						}
 					}
@@ -269,16 +269,16 @@ func TestCrossAreaUploadRefusedWithEveryRowAndNothingStored(t *testing.T) {
 	if rec.Code != http.StatusForbidden {
 		t.Fatalf("status %d: %s", rec.Code, rec.Body)
 	}
-	body := decode[struct{ Error errs.Error }](t, rec.Body.Bytes())
+	body := decode[api.Problem](t, rec.Body.Bytes())
 	got := map[int]string{}
-	for _, d := range body.Error.Details {
+	for _, d := range body.Problems {
 		if d.Column != "area" || d.Reason == "" {
 			t.Errorf("detail %+v: want column area and a reason", d)
 		}
 		got[d.Row] = d.Value
 	}
 	want := map[int]string{3: "855", 4: "England", 5: "South West", 6: "SN:836"}
-	if len(got) != len(want) || body.Error.Code != "forbidden" {
+	if len(got) != len(want) || body.Code != "forbidden" {
 		t.Errorf("offending rows %v, want %v: %s", got, want, rec.Body)
 	}
 	for row, v := range want {
@@ -637,7 +637,7 @@ func TestCORS(t *testing.T) {
 func TestRequestTimeoutCancelsQueries(t *testing.T) {
 	f := newSecureFixture(t, api.Config{RequestTimeout: 1}, "local_returns")
 	rec := f.call(t, asNone, http.MethodGet, "/api/v1/areas/836/scorecard", nil)
-	if e := decode[errorJSON](t, rec.Body.Bytes()); rec.Code != 503 || e.Error.Code != "timeout" {
+	if e := decode[errorJSON](t, rec.Body.Bytes()); rec.Code != 503 || e.Code != "timeout" {
 		t.Errorf("%d %s", rec.Code, rec.Body)
 	}
 }

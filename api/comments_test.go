@@ -25,14 +25,12 @@ type commentJSON struct {
 
 // detailJSON is an error body with its details' fields.
 type detailJSON struct {
-	Error struct {
-		Code    string `json:"code"`
-		Details []struct {
-			Field  string `json:"field"`
-			Value  string `json:"value"`
-			Reason string `json:"reason"`
-		} `json:"details"`
-	} `json:"error"`
+	Code     string `json:"code"`
+	Problems []struct {
+		Field  string `json:"field"`
+		Value  string `json:"value"`
+		Reason string `json:"reason"`
+	} `json:"problems"`
 }
 
 // Finding 9: the body's author cannot replace the token's identity. Whatever the body claims, the
@@ -131,8 +129,8 @@ func TestFinding13And16CommentAndTokenNameRefused(t *testing.T) {
 				t.Fatalf("status %d, want 422: %.300s", rec.Code, rec.Body)
 			}
 			e := decode[detailJSON](t, rec.Body.Bytes())
-			if e.Error.Code != "invalid" || len(e.Error.Details) != 1 || e.Error.Details[0].Field != tt.field ||
-				!strings.Contains(e.Error.Details[0].Reason, tt.reason) {
+			if e.Code != "invalid" || len(e.Problems) != 1 || e.Problems[0].Field != tt.field ||
+				!strings.Contains(e.Problems[0].Reason, tt.reason) {
 				t.Errorf("error %.300s, want field %s: %q", rec.Body, tt.field, tt.reason)
 			}
 			if strings.Contains(rec.Body.String(), secret) {

@@ -509,7 +509,7 @@ func TestContentNegotiation(t *testing.T) {
 			t.Errorf("Accept %q %s: %d %s", tc.accept, tc.query, rec.Code, rec.Header().Get("Content-Type"))
 		}
 		if rec.Code == 406 {
-			if e := decode[errorJSON](t, rec.Body.Bytes()); e.Error.Code != "not_acceptable" || !strings.Contains(e.Error.Message, "text/csv") {
+			if e := decode[errorJSON](t, rec.Body.Bytes()); e.Code != "not_acceptable" || !strings.Contains(e.Detail, "text/csv") {
 				t.Errorf("406 body %s", rec.Body)
 			}
 		}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/childrens-trust/scorecard/auth"
+	"github.com/childrens-trust/scorecard/errs"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
@@ -36,9 +37,8 @@ func (s *Server) MetricsHandler() http.Handler {
 		// Hashing first makes the comparison constant-time whatever the lengths.
 		if !strings.EqualFold(scheme, "Bearer") || subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="metrics"`)
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(http.StatusUnauthorized)
-			w.Write([]byte(`{"error":{"code":"unauthorized","message":"/metrics needs the metrics token (Authorization: Bearer <token>)"}}` + "\n"))
+			writeProblem(w, newProblem(string(errs.Unauthorized), http.StatusUnauthorized,
+				"/metrics needs the metrics token (Authorization: Bearer <token>)", r.URL.Path))
 			return
 		}
 		h.ServeHTTP(w, r)

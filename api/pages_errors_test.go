@@ -71,8 +71,8 @@ func TestErrorPagesForBrowsers(t *testing.T) {
 		req.Header.Set("Accept", tt.accept)
 		rec := httptest.NewRecorder()
 		f.echo.ServeHTTP(rec, req)
-		var body errorBody
-		if rec.Code != http.StatusNotFound || json.Unmarshal(rec.Body.Bytes(), &body) != nil || body.Error.Code != "not_found" {
+		var body Problem
+		if rec.Code != http.StatusNotFound || json.Unmarshal(rec.Body.Bytes(), &body) != nil || body.Code != "not_found" {
 			t.Errorf("GET %s (Accept %q): %d %s", tt.path, tt.accept, rec.Code, rec.Body)
 		}
 	}

@@ -288,10 +288,8 @@ func TestIndicatorPageErrors(t *testing.T) {
 		req.Header.Set("Accept", "application/json")
 		rec := httptest.NewRecorder()
 		f.echo.ServeHTTP(rec, req)
-		var body struct {
-			Error struct{ Code, Message string } `json:"error"`
-		}
-		if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil || rec.Code != tt.status || body.Error.Code != tt.code {
+		var body struct{ Code, Detail string }
+		if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil || rec.Code != tt.status || body.Code != tt.code {
 			t.Errorf("GET %s: %d %s, want %d with error code %s", tt.path, rec.Code, rec.Body, tt.status, tt.code)
 		}
 	}

@@ -369,17 +369,15 @@ func TestDryRunWithProblemsRecordsNothing(t *testing.T) {
 		t.Fatalf("dry run with problems: %d %s", rec.Code, rec.Body)
 	}
 	var e struct {
-		Error struct {
-			Details []struct {
-				Row int `json:"row"`
-			} `json:"details"`
-		} `json:"error"`
+		Problems []struct {
+			Row int `json:"row"`
+		} `json:"problems"`
 	}
 	if err := json.Unmarshal(rec.Body.Bytes(), &e); err != nil {
 		t.Fatal(err)
 	}
-	if len(e.Error.Details) != 2 {
-		t.Errorf("problems = %+v, want both rows", e.Error.Details)
+	if len(e.Problems) != 2 {
+		t.Errorf("problems = %+v, want both rows", e.Problems)
 	}
 	if err := f.srv.AuditsWritten(ctx); err != nil {
 		t.Fatal(err)

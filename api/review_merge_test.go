@@ -27,19 +27,17 @@ func TestReviewMergeUploads(t *testing.T) {
 		t.Fatalf("an area token's rows for England, a region and Poole: %d %s", rec.Code, rec.Body)
 	}
 	e := decode[struct {
-		Error struct {
-			Total   int `json:"total"`
-			Details []struct {
-				Row int `json:"row"`
-			} `json:"details"`
-		} `json:"error"`
+		Total    int `json:"total"`
+		Problems []struct {
+			Row int `json:"row"`
+		} `json:"problems"`
 	}](t, rec.Body.Bytes())
 	var rows []int
-	for _, d := range e.Error.Details {
+	for _, d := range e.Problems {
 		rows = append(rows, d.Row)
 	}
-	if e.Error.Total != 3 || fmt.Sprint(rows) != "[3 4 5]" {
-		t.Errorf("offending rows %v (total %d), want [3 4 5]", rows, e.Error.Total)
+	if e.Total != 3 || fmt.Sprint(rows) != "[3 4 5]" {
+		t.Errorf("offending rows %v (total %d), want [3 4 5]", rows, e.Total)
 	}
 	if got := f.revisionCount(t, "local_returns"); got != n {
 		t.Fatalf("a refused merge stored %d revisions", got-n)

@@ -56,7 +56,7 @@ func TestFinding3BusyUploadIs503WithRetryAfter(t *testing.T) {
 	if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil {
 		t.Fatalf("body %q: %v", rec.Body, err)
 	}
-	if rec.Code != http.StatusServiceUnavailable || body.Error.Code != string(errs.Busy) || !strings.Contains(body.Error.Message, "the service is busy; try again shortly") {
+	if rec.Code != http.StatusServiceUnavailable || body.Code != string(errs.Busy) || !strings.Contains(body.Detail, "the service is busy; try again shortly") {
 		t.Errorf("busy upload: %d %s", rec.Code, rec.Body)
 	}
 	if got := rec.Header().Get("Retry-After"); got != "2" {

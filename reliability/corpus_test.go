@@ -28,19 +28,18 @@ type corpusCatalog struct{}
 func (corpusCatalog) Known(id string) bool        { return id == "NI50" || id == "NI51" || id == "RATE1" }
 func (corpusCatalog) IsProportion(id string) bool { return id == "NI50" || id == "NI51" }
 
-// errorBody is the API's one error shape.
+// errorBody is the API's one error shape: RFC 9457 problem details with the code, total and
+// problems extension members.
 type errorBody struct {
-	Error struct {
-		Code    string `json:"code"`
-		Message string `json:"message"`
-		Total   int    `json:"total"`
-		Details []struct {
-			Row    int    `json:"row"`
-			Column string `json:"column"`
-			Reason string `json:"reason"`
-			Value  string `json:"value"`
-		} `json:"details"`
-	} `json:"error"`
+	Code     string `json:"code"`
+	Detail   string `json:"detail"`
+	Total    int    `json:"total"`
+	Problems []struct {
+		Row    int    `json:"row"`
+		Column string `json:"column"`
+		Reason string `json:"reason"`
+		Value  string `json:"value"`
+	} `json:"problems"`
 }
 
 // TestCorpusThroughTheAPIChangesNothing uploads every corpus file through the HTTP API of the
@@ -147,8 +146,8 @@ func TestCorpusThroughTheAPIChangesNothing(t *testing.T) {
 			if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil {
 				t.Fatalf("error body %q: %v", rec.Body, err)
 			}
-			if body.Error.Code != tc.Code || !strings.Contains(body.Error.Message, tc.Message) {
-				t.Errorf("error %s %q, want %s containing %q", body.Error.Code, body.Error.Message, tc.Code, tc.Message)
+			if body.Code != tc.Code || !strings.Contains(body.Detail, tc.Message) {
+				t.Errorf("error %s %q, want %s containing %q", body.Code, body.Detail, tc.Code, tc.Message)
 			}
 			skip := map[string]reliability.Skip{}
 			// Every write attempt is audited: exactly one new audit row, saying it did not succeed.
@@ -177,16 +176,16 @@ func TestCorpusThroughTheAPIChangesNothing(t *testing.T) {
 					}
 				}
 			case reliability.Rejected:
-				if body.Error.Total != tc.Total {
-					t.Errorf("total %d, want %d", body.Error.Total, tc.Total)
+				if body.Total != tc.Total {
+					t.Errorf("total %d, want %d", body.Total, tc.Total)
 				}
 				for _, w := range tc.Details {
 					found := false
-					for _, d := range body.Error.Details {
+					for _, d := range body.Problems {
 						found = found || d.Row == w.Row && d.Column == w.Column && strings.Contains(d.Reason, w.Reason) && (w.Value == "" || d.Value == w.Value)
 					}
 					if !found {
-						t.Errorf("missing problem %+v in %+v", w, body.Error.Details)
+						t.Errorf("missing problem %+v in %+v", w, body.Problems)
 					}
 				}
 				// The one audit row: the next id, rejected, not current, naming the file.

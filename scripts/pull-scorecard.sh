@@ -34,7 +34,7 @@ body=$(mktemp)
 trap 'rm -f "$headers" "$body"' EXIT
 status=$(curl -sS "${AUTH[@]}" --compressed -D "$headers" -o "$body" -w '%{http_code}' -H 'Accept: application/json' "$url")
 if [[ "$status" != 200 ]]; then
-  echo "pull-scorecard: $status: $(jq -r '.error.code + ": " + .error.message' "$body" 2>/dev/null || cat "$body")" >&2
+  echo "pull-scorecard: $status: $(jq -r '.code + ": " + .detail' "$body" 2>/dev/null || cat "$body")" >&2
   exit 1
 fi
 etag=$(grep -i '^etag:' "$headers" | cut -d' ' -f2- | tr -d '\r')

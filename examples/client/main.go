@@ -79,11 +79,11 @@ type comparator struct {
 	Judgement    string `json:"judgement"`
 }
 
+// apiError is an error response: RFC 9457 problem details (application/problem+json) with the
+// API's code as an extension member.
 type apiError struct {
-	Error struct {
-		Code    string `json:"code"`
-		Message string `json:"message"`
-	} `json:"error"`
+	Code   string `json:"code"`
+	Detail string `json:"detail"`
 }
 
 // document is the part of the OpenAPI document the client reads: the version and, per path and
@@ -133,8 +133,8 @@ func (c *client) get(ctx context.Context, path, accept, etag string) (*http.Resp
 	if res.StatusCode >= 300 && res.StatusCode != http.StatusNotModified {
 		defer res.Body.Close()
 		var e apiError
-		if json.NewDecoder(res.Body).Decode(&e) == nil && e.Error.Message != "" {
-			return nil, fmt.Errorf("GET %s: %d %s: %s", path, res.StatusCode, e.Error.Code, e.Error.Message)
+		if json.NewDecoder(res.Body).Decode(&e) == nil && e.Detail != "" {
+			return nil, fmt.Errorf("GET %s: %d %s: %s", path, res.StatusCode, e.Code, e.Detail)
 		}
 		return nil, fmt.Errorf("GET %s: %s", path, res.Status)
 	}
