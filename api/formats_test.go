@@ -495,10 +495,10 @@ func TestContentNegotiation(t *testing.T) {
 		{"application/vnd.apache.arrow.stream", "", 200, "application/vnd.apache.arrow.stream"},
 		{"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "", 200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
 		{"application/json", "format=csv", 200, "text/csv"},
-		{"application/xml", "", 406, "application/json"},
+		{"application/xml", "", 406, "application/problem+json"},
 		{"text/csv;q=0, */*;q=0.1", "format=", 200, "application/json"},
-		{"text/csv;q=0", "", 406, "application/json"},
-		{"", "format=pdf", 400, "application/json"},
+		{"text/csv;q=0", "", 406, "application/problem+json"},
+		{"", "format=pdf", 400, "application/problem+json"},
 	} {
 		p := path
 		if tc.query != "" {
