@@ -62,6 +62,7 @@ type Server struct {
 	metrics       *metrics
 	refusals      *refusalLimits
 	lastPolicies  *policies
+	resourceTags  resourceTags // the validators of the current data version (etags.go)
 	draining      atomic.Bool
 	running       inflight
 }
