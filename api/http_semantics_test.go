@@ -14,6 +14,7 @@ import (
 
 	scorecard "github.com/childrens-trust/scorecard"
 	"github.com/childrens-trust/scorecard/api"
+	"github.com/childrens-trust/scorecard/engine"
 	"github.com/labstack/echo/v4"
 )
 
@@ -406,4 +407,38 @@ func TestEveryValidatedRouteHasAScope(t *testing.T) {
 	if tagged < 20 {
 		t.Fatalf("only %d routes answered with an ETag", tagged)
 	}
+}
+
+// A conditional read of an unchanged resource (304), with the validators cached since the last
+// write; and the same read right after a write, when the facts are read again.
+func BenchmarkConditionalRead(b *testing.B) {
+	f := newFixture(b) // written to: not the shared fixture
+	const path = "/api/v1/indicators/secondary-good-outstanding-schools/evaluations?area=836"
+	tag := f.do(b, http.MethodGet, path, nil).Header().Get("ETag")
+	conditional := func(b *testing.B) {
+		req := httptest.NewRequest(http.MethodGet, path, nil)
+		req.Header.Set("If-None-Match", tag)
+		rec := httptest.NewRecorder()
+		f.handler.ServeHTTP(rec, req)
+		if rec.Code != http.StatusNotModified {
+			b.Fatalf("%d", rec.Code)
+		}
+	}
+	b.Run("cached", func(b *testing.B) {
+		for b.Loop() {
+			conditional(b)
+		}
+	})
+	b.Run("after-a-write", func(b *testing.B) {
+		ctx := context.Background()
+		for b.Loop() {
+			b.StopTimer()
+			// A comment on another indicator changes the data version, not this read.
+			if _, err := f.engine.AddComment(ctx, "perm-exclusion-rate", "836", "2015-16", engine.LocalPoster, "bench", "a note"); err != nil {
+				b.Fatal(err)
+			}
+			b.StartTimer()
+			conditional(b)
+		}
+	})
 }
