@@ -285,6 +285,23 @@ func TestETagsPerResourceSurviveOtherWritesAndRestarts(t *testing.T) {
 
 	before := s.etags(t, untouched)
 	tags := s.etags(t, touched)
+	// Last-Modified is the resource's own: NI 58's run, and its dataset's revision, are older than
+	// the Poole indicator's and its dataset's (loaded first, on a clock that moves).
+	lastMod := func(p string) time.Time {
+		t.Helper()
+		v := s.do(t, http.MethodGet, p, nil).Header().Get("Last-Modified")
+		at, err := http.ParseTime(v)
+		if err != nil {
+			t.Fatalf("%s: Last-Modified %q: %v", p, v, err)
+		}
+		return at
+	}
+	const ni58 = "/api/v1/indicators/ni58-cla-emotional-health/evaluations?area=855"
+	const leics = "/api/v1/datasets/leicestershire_returns/revisions"
+	ni58Mod, leicsMod := lastMod(ni58), lastMod(leics)
+	if !lastMod(dataset).Before(leicsMod) || leicsMod.Year() != 2026 {
+		t.Errorf("Last-Modified of local_returns %v, of leicestershire_returns %v: want the first loaded earlier", lastMod(dataset), leicsMod)
+	}
 	seriesLastMod := s.do(t, http.MethodGet, series, nil).Header().Get("Last-Modified")
 	if seriesLastMod == "" {
 		t.Fatal("the series has no Last-Modified")
@@ -357,6 +374,12 @@ func TestETagsPerResourceSurviveOtherWritesAndRestarts(t *testing.T) {
 	s = openETagServer(t, dbPath, now)
 	t.Cleanup(func() { s.app.Close() })
 	same("a restart", untouched...)
+	if got, got2 := lastMod(ni58), lastMod(leics); !got.Equal(ni58Mod) || !got2.Equal(leicsMod) {
+		t.Errorf("after a restart, Last-Modified %v and %v, were %v and %v", got, got2, ni58Mod, leicsMod)
+	}
+	if rec := s.do(t, http.MethodGet, ni58, nil, "If-Modified-Since", ni58Mod.Format(http.TimeFormat)); rec.Code != http.StatusNotModified {
+		t.Errorf("after a restart, If-Modified-Since of the untouched indicator: %d", rec.Code)
+	}
 	for _, p := range touched {
 		if rec := s.do(t, http.MethodGet, p, nil, "If-None-Match", tags[p]); rec.Code != http.StatusNotModified || rec.Header().Get("ETag") != tags[p] {
 			t.Errorf("after a restart, %s: %d with ETag %q, want 304 and %q", p, rec.Code, rec.Header().Get("ETag"), tags[p])
@@ -377,6 +400,9 @@ func TestETagsPerResourceSurviveOtherWritesAndRestarts(t *testing.T) {
 		"/api/v1/charts/trend/ni58-cla-emotional-health?area=855",
 		"/api/v1/datasets/leicestershire_returns",
 		"/api/v1/datasets/leicestershire_returns/revisions")
+	if rec := s.do(t, http.MethodGet, ni58, nil, "If-Modified-Since", ni58Mod.Format(http.TimeFormat)); rec.Code != http.StatusOK {
+		t.Errorf("If-Modified-Since from before the upload to its dataset: %d", rec.Code)
+	}
 	for _, p := range []string{series, comments, "/api/v1/datasets/local_returns/revisions"} {
 		if rec := s.do(t, http.MethodGet, p, nil, "If-None-Match", tags[p]); rec.Code != http.StatusNotModified {
 			t.Errorf("after an upload to Leicestershire's return, %s: %d, want 304", p, rec.Code)
