@@ -468,3 +468,36 @@ func BenchmarkConditionalRead(b *testing.B) {
 		}
 	})
 }
+
+// Requests the router answers without a token (405, 404) are audited within the server-wide
+// budget of audited refusals, so a flood of them adds a bounded number of records, and they
+// change nothing.
+func TestRouterAnswersAreAuditedWithinTheBudget(t *testing.T) {
+	f := newSecureFixture(t, api.Config{})
+	version := f.db.Version().Tag()
+	before := len(f.auditRecords(t))
+	const n = 700 // more than the 600 a minute audited
+	start := time.Now()
+	for i := 0; i < n; i++ {
+		path := "/api/v1/indicators"
+		if i%2 == 1 {
+			path = "/api/v1/no-such-thing"
+		}
+		if rec := f.call(t, asNone, http.MethodPut, path, nil); rec.Code != http.StatusMethodNotAllowed && rec.Code != http.StatusNotFound {
+			t.Fatalf("PUT %s: %d", path, rec.Code)
+		}
+	}
+	// The budget: 600 at once, then 10 a second.
+	budget := 600 + int(10*time.Since(start).Seconds()) + 1
+	added := len(f.auditRecords(t)) - before
+	if added == 0 || added > budget || added >= n {
+		t.Errorf("%d audit records for %d unroutable writes, want some but at most %d", added, n, budget)
+	}
+	if got := f.db.Version().Tag(); got != version {
+		t.Errorf("unroutable writes changed the data version: %s -> %s", version, got)
+	}
+	recs := f.auditRecords(t)
+	if recs[0].Status != http.StatusMethodNotAllowed && recs[0].Status != http.StatusNotFound {
+		t.Errorf("the newest record: %+v", recs[0])
+	}
+}

@@ -235,6 +235,7 @@ func routerAnswers(table *policies) echo.MiddlewareFunc {
 			if table.known(method, c.Path()) {
 				return next(c)
 			}
+			c.Set(keyRouterAnswer, true)
 			allow, _ := c.Get(echo.ContextKeyHeaderAllow).(string)
 			if allow == "" {
 				// No route has the path: the router's 404, whatever the method or credentials.
