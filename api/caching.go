@@ -41,8 +41,14 @@ func (s *Server) notModifiedVariant(c echo.Context, f format, variant string) bo
 	h.Set("ETag", tag)
 	h.Set("Cache-Control", "no-cache")
 	lastMod := v.modified.Truncate(time.Second)
-	if lastMod.Unix() <= 0 || lastMod.Add(time.Second).After(time.Now()) {
-		lastMod = time.Time{} // unknown, or its second is not over: another change may share it
+	if lastMod.Unix() > 0 && lastMod.Add(time.Second).After(time.Now()) {
+		// Its second is not over: another change may share it. The response is not kept by the
+		// response cache either, so that later copies carry the date.
+		lastMod = time.Time{}
+		c.Set(keyLastModifiedWithheld, true)
+	}
+	if lastMod.Unix() <= 0 {
+		lastMod = time.Time{}
 	}
 	if !lastMod.IsZero() {
 		h.Set(echo.HeaderLastModified, lastMod.UTC().Format(http.TimeFormat))

@@ -95,6 +95,8 @@ const (
 	keyAuditTarget     = "audit_target"
 	// keyRouterAnswer marks a request answered by the router (405, OPTIONS, 404: routerAnswers).
 	keyRouterAnswer = "router_answer"
+	// keyLastModifiedWithheld marks a read whose Last-Modified was withheld (notModifiedVariant).
+	keyLastModifiedWithheld = "last_modified_withheld"
 )
 
 // requestID keeps a valid incoming X-Request-ID (one that is not shaped like a token secret)
