@@ -501,3 +501,46 @@ func TestRouterAnswersAreAuditedWithinTheBudget(t *testing.T) {
 		t.Errorf("the newest record: %+v", recs[0])
 	}
 }
+
+// Right after a change a read carries no Last-Modified (a second change in the same second would
+// share it) and is not kept by the response cache; once the second is over it carries a date
+// after the earlier one, which If-Modified-Since then matches.
+func TestLastModifiedAfterAChangeWaitsForItsSecond(t *testing.T) {
+	f := newFixture(t, "local_returns")
+	const path = "/api/v1/indicators/secondary-good-outstanding-schools/evaluations?area=836"
+	first := f.do(t, http.MethodGet, path, nil)
+	old, err := http.ParseTime(first.Header().Get("Last-Modified"))
+	if err != nil {
+		t.Fatalf("before the change: Last-Modified %q", first.Header().Get("Last-Modified"))
+	}
+	com := f.do(t, http.MethodPost, "/api/v1/indicators/secondary-good-outstanding-schools/areas/836/commentary",
+		jsonBody(`{"period":"2016-17","author":"Performance team","text":"Checked with the schools team."}`))
+	if com.Code != http.StatusCreated {
+		t.Fatalf("comment: %d %s", com.Code, com.Body)
+	}
+	changedAt := time.Now()
+	rec := f.do(t, http.MethodGet, path, nil)
+	if time.Since(changedAt) < 900*time.Millisecond {
+		if lm := rec.Header().Get("Last-Modified"); lm != "" {
+			t.Errorf("right after the change: Last-Modified %q", lm)
+		}
+		if again := f.do(t, http.MethodGet, path, nil); again.Header().Get("X-Cache") == "hit" {
+			t.Error("a read without its Last-Modified was kept by the response cache")
+		}
+	}
+	if rec := get(t, f.handler, path, map[string]string{"If-Modified-Since": old.Format(http.TimeFormat)}); rec.Code != http.StatusOK {
+		t.Errorf("If-Modified-Since from before the change: %d", rec.Code)
+	}
+	time.Sleep(time.Until(changedAt.Truncate(time.Second).Add(2 * time.Second)))
+	later := f.do(t, http.MethodGet, path, nil)
+	at, err := http.ParseTime(later.Header().Get("Last-Modified"))
+	if err != nil || !at.After(old) {
+		t.Fatalf("a second later: Last-Modified %q, want after %v", later.Header().Get("Last-Modified"), old)
+	}
+	if rec := get(t, f.handler, path, map[string]string{"If-Modified-Since": later.Header().Get("Last-Modified")}); rec.Code != http.StatusNotModified {
+		t.Errorf("If-Modified-Since of the new date: %d", rec.Code)
+	}
+	if again := f.do(t, http.MethodGet, path, nil); again.Header().Get("X-Cache") != "hit" || again.Header().Get("Last-Modified") == "" {
+		t.Errorf("once the second is over: X-Cache %q, Last-Modified %q", again.Header().Get("X-Cache"), again.Header().Get("Last-Modified"))
+	}
+}
