@@ -165,8 +165,11 @@ func (rc *responseCache) Middleware(next echo.HandlerFunc) echo.HandlerFunc {
 		c.Response().Writer = rec.ResponseWriter
 		// Keep the response only if it was a whole 200 rendered at the version it is filed under.
 		// A private response (one that varies by who asks) is never shared.
+		// Nor one rendered in the second of its resource's last change, which lacks its
+		// Last-Modified (notModifiedVariant).
 		private := strings.Contains(c.Response().Header().Get(echo.HeaderCacheControl), "private")
-		if err == nil && rec.status == http.StatusOK && !rec.overflow && !private && req.Method == http.MethodGet && rc.version() == tag {
+		withheld := c.Get(keyLastModifiedWithheld) != nil
+		if err == nil && rec.status == http.StatusOK && !rec.overflow && !private && !withheld && req.Method == http.MethodGet && rc.version() == tag {
 			header := http.Header{}
 			for _, k := range representationHeaders {
 				if v := c.Response().Header().Values(k); len(v) > 0 {

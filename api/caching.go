@@ -9,11 +9,14 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 )
 
-// Caching: every read carries a weak ETag made of the database version (store.DB.Version, which
-// changes on every committed write and on every restart) and the representation's format, and a
-// Last-Modified of the last committed write. A client that sends the ETag back in If-None-Match,
-// or the date in If-Modified-Since, gets 304 Not Modified without the data being read again.
-// The ETag is weak because gzip may re-encode the bytes; the content is the same.
+// Caching: every read carries a weak ETag naming the state of the resource it shows (see
+// etags.go: persisted facts, so it survives a restart and is untouched by writes to other
+// resources) and the representation's format, and, where it is known, a Last-Modified of when
+// that resource last changed. A client that sends the ETag back in If-None-Match, or the date in
+// If-Modified-Since, gets 304 Not Modified without the data being read again. The ETag is weak
+// because gzip may re-encode the bytes; the content is the same. If-None-Match is exact and
+// takes precedence; If-Modified-Since counts in whole seconds, so a Last-Modified is only sent
+// (and only honoured) once its second is over, and a later change is always in a later second.
 
 // notModified sets the validators of a read in format f and reports whether the request's
 // conditional headers show the client already has it. The caller then answers 304.
@@ -24,18 +27,30 @@ func (s *Server) notModified(c echo.Context, f format) bool {
 // notModifiedVariant is notModified for a read whose content also depends on variant (such as
 // the areas a token may see): variant is part of the ETag, so that a client never has another
 // variant's copy confirmed by a 304. "" is no variant.
+//
+// It must be called before the content is read: the validators then name a state no newer
+// than the content sent, so a 304 never confirms a copy older than the current state.
 func (s *Server) notModifiedVariant(c echo.Context, f format, variant string) bool {
-	v := s.Engine.DB.Version()
-	tag := `W/"` + v.Tag() + "." + f.Name + `"`
+	v := s.validatorOf(c)
+	tag := `W/"` + v.tag + "." + f.Name + `"`
 	if variant != "" {
-		tag = `W/"` + v.Tag() + "." + f.Name + "." + variant + `"`
+		tag = `W/"` + v.tag + "." + f.Name + "." + variant + `"`
 	}
 	h := c.Response().Header()
 	h.Add(echo.HeaderVary, echo.HeaderAccept)
 	h.Set("ETag", tag)
 	h.Set("Cache-Control", "no-cache")
-	lastMod := v.Modified.Truncate(time.Second)
-	if lastMod.Unix() > 0 {
+	lastMod := v.modified.Truncate(time.Second)
+	if lastMod.Unix() > 0 && lastMod.Add(time.Second).After(time.Now()) {
+		// Its second is not over: another change may share it. The response is not kept by the
+		// response cache either, so that later copies carry the date.
+		lastMod = time.Time{}
+		c.Set(keyLastModifiedWithheld, true)
+	}
+	if lastMod.Unix() <= 0 {
+		lastMod = time.Time{}
+	}
+	if !lastMod.IsZero() {
 		h.Set(echo.HeaderLastModified, lastMod.UTC().Format(http.TimeFormat))
 	}
 	req := c.Request()
@@ -43,7 +58,7 @@ func (s *Server) notModifiedVariant(c echo.Context, f format, variant string) bo
 		// If-None-Match takes precedence over If-Modified-Since (RFC 9110 13.2.2).
 		return etagMatches(inm, tag)
 	}
-	if ims := req.Header.Get(echo.HeaderIfModifiedSince); ims != "" && lastMod.Unix() > 0 {
+	if ims := req.Header.Get(echo.HeaderIfModifiedSince); ims != "" && !lastMod.IsZero() {
 		if t, err := http.ParseTime(ims); err == nil && !lastMod.After(t) {
 			return true
 		}

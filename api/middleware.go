@@ -93,6 +93,10 @@ const (
 	keyPrincipal       = "principal"
 	keyCreatedRevision = "created_revision"
 	keyAuditTarget     = "audit_target"
+	// keyRouterAnswer marks a request answered by the router (405, OPTIONS, 404: routerAnswers).
+	keyRouterAnswer = "router_answer"
+	// keyLastModifiedWithheld marks a read whose Last-Modified was withheld (notModifiedVariant).
+	keyLastModifiedWithheld = "last_modified_withheld"
 )
 
 // requestID keeps a valid incoming X-Request-ID (one that is not shaped like a token secret)
@@ -279,7 +283,7 @@ func (s *Server) observe(table *policies) echo.MiddlewareFunc {
 			if pol.name == policyUpload.name {
 				s.metrics.loads.WithLabelValues(loadResult(status)).Inc()
 			}
-			if isWrite(req.Method) && s.audited(status, err) {
+			if isWrite(req.Method) && s.audited(status, err, c.Get(keyRouterAnswer) != nil) {
 				// The record is made now (the context is reused after this returns) and written
 				// in the background: it may wait for the single writer behind a large upload,
 				// and neither the client's answer nor the record may be lost to that wait.
@@ -293,15 +297,16 @@ func (s *Server) observe(table *policies) echo.MiddlewareFunc {
 }
 
 // audited reports whether a write with this outcome is audited: every one, except those
-// answered 429 for too many refusals and refusals beyond the server-wide audit budget (counted
-// in scorecard_audit_records_skipped_total), so a flood of refused requests adds a bounded
-// number of records.
-func (s *Server) audited(status int, err error) bool {
+// answered 429 for too many refusals, and refusals and requests the router answered (a method
+// the path does not have, a path that does not exist: answered without a token) beyond the
+// server-wide audit budget (counted in scorecard_audit_records_skipped_total), so a flood of
+// refused or unroutable requests adds a bounded number of records.
+func (s *Server) audited(status int, err error, byRouter bool) bool {
 	if errs.CodeOf(err) == errs.RateLimited && status == http.StatusTooManyRequests {
 		s.metrics.auditSkipped.Inc()
 		return false
 	}
-	if auth.ResultOf(status) == auth.ResultRefused && !s.auditRefusal() {
+	if (byRouter || auth.ResultOf(status) == auth.ResultRefused) && !s.auditRefusal() {
 		s.metrics.auditSkipped.Inc()
 		return false
 	}

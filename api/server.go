@@ -5,6 +5,7 @@ package api
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -61,6 +62,7 @@ type Server struct {
 	metrics       *metrics
 	refusals      *refusalLimits
 	lastPolicies  *policies
+	resourceTags  resourceTags // the validators of the current data version (etags.go)
 	draining      atomic.Bool
 	running       inflight
 }
@@ -108,6 +110,9 @@ func (s *Server) Handler() http.Handler {
 	if cors := s.cors(); cors != nil {
 		e.Use(cors)
 	}
+	// A method the path does not have (405) and OPTIONS are answered by the router, before
+	// authentication: they show only the path's methods.
+	e.Use(routerAnswers(table))
 	e.Use(s.timeouts)
 	e.Use(s.authenticate)
 	e.Use(s.authorize(table))
@@ -131,7 +136,10 @@ func (s *Server) Handler() http.Handler {
 	if !s.Config.MetricsElsewhere {
 		allow(policyPublic, get(e, "/metrics", echo.WrapHandler(s.MetricsHandler())))
 	}
-	v1 := e.Group("/api/v1", compress())
+	// The API's routes are gzip-compressed route by route rather than by group middleware:
+	// echo gives a group with middleware a catch-all 404 route, which would answer a method a
+	// path does not have with 404 instead of 405.
+	v1 := withMiddleware{e.Group("/api/v1"), []echo.MiddlewareFunc{compress()}}
 	get(v1, "/openapi.json", s.openAPI)
 	get(v1, "/evaluations", s.evaluations)
 	get(v1, "/indicators", s.listIndicators)
@@ -176,10 +184,72 @@ func (s *Server) Handler() http.Handler {
 	return e
 }
 
-// router is what routes are added to: *echo.Echo and *echo.Group.
+// router is what routes are added to: *echo.Echo, *echo.Group and withMiddleware.
 type router interface {
 	GET(path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) *echo.Route
 	HEAD(path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) *echo.Route
+}
+
+// withMiddleware adds routes to a group with middleware of their own, run before any the route
+// is given: a group's middleware without the catch-all route echo adds with Group.Use.
+type withMiddleware struct {
+	g *echo.Group
+	m []echo.MiddlewareFunc
+}
+
+func (w withMiddleware) with(m []echo.MiddlewareFunc) []echo.MiddlewareFunc {
+	return append(append([]echo.MiddlewareFunc{}, w.m...), m...)
+}
+
+// GET adds a GET route.
+func (w withMiddleware) GET(path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) *echo.Route {
+	return w.g.GET(path, h, w.with(m)...)
+}
+
+// HEAD adds a HEAD route.
+func (w withMiddleware) HEAD(path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) *echo.Route {
+	return w.g.HEAD(path, h, w.with(m)...)
+}
+
+// POST adds a POST route.
+func (w withMiddleware) POST(path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) *echo.Route {
+	return w.g.POST(path, h, w.with(m)...)
+}
+
+// DELETE adds a DELETE route.
+func (w withMiddleware) DELETE(path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) *echo.Route {
+	return w.g.DELETE(path, h, w.with(m)...)
+}
+
+// routerAnswers gives the router's own answers without authentication, authorisation, CSRF
+// checks or the response cache: 405 Method Not Allowed, with the Allow header listing the path's
+// methods, for a method a path does not have; 204 with Allow for OPTIONS (CORS preflights are
+// answered before it, by the CORS middleware); and 404 for a path no route has. Only a request
+// for a method a route has (one in the policy table) goes on to the route's handler; echo's
+// router tells the other two cases apart by putting the path's methods in the context
+// (echo.ContextKeyHeaderAllow).
+func routerAnswers(table *policies) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			method := c.Request().Method
+			if table.known(method, c.Path()) {
+				return next(c)
+			}
+			c.Set(keyRouterAnswer, true)
+			allow, _ := c.Get(echo.ContextKeyHeaderAllow).(string)
+			if allow == "" {
+				// No route has the path: the router's 404, whatever the method or credentials.
+				return c.Handler()(c)
+			}
+			if method == http.MethodOptions {
+				c.Response().Header().Set(echo.HeaderAllow, allow)
+				return c.NoContent(http.StatusNoContent)
+			}
+			c.Response().Header().Set(echo.HeaderAllow, allow)
+			return echo.NewHTTPError(http.StatusMethodNotAllowed,
+				fmt.Sprintf("%s is not allowed here: this path answers %s", auth.ValidText(method), allow))
+		}
+	}
 }
 
 // get adds a read route for GET and for HEAD, which is answered as GET without the body

@@ -44,6 +44,9 @@ type Engine struct {
 	Now func() time.Time
 	// Log receives a line per evaluation run; nil discards.
 	Log *slog.Logger
+
+	// definitionHashes caches each definition's hash, by *indicators.Definition (Marks).
+	definitionHashes sync.Map
 }
 
 const schema = `
