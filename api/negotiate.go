@@ -30,10 +30,17 @@ var (
 	formatArrow = format{Name: "arrow", MediaType: "application/vnd.apache.arrow.stream", ContentType: "application/vnd.apache.arrow.stream", Ext: "arrows"}
 	formatXLSX  = format{Name: "xlsx", MediaType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 		ContentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", Ext: "xlsx"}
+	// formatParquet is Apache Parquet (written by DuckDB), the media type IANA registered.
+	formatParquet = format{Name: "parquet", MediaType: "application/vnd.apache.parquet", ContentType: "application/vnd.apache.parquet", Ext: "parquet"}
 )
 
 // tabular is what every tabular read offers, in order of preference when Accept allows several.
-var tabular = []format{formatJSON, formatCSV, formatArrow, formatXLSX}
+var tabular = []format{formatJSON, formatCSV, formatArrow, formatXLSX, formatParquet}
+
+// streamed reports whether f is a format whose lists are answered whole (every row matching
+// the filters unless a limit is given) and written as the rows come: CSV, Arrow and Parquet.
+// JSON and Excel are paged.
+func (f format) streamed() bool { return f == formatCSV || f == formatArrow || f == formatParquet }
 
 // jsonOnly is what a document (one indicator, one area, the OpenAPI document) offers.
 var jsonOnly = []format{formatJSON}
@@ -66,7 +73,7 @@ func negotiate(c echo.Context, offered []format) (format, error) {
 				return format{}, errNotAcceptable(offered)
 			}
 		}
-		return format{}, errs.Errorf(errs.Invalid, "format %q is not one of json, csv, arrow, xlsx", name)
+		return format{}, errs.Errorf(errs.Invalid, "format %q is not one of json, csv, arrow, xlsx, parquet", name)
 	}
 	accept := c.Request().Header.Get(echo.HeaderAccept)
 	if strings.TrimSpace(accept) == "" {

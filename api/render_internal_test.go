@@ -37,17 +37,42 @@ func TestTableCheckFindsAMistypedCell(t *testing.T) {
 }
 
 func TestSheetNames(t *testing.T) {
+	names := sheetNames{}
 	for _, tc := range []struct {
-		n     int
-		title string
-		want  string
+		raw, want string
 	}{
-		{1, "Be healthy", "1 Be healthy"},
-		{2, "Stay safe: [tier 2/3]?", "2 Stay safe   tier 2 3"},
-		{10, "A very long priority title that Excel cannot hold", "10 A very long priority title t"},
+		{sheetName(1, "Be healthy"), "1 Be healthy"},
+		{sheetName(2, "Stay safe: [tier 2/3]?"), "2 Stay safe tier 2 3"},
+		{sheetName(10, "A very long priority title that Excel cannot hold"), "10 A very long priority title~"},
+		{"10 A very long priority title that Excel cannot hold either", "10 A very long priority title~2"},
+		{"1 BE HEALTHY", "1 BE HEALTHY~2"},
+		{"'quoted'", "quoted"},
+		{"[]", "data"},
+		{"[]?", "data~2"},
 	} {
-		if got := sheetName(tc.n, tc.title); got != tc.want || len([]rune(got)) > 31 {
-			t.Errorf("sheetName(%d, %q) = %q, want %q", tc.n, tc.title, got, tc.want)
+		got := names.name(tc.raw)
+		if got != tc.want || len([]rune(got)) > maxSheetName {
+			t.Errorf("name(%q) = %q, want %q", tc.raw, got, tc.want)
+		}
+	}
+}
+
+func TestFormatNumberHasNoFloatNoise(t *testing.T) {
+	for _, tc := range []struct {
+		v        float64
+		decimals int
+		want     string
+	}{
+		{129.30000000000007, 1, "129.3"},
+		{129.30000000000007, -1, "129.3"},
+		{0.1 + 0.2, -1, "0.3"},
+		{12, 2, "12.00"},
+		{-0.04, 1, "0.0"},
+		{1234567.125, 0, "1234567"},
+		{2.5e-7, -1, "0.00000025"},
+	} {
+		if got := formatNumber(tc.v, tc.decimals); got != tc.want {
+			t.Errorf("formatNumber(%v, %d) = %q, want %q", tc.v, tc.decimals, got, tc.want)
 		}
 	}
 }
