@@ -82,12 +82,17 @@ func formatNumber(v float64, decimals int) string {
 	return out
 }
 
-// plainFloat is v without the noise of binary floating point: v rounded to 15 significant
-// digits (all that a float64 holds for certain), so 129.30000000000007 is 129.3 and
-// 0.1+0.2 is 0.3.
+// plainFloat is v without the noise of binary floating point: v rounded to 10 decimal places
+// and to 12 significant digits (a float64 holds 15 for certain, and arithmetic on it, such as a
+// percentage of a change, loses a few more), so 129.30000000000007 is 129.3, 0.1+0.2 is 0.3,
+// 5.078125000000009 is 5.078125 and the -1.3e-14 left by subtracting two equal values is 0.
+// Counts and percentages never need more.
 func plainFloat(v float64) float64 {
-	f, err := strconv.ParseFloat(strconv.FormatFloat(v, 'g', 15, 64), 64)
+	f, err := strconv.ParseFloat(strconv.FormatFloat(v, 'f', 10, 64), 64)
 	if err != nil {
+		return v
+	}
+	if f, err = strconv.ParseFloat(strconv.FormatFloat(f, 'g', 12, 64), 64); err != nil {
 		return v
 	}
 	return f

@@ -70,6 +70,8 @@ func TestFormatNumberHasNoFloatNoise(t *testing.T) {
 		{-0.04, 1, "0.0"},
 		{1234567.125, 0, "1234567"},
 		{2.5e-7, -1, "0.00000025"},
+		{5.078125000000009, -1, "5.078125"},
+		{-1.29661083168e-14, -1, "0"},
 	} {
 		if got := formatNumber(tc.v, tc.decimals); got != tc.want {
 			t.Errorf("formatNumber(%v, %d) = %q, want %q", tc.v, tc.decimals, got, tc.want)
