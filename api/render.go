@@ -34,11 +34,15 @@ var plainNumber = regexp.MustCompile(`^[+-]?[0-9]+(\.[0-9]+)?$`)
 // plain number ("-3.2" as a display value) or the lone "-" of a suppression marker cannot be a
 // formula and is left as published.
 func neutralise(s string) string {
-	if s == "" || s == "-" || plainNumber.MatchString(s) {
+	if s == "" {
 		return s
 	}
 	switch s[0] {
 	case '=', '+', '-', '@', '\t', '\r':
+		// Only these can start a formula, so only these are matched against plainNumber.
+		if s == "-" || plainNumber.MatchString(s) {
+			return s
+		}
 		return "'" + s
 	}
 	return s
@@ -250,7 +254,7 @@ func writeParquet(ctx context.Context, db *store.DB, w io.Writer, t *table) erro
 		defer close(rows) // after readErr is set, so a closed channel shows it
 		readErr = t.each(func(_, _ int, row []any) error {
 			select {
-			case rows <- slices.Clone(row):
+			case rows <- row: // each row is its own (table.Stream, table.Rows)
 				return nil
 			case <-ctx.Done():
 				return ctx.Err()

@@ -57,7 +57,8 @@ type table struct {
 	Sheets []sheet
 	// Stream, when set, produces the rows one at a time instead of Rows: a download of every
 	// matching row is written as the rows come from the database, never held whole. It calls
-	// emit once per row (decimals as for add); an error from emit must end it and be returned.
+	// emit once per row (decimals as for add) with a row of its own, which emit may keep; an
+	// error from emit must end it and be returned.
 	Stream func(emit func(decimals int, cells []any) error) error
 }
 
@@ -92,7 +93,7 @@ func (t *table) materialise() error {
 	stream := t.Stream
 	t.Stream = nil
 	return stream(func(decimals int, row []any) error {
-		t.Rows = append(t.Rows, append([]any(nil), row...))
+		t.Rows = append(t.Rows, row)
 		t.Decimals = append(t.Decimals, decimals)
 		return nil
 	})

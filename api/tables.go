@@ -177,17 +177,60 @@ func (s *Server) evaluationTable(name string, evs []*engine.Evaluation) *table {
 	return t
 }
 
-// evaluationStream is every stored evaluation matching f as a streamed table: each is read,
-// flattened into one reused row and written before the next is read.
+// evaluationStream is every stored evaluation matching f as a streamed table. The read runs on
+// a goroutine of its own: it decodes and flattens the evaluations in batches while the
+// renderer writes the previous batch, so a download uses two cores; at most a few batches are
+// in flight, so memory stays constant whatever the number of rows.
 func (s *Server) evaluationStream(ctx context.Context, name string, f engine.EvaluationFilter) *table {
 	return &table{Name: name, Columns: evaluationColumns, Stream: func(emit func(int, []any) error) error {
-		row := make([]any, 0, len(evaluationColumns))
-		return s.Engine.EachEvaluation(ctx, f, func(ev *engine.Evaluation) error {
-			row = s.appendEvaluationCells(row[:0], ev)
-			return emit(s.decimalsOf(ev.Indicator), row)
-		})
+		ctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		type batch struct {
+			rows     [][]any
+			decimals []int
+		}
+		batches := make(chan batch, 4)
+		var readErr error
+		go func() {
+			defer close(batches) // after readErr is set
+			var b batch
+			send := func() error {
+				select {
+				case batches <- b:
+					b = batch{}
+					return nil
+				case <-ctx.Done():
+					return ctx.Err()
+				}
+			}
+			readErr = s.Engine.EachEvaluation(ctx, f, func(ev *engine.Evaluation) error {
+				b.rows = append(b.rows, s.appendEvaluationCells(make([]any, 0, len(evaluationColumns)), ev))
+				b.decimals = append(b.decimals, s.decimalsOf(ev.Indicator))
+				if len(b.rows) == streamBatchRows {
+					return send()
+				}
+				return nil
+			})
+			if readErr == nil && len(b.rows) > 0 {
+				readErr = send()
+			}
+		}()
+		for b := range batches {
+			for i, row := range b.rows {
+				if err := emit(b.decimals[i], row); err != nil {
+					cancel()
+					for range batches { // let the reader see the cancel and finish
+					}
+					return err
+				}
+			}
+		}
+		return readErr
 	}}
 }
+
+// streamBatchRows is how many rows the reader of a streamed download hands over at a time.
+const streamBatchRows = 512
 
 // withPrefix is prefix's columns followed by the evaluation's, without its indicator column
 // (the prefix has it). A scorecard row may have no evaluation, so none of those is Required.
