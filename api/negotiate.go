@@ -62,7 +62,12 @@ func errNotAcceptable(offered []format) error {
 // (for browsers and spreadsheets), else the best match of the Accept header among offered,
 // else JSON. It answers 406 when nothing offered is acceptable, and 400 for an unknown format.
 func negotiate(c echo.Context, offered []format) (format, error) {
-	if name := c.QueryParam("format"); name != "" {
+	return negotiateRequest(c.Request(), offered)
+}
+
+// negotiateRequest is negotiate for a request.
+func negotiateRequest(r *http.Request, offered []format) (format, error) {
+	if name := r.URL.Query().Get("format"); name != "" {
 		for _, f := range offered {
 			if f.Name == name {
 				return f, nil
@@ -75,7 +80,7 @@ func negotiate(c echo.Context, offered []format) (format, error) {
 		}
 		return format{}, errs.Errorf(errs.Invalid, "format %q is not one of json, csv, arrow, xlsx, parquet", name)
 	}
-	accept := c.Request().Header.Get(echo.HeaderAccept)
+	accept := r.Header.Get(echo.HeaderAccept)
 	if strings.TrimSpace(accept) == "" {
 		return offered[0], nil
 	}
@@ -92,6 +97,23 @@ func negotiate(c echo.Context, offered []format) (format, error) {
 		return format{}, errNotAcceptable(offered)
 	}
 	return offered[best], nil
+}
+
+// isDownload reports whether r asks for a whole-data download: a read in CSV, Arrow or Parquet
+// without a limit (the CSV routes such as /api/v1/indicators/{id}/data.csv included). Such a
+// read has the write time limit instead of the read one (timeouts), since it streams every row.
+func isDownload(r *http.Request) bool {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		return false
+	}
+	if strings.HasSuffix(r.URL.Path, ".csv") {
+		return true
+	}
+	if r.URL.Query().Get("limit") != "" {
+		return false
+	}
+	f, err := negotiateRequest(r, tabular)
+	return err == nil && f.streamed()
 }
 
 // mediaRange is one element of an Accept header.

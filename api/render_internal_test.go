@@ -1,6 +1,9 @@
 package api
 
-import "testing"
+import (
+	"net/http/httptest"
+	"testing"
+)
 
 func TestNeutralise(t *testing.T) {
 	for in, want := range map[string]string{
@@ -75,6 +78,30 @@ func TestFormatNumberHasNoFloatNoise(t *testing.T) {
 	} {
 		if got := formatNumber(tc.v, tc.decimals); got != tc.want {
 			t.Errorf("formatNumber(%v, %d) = %q, want %q", tc.v, tc.decimals, got, tc.want)
+		}
+	}
+}
+
+func TestIsDownloadGetsTheLongerTimeLimit(t *testing.T) {
+	for _, tc := range []struct {
+		method, target, accept string
+		want                   bool
+	}{
+		{"GET", "/api/v1/evaluations?format=csv", "", true},
+		{"GET", "/api/v1/evaluations?format=csv&limit=5", "", false},
+		{"GET", "/api/v1/evaluations", "application/vnd.apache.parquet", true},
+		{"HEAD", "/api/v1/evaluations", "application/vnd.apache.arrow.stream", true},
+		{"GET", "/api/v1/evaluations", "", false},
+		{"GET", "/api/v1/evaluations?format=xlsx", "", false},
+		{"GET", "/api/v1/indicators/cla-rate/data.csv", "*/*", true},
+		{"POST", "/api/v1/evaluations?format=csv", "", false},
+	} {
+		r := httptest.NewRequest(tc.method, tc.target, nil)
+		if tc.accept != "" {
+			r.Header.Set("Accept", tc.accept)
+		}
+		if got := isDownload(r); got != tc.want {
+			t.Errorf("%s %s (Accept %q): isDownload %v, want %v", tc.method, tc.target, tc.accept, got, tc.want)
 		}
 	}
 }
