@@ -3,6 +3,9 @@ package store_test
 import (
 	"bytes"
 	"context"
+	"errors"
+	"fmt"
+	"strings"
 	"os"
 	"path/filepath"
 	"testing"
@@ -73,5 +76,62 @@ func TestWriteParquetRoundTrip(t *testing.T) {
 	buf.Reset()
 	if n, err := db.WriteParquet(ctx, cols, next, &buf); err != nil || n != total {
 		t.Fatalf("second write: %d rows, %v", n, err)
+	}
+}
+
+// Downloads at once each get their own rows.
+func TestWriteParquetConcurrently(t *testing.T) {
+	db, err := store.Open("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	cols := []store.Column{{Name: "n", Kind: store.KindBigInt}}
+	errc := make(chan error, 4)
+	for w := range 4 {
+		go func() {
+			want := int64(1000 * (w + 1))
+			i := int64(0)
+			var buf bytes.Buffer
+			n, err := db.WriteParquet(context.Background(), cols, func(row []any) (bool, error) {
+				if i == want {
+					return false, nil
+				}
+				row[0] = i
+				i++
+				return true, nil
+			}, &buf)
+			if err == nil && n != want {
+				err = fmt.Errorf("writer %d: %d rows, want %d", w, n, want)
+			}
+			errc <- err
+		}()
+	}
+	for range 4 {
+		if err := <-errc; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// A failure of the rows is the copy's failure, not a short file.
+func TestWriteParquetFailsWithItsRows(t *testing.T) {
+	db, err := store.Open("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var buf bytes.Buffer
+	i := 0
+	_, err = db.WriteParquet(context.Background(), []store.Column{{Name: "n", Kind: store.KindBigInt}}, func(row []any) (bool, error) {
+		if i == 5000 {
+			return false, errors.New("the source broke")
+		}
+		row[0] = int64(i)
+		i++
+		return true, nil
+	}, &buf)
+	if err == nil || !strings.Contains(err.Error(), "the source broke") || buf.Len() != 0 {
+		t.Fatalf("err %v, %d bytes written", err, buf.Len())
 	}
 }
