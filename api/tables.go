@@ -194,6 +194,9 @@ func (s *Server) evaluationStream(ctx context.Context, name string, f engine.Eva
 		go func() {
 			defer close(batches) // after readErr is set
 			var b batch
+			// The cells of a batch's rows share one allocation; a batch is never reused, so a
+			// renderer may keep its rows.
+			var cells []any
 			send := func() error {
 				select {
 				case batches <- b:
@@ -204,7 +207,12 @@ func (s *Server) evaluationStream(ctx context.Context, name string, f engine.Eva
 				}
 			}
 			readErr = s.Engine.EachEvaluation(ctx, f, func(ev *engine.Evaluation) error {
-				b.rows = append(b.rows, s.appendEvaluationCells(make([]any, 0, len(evaluationColumns)), ev))
+				if len(cells) == 0 {
+					cells = make([]any, streamBatchRows*len(evaluationColumns))
+				}
+				row := s.appendEvaluationCells(cells[:0:len(evaluationColumns)], ev)
+				cells = cells[len(evaluationColumns):]
+				b.rows = append(b.rows, row)
 				b.decimals = append(b.decimals, s.decimalsOf(ev.Indicator))
 				if len(b.rows) == streamBatchRows {
 					return send()
