@@ -107,6 +107,10 @@ func TestWholeDataCSVHasEveryStoredEvaluation(t *testing.T) {
 			t.Errorf("dfe_code of %s = %q (present %v), want %q", gss, got, ok, want)
 		}
 	}
+	// The response cache keeps no whole-data download: it is as large as the data.
+	if again, _ := fetch(t, srv.URL+"/api/v1/evaluations?format=csv"); again.Header.Get("X-Cache") != "miss" {
+		t.Errorf("second download: X-Cache %q, want miss", again.Header.Get("X-Cache"))
+	}
 	// A filter narrows the download, still whole.
 	resp, body = fetch(t, srv.URL+"/api/v1/evaluations?format=csv&level=la&indicator=cla-rate")
 	if resp.StatusCode != http.StatusOK {
