@@ -156,9 +156,16 @@ func (rc *responseCache) Middleware(next echo.HandlerFunc) echo.HandlerFunc {
 			// The response was not kept (an error, or too large): render it here, without
 			// making anyone wait.
 		} else {
+			var once sync.Once
+			done := finished
+			finished = func() { once.Do(done) }
 			defer finished()
 		}
 		rec := &recordingWriter{ResponseWriter: c.Response().Writer, limit: rc.maxEntry}
+		if finished != nil {
+			// Once the response cannot be kept, requests waiting for it need not wait on.
+			rec.dropped = finished
+		}
 		c.Response().Writer = rec
 		c.Response().Header().Set("X-Cache", "miss")
 		err := next(c)
@@ -215,6 +222,21 @@ type recordingWriter struct {
 	buf      bytes.Buffer
 	limit    int
 	overflow bool
+	// dropped, when set, is called once the response is known not to be kept.
+	dropped func()
+}
+
+// doNotKeep marks the response as not to be kept (a whole-data download) and stops copying it.
+func (w *recordingWriter) doNotKeep() { w.drop() }
+
+func (w *recordingWriter) drop() {
+	if !w.overflow {
+		w.overflow = true
+		w.buf = bytes.Buffer{}
+		if w.dropped != nil {
+			w.dropped()
+		}
+	}
 }
 
 func (w *recordingWriter) WriteHeader(code int) {
@@ -228,8 +250,7 @@ func (w *recordingWriter) Write(b []byte) (int, error) {
 	}
 	if !w.overflow {
 		if w.buf.Len()+len(b) > w.limit {
-			w.overflow = true
-			w.buf = bytes.Buffer{}
+			w.drop()
 		} else {
 			w.buf.Write(b)
 		}

@@ -83,15 +83,18 @@ func etagMatches(header, tag string) bool {
 const gzipMinLength = 1024
 
 // compress is the gzip middleware of the API: responses of at least gzipMinLength bytes are
-// compressed for clients that accept gzip, except Excel workbooks, which are zip files already.
+// compressed for clients that accept gzip, except Excel workbooks (zip files) and Parquet
+// files (zstd-compressed inside), which are compressed already.
 func compress() echo.MiddlewareFunc {
 	return middleware.GzipWithConfig(middleware.GzipConfig{
 		MinLength: gzipMinLength,
 		Skipper: func(c echo.Context) bool {
-			if c.QueryParam("format") == formatXLSX.Name {
-				return true
+			for _, f := range []format{formatXLSX, formatParquet} {
+				if c.QueryParam("format") == f.Name || strings.Contains(c.Request().Header.Get(echo.HeaderAccept), f.MediaType) {
+					return true
+				}
 			}
-			return strings.Contains(c.Request().Header.Get(echo.HeaderAccept), formatXLSX.MediaType)
+			return false
 		},
 	})
 }

@@ -304,9 +304,11 @@ func checkScorecardWorkbook(t *testing.T, f *fixture, id string) (checked int) {
 			if typ != excelize.CellTypeNumber && typ != excelize.CellTypeUnset {
 				t.Errorf("%s %s: cell type %v, want a number", sheets[si], cell, typ)
 			}
+			// The cell holds the value at the indicator's decimals, as CSV writes it.
 			raw, _ := wb.GetCellValue(sheets[si], cell, excelize.Options{RawCellValue: true})
-			if v, err := strconv.ParseFloat(raw, 64); err != nil || v != *ev.Value {
-				t.Errorf("%s %s: raw %q, want %v", sheets[si], cell, raw, *ev.Value)
+			want, _ := strconv.ParseFloat(strconv.FormatFloat(*ev.Value, 'f', item.Decimals, 64), 64)
+			if v, err := strconv.ParseFloat(raw, 64); err != nil || v != want {
+				t.Errorf("%s %s: raw %q, want %v", sheets[si], cell, raw, want)
 			}
 			shown, _ := wb.GetCellValue(sheets[si], cell)
 			if shown != ev.DisplayValue {

@@ -67,7 +67,7 @@ func (s *Server) indicatorSeries(c echo.Context) error {
 		if err != nil {
 			return nil, err
 		}
-		pg, err := parsePage(c, 0)
+		pg, version, err := s.evaluationPage(c)
 		if err != nil {
 			return nil, err
 		}
@@ -78,13 +78,28 @@ func (s *Server) indicatorSeries(c echo.Context) error {
 		if len(periods) > 0 {
 			evs = slices.DeleteFunc(evs, func(ev *engine.Evaluation) bool { return !slices.Contains(periods, ev.Period) })
 		}
-		page, next, err := pageOf(evs, pg, seriesKey)
+		total := int64(len(evs))
+		page, next, err := pageOfVersion(evs, pg, seriesKey, version)
 		if err != nil {
 			return nil, err
 		}
-		return &reply{JSON: newPage(c, page, next), Next: next,
+		return &reply{JSON: newPage(c, page, next).withTotal(total, version), Next: next, DataVersion: version,
 			Table: func() *table { return s.evaluationTable(c.Param("id")+"-"+area, page) }}, nil
 	})
+}
+
+// evaluationPage reads the paging parameters of an in-memory list of evaluations (whole unless
+// limit is given) and the data version, refusing a cursor made at another version.
+func (s *Server) evaluationPage(c echo.Context) (pageRequest, string, error) {
+	pg, err := parsePage(c, 0)
+	if err != nil {
+		return pg, "", err
+	}
+	version, err := s.Engine.EvaluationsVersion(c.Request().Context())
+	if err != nil {
+		return pg, "", err
+	}
+	return pg, version, checkCursorVersion(pg, version)
 }
 
 // levelOrder is the order of area levels in all-areas lists: England, regions, sub-regions,
@@ -117,7 +132,7 @@ func (s *Server) indicatorAreas(c echo.Context) error {
 		if err != nil {
 			return nil, err
 		}
-		pg, err := parsePage(c, 0)
+		pg, version, err := s.evaluationPage(c)
 		if err != nil {
 			return nil, err
 		}
@@ -129,7 +144,8 @@ func (s *Server) indicatorAreas(c echo.Context) error {
 			return (codes != nil && !slices.Contains(codes, ev.Area.Code)) ||
 				(len(levels) > 0 && !slices.Contains(levels, ev.Area.Level))
 		})
-		page, next, err := pageOf(evs, pg, allAreasKey)
+		total := int64(len(evs))
+		page, next, err := pageOfVersion(evs, pg, allAreasKey, version)
 		if err != nil {
 			return nil, err
 		}
@@ -137,14 +153,17 @@ func (s *Server) indicatorAreas(c echo.Context) error {
 		if len(page) > 0 {
 			name += "-" + page[0].Period
 		}
-		return &reply{JSON: newPage(c, page, next), Next: next,
+		return &reply{JSON: newPage(c, page, next).withTotal(total, version), Next: next, DataVersion: version,
 			Table: func() *table { return s.evaluationTable(name, page) }}, nil
 	})
 }
 
 // evaluations is the bulk read: stored evaluations filtered by indicators, areas (and a
-// comparator group), periods and levels, in pages of up to maxLimit (defaultEvaluationsLimit
-// unless limit is given), ordered by indicator, period end, period and area code.
+// comparator group), periods and levels, ordered by indicator, period end, period and area
+// code. CSV, Arrow and Parquet answer with every matching row, streamed, unless limit is given;
+// JSON and Excel come in pages of up to maxLimit (defaultEvaluationsLimit unless limit is
+// given) that state the total and the data version, whose cursors are refused (409) once the
+// evaluations have changed.
 func (s *Server) evaluations(c echo.Context) error {
 	return s.read(c, tabular, func() (*reply, error) {
 		f := engine.EvaluationFilter{Indicators: uniqueSorted(listParam(c, "indicator"))}
@@ -158,33 +177,75 @@ func (s *Server) evaluations(c echo.Context) error {
 		if f.Levels, err = levelParam(c); err != nil {
 			return nil, err
 		}
-		pg, err := parsePage(c, defaultEvaluationsLimit)
+		return s.evaluationReply(c, f, "evaluations")
+	})
+}
+
+// indicatorData is every stored evaluation of one indicator (every area, every period) as one
+// CSV: the whole-data download of an indicator, as Fingertips gives one per indicator.
+func (s *Server) indicatorData(c echo.Context) error {
+	return s.read(c, csvOnly, func() (*reply, error) {
+		d, err := s.indicator(c)
 		if err != nil {
 			return nil, err
 		}
-		if pg.Cursor != nil {
-			if pg.Cursor.Eval == nil {
-				return nil, errs.Errorf(errs.Invalid, "this cursor belongs to another list")
-			}
-			f.After = pg.Cursor.Eval
-		}
-		var evs []*engine.Evaluation
-		if f.Areas == nil || len(f.Areas) > 0 { // an empty group intersection matches nothing
-			// One row more than the page tells whether there is a next page.
-			f.Limit = pg.Limit + 1
-			if evs, err = s.Engine.Evaluations(c.Request().Context(), f); err != nil {
-				return nil, err
-			}
-		}
-		next := ""
-		if len(evs) > pg.Limit {
-			evs = evs[:pg.Limit]
-			k := evs[len(evs)-1].Key()
-			next = encodeCursor(cursorBody{Eval: &k})
-		}
-		return &reply{JSON: newPage(c, evs, next), Next: next,
-			Table: func() *table { return s.evaluationTable("evaluations", evs) }}, nil
+		return s.evaluationReply(c, engine.EvaluationFilter{Indicators: []string{d.ID}}, d.ID+"-data")
 	})
+}
+
+// csvOnly is what a CSV download route offers.
+var csvOnly = []format{formatCSV}
+
+// evaluationReply answers a bulk read of the evaluations f selects (name is a download's file
+// name): streamed whole in CSV, Arrow and Parquet unless limit is given, else one page.
+func (s *Server) evaluationReply(c echo.Context, f engine.EvaluationFilter, name string) (*reply, error) {
+	ctx := c.Request().Context()
+	pg, err := parsePage(c, defaultEvaluationsLimit)
+	if err != nil {
+		return nil, err
+	}
+	version, err := s.Engine.EvaluationsVersion(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if pg.Cursor != nil {
+		if pg.Cursor.Eval == nil {
+			return nil, errs.Errorf(errs.Invalid, "this cursor belongs to another list")
+		}
+		if err := checkCursorVersion(pg, version); err != nil {
+			return nil, err
+		}
+		f.After = pg.Cursor.Eval
+	}
+	none := f.Areas != nil && len(f.Areas) == 0 // an empty group intersection matches nothing
+	if fm, err := negotiate(c, tabular); err == nil && fm.streamed() && !pg.Limited {
+		return &reply{DataVersion: version, Table: func() *table {
+			if none {
+				return &table{Name: name, Columns: evaluationColumns}
+			}
+			return s.evaluationStream(ctx, name, f)
+		}}, nil
+	}
+	var evs []*engine.Evaluation
+	var total int64
+	if !none {
+		if total, err = s.Engine.CountEvaluations(ctx, f); err != nil {
+			return nil, err
+		}
+		// One row more than the page tells whether there is a next page.
+		f.Limit = pg.Limit + 1
+		if evs, err = s.Engine.Evaluations(ctx, f); err != nil {
+			return nil, err
+		}
+	}
+	next := ""
+	if len(evs) > pg.Limit {
+		evs = evs[:pg.Limit]
+		k := evs[len(evs)-1].Key()
+		next = encodeCursor(cursorBody{Eval: &k, Version: version})
+	}
+	return &reply{JSON: newPage(c, evs, next).withTotal(total, version), Next: next, DataVersion: version,
+		Table: func() *table { return s.evaluationTable(name, evs) }}, nil
 }
 
 // areaJSON is an area as the API shows it.
@@ -283,7 +344,7 @@ func (s *Server) listAreas(c echo.Context) error {
 		for i, k := range page {
 			out[i] = k.area
 		}
-		return &reply{JSON: newPage(c, out, next), Next: next, Table: func() *table { return areaTable(out) }}, nil
+		return &reply{JSON: newPage(c, out, next).withTotal(int64(len(all)), ""), Next: next, Table: func() *table { return areaTable(out) }}, nil
 	})
 }
 
@@ -347,13 +408,14 @@ func (s *Server) listRevisions(c echo.Context) error {
 				revs[i] = revs[i].WithoutValues()
 			}
 		}
+		total := int64(len(revs))
 		page, next, err := pageOf(revs, pg, func(r datasets.Revision) string {
 			return fmt.Sprintf("%020d", math.MaxInt64-r.ID) // newest first
 		})
 		if err != nil {
 			return nil, err
 		}
-		return &reply{JSON: newPage(c, page, next), Next: next,
+		return &reply{JSON: newPage(c, page, next).withTotal(total, ""), Next: next,
 			Table: func() *table { return revisionTable(c.Param("name"), page) }}, nil
 	})
 }

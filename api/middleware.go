@@ -485,13 +485,15 @@ const auditWait = 5 * time.Minute
 
 // timeouts gives each request a context deadline (reads and writes have their own limits) and
 // a matching read deadline for its body. Cancelling the context cancels running DuckDB queries.
+// A whole-data download (isDownload) has the write limit: it streams every row to a client that
+// may be slow.
 func (s *Server) timeouts(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		d := s.Config.RequestTimeout
 		if d <= 0 {
 			d = DefaultRequestTimeout
 		}
-		if isWrite(c.Request().Method) {
+		if isWrite(c.Request().Method) || isDownload(c.Request()) {
 			d = s.Config.WriteTimeout
 			if d <= 0 {
 				d = DefaultWriteTimeout

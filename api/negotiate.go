@@ -30,10 +30,17 @@ var (
 	formatArrow = format{Name: "arrow", MediaType: "application/vnd.apache.arrow.stream", ContentType: "application/vnd.apache.arrow.stream", Ext: "arrows"}
 	formatXLSX  = format{Name: "xlsx", MediaType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 		ContentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", Ext: "xlsx"}
+	// formatParquet is Apache Parquet (written by DuckDB), the media type IANA registered.
+	formatParquet = format{Name: "parquet", MediaType: "application/vnd.apache.parquet", ContentType: "application/vnd.apache.parquet", Ext: "parquet"}
 )
 
 // tabular is what every tabular read offers, in order of preference when Accept allows several.
-var tabular = []format{formatJSON, formatCSV, formatArrow, formatXLSX}
+var tabular = []format{formatJSON, formatCSV, formatArrow, formatXLSX, formatParquet}
+
+// streamed reports whether f is a format whose lists are answered whole (every row matching
+// the filters unless a limit is given) and written as the rows come: CSV, Arrow and Parquet.
+// JSON and Excel are paged.
+func (f format) streamed() bool { return f == formatCSV || f == formatArrow || f == formatParquet }
 
 // jsonOnly is what a document (one indicator, one area, the OpenAPI document) offers.
 var jsonOnly = []format{formatJSON}
@@ -55,7 +62,12 @@ func errNotAcceptable(offered []format) error {
 // (for browsers and spreadsheets), else the best match of the Accept header among offered,
 // else JSON. It answers 406 when nothing offered is acceptable, and 400 for an unknown format.
 func negotiate(c echo.Context, offered []format) (format, error) {
-	if name := c.QueryParam("format"); name != "" {
+	return negotiateRequest(c.Request(), offered)
+}
+
+// negotiateRequest is negotiate for a request.
+func negotiateRequest(r *http.Request, offered []format) (format, error) {
+	if name := r.URL.Query().Get("format"); name != "" {
 		for _, f := range offered {
 			if f.Name == name {
 				return f, nil
@@ -66,9 +78,9 @@ func negotiate(c echo.Context, offered []format) (format, error) {
 				return format{}, errNotAcceptable(offered)
 			}
 		}
-		return format{}, errs.Errorf(errs.Invalid, "format %q is not one of json, csv, arrow, xlsx", name)
+		return format{}, errs.Errorf(errs.Invalid, "format %q is not one of json, csv, arrow, xlsx, parquet", name)
 	}
-	accept := c.Request().Header.Get(echo.HeaderAccept)
+	accept := r.Header.Get(echo.HeaderAccept)
 	if strings.TrimSpace(accept) == "" {
 		return offered[0], nil
 	}
@@ -85,6 +97,23 @@ func negotiate(c echo.Context, offered []format) (format, error) {
 		return format{}, errNotAcceptable(offered)
 	}
 	return offered[best], nil
+}
+
+// isDownload reports whether r asks for a whole-data download: a read in CSV, Arrow or Parquet
+// without a limit (the CSV routes such as /api/v1/indicators/{id}/data.csv included). Such a
+// read has the write time limit instead of the read one (timeouts), since it streams every row.
+func isDownload(r *http.Request) bool {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		return false
+	}
+	if strings.HasSuffix(r.URL.Path, ".csv") {
+		return true
+	}
+	if r.URL.Query().Get("limit") != "" {
+		return false
+	}
+	f, err := negotiateRequest(r, tabular)
+	return err == nil && f.streamed()
 }
 
 // mediaRange is one element of an Accept header.

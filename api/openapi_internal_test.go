@@ -19,7 +19,7 @@ func TestEvaluationRowSchemaMatchesTheColumns(t *testing.T) {
 	}
 	var row struct {
 		Properties map[string]struct {
-			Type   []string `json:"type"`
+			Type   typeList `json:"type"`
 			Format string   `json:"format"`
 		} `json:"properties"`
 	}
@@ -37,7 +37,7 @@ func TestEvaluationRowSchemaMatchesTheColumns(t *testing.T) {
 			t.Errorf("column %s is not in the EvaluationRow schema", c.Name)
 			continue
 		}
-		if !slices.Contains(p.Type, want[c.Kind]) || !slices.Contains(p.Type, "null") {
+		if !slices.Contains(p.Type, want[c.Kind]) || slices.Contains(p.Type, "null") == c.Required {
 			t.Errorf("column %s (%s): schema type %v", c.Name, c.Kind, p.Type)
 		}
 		if (c.Kind == kDate) != (p.Format == "date") || (c.Kind == kTimestamp) != (p.Format == "date-time") {
@@ -48,4 +48,16 @@ func TestEvaluationRowSchemaMatchesTheColumns(t *testing.T) {
 	for name := range props {
 		t.Errorf("EvaluationRow documents %s, which is no column", name)
 	}
+}
+
+// typeList is a schema's type: one name or a list of them.
+type typeList []string
+
+func (l *typeList) UnmarshalJSON(b []byte) error {
+	var one string
+	if err := json.Unmarshal(b, &one); err == nil {
+		*l = typeList{one}
+		return nil
+	}
+	return json.Unmarshal(b, (*[]string)(l))
 }

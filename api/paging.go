@@ -37,6 +37,23 @@ type cursorBody struct {
 	Key string `json:"k,omitempty"`
 	// Eval is the key of an evaluation in bulk reads.
 	Eval *engine.EvaluationKey `json:"ev,omitempty"`
+	// Version is the data version (engine.EvaluationsVersion) of the page the cursor was made
+	// from, in lists of evaluations: a cursor of another version is refused (staleCursor).
+	Version string `json:"v,omitempty"`
+}
+
+// staleCursor is the 409 answer to a cursor made from other evaluations than the stored ones.
+func staleCursor(made, now string) error {
+	return errs.Errorf(errs.Conflict, "this cursor was made from data version %s, but the evaluations have changed since (now %s): "+
+		"start again from the first page (the same URL without cursor), so that every page comes from one version", made, now)
+}
+
+// checkCursorVersion refuses a cursor made at another data version than now.
+func checkCursorVersion(p pageRequest, now string) error {
+	if p.Cursor != nil && p.Cursor.Version != now {
+		return staleCursor(p.Cursor.Version, now)
+	}
+	return nil
 }
 
 func encodeCursor(b cursorBody) string {
@@ -61,7 +78,7 @@ func decodeCursor(s string) (cursorBody, error) {
 		dec.DisallowUnknownFields()
 		err = dec.Decode(&b)
 	}
-	if err != nil || (b.Key == "") == (b.Eval == nil) || !cursorText(b.Key) {
+	if err != nil || (b.Key == "") == (b.Eval == nil) || !cursorText(b.Key) || !cursorText(b.Version) {
 		return bad()
 	}
 	if k := b.Eval; k != nil {
@@ -94,6 +111,8 @@ func cursorText(v string) bool {
 type pageRequest struct {
 	Limit  int // 0 means everything
 	Cursor *cursorBody
+	// Limited is whether the request gave a limit.
+	Limited bool
 }
 
 // parsePage reads limit and cursor; def is the limit when none is given (0 for everything).
@@ -104,7 +123,7 @@ func parsePage(c echo.Context, def int) (pageRequest, error) {
 		if err != nil || n < 1 || n > maxLimit {
 			return p, errs.Errorf(errs.Invalid, "limit %q must be a whole number from 1 to %d", s, maxLimit)
 		}
-		p.Limit = n
+		p.Limit, p.Limited = n, true
 	}
 	if s := c.QueryParam("cursor"); s != "" {
 		b, err := decodeCursor(s)
@@ -129,6 +148,11 @@ func nextURL(c echo.Context, next string) string {
 // pageOf sorts a list by key (unique per item: the list's one stable order) and cuts one page
 // out of it. It returns the page and the next page's cursor ("" on the last page).
 func pageOf[T any](items []T, p pageRequest, key func(T) string) ([]T, string, error) {
+	return pageOfVersion(items, p, key, "")
+}
+
+// pageOfVersion is pageOf for a list of evaluations: the next cursor carries version.
+func pageOfVersion[T any](items []T, p pageRequest, key func(T) string, version string) ([]T, string, error) {
 	sort.SliceStable(items, func(i, j int) bool { return key(items[i]) < key(items[j]) })
 	start := 0
 	if p.Cursor != nil {
@@ -144,5 +168,5 @@ func pageOf[T any](items []T, p pageRequest, key func(T) string) ([]T, string, e
 		return items, "", nil
 	}
 	page := items[:p.Limit]
-	return page, encodeCursor(cursorBody{Key: key(page[len(page)-1])}), nil
+	return page, encodeCursor(cursorBody{Key: key(page[len(page)-1]), Version: version}), nil
 }

@@ -1,10 +1,12 @@
 package api
 
 import (
+	"context"
 	"encoding/csv"
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -16,6 +18,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/childrens-trust/scorecard/engine"
+	"github.com/childrens-trust/scorecard/store"
 )
 
 // ---- CSV ----
@@ -31,19 +34,23 @@ var plainNumber = regexp.MustCompile(`^[+-]?[0-9]+(\.[0-9]+)?$`)
 // plain number ("-3.2" as a display value) or the lone "-" of a suppression marker cannot be a
 // formula and is left as published.
 func neutralise(s string) string {
-	if s == "" || s == "-" || plainNumber.MatchString(s) {
+	if s == "" {
 		return s
 	}
 	switch s[0] {
 	case '=', '+', '-', '@', '\t', '\r':
+		// Only these can start a formula, so only these are matched against plainNumber.
+		if s == "-" || plainNumber.MatchString(s) {
+			return s
+		}
 		return "'" + s
 	}
 	return s
 }
 
-// csvCell formats one cell: numbers in full precision without exponent, dates ISO 8601,
-// timestamps RFC 3339 in UTC, missing cells empty.
-func csvCell(k kind, v any) string {
+// csvCell formats one cell: numbers without exponent (at decimals places when decimals >= 0,
+// else plainFloat), dates ISO 8601, timestamps RFC 3339 in UTC, missing cells empty.
+func csvCell(k kind, v any, decimals int) string {
 	if v == nil {
 		return ""
 	}
@@ -51,7 +58,7 @@ func csvCell(k kind, v any) string {
 	case kText:
 		return neutralise(v.(string))
 	case kNumber:
-		return strconv.FormatFloat(v.(float64), 'f', -1, 64)
+		return formatNumber(v.(float64), decimals)
 	case kInteger:
 		return strconv.FormatInt(v.(int64), 10)
 	case kBoolean:
@@ -64,7 +71,60 @@ func csvCell(k kind, v any) string {
 	return fmt.Sprint(v)
 }
 
-// writeCSV writes the table as RFC 4180 CSV with a header row.
+// formatNumber writes v at decimals places (an indicator's precision: 129.30000000000007 at 1
+// is "129.3"), or, when decimals < 0, as plainFloat does; never "-0".
+func formatNumber(v float64, decimals int) string {
+	var out string
+	if decimals >= 0 {
+		out = strconv.FormatFloat(v, 'f', min(decimals, maxDecimals), 64)
+	} else {
+		out = strconv.FormatFloat(plainFloat(v), 'f', -1, 64)
+	}
+	if strings.HasPrefix(out, "-") && strings.Trim(out, "-0.") == "" {
+		out = out[1:]
+	}
+	return out
+}
+
+// plainFloat is v without the noise of binary floating point: v rounded to 10 decimal places
+// and to 12 significant digits (a float64 holds 15 for certain, and arithmetic on it, such as a
+// percentage of a change, loses a few more), so 129.30000000000007 is 129.3, 0.1+0.2 is 0.3,
+// 5.078125000000009 is 5.078125 and the -1.3e-14 left by subtracting two equal values is 0.
+// Counts and percentages never need more.
+func plainFloat(v float64) float64 {
+	f, err := strconv.ParseFloat(strconv.FormatFloat(v, 'f', 10, 64), 64)
+	if err != nil {
+		return v
+	}
+	if f, err = strconv.ParseFloat(strconv.FormatFloat(f, 'g', 12, 64), 64); err != nil {
+		return v
+	}
+	return f
+}
+
+// roundedNumber is v as CSV writes it, as a number (for Excel cells).
+func roundedNumber(v float64, decimals int) float64 {
+	if decimals < 0 {
+		return plainFloat(v)
+	}
+	f, err := strconv.ParseFloat(formatNumber(v, decimals), 64)
+	if err != nil {
+		return v
+	}
+	return f
+}
+
+// cellDecimals is the decimal places a number cell is written at: the row's for a Scaled
+// column, none (plainFloat) otherwise.
+func cellDecimals(c column, rowDecimals int) int {
+	if c.Scaled {
+		return rowDecimals
+	}
+	return -1
+}
+
+// writeCSV writes the table as RFC 4180 CSV with a header row, a streamed table's rows as they
+// come.
 func writeCSV(w io.Writer, t *table) error {
 	cw := csv.NewWriter(w)
 	header := make([]string, len(t.Columns))
@@ -75,13 +135,17 @@ func writeCSV(w io.Writer, t *table) error {
 		return fmt.Errorf("csv: %w", err)
 	}
 	rec := make([]string, len(t.Columns))
-	for _, row := range t.Rows {
+	err := t.each(func(_, decimals int, row []any) error {
 		for i, c := range t.Columns {
-			rec[i] = csvCell(c.Kind, row[i])
+			rec[i] = csvCell(c.Kind, row[i], cellDecimals(c, decimals))
 		}
 		if err := cw.Write(rec); err != nil {
 			return fmt.Errorf("csv: %w", err)
 		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	cw.Flush()
 	if err := cw.Error(); err != nil {
@@ -112,11 +176,11 @@ func arrowType(k kind) arrow.DataType {
 	return arrow.BinaryTypes.String
 }
 
-// arrowSchema is the table's Arrow schema: every column nullable.
+// arrowSchema is the table's Arrow schema: a column is nullable unless it is Required.
 func arrowSchema(t *table) *arrow.Schema {
 	fields := make([]arrow.Field, len(t.Columns))
 	for i, c := range t.Columns {
-		fields[i] = arrow.Field{Name: c.Name, Type: arrowType(c.Kind), Nullable: true}
+		fields[i] = arrow.Field{Name: c.Name, Type: arrowType(c.Kind), Nullable: !c.Required}
 	}
 	md := arrow.NewMetadata([]string{"table"}, []string{t.Name})
 	return arrow.NewSchema(fields, &md)
@@ -136,22 +200,81 @@ func writeArrow(w io.Writer, t *table) (err error) {
 	}()
 	b := array.NewRecordBuilder(mem, schema)
 	defer b.Release()
-	for from := 0; from < len(t.Rows) || from == 0; from += arrowBatchRows {
-		to := min(from+arrowBatchRows, len(t.Rows))
-		for _, row := range t.Rows[from:to] {
-			for i, c := range t.Columns {
-				appendArrow(b.Field(i), c.Kind, row[i])
-			}
-		}
+	flush := func() error {
 		rec := b.NewRecordBatch()
-		err := iw.Write(rec)
-		rec.Release()
-		if err != nil {
+		defer rec.Release()
+		if err := iw.Write(rec); err != nil {
 			return fmt.Errorf("arrow: %w", err)
 		}
-		if to >= len(t.Rows) {
-			break
+		return nil
+	}
+	n := 0
+	err = t.each(func(_, _ int, row []any) error {
+		for i, c := range t.Columns {
+			appendArrow(b.Field(i), c.Kind, row[i])
 		}
+		n++
+		if n%arrowBatchRows == 0 {
+			return flush()
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if n == 0 || n%arrowBatchRows != 0 {
+		// The last, partial batch; an empty table is one empty batch, so readers see the schema.
+		return flush()
+	}
+	return nil
+}
+
+// ---- Parquet ----
+
+// storeKinds maps a column kind to the store's streamed column kind.
+var storeKinds = map[kind]store.ColumnKind{kText: store.KindText, kNumber: store.KindDouble, kInteger: store.KindBigInt,
+	kBoolean: store.KindBoolean, kDate: store.KindDate, kTimestamp: store.KindTimestamp}
+
+// writeParquet writes the table as Parquet, by DuckDB's own writer (store.DB.WriteParquet):
+// the CSV's columns, with DOUBLE numbers in full precision, BIGINT integers, DATE dates, UTC
+// TIMESTAMPs and NULL for missing values. A streamed table is read on its own goroutine and
+// handed to DuckDB row by row as DuckDB asks for them.
+func writeParquet(ctx context.Context, db *store.DB, w io.Writer, t *table) error {
+	cols := make([]store.Column, len(t.Columns))
+	for i, c := range t.Columns {
+		cols[i] = store.Column{Name: c.Name, Kind: storeKinds[c.Kind]}
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	rows := make(chan []any, 256)
+	done := make(chan struct{})
+	var readErr error
+	go func() {
+		defer close(done)
+		defer close(rows) // after readErr is set, so a closed channel shows it
+		readErr = t.each(func(_, _ int, row []any) error {
+			select {
+			case rows <- row: // each row is its own (table.Stream, table.Rows)
+				return nil
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		})
+	}()
+	next := func(dst []any) (bool, error) {
+		row, ok := <-rows
+		if !ok {
+			// The end of the rows, or a failure that must not pass for the end.
+			return false, readErr
+		}
+		copy(dst, row)
+		return true, nil
+	}
+	_, err := db.WriteParquet(ctx, cols, next, w)
+	cancel()
+	<-done
+	if err != nil {
+		return err
 	}
 	return nil
 }
@@ -254,7 +377,17 @@ func (s *xlsxStyles) scaled(d int) (int, error) {
 // for all rows), a bold header row frozen at the top, numbers as numbers (in the indicator's
 // unit with its decimal places as the cell format), dates and timestamps as Excel dates, RAG as
 // the word with a coloured fill.
+//
+// Each worksheet's rows are an Excel table (Insert > Table: filter buttons, structured
+// references, Power Query's "Table" source) named after the table. Sheet names follow
+// sheetNames' documented rule.
 func writeXLSX(w io.Writer, t *table) error {
+	if err := t.materialise(); err != nil {
+		return err
+	}
+	if err := t.check(); err != nil {
+		return fmt.Errorf("api: %w", err)
+	}
 	f := excelize.NewFile()
 	defer f.Close()
 	st, err := newXLSXStyles(f)
@@ -263,7 +396,12 @@ func writeXLSX(w io.Writer, t *table) error {
 	}
 	sheets := t.Sheets
 	if len(sheets) == 0 {
-		sheets = []sheet{{Name: cleanSheetName(t.Name), From: 0, To: len(t.Rows)}}
+		sheets = []sheet{{Name: t.Name, From: 0, To: len(t.Rows)}}
+	}
+	names := sheetNames{}
+	sheets = slices.Clone(sheets)
+	for i := range sheets {
+		sheets[i].Name = names.name(sheets[i].Name)
 	}
 	ragCol := -1
 	for i, c := range t.Columns {
@@ -304,10 +442,10 @@ func writeXLSX(w io.Writer, t *table) error {
 				cell := excelize.Cell{Value: v}
 				switch c.Kind {
 				case kNumber:
-					d := -1
-					if c.Scaled {
-						d = t.decimals(r)
-					}
+					d := cellDecimals(c, t.decimals(r))
+					// The cell holds the number as CSV writes it (no floating-point noise), and
+					// its format shows the indicator's decimal places.
+					cell.Value = roundedNumber(v.(float64), d)
 					if cell.StyleID, err = st.scaled(d); err != nil {
 						return err
 					}
@@ -332,6 +470,15 @@ func writeXLSX(w io.Writer, t *table) error {
 				return fmt.Errorf("xlsx: row %d: %w", r+1, err)
 			}
 		}
+		// A table needs a row below its header, so an empty sheet's table holds one blank row.
+		last, err := excelize.CoordinatesToCellName(len(t.Columns), max(sh.To-sh.From, 1)+1)
+		if err != nil {
+			return fmt.Errorf("xlsx: %w", err)
+		}
+		if err := sw.AddTable(&excelize.Table{Range: "A1:" + last, Name: excelTableName(t.Name, n, len(sheets)),
+			StyleName: "TableStyleLight9"}); err != nil {
+			return fmt.Errorf("xlsx: table on %q: %w", sh.Name, err)
+		}
 		if err := sw.Flush(); err != nil {
 			return fmt.Errorf("xlsx: flush: %w", err)
 		}
@@ -340,4 +487,30 @@ func writeXLSX(w io.Writer, t *table) error {
 		return fmt.Errorf("xlsx: write: %w", err)
 	}
 	return nil
+}
+
+// excelTableName is the name of sheet n's Excel table (of count): the table's name in letters,
+// digits and underscores, starting with a letter, with the sheet's number when there are
+// several ("evaluations", "scorecard_E06000058_2").
+func excelTableName(name string, n, count int) string {
+	var b strings.Builder
+	for _, r := range name {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '_':
+			b.WriteRune(r)
+		default:
+			b.WriteByte('_')
+		}
+	}
+	out := b.String()
+	if out == "" || !(out[0] >= 'a' && out[0] <= 'z' || out[0] >= 'A' && out[0] <= 'Z') {
+		out = "t_" + out
+	}
+	// Excel refuses names that look like cell references (A1, R1C1); a suffix keeps it clear.
+	if count > 1 {
+		out += "_" + strconv.Itoa(n+1)
+	} else if _, _, err := excelize.CellNameToCoordinates(out); err == nil {
+		out += "_1"
+	}
+	return out[:min(len(out), 250)]
 }

@@ -1,6 +1,9 @@
 package api
 
-import "testing"
+import (
+	"net/http/httptest"
+	"testing"
+)
 
 func TestNeutralise(t *testing.T) {
 	for in, want := range map[string]string{
@@ -37,17 +40,68 @@ func TestTableCheckFindsAMistypedCell(t *testing.T) {
 }
 
 func TestSheetNames(t *testing.T) {
+	names := sheetNames{}
 	for _, tc := range []struct {
-		n     int
-		title string
-		want  string
+		raw, want string
 	}{
-		{1, "Be healthy", "1 Be healthy"},
-		{2, "Stay safe: [tier 2/3]?", "2 Stay safe   tier 2 3"},
-		{10, "A very long priority title that Excel cannot hold", "10 A very long priority title t"},
+		{sheetName(1, "Be healthy"), "1 Be healthy"},
+		{sheetName(2, "Stay safe: [tier 2/3]?"), "2 Stay safe tier 2 3"},
+		{sheetName(10, "A very long priority title that Excel cannot hold"), "10 A very long priority title~"},
+		{"10 A very long priority title that Excel cannot hold either", "10 A very long priority title~2"},
+		{"1 BE HEALTHY", "1 BE HEALTHY~2"},
+		{"'quoted'", "quoted"},
+		{"[]", "data"},
+		{"[]?", "data~2"},
 	} {
-		if got := sheetName(tc.n, tc.title); got != tc.want || len([]rune(got)) > 31 {
-			t.Errorf("sheetName(%d, %q) = %q, want %q", tc.n, tc.title, got, tc.want)
+		got := names.name(tc.raw)
+		if got != tc.want || len([]rune(got)) > maxSheetName {
+			t.Errorf("name(%q) = %q, want %q", tc.raw, got, tc.want)
+		}
+	}
+}
+
+func TestFormatNumberHasNoFloatNoise(t *testing.T) {
+	for _, tc := range []struct {
+		v        float64
+		decimals int
+		want     string
+	}{
+		{129.30000000000007, 1, "129.3"},
+		{129.30000000000007, -1, "129.3"},
+		{0.1 + 0.2, -1, "0.3"},
+		{12, 2, "12.00"},
+		{-0.04, 1, "0.0"},
+		{1234567.125, 0, "1234567"},
+		{2.5e-7, -1, "0.00000025"},
+		{5.078125000000009, -1, "5.078125"},
+		{-1.29661083168e-14, -1, "0"},
+	} {
+		if got := formatNumber(tc.v, tc.decimals); got != tc.want {
+			t.Errorf("formatNumber(%v, %d) = %q, want %q", tc.v, tc.decimals, got, tc.want)
+		}
+	}
+}
+
+func TestIsDownloadGetsTheLongerTimeLimit(t *testing.T) {
+	for _, tc := range []struct {
+		method, target, accept string
+		want                   bool
+	}{
+		{"GET", "/api/v1/evaluations?format=csv", "", true},
+		{"GET", "/api/v1/evaluations?format=csv&limit=5", "", false},
+		{"GET", "/api/v1/evaluations", "application/vnd.apache.parquet", true},
+		{"HEAD", "/api/v1/evaluations", "application/vnd.apache.arrow.stream", true},
+		{"GET", "/api/v1/evaluations", "", false},
+		{"GET", "/api/v1/evaluations?format=xlsx", "", false},
+		{"GET", "/api/v1/indicators/cla-rate/data.csv", "*/*", true},
+		{"POST", "/api/v1/evaluations?format=csv", "", false},
+	} {
+		r := httptest.NewRequest(tc.method, tc.target, nil)
+		if tc.accept != "" {
+			r.Header.Set("Accept", tc.accept)
+		}
+		if got := isDownload(r); got != tc.want {
+			t.Errorf("%s %s (Accept %q): isDownload %v, want %v", tc.method, tc.target, tc.accept, got, tc.want)
 		}
 	}
 }

@@ -14,6 +14,11 @@ import (
 type list[T any] struct {
 	Data []T `json:"data"`
 	N    int `json:"n"`
+	// Total is the number of items matching the request's filters, over all pages.
+	Total *int64 `json:"total,omitempty"`
+	// DataVersion identifies the stored evaluations the pages of an evaluation list come from
+	// (engine.EvaluationsVersion); a cursor made at another version is refused with 409.
+	DataVersion string `json:"data_version,omitempty"`
 	// Next is the URL of the next page, NextCursor its cursor; both absent on the last page.
 	Next       string `json:"next,omitempty"`
 	NextCursor string `json:"next_cursor,omitempty"`
@@ -35,6 +40,12 @@ func newPage[T any](c echo.Context, items []T, next string) list[T] {
 	return l
 }
 
+// withTotal is l stating total and, for evaluations, the data version.
+func (l list[T]) withTotal(total int64, dataVersion string) list[T] {
+	l.Total, l.DataVersion = &total, dataVersion
+	return l
+}
+
 // reply is what a read produces: the JSON body, and for tabular reads the flat table the other
 // formats are rendered from (built only when one of them is asked for).
 type reply struct {
@@ -42,6 +53,8 @@ type reply struct {
 	Table func() *table
 	// Next is the next page's cursor ("" when there is none).
 	Next string
+	// DataVersion, when set, is sent as the X-Data-Version header (engine.EvaluationsVersion).
+	DataVersion string
 }
 
 // read answers a GET. It negotiates the format among offered, answers 304 Not Modified when
@@ -75,6 +88,9 @@ func (s *Server) readVariant(c echo.Context, offered []format, variant string, b
 	if r.Next != "" {
 		c.Response().Header().Add("Link", "<"+nextURL(c, r.Next)+`>; rel="next"`)
 	}
+	if r.DataVersion != "" {
+		c.Response().Header().Set("X-Data-Version", r.DataVersion)
+	}
 	if f == formatJSON || r.Table == nil {
 		return c.JSON(http.StatusOK, r.JSON)
 	}
@@ -83,10 +99,13 @@ func (s *Server) readVariant(c echo.Context, offered []format, variant string, b
 		return fmt.Errorf("api: %w", err)
 	}
 	h := c.Response().Header()
-	if f == formatCSV || f == formatXLSX {
-		h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.%s"`, fileName(t.Name), f.Ext))
+	h.Set(echo.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="%s.%s"`, fileName(t.Name), f.Ext))
+	if t.Stream != nil {
+		// A whole-data download is not kept by the response cache: it is as large as the data.
+		doNotKeep(c.Response().Writer)
 	}
-	if f == formatXLSX {
+	switch f {
+	case formatXLSX:
 		// A workbook is assembled whole by excelize anyway; buffering it lets a failure still
 		// be answered with the JSON error.
 		var buf bytes.Buffer
@@ -94,6 +113,19 @@ func (s *Server) readVariant(c echo.Context, offered []format, variant string, b
 			return err
 		}
 		return c.Blob(http.StatusOK, f.ContentType, buf.Bytes())
+	case formatParquet:
+		// DuckDB writes the whole file before the first byte is sent, so a failure is still
+		// answered as an error; the status goes with the first byte.
+		h.Set(echo.HeaderContentType, f.ContentType)
+		if err := writeParquet(c.Request().Context(), s.Engine.DB, c.Response(), t); err != nil {
+			if c.Response().Committed {
+				s.logCut(c, f, err)
+				return nil
+			}
+			h.Del(echo.HeaderContentDisposition)
+			return err
+		}
+		return nil
 	}
 	h.Set(echo.HeaderContentType, f.ContentType)
 	c.Response().WriteHeader(http.StatusOK)
@@ -103,11 +135,36 @@ func (s *Server) readVariant(c echo.Context, offered []format, variant string, b
 	case formatArrow:
 		err = writeArrow(c.Response(), t)
 	}
-	if err != nil && s.Log != nil {
-		// The status is sent; all that can be done is to log and cut the stream short.
-		s.Log.Error("writing a response failed", "path", c.Request().URL.Path, "format", f.Name, "error", err)
+	if err != nil {
+		s.logCut(c, f, err)
 	}
 	return nil
+}
+
+// logCut logs a response that failed after its status was sent: all that can be done is to
+// log and cut the stream short (the client sees a truncated body, never a complete-looking one:
+// the chunked encoding is not terminated).
+func (s *Server) logCut(c echo.Context, f format, err error) {
+	if s.Log != nil {
+		s.Log.Error("writing a response failed", "path", c.Request().URL.Path, "format", f.Name, "error", err)
+	}
+	panic(http.ErrAbortHandler)
+}
+
+// doNotKeep tells the response cache's recorder, if w is or wraps one, not to keep this
+// response.
+func doNotKeep(w http.ResponseWriter) {
+	for w != nil {
+		if k, ok := w.(interface{ doNotKeep() }); ok {
+			k.doNotKeep()
+			return
+		}
+		u, ok := w.(interface{ Unwrap() http.ResponseWriter })
+		if !ok {
+			return
+		}
+		w = u.Unwrap()
+	}
 }
 
 // fileName keeps a download's name to letters, digits, dot, dash and underscore.

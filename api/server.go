@@ -146,6 +146,7 @@ func (s *Server) Handler() http.Handler {
 	get(v1, "/indicators/:id", s.getIndicator)
 	get(v1, "/indicators/:id/evaluations", s.indicatorSeries)
 	get(v1, "/indicators/:id/areas", s.indicatorAreas)
+	get(v1, "/indicators/:id/data.csv", s.indicatorData)
 	get(v1, "/areas", s.listAreas)
 	get(v1, "/areas/:area", s.getArea)
 	get(v1, "/areas/:area/scorecard", s.areaScorecard)

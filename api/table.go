@@ -27,9 +27,13 @@ func (k kind) String() string {
 type column struct {
 	Name string
 	Kind kind
-	// Scaled marks a number in the indicator's unit: Excel shows it with the row's decimal
-	// places (table.Decimals). Other numbers (counts, percentages of change) use a general format.
+	// Scaled marks a number in the indicator's unit: CSV and Excel write it at the row's decimal
+	// places (table.Decimals). Other numbers (counts, percentages of change) are written in
+	// full, without binary floating-point noise (see plainFloat).
 	Scaled bool
+	// Required marks a column that is never missing: Arrow declares it non-nullable, and check
+	// refuses a row without it.
+	Required bool
 }
 
 // sheet is a run of consecutive rows that Excel shows on a worksheet of its own.
@@ -51,6 +55,48 @@ type table struct {
 	// Sheets splits the rows into worksheets in Excel (one per scorecard priority); nil is one
 	// sheet named after the table.
 	Sheets []sheet
+	// Stream, when set, produces the rows one at a time instead of Rows: a download of every
+	// matching row is written as the rows come from the database, never held whole. It calls
+	// emit once per row (decimals as for add) with a row of its own, which emit may keep; an
+	// error from emit must end it and be returned.
+	Stream func(emit func(decimals int, cells []any) error) error
+}
+
+// each calls fn with every row, in order: Rows, or the rows Stream produces (each checked
+// against the columns as it comes, as check does for Rows).
+func (t *table) each(fn func(i, decimals int, row []any) error) error {
+	if t.Stream == nil {
+		for i, row := range t.Rows {
+			if err := fn(i, t.decimals(i), row); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	i := 0
+	return t.Stream(func(decimals int, row []any) error {
+		if err := t.checkRow(i, row); err != nil {
+			return err
+		}
+		err := fn(i, decimals, row)
+		i++
+		return err
+	})
+}
+
+// materialise turns a streamed table into one that holds its rows (for Excel, which is
+// assembled whole and is only served in pages).
+func (t *table) materialise() error {
+	if t.Stream == nil {
+		return nil
+	}
+	stream := t.Stream
+	t.Stream = nil
+	return stream(func(decimals int, row []any) error {
+		t.Rows = append(t.Rows, row)
+		t.Decimals = append(t.Decimals, decimals)
+		return nil
+	})
 }
 
 // add appends a row; decimals is the row's display decimal places (-1 for none).
@@ -70,33 +116,45 @@ func (t *table) decimals(i int) int {
 	return -1
 }
 
-// check reports the first cell whose Go type does not match its column's kind. Renderers rely
-// on the match; tests run it over every table the shipped data produces.
+// check reports the first cell whose Go type does not match its column's kind, or a missing
+// cell in a Required column. Renderers rely on the match; tests run it over every table the
+// shipped data produces. A streamed table's rows are checked as they are written (each).
 func (t *table) check() error {
 	for i, row := range t.Rows {
-		if len(row) != len(t.Columns) {
-			return fmt.Errorf("table %s row %d: %d cells for %d columns", t.Name, i, len(row), len(t.Columns))
+		if err := t.checkRow(i, row); err != nil {
+			return err
 		}
-		for j, v := range row {
-			if v == nil {
-				continue
+	}
+	return nil
+}
+
+// checkRow is check for row i.
+func (t *table) checkRow(i int, row []any) error {
+	if len(row) != len(t.Columns) {
+		return fmt.Errorf("table %s row %d: %d cells for %d columns", t.Name, i, len(row), len(t.Columns))
+	}
+	for j, v := range row {
+		if v == nil {
+			if t.Columns[j].Required {
+				return fmt.Errorf("table %s row %d column %s: missing, but the column is required", t.Name, i, t.Columns[j].Name)
 			}
-			ok := false
-			switch t.Columns[j].Kind {
-			case kText:
-				_, ok = v.(string)
-			case kNumber:
-				_, ok = v.(float64)
-			case kInteger:
-				_, ok = v.(int64)
-			case kBoolean:
-				_, ok = v.(bool)
-			case kDate, kTimestamp:
-				_, ok = v.(time.Time)
-			}
-			if !ok {
-				return fmt.Errorf("table %s row %d column %s (%s): cell %T", t.Name, i, t.Columns[j].Name, t.Columns[j].Kind, v)
-			}
+			continue
+		}
+		ok := false
+		switch t.Columns[j].Kind {
+		case kText:
+			_, ok = v.(string)
+		case kNumber:
+			_, ok = v.(float64)
+		case kInteger:
+			_, ok = v.(int64)
+		case kBoolean:
+			_, ok = v.(bool)
+		case kDate, kTimestamp:
+			_, ok = v.(time.Time)
+		}
+		if !ok {
+			return fmt.Errorf("table %s row %d column %s (%s): cell %T", t.Name, i, t.Columns[j].Name, t.Columns[j].Kind, v)
 		}
 	}
 	return nil

@@ -1,7 +1,9 @@
 package api
 
 import (
+	"context"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/childrens-trust/scorecard/datasets"
@@ -12,14 +14,15 @@ import (
 // evaluationColumns are the flat columns of an evaluation, in every tabular format. The names
 // are part of the API contract (the OpenAPI document lists them).
 var evaluationColumns = []column{
-	{Name: "indicator", Kind: kText},
-	{Name: "area_code", Kind: kText},
-	{Name: "area_name", Kind: kText},
-	{Name: "area_level", Kind: kText},
-	{Name: "period", Kind: kText},
-	{Name: "period_kind", Kind: kText},
-	{Name: "period_end", Kind: kDate},
-	{Name: "status", Kind: kText},
+	{Name: "indicator", Kind: kText, Required: true},
+	{Name: "area_code", Kind: kText, Required: true},
+	{Name: "dfe_code", Kind: kText},
+	{Name: "area_name", Kind: kText, Required: true},
+	{Name: "area_level", Kind: kText, Required: true},
+	{Name: "period", Kind: kText, Required: true},
+	{Name: "period_kind", Kind: kText, Required: true},
+	{Name: "period_end", Kind: kDate, Required: true},
+	{Name: "status", Kind: kText, Required: true},
 	{Name: "marker", Kind: kText},
 	{Name: "value", Kind: kNumber, Scaled: true},
 	{Name: "display_value", Kind: kText},
@@ -30,7 +33,7 @@ var evaluationColumns = []column{
 	{Name: "upper_95", Kind: kNumber, Scaled: true},
 	{Name: "lower_998", Kind: kNumber, Scaled: true},
 	{Name: "upper_998", Kind: kNumber, Scaled: true},
-	{Name: "rag", Kind: kText},
+	{Name: "rag", Kind: kText, Required: true},
 	{Name: "rag_rule", Kind: kText},
 	{Name: "target", Kind: kNumber, Scaled: true},
 	{Name: "tolerance", Kind: kNumber},
@@ -69,15 +72,32 @@ var evaluationColumns = []column{
 	{Name: "dataset", Kind: kText},
 	{Name: "revision", Kind: kInteger},
 	{Name: "source_row", Kind: kInteger},
-	{Name: "evaluated_at", Kind: kTimestamp},
+	{Name: "evaluated_at", Kind: kTimestamp, Required: true},
 }
 
 // evaluationCells flattens an evaluation into evaluationColumns' cells. A nil evaluation (a
 // scorecard row without a figure) is a row of missing cells.
-func evaluationCells(ev *engine.Evaluation) []any {
-	cells := make([]any, len(evaluationColumns))
+func (s *Server) evaluationCells(ev *engine.Evaluation) []any {
+	return s.appendEvaluationCells(make([]any, 0, len(evaluationColumns)), ev)
+}
+
+// dfeCode is the DfE local authority number of an area ("839" for E06000058), or missing for
+// areas without one (England, regions).
+func (s *Server) dfeCode(code string) any {
+	if s.Areas == nil {
+		return nil
+	}
+	if a, ok := s.Areas.Lookup(code); ok {
+		return str(a.DfECode)
+	}
+	return nil
+}
+
+// appendEvaluationCells appends ev's evaluationColumns cells to cells (whose length it
+// ignores beyond appending), so a streamed download can reuse one row.
+func (s *Server) appendEvaluationCells(cells []any, ev *engine.Evaluation) []any {
 	if ev == nil {
-		return cells
+		return append(cells, make([]any, len(evaluationColumns))...)
 	}
 	var lo95, hi95, lo998, hi998 any
 	ciMethod := ""
@@ -123,8 +143,8 @@ func evaluationCells(ev *engine.Evaluation) []any {
 	if ev.Forecast != nil {
 		fcStatus, fcPeriod, fcProjected = str(ev.Forecast.Status), str(ev.Forecast.TargetPeriod), numPtr(ev.Forecast.Projected)
 	}
-	copy(cells, []any{
-		str(ev.Indicator), str(ev.Area.Code), str(ev.Area.Name), str(ev.Area.Level),
+	return append(cells,
+		str(ev.Indicator), str(ev.Area.Code), s.dfeCode(ev.Area.Code), str(ev.Area.Name), str(ev.Area.Level),
 		str(ev.Period), str(ev.PeriodKind), isoDate(ev.PeriodEnd), str(ev.Status), str(ev.Marker),
 		numPtr(ev.Value), str(ev.DisplayValue), numPtr(ev.Numerator), numPtr(ev.Denominator),
 		str(ciMethod), lo95, hi95, lo998, hi998,
@@ -137,8 +157,7 @@ func evaluationCells(ev *engine.Evaluation) []any {
 		yaJ, yaP, yaC, yaPct,
 		trend, fcStatus, fcPeriod, fcProjected,
 		str(ev.Source.Dataset), intOrNil(ev.Source.Revision), intOrNil(int64(ev.Source.Row)), timestamp(ev.EvaluatedAt),
-	})
-	return cells
+	)
 }
 
 // decimalsOf is an indicator's display decimal places, or -1 when it is unknown.
@@ -153,16 +172,83 @@ func (s *Server) decimalsOf(id string) int {
 func (s *Server) evaluationTable(name string, evs []*engine.Evaluation) *table {
 	t := &table{Name: name, Columns: evaluationColumns}
 	for _, ev := range evs {
-		t.add(s.decimalsOf(ev.Indicator), evaluationCells(ev)...)
+		t.add(s.decimalsOf(ev.Indicator), s.evaluationCells(ev)...)
 	}
 	return t
 }
 
+// evaluationStream is every stored evaluation matching f as a streamed table. The read runs on
+// a goroutine of its own: it decodes and flattens the evaluations in batches while the
+// renderer writes the previous batch, so a download uses two cores; at most a few batches are
+// in flight, so memory stays constant whatever the number of rows.
+func (s *Server) evaluationStream(ctx context.Context, name string, f engine.EvaluationFilter) *table {
+	return &table{Name: name, Columns: evaluationColumns, Stream: func(emit func(int, []any) error) error {
+		ctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		type batch struct {
+			rows     [][]any
+			decimals []int
+		}
+		batches := make(chan batch, 4)
+		var readErr error
+		go func() {
+			defer close(batches) // after readErr is set
+			var b batch
+			// The cells of a batch's rows share one allocation; a batch is never reused, so a
+			// renderer may keep its rows.
+			var cells []any
+			send := func() error {
+				select {
+				case batches <- b:
+					b = batch{}
+					return nil
+				case <-ctx.Done():
+					return ctx.Err()
+				}
+			}
+			readErr = s.Engine.EachEvaluation(ctx, f, func(ev *engine.Evaluation) error {
+				if len(cells) == 0 {
+					cells = make([]any, streamBatchRows*len(evaluationColumns))
+				}
+				row := s.appendEvaluationCells(cells[:0:len(evaluationColumns)], ev)
+				cells = cells[len(evaluationColumns):]
+				b.rows = append(b.rows, row)
+				b.decimals = append(b.decimals, s.decimalsOf(ev.Indicator))
+				if len(b.rows) == streamBatchRows {
+					return send()
+				}
+				return nil
+			})
+			if readErr == nil && len(b.rows) > 0 {
+				readErr = send()
+			}
+		}()
+		for b := range batches {
+			for i, row := range b.rows {
+				if err := emit(b.decimals[i], row); err != nil {
+					cancel()
+					for range batches { // let the reader see the cancel and finish
+					}
+					return err
+				}
+			}
+		}
+		return readErr
+	}}
+}
+
+// streamBatchRows is how many rows the reader of a streamed download hands over at a time.
+const streamBatchRows = 512
+
 // withPrefix is prefix's columns followed by the evaluation's, without its indicator column
-// (the prefix has it).
+// (the prefix has it). A scorecard row may have no evaluation, so none of those is Required.
 func withPrefix(prefix ...column) []column {
 	out := append([]column{}, prefix...)
-	return append(out, evaluationColumns[1:]...)
+	for _, c := range evaluationColumns[1:] {
+		c.Required = false
+		out = append(out, c)
+	}
+	return out
 }
 
 // areaScorecardTable is an area's scorecard: one row per indicator in catalogue order.
@@ -172,7 +258,7 @@ func (s *Server) areaScorecardTable(sc *engine.Scorecard) *table {
 		column{Name: "title", Kind: kText}, column{Name: "unit", Kind: kText}, column{Name: "polarity", Kind: kText})}
 	for _, r := range sc.Rows {
 		cells := []any{str(r.Indicator), str(r.Reference), str(r.Title), str(r.Unit), str(r.Polarity)}
-		ev := evaluationCells(r.Evaluation)
+		ev := s.evaluationCells(r.Evaluation)
 		t.add(s.decimalsOf(r.Indicator), append(cells, ev[1:]...)...)
 	}
 	return t
@@ -191,7 +277,7 @@ func (s *Server) scorecardTable(res *engine.ScorecardResult) *table {
 		for _, r := range p.Rows {
 			cells := []any{str(p.Title), integer(i + 1), str(r.Indicator), str(r.Reference), str(r.Title), str(r.Unit),
 				str(r.Polarity), str(r.Owner), str(r.MonitoringBody)}
-			ev := evaluationCells(r.Evaluation)
+			ev := s.evaluationCells(r.Evaluation)
 			t.add(r.Decimals, append(cells, ev[1:]...)...)
 		}
 		t.Sheets = append(t.Sheets, sheet{Name: sheetName(i+1, p.Title), From: from, To: len(t.Rows)})
@@ -199,28 +285,60 @@ func (s *Server) scorecardTable(res *engine.ScorecardResult) *table {
 	return t
 }
 
-// sheetName makes a valid Excel worksheet name from a priority's number and title; the number
-// keeps the names unique.
-func sheetName(n int, title string) string { return cleanSheetName(fmt.Sprintf("%d %s", n, title)) }
+// sheetName is a scorecard priority's worksheet name: its number and title (sheetNames
+// makes it valid and unique).
+func sheetName(n int, title string) string { return fmt.Sprintf("%d %s", n, title) }
 
-// cleanSheetName makes a valid Excel worksheet name: at most 31 characters, none of
-// : \ / ? * [ ], not empty.
-func cleanSheetName(name string) string {
-	clean := []rune{}
-	for _, r := range name {
+// maxSheetName is the longest worksheet name Excel accepts.
+const maxSheetName = 31
+
+// sheetNames makes valid, unique Excel worksheet names, by one documented rule (README,
+// "Excel workbooks"):
+//
+//  1. each of : \ / ? * [ ] becomes a space; runs of spaces become one; spaces and apostrophes
+//     at either end are dropped; an empty name is "data";
+//  2. a name longer than 31 characters keeps its first 30 (without a trailing space) and ends
+//     in "~", so a shortened name is always visible as such;
+//  3. a name already used in the workbook (Excel ignores case) ends in "~2", "~3"... instead,
+//     its start shortened to keep within 31 characters.
+type sheetNames map[string]bool
+
+func (used sheetNames) name(raw string) string {
+	var b strings.Builder
+	space := false
+	for _, r := range raw {
 		switch r {
-		case ':', '\\', '/', '?', '*', '[', ']':
-			r = ' '
+		case ':', '\\', '/', '?', '*', '[', ']', ' ', '\t', '\n', '\r':
+			space = true
+			continue
 		}
-		clean = append(clean, r)
+		if space && b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		space = false
+		b.WriteRune(r)
 	}
-	if len(clean) > 31 {
-		clean = clean[:31]
+	name := strings.Trim(b.String(), " '")
+	if name == "" {
+		name = "data"
 	}
-	if s := strings.TrimSpace(string(clean)); s != "" {
-		return s
+	cut := func(s string, n int) string {
+		r := []rune(s)
+		if len(r) <= n {
+			return s
+		}
+		return strings.TrimRight(string(r[:n]), " '")
 	}
-	return "data"
+	if len([]rune(name)) > maxSheetName {
+		name = cut(name, maxSheetName-1) + "~"
+	}
+	out := name
+	for i := 2; used[strings.ToLower(out)]; i++ {
+		suffix := "~" + strconv.Itoa(i)
+		out = cut(strings.TrimSuffix(name, "~"), maxSheetName-len(suffix)) + suffix
+	}
+	used[strings.ToLower(out)] = true
+	return out
 }
 
 func indicatorTable(defs []*indicators.Definition) *table {

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"encoding/json"
 	"time"
 
 	"github.com/childrens-trust/scorecard/stats"
@@ -16,30 +17,46 @@ type AreaRef struct {
 // Evaluation is an indicator's value for one area and period, with every judgement made on it.
 // It is what the engine stores and the API returns; field names are stable.
 type Evaluation struct {
-	Indicator    string    `json:"indicator"`
-	Area         AreaRef   `json:"area"`
-	Period       string    `json:"period"`
-	PeriodKind   string    `json:"period_kind"`
-	PeriodEnd    string    `json:"period_end"` // ISO date
-	Value        *float64  `json:"value"`
-	DisplayValue string    `json:"display_value"`
-	Numerator    *float64  `json:"numerator"`
-	Denominator  *float64  `json:"denominator"`
-	Status       string    `json:"status"` // ok, suppressed (marker kept in Marker), no_data
-	Marker       string    `json:"marker,omitempty"`
-	CI           *CI       `json:"confidence_interval,omitempty"`
-	RAG          RAG       `json:"rag"`
-	Comparators  Compared  `json:"comparators"`
-	Rank         *Rank     `json:"rank"`
-	Quartile     string    `json:"quartile"`
-	Quintile     *Quintile `json:"quintile,omitempty"`
-	Direction    Direction `json:"direction"`
-	RecentTrend  *Trend    `json:"recent_trend"`
-	Forecast     *Forecast `json:"forecast,omitempty"`
+	Indicator    string   `json:"indicator"`
+	Area         AreaRef  `json:"area"`
+	Period       string   `json:"period"`
+	PeriodKind   string   `json:"period_kind"`
+	PeriodEnd    string   `json:"period_end"` // ISO date
+	Value        *float64 `json:"value"`
+	DisplayValue string   `json:"display_value"`
+	Numerator    *float64 `json:"numerator"`
+	Denominator  *float64 `json:"denominator"`
+	Status       string   `json:"status"` // ok, suppressed (marker kept in Marker), no_data
+	Marker       string   `json:"marker,omitempty"`
+	CI           *CI      `json:"confidence_interval,omitempty"`
+	RAG          RAG      `json:"rag"`
+	Comparators  Compared `json:"comparators"`
+	Rank         *Rank    `json:"rank"`
+	// Quartile is A to D (A best), "" when the area has none; JSON gives null then, as
+	// CSV gives an empty cell and Arrow and Parquet a null (MarshalJSON).
+	Quartile    string    `json:"quartile"`
+	Quintile    *Quintile `json:"quintile,omitempty"`
+	Direction   Direction `json:"direction"`
+	RecentTrend *Trend    `json:"recent_trend"`
+	Forecast    *Forecast `json:"forecast,omitempty"`
 	// Commentary is attached when the evaluation is read, never stored with it.
 	Commentary  []Comment `json:"commentary,omitempty"`
 	Source      SourceRef `json:"source"`
 	EvaluatedAt time.Time `json:"evaluated_at"`
+}
+
+// MarshalJSON is the evaluation's JSON, with quartile null when there is none: the same
+// missing value that every flat format shows.
+func (ev Evaluation) MarshalJSON() ([]byte, error) {
+	type plain Evaluation
+	var quartile *string
+	if ev.Quartile != "" {
+		quartile = &ev.Quartile
+	}
+	return json.Marshal(struct {
+		plain
+		Quartile *string `json:"quartile"`
+	}{plain(ev), quartile})
 }
 
 // CI is a value's confidence interval at 95% and 99.8%.

@@ -2,6 +2,10 @@ package engine
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/childrens-trust/scorecard/errs"
@@ -42,6 +46,50 @@ type EvaluationFilter struct {
 // period label and area code, so that pages read with After and Limit cover every match exactly
 // once. Commentary is not attached. Every value is bound, never pasted into the SQL.
 func (e *Engine) Evaluations(ctx context.Context, f EvaluationFilter) ([]*Evaluation, error) {
+	var out []*Evaluation
+	err := e.EachEvaluation(ctx, f, func(ev *Evaluation) error {
+		out = append(out, ev)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// EachEvaluation calls fn with each stored evaluation that matches f, in the order of
+// Evaluations, as DuckDB returns them: no list of them is held, so a read of every evaluation
+// takes the memory of one. An error from fn stops the read and is returned as it is. Commentary
+// is not attached.
+func (e *Engine) EachEvaluation(ctx context.Context, f EvaluationFilter, fn func(*Evaluation) error) error {
+	where, args, err := e.evaluationWhere(f, true)
+	if err != nil {
+		return err
+	}
+	q := where + " ORDER BY indicator, period_end, period, area_code"
+	if f.Limit > 0 {
+		q += " LIMIT ?"
+		args = append(args, f.Limit)
+	}
+	return e.eachEvaluation(ctx, q, args, fn)
+}
+
+// CountEvaluations is the number of stored evaluations that match f's lists (Indicators, Areas,
+// Periods, Levels): the total of a paged read, whatever its After and Limit.
+func (e *Engine) CountEvaluations(ctx context.Context, f EvaluationFilter) (int64, error) {
+	where, args, err := e.evaluationWhere(f, false)
+	if err != nil {
+		return 0, err
+	}
+	var n int64
+	if err := e.DB.SQL.QueryRowContext(ctx, "SELECT count(*) FROM evaluations WHERE "+where, args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("engine: count evaluations: %w", err)
+	}
+	return n, nil
+}
+
+// evaluationWhere is f as a WHERE condition with its bound arguments; withAfter adds f.After.
+func (e *Engine) evaluationWhere(f EvaluationFilter, withAfter bool) (string, []any, error) {
 	var where []string
 	var args []any
 	in := func(col string, vals []string) {
@@ -55,14 +103,14 @@ func (e *Engine) Evaluations(ctx context.Context, f EvaluationFilter) ([]*Evalua
 	}
 	for _, id := range f.Indicators {
 		if _, ok := e.Catalog.Get(id); !ok {
-			return nil, errs.Errorf(errs.Invalid, "no indicator %q", id)
+			return "", nil, errs.Errorf(errs.Invalid, "no indicator %q", id)
 		}
 	}
 	in("indicator", f.Indicators)
 	in("area_code", f.Areas)
 	in("period", f.Periods)
 	in("area_level", f.Levels)
-	if k := f.After; k != nil {
+	if k := f.After; k != nil && withAfter {
 		where = append(where, `(indicator > ? OR (indicator = ? AND (period_end > CAST(? AS DATE) OR
 			(period_end = CAST(? AS DATE) AND (period > ? OR (period = ? AND area_code > ?))))))`)
 		args = append(args, k.Indicator, k.Indicator, k.PeriodEnd, k.PeriodEnd, k.Period, k.Period, k.Area)
@@ -70,10 +118,37 @@ func (e *Engine) Evaluations(ctx context.Context, f EvaluationFilter) ([]*Evalua
 	if len(where) == 0 {
 		where = append(where, "TRUE")
 	}
-	q := strings.Join(where, " AND ") + " ORDER BY indicator, period_end, period, area_code"
-	if f.Limit > 0 {
-		q += " LIMIT ?"
-		args = append(args, f.Limit)
+	return strings.Join(where, " AND "), args, nil
+}
+
+// EvaluationsVersion identifies the state of the stored evaluations: it changes whenever any
+// indicator is evaluated again (a load, a restore, a re-evaluation) and only then. It is made
+// from the evaluation_runs table (which every evaluation run rewrites in the same transaction
+// as the evaluations), so it is the same after a restart when nothing changed, and the same on
+// two servers holding the same evaluation runs. It has the form "ev-" and 16 hex digits.
+func (e *Engine) EvaluationsVersion(ctx context.Context) (string, error) {
+	rows, err := e.DB.SQL.QueryContext(ctx, `SELECT indicator, dataset, revision, definition_sha256,
+		strftime(evaluated_at, '%Y-%m-%dT%H:%M:%S.%f'), evaluations, coalesce(targets_revision, 0),
+		coalesce(error, ''), coalesce(warning, '') FROM evaluation_runs ORDER BY indicator`)
+	if err != nil {
+		return "", fmt.Errorf("engine: evaluations version: %w", err)
 	}
-	return e.queryEvaluations(ctx, q, args...)
+	defer rows.Close()
+	h := sha256.New()
+	for rows.Next() {
+		var ind, ds, def, at, msg, warn string
+		var rev, n, targets int64
+		if err := rows.Scan(&ind, &ds, &rev, &def, &at, &n, &targets, &msg, &warn); err != nil {
+			return "", fmt.Errorf("engine: evaluations version: %w", err)
+		}
+		// Length-prefixed fields, so no two different tables hash alike.
+		for _, f := range []string{ind, ds, strconv.FormatInt(rev, 10), def, at, strconv.FormatInt(n, 10),
+			strconv.FormatInt(targets, 10), msg, warn} {
+			fmt.Fprintf(h, "%d:%s;", len(f), f)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return "", fmt.Errorf("engine: evaluations version: %w", err)
+	}
+	return "ev-" + hex.EncodeToString(h.Sum(nil)[:8]), nil
 }

@@ -12,24 +12,42 @@ import (
 
 // queryEvaluations decodes the stored evaluations that match where (bound args).
 func (e *Engine) queryEvaluations(ctx context.Context, where string, args ...any) ([]*Evaluation, error) {
+	var out []*Evaluation
+	err := e.eachEvaluation(ctx, where, args, func(ev *Evaluation) error {
+		out = append(out, ev)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// eachEvaluation decodes the stored evaluations that match where (bound args) one at a time,
+// handing each to fn as the rows arrive; fn's error stops the read and is returned unwrapped.
+func (e *Engine) eachEvaluation(ctx context.Context, where string, args []any, fn func(*Evaluation) error) error {
 	rows, err := e.DB.SQL.QueryContext(ctx, "SELECT doc FROM evaluations WHERE "+where, args...)
 	if err != nil {
-		return nil, fmt.Errorf("engine: read evaluations: %w", err)
+		return fmt.Errorf("engine: read evaluations: %w", err)
 	}
 	defer rows.Close()
-	var out []*Evaluation
+	var doc []byte
 	for rows.Next() {
-		var doc []byte
 		if err := rows.Scan(&doc); err != nil {
-			return nil, fmt.Errorf("engine: read evaluations: %w", err)
+			return fmt.Errorf("engine: read evaluations: %w", err)
 		}
 		ev, err := decodeDoc(doc)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		out = append(out, ev)
+		if err := fn(ev); err != nil {
+			return err
+		}
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("engine: read evaluations: %w", err)
+	}
+	return nil
 }
 
 // Area resolves an area given by GSS code, DfE code or name, or returns a NotFound error.

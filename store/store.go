@@ -13,6 +13,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -44,6 +45,11 @@ type DB struct {
 	epoch    int64
 	seq      atomic.Uint64
 	modified atomic.Int64 // unix nanoseconds of the last committed write
+
+	// rowsGen is one more than the generation of the DuckDB instance the Parquet rows function
+	// is registered on (0: none yet); rowsMu guards it.
+	rowsMu  sync.Mutex
+	rowsGen uint64
 }
 
 // Version identifies the committed state of the database as this process has seen it: it
