@@ -333,6 +333,7 @@ var scopes = map[string]func(s *Server, set *tagSet, c echo.Context) validator{
 
 	"/api/v1/indicators/:id":               indicatorScope("id"),
 	"/api/v1/indicators/:id/evaluations":   indicatorScope("id"),
+	"/api/v1/indicators/:id/data.csv":      indicatorScope("id"),
 	"/api/v1/indicators/:id/areas":         indicatorScope("id"),
 	"/api/v1/charts/trend/:indicator":      indicatorScope("indicator"),
 	"/api/v1/charts/comparison/:indicator": indicatorScope("indicator"),
