@@ -155,7 +155,7 @@ func (a *App) init(ctx context.Context, seed bool) error {
 		if err := LoadShipped(ctx, a.Datasets); err != nil {
 			return err
 		}
-		a.Log.Info("shipped data loaded", "duration", time.Since(start).Round(time.Millisecond))
+		a.Log.Info("shipped data loaded", "duration_ms", time.Since(start).Milliseconds())
 	}
 	// A dataset revision the engine cannot read fails only the indicators that read it (their
 	// run records the problem, and /readyz reports it); it never stops start-up.
@@ -247,7 +247,7 @@ func (a *App) Reevaluate(ctx context.Context, scope engine.Scope) ([]engine.RunR
 				a.Log.Warn("indicator evaluated with a warning", "indicator", r.Indicator, "warning", r.Warning)
 			}
 		}
-		a.Log.Info("evaluated", "indicators", len(results), "evaluations", n, "duration", time.Since(start).Round(time.Millisecond))
+		a.Log.Info("evaluated", "indicators", len(results), "evaluations", n, "duration_ms", time.Since(start).Milliseconds())
 	}
 	return nonNil(results), nil
 }
@@ -358,7 +358,7 @@ func (a *App) Close() error {
 		return cerr
 	}
 	if a.DB.Path != "" {
-		a.Log.Info("database checkpointed and closed", "path", a.DB.Path, "duration", time.Since(start).Round(time.Millisecond))
+		a.Log.Info("database checkpointed and closed", "path", a.DB.Path, "duration_ms", time.Since(start).Milliseconds())
 	}
 	return nil
 }

@@ -77,7 +77,7 @@ func (s *Server) PruneAudit(ctx context.Context) int64 {
 		case err != nil && ctx.Err() == nil:
 			s.Log.Error("pruning the audit log", "error", err)
 		case n > 0:
-			s.Log.LogAttrs(ctx, slog.LevelInfo, "audit log pruned", slog.Int64("deleted", n), slog.Duration("retention", keep))
+			s.Log.LogAttrs(ctx, slog.LevelInfo, "audit log pruned", slog.Int64("deleted", n), slog.Int64("retention_ms", keep.Milliseconds()))
 		}
 	}
 	return n

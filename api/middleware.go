@@ -264,7 +264,7 @@ func (s *Server) observe(table *policies) echo.MiddlewareFunc {
 				}
 				attrs := []slog.Attr{
 					slog.String("method", auth.ValidText(req.Method)), slog.String("route", route), slog.String("path", loggablePath(req.URL.Path)),
-					slog.Int("status", status), slog.Duration("duration", elapsed), slog.Int64("bytes", c.Response().Size),
+					slog.Int("status", status), slog.Float64("duration_ms", float64(elapsed.Microseconds())/1000), slog.Int64("bytes", c.Response().Size),
 					slog.String("request_id", requestIDOf(c)), slog.String("client_ip", c.RealIP()),
 				}
 				if tok != nil && tok.ID != "" {

@@ -332,7 +332,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	case <-ctx.Done():
 	}
 	srv.Drain()
-	log.Info("shutting down: draining in-flight requests", "timeout", cfg.shutdownTimeout)
+	log.Info("shutting down: draining in-flight requests", "timeout_ms", cfg.shutdownTimeout.Milliseconds())
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.shutdownTimeout)
 	defer cancel()
 	if err := httpSrv.Shutdown(shutdownCtx); err != nil {
