@@ -15,6 +15,7 @@ import (
 
 	"github.com/childrens-trust/scorecard/areas"
 	"github.com/childrens-trust/scorecard/auth"
+	"github.com/childrens-trust/scorecard/backup"
 	"github.com/childrens-trust/scorecard/datasets"
 	"github.com/childrens-trust/scorecard/engine"
 	"github.com/childrens-trust/scorecard/errs"
@@ -330,6 +331,19 @@ func nonNil(r []engine.RunResult) []engine.RunResult {
 		return []engine.RunResult{}
 	}
 	return r
+}
+
+// Backup writes a consistent backup of the database into dir (new or empty) while the App goes
+// on serving reads: the export holds the write lock, so a change committed before it is in the
+// backup and one that starts after it waits. See backup.Write.
+func (a *App) Backup(ctx context.Context, dir string) (*backup.Manifest, error) {
+	start := time.Now()
+	man, err := backup.Write(ctx, a.DB, dir)
+	if err != nil {
+		return nil, err
+	}
+	a.Log.Info("backup written", "dir", dir, "tables", len(man.Tables), "bytes", man.Bytes(), "duration_ms", time.Since(start).Milliseconds())
+	return man, nil
 }
 
 // Checkpoint writes everything committed into the database file (DuckDB's CHECKPOINT), so the

@@ -18,9 +18,7 @@ import (
 // handler serves /metrics itself unless Config.MetricsElsewhere; then mount this one on a listener
 // of its own (serve --metrics-addr).
 func (s *Server) MetricsHandler() http.Handler {
-	if s.metrics == nil {
-		s.metrics = newMetrics()
-	}
+	s.ensureMetrics()
 	prom := promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{})
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("X-Content-Type-Options", "nosniff") // on its own listener too

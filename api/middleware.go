@@ -64,6 +64,10 @@ type Config struct {
 	// MetricsElsewhere leaves /metrics off the handler: MetricsHandler serves it on a listener
 	// of its own.
 	MetricsElsewhere bool
+	// BackupTempDir is where POST /api/v1/admin/backup writes a backup before streaming it (in a
+	// private directory it removes afterwards); the system's temporary directory when "". It
+	// needs room for one backup (about the size of the database file).
+	BackupTempDir string
 }
 
 // Read access settings.

@@ -9,6 +9,7 @@
 //	scorecard backup   [--db PATH] DIR                            export the database with a checksum manifest
 //	scorecard check    [--db PATH]                            validate definitions against the data
 //	scorecard token    create|list|revoke                     API tokens (see scorecard token -h)
+//	scorecard version  [--json]                               the build: version, commit, date, Go and DuckDB
 //
 // The default database is scorecard.duckdb in the working directory; a new database is created
 // and loaded with the shipped data on first use.
@@ -64,6 +65,7 @@ commands:
   backup     export the database to a directory (Parquet) with a checksum manifest
   check      validate indicator definitions against the loaded data
   token      create, list and revoke API tokens
+  version    print the build: version, commit, build date, Go and DuckDB versions
 
 run "scorecard <command> -h" for a command's flags`
 
@@ -94,6 +96,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.check(ctx, rest)
 	case "token":
 		return m.token(ctx, rest)
+	case "version", "--version":
+		return m.version(ctx, rest)
 	case "help", "-h", "--help":
 		fmt.Fprintln(m.Stdout, usage)
 		return nil
