@@ -7,6 +7,7 @@
 //	scorecard restore  [--db PATH] --dataset NAME --revision ID
 //	scorecard restore  --from DIR [--db PATH] [--force]            a database from a backup
 //	scorecard backup   [--db PATH] DIR                            export the database with a checksum manifest
+//	scorecard backup   --from-server URL [--token T] DIR          the same, from a running server (admin token)
 //	scorecard check    [--db PATH]                            validate definitions against the data
 //	scorecard token    create|list|revoke                     API tokens (see scorecard token -h)
 //	scorecard version  [--json]                               the build: version, commit, date, Go and DuckDB
@@ -62,7 +63,8 @@ commands:
   revisions  list a dataset's revisions
   restore    make an earlier revision current again (--dataset, --revision),
              or create the database from a backup (--from DIR [--force])
-  backup     export the database to a directory (Parquet) with a checksum manifest
+  backup     export the database to a directory (Parquet) with a checksum manifest,
+             or fetch one from a running server (--from-server URL --token T)
   check      validate indicator definitions against the loaded data
   token      create, list and revoke API tokens
   version    print the build: version, commit, build date, Go and DuckDB versions
