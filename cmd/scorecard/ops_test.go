@@ -8,12 +8,14 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/childrens-trust/scorecard/buildinfo"
 	"github.com/childrens-trust/scorecard/store"
 )
 
@@ -333,4 +335,27 @@ func TestBackupFromARunningServerUnderLoad(t *testing.T) {
 	mu.Unlock()
 	t.Logf("%d reads during the test; %d uploads accepted before the backup, %d while it ran, %d in all; %d local_returns revisions restored",
 		reads.Load(), len(before), during, all, len(ids))
+}
+
+// scorecard version prints the build and the DuckDB library's version, as text and as JSON.
+func TestVersionCommand(t *testing.T) {
+	out, err := run(t, "version", "--json")
+	if err != nil {
+		t.Fatalf("version --json: %v\n%s", err, out)
+	}
+	var v versionInfo
+	if err := json.Unmarshal([]byte(out), &v); err != nil {
+		t.Fatalf("version --json is not JSON: %v\n%s", err, out)
+	}
+	b := buildinfo.Get()
+	if v.Info != b || v.GoVersion != runtime.Version() || !strings.HasPrefix(v.DuckDB, "v1.") {
+		t.Errorf("version: %+v, want %+v with a DuckDB v1.x", v, b)
+	}
+	out, err = run(t, "version")
+	if err != nil || !strings.HasPrefix(out, "scorecard "+b.Version+"\n") || !strings.Contains(out, "duckdb:     "+v.DuckDB) {
+		t.Errorf("version: %v\n%s", err, out)
+	}
+	if out, err := run(t, "version", "extra"); err == nil {
+		t.Errorf("version with an argument: %s", out)
+	}
 }
