@@ -77,7 +77,7 @@ is_ours() {
 
 go build -o "$work/scorecard" ./cmd/scorecard
 start=$(date +%s%N)
-SCORECARD_METRICS_TOKEN="$instance_token" "${server_cpus[@]}" "$work/scorecard" serve --db "$work/load.duckdb" --addr "127.0.0.1:${PORT}" --log-format text >"$work/server.log" 2>&1 &
+SCORECARD_METRICS_TOKEN="$instance_token" "${server_cpus[@]}" "$work/scorecard" serve --db "$work/load.duckdb" --addr "127.0.0.1:${PORT}" --log-format text --drain-grace 0 >"$work/server.log" 2>&1 &
 server=$!
 for _ in $(seq 1 300); do
   if ! kill -0 "$server" 2>/dev/null; then cat "$work/server.log" >&2; echo "loadtest: server exited" >&2; exit 1; fi
