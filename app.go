@@ -15,6 +15,7 @@ import (
 
 	"github.com/childrens-trust/scorecard/areas"
 	"github.com/childrens-trust/scorecard/auth"
+	"github.com/childrens-trust/scorecard/backup"
 	"github.com/childrens-trust/scorecard/datasets"
 	"github.com/childrens-trust/scorecard/engine"
 	"github.com/childrens-trust/scorecard/errs"
@@ -155,7 +156,7 @@ func (a *App) init(ctx context.Context, seed bool) error {
 		if err := LoadShipped(ctx, a.Datasets); err != nil {
 			return err
 		}
-		a.Log.Info("shipped data loaded", "duration", time.Since(start).Round(time.Millisecond))
+		a.Log.Info("shipped data loaded", "duration_ms", time.Since(start).Milliseconds())
 	}
 	// A dataset revision the engine cannot read fails only the indicators that read it (their
 	// run records the problem, and /readyz reports it); it never stops start-up.
@@ -247,7 +248,7 @@ func (a *App) Reevaluate(ctx context.Context, scope engine.Scope) ([]engine.RunR
 				a.Log.Warn("indicator evaluated with a warning", "indicator", r.Indicator, "warning", r.Warning)
 			}
 		}
-		a.Log.Info("evaluated", "indicators", len(results), "evaluations", n, "duration", time.Since(start).Round(time.Millisecond))
+		a.Log.Info("evaluated", "indicators", len(results), "evaluations", n, "duration_ms", time.Since(start).Milliseconds())
 	}
 	return nonNil(results), nil
 }
@@ -332,6 +333,19 @@ func nonNil(r []engine.RunResult) []engine.RunResult {
 	return r
 }
 
+// Backup writes a consistent backup of the database into dir (new or empty) while the App goes
+// on serving reads: the export holds the write lock, so a change committed before it is in the
+// backup and one that starts after it waits. See backup.Write.
+func (a *App) Backup(ctx context.Context, dir string) (*backup.Manifest, error) {
+	start := time.Now()
+	man, err := backup.Write(ctx, a.DB, dir)
+	if err != nil {
+		return nil, err
+	}
+	a.Log.Info("backup written", "dir", dir, "tables", len(man.Tables), "bytes", man.Bytes(), "duration_ms", time.Since(start).Milliseconds())
+	return man, nil
+}
+
 // Checkpoint writes everything committed into the database file (DuckDB's CHECKPOINT), so the
 // file alone holds it and the next start replays no log.
 func (a *App) Checkpoint(ctx context.Context) error {
@@ -358,7 +372,7 @@ func (a *App) Close() error {
 		return cerr
 	}
 	if a.DB.Path != "" {
-		a.Log.Info("database checkpointed and closed", "path", a.DB.Path, "duration", time.Since(start).Round(time.Millisecond))
+		a.Log.Info("database checkpointed and closed", "path", a.DB.Path, "duration_ms", time.Since(start).Milliseconds())
 	}
 	return nil
 }

@@ -689,6 +689,7 @@ func TestEveryRouteHasAPolicy(t *testing.T) {
 		"POST /api/v1/indicators/:id/areas/:area/commentary": "area_write",
 		"POST /api/v1/datasets/:name/revisions/:id/restore":  "admin",
 		"POST /api/v1/admin/reevaluate":                      "admin",
+		"POST /api/v1/admin/backup":                          "admin",
 		"GET /api/v1/audit":                                  "admin",
 		"GET /api/v1/admin/tokens":                           "admin",
 		"POST /api/v1/admin/tokens":                          "admin",

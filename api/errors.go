@@ -139,14 +139,11 @@ const StatusClientClosedRequest = 499
 // service is busy (errs.Busy): about the time an upload takes to be read and stored.
 const BusyRetryAfter = 2
 
-// errorHandler writes every error as a Problem (application/problem+json). Internal errors are
-// logged with their cause and answered with a generic detail: no stack traces or internals reach
-// the client.
-func errorHandler(log *slog.Logger) echo.HTTPErrorHandler { return errorHandlerWithPages(log, nil) }
-
-// errorHandlerWithPages is errorHandler that, for a request a person's browser made (see
-// wantsHTMLError), lets page write the error as an HTML page with the same status and message;
-// API clients, and every request under /api/, keep the problem details.
+// errorHandlerWithPages writes every error as a Problem (application/problem+json). Internal
+// errors are logged with their cause and answered with a generic detail: no stack traces or
+// internals reach the client. For a request a person's browser made (see wantsHTMLError), page
+// (when not nil) writes the error as an HTML page with the same status and message; API
+// clients, and every request under /api/, keep the problem details.
 func errorHandlerWithPages(log *slog.Logger, page func(c echo.Context, status int, message string) error) echo.HTTPErrorHandler {
 	return func(err error, c echo.Context) {
 		if c.Response().Committed {

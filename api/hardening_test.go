@@ -267,17 +267,22 @@ func TestFinding19CachedPagesKeepTheirSecurityPolicy(t *testing.T) {
 	f := sharedFixture(t)
 	for _, path := range []string{"/areas/836/indicators/secondary-good-outstanding-schools", "/scorecards/poole-childrens-trust?area=836",
 		"/scorecards/poole-childrens-trust/exceptions?area=836", "/"} {
-		var policies []string
+		var policies, headers []string
 		for range 2 {
 			rec := f.do(t, http.MethodGet, path, nil)
 			if rec.Code != http.StatusOK {
 				t.Fatalf("%s: %d", path, rec.Code)
 			}
 			policies = append(policies, rec.Header().Get("X-Cache")+" "+rec.Header().Get("Content-Security-Policy")+" "+rec.Header().Get("Referrer-Policy"))
+			headers = append(headers, rec.Header().Get("Content-Security-Policy")+" "+rec.Header().Get("Referrer-Policy"))
 			if !strings.Contains(rec.Header().Get("Content-Security-Policy"), "script-src 'self'") || rec.Header().Get("Referrer-Policy") == "" {
 				t.Errorf("%s (X-Cache %s): CSP %q, Referrer-Policy %q", path, rec.Header().Get("X-Cache"),
 					rec.Header().Get("Content-Security-Policy"), rec.Header().Get("Referrer-Policy"))
 			}
+		}
+		// The second answer (from the cache) carries the same policies as the first.
+		if headers[0] != headers[1] {
+			t.Errorf("%s: the policies differ between the two answers: %q", path, policies)
 		}
 	}
 }

@@ -19,9 +19,7 @@ import (
 // handler serves /metrics itself unless Config.MetricsElsewhere; then mount this one on a listener
 // of its own (serve --metrics-addr).
 func (s *Server) MetricsHandler() http.Handler {
-	if s.metrics == nil {
-		s.metrics = newMetrics()
-	}
+	s.ensureMetrics()
 	prom := promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{})
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("X-Content-Type-Options", "nosniff") // on its own listener too
@@ -77,7 +75,7 @@ func (s *Server) PruneAudit(ctx context.Context) int64 {
 		case err != nil && ctx.Err() == nil:
 			s.Log.Error("pruning the audit log", "error", err)
 		case n > 0:
-			s.Log.LogAttrs(ctx, slog.LevelInfo, "audit log pruned", slog.Int64("deleted", n), slog.Duration("retention", keep))
+			s.Log.LogAttrs(ctx, slog.LevelInfo, "audit log pruned", slog.Int64("deleted", n), slog.Int64("retention_ms", keep.Milliseconds()))
 		}
 	}
 	return n

@@ -64,6 +64,10 @@ type Config struct {
 	// MetricsElsewhere leaves /metrics off the handler: MetricsHandler serves it on a listener
 	// of its own.
 	MetricsElsewhere bool
+	// BackupTempDir is where POST /api/v1/admin/backup writes a backup before streaming it (in a
+	// private directory it removes afterwards); the system's temporary directory when "". It
+	// needs room for one backup (about the size of the database file).
+	BackupTempDir string
 }
 
 // Read access settings.
@@ -268,7 +272,7 @@ func (s *Server) observe(table *policies) echo.MiddlewareFunc {
 				}
 				attrs := []slog.Attr{
 					slog.String("method", auth.ValidText(req.Method)), slog.String("route", route), slog.String("path", loggablePath(req.URL.Path)),
-					slog.Int("status", status), slog.Duration("duration", elapsed), slog.Int64("bytes", c.Response().Size),
+					slog.Int("status", status), slog.Float64("duration_ms", float64(elapsed.Microseconds())/1000), slog.Int64("bytes", c.Response().Size),
 					slog.String("request_id", requestIDOf(c)), slog.String("client_ip", c.RealIP()),
 				}
 				if tok != nil && tok.ID != "" {

@@ -55,6 +55,8 @@ type Server struct {
 	Auth *auth.Service
 	// Config is the security and operational configuration; the zero value is safe.
 	Config Config
+	// Backups makes the backups of POST /api/v1/admin/backup; without it that answers 404.
+	Backups Backups
 
 	uploads       uploadsInFlight
 	auditsPending atomic.Int64 // audit records answered but not yet stored
@@ -64,6 +66,7 @@ type Server struct {
 	lastPolicies  *policies
 	resourceTags  resourceTags // the validators of the current data version (etags.go)
 	draining      atomic.Bool
+	duckdbVersion atomic.Pointer[string]
 	running       inflight
 }
 
@@ -82,9 +85,7 @@ const responseCacheBytes = 64 << 20
 // a viewer token with Config.ReadAccess = ReadToken); every other method defaults to admin-only.
 // Give a route another policy with allow(policyX, route).
 func (s *Server) Handler() http.Handler {
-	if s.metrics == nil {
-		s.metrics = newMetrics()
-	}
+	s.ensureMetrics()
 	if s.refusals == nil {
 		s.refusals = newRefusalLimits(s.Config.RefusalsPerMinute)
 	}
@@ -141,6 +142,7 @@ func (s *Server) Handler() http.Handler {
 	// path does not have with 404 instead of 405.
 	v1 := withMiddleware{e.Group("/api/v1"), []echo.MiddlewareFunc{compress()}}
 	get(v1, "/openapi.json", s.openAPI)
+	get(v1, "/version", s.version)
 	get(v1, "/evaluations", s.evaluations)
 	get(v1, "/indicators", s.listIndicators)
 	get(v1, "/indicators/:id", s.getIndicator)
@@ -167,6 +169,7 @@ func (s *Server) Handler() http.Handler {
 	allow(policyAdmin,
 		v1.POST("/datasets/:name/revisions/:id/restore", s.restore),
 		v1.POST("/admin/reevaluate", s.reevaluate),
+		v1.POST("/admin/backup", s.adminBackup),
 		get(v1, "/audit", s.listAudit),
 		get(v1, "/admin/tokens", s.listTokens),
 		v1.POST("/admin/tokens", s.createToken),

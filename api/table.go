@@ -199,13 +199,6 @@ func isoDate(s string) any {
 	return t
 }
 
-func dateCell(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
-}
-
 func timestamp(t time.Time) any {
 	if t.IsZero() {
 		return nil

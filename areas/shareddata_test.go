@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -15,16 +16,53 @@ import (
 	"github.com/childrens-trust/scorecard/areas"
 )
 
-// sharedData is the project's real-data directory. It sits next to the
-// module checkout on the development machines, not in a fresh clone, so
-// the tests that read it skip when it is absent.
-// SCORECARD_SHARED_DATA overrides the location.
-var sharedData = func() string {
+// dataDirs are where the real-data files the tests read are looked for, in order: the project's
+// full real-data directory when SCORECARD_SHARED_DATA names it, then the repository's own copies
+// (testdata/SOURCES.md says which file is where and where it came from). Nothing outside the
+// repository is needed, and a missing file fails the test rather than skipping it.
+var dataDirs = func() []string {
+	dirs := []string{"testdata", filepath.Join("..", "datasets", "shipped"), "data"}
 	if d := os.Getenv("SCORECARD_SHARED_DATA"); d != "" {
-		return d
+		dirs = append([]string{d}, dirs...)
 	}
-	return "../../shared/data"
+	return dirs
 }()
+
+// dataFile is the path of the named real-data file: the first of dataDirs that holds it.
+func dataFile(t *testing.T, name string) string {
+	t.Helper()
+	for _, d := range dataDirs {
+		p := filepath.Join(d, name)
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+	}
+	t.Fatalf("%s is in none of %v (see testdata/SOURCES.md)", name, dataDirs)
+	return ""
+}
+
+// dataFiles are the real-data files whose names match pattern, each name once (from the first
+// of dataDirs that holds it), sorted by name.
+func dataFiles(t *testing.T, pattern string) []string {
+	t.Helper()
+	byName := map[string]string{}
+	for _, d := range dataDirs {
+		matches, err := filepath.Glob(filepath.Join(d, pattern))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range matches {
+			if _, ok := byName[filepath.Base(m)]; !ok {
+				byName[filepath.Base(m)] = m
+			}
+		}
+	}
+	var out []string
+	for _, name := range slices.Sorted(maps.Keys(byName)) {
+		out = append(out, byName[name])
+	}
+	return out
+}
 
 // unresolvable values are in the shared files but are not one area:
 // combined-LA rows (EES) and a NULL artefact in the exclusions file.
@@ -43,18 +81,7 @@ var unresolvable = map[string]bool{
 // than the row's code (and LookupAt must get it right).
 var ambiguousNames = map[string]bool{"Dorset": true}
 
-type sharedFile struct {
-	name   string
-	header int // 0-based line of the header
-	// columns (by header name) to check; each group of columns on one row
-	// must resolve to the same area.
-	groups [][]string
-}
-
 func TestSharedDataResolves(t *testing.T) {
-	if _, err := os.Stat(sharedData); err != nil {
-		t.Skipf("shared data directory %s not present: %v", sharedData, err)
-	}
 	r := areas.Default()
 
 	type miss struct{ file, col, value string }
@@ -92,9 +119,9 @@ func TestSharedDataResolves(t *testing.T) {
 	}
 
 	// EES files: country, region and LA columns.
-	eesFiles, _ := filepath.Glob(filepath.Join(sharedData, "ees_*.csv"))
-	if len(eesFiles) == 0 {
-		t.Fatal("no ees_*.csv files")
+	eesFiles := dataFiles(t, "ees_*.csv")
+	if len(eesFiles) < 7 {
+		t.Fatalf("%d ees_*.csv files, want the 7 of the real data: %v", len(eesFiles), eesFiles)
 	}
 	for _, path := range eesFiles {
 		readCSV(t, path, func(row map[string]string) {
@@ -105,7 +132,7 @@ func TestSharedDataResolves(t *testing.T) {
 	}
 	// The lookups derived from EES / the screener.
 	for _, f := range []string{"la_lookup_live_2025.csv", "la_lookup_2024_from_ees_cin.csv"} {
-		readCSV(t, filepath.Join(sharedData, f), func(row map[string]string) {
+		readCSV(t, dataFile(t, f), func(row map[string]string) {
 			resolve(f, row, []string{"old_la_code", "new_la_code", "la_name"})
 			resolve(f, row, []string{"region_code", "region_name"})
 			resolve(f, row, []string{"ees_region_code", "ees_region_name"})
@@ -113,7 +140,7 @@ func TestSharedDataResolves(t *testing.T) {
 	}
 	// Screener hierarchy: only rows with a real old_la_code are areas; region
 	// "z" rows are "Outside of England", "Unknown" etc.
-	readCSV(t, filepath.Join(sharedData, "dfe_screener_region_la_hierarchy.csv"), func(row map[string]string) {
+	readCSV(t, dataFile(t, "dfe_screener_region_la_hierarchy.csv"), func(row map[string]string) {
 		if row["region_code"] == "z" {
 			return
 		}
@@ -123,15 +150,15 @@ func TestSharedDataResolves(t *testing.T) {
 		}
 	})
 	// LAIT: la_number and area_name (streamed; 13.9 MB).
-	readCSV(t, filepath.Join(sharedData, "lait_bds_long_childrens_services.csv"), func(row map[string]string) {
+	readCSV(t, dataFile(t, "lait_bds_long_childrens_services.csv"), func(row map[string]string) {
 		resolve("lait", row, []string{"la_number", "area_name"})
 	})
 	// Exclusions: names only.
-	readCSV(t, filepath.Join(sharedData, "exclusions_la_region_national_200607_to_201617.csv"), func(row map[string]string) {
+	readCSV(t, dataFile(t, "exclusions_la_region_national_200607_to_201617.csv"), func(row map[string]string) {
 		resolve("exclusions", row, []string{"la_name"})
 	})
 	// Fingertips: area and parent.
-	readCSV(t, filepath.Join(sharedData, "fingertips_90284_injury_admissions_0_14_england_region_utla.csv"), func(row map[string]string) {
+	readCSV(t, dataFile(t, "fingertips_90284_injury_admissions_0_14_england_region_utla.csv"), func(row map[string]string) {
 		resolve("fingertips", row, []string{"Area Code", "Area Name"})
 		resolve("fingertips", row, []string{"Parent Code", "Parent Name"})
 		if row["Area Type"] == "Counties & UAs (from Apr 2023)" {
@@ -141,12 +168,12 @@ func TestSharedDataResolves(t *testing.T) {
 		}
 	})
 	// Statistical neighbours, long and wide.
-	readCSV(t, filepath.Join(sharedData, "statistical_neighbours_long.csv"), func(row map[string]string) {
+	readCSV(t, dataFile(t, "statistical_neighbours_long.csv"), func(row map[string]string) {
 		resolve("sn_long", row, []string{"old_la_code", "la_name"})
 		resolve("sn_long", row, []string{"sn_old_la_code", "sn_la_name"})
 		resolve("sn_long", row, []string{"region_label"})
 	})
-	readRows(t, filepath.Join(sharedData, "sn_april_2021_wide.csv"), func(rec []string) {
+	readRows(t, dataFile(t, "sn_april_2021_wide.csv"), func(rec []string) {
 		if strings.HasSuffix(rec[0], "LA num") || rec[0] == "" {
 			return // header (with BOM), blank rows and the "Old SNs:" label
 		}
@@ -157,7 +184,7 @@ func TestSharedDataResolves(t *testing.T) {
 			resolve("sn_april_2021_wide", map[string]string{"SN": rec[i]}, []string{"SN"})
 		}
 	})
-	readRows(t, filepath.Join(sharedData, "sn_may_2025_wide.csv"), func(rec []string) {
+	readRows(t, dataFile(t, "sn_may_2025_wide.csv"), func(rec []string) {
 		if strings.HasSuffix(rec[0], "old_la_code") {
 			return // header (with BOM)
 		}
@@ -186,10 +213,7 @@ func TestSharedDataResolves(t *testing.T) {
 // TestSharedDataDorsetByDate checks that LookupAt resolves the ambiguous
 // name "Dorset" to the area the row's code names, using the EES period.
 func TestSharedDataDorsetByDate(t *testing.T) {
-	path := filepath.Join(sharedData, "ees_b1_children_in_need_2013_to_2025.csv")
-	if _, err := os.Stat(path); err != nil {
-		t.Skipf("shared data not present: %v", err)
-	}
+	path := dataFile(t, "ees_b1_children_in_need_2013_to_2025.csv")
 	r := areas.Default()
 	n := 0
 	readCSV(t, path, func(row map[string]string) {

@@ -197,10 +197,8 @@ func (s *Service) Create(ctx context.Context, name string, role Role, areaList [
 		problems.Add(errs.Detail{Field: "role", Value: string(role), Reason: "not one of viewer, uploader, admin"})
 	}
 	codes, aerr := s.normaliseAreas(role, areaList)
-	if aerr != nil {
-		for _, d := range aerr {
-			problems.Add(d)
-		}
+	for _, d := range aerr {
+		problems.Add(d)
 	}
 	if err := problems.Err("the token was not created"); err != nil {
 		return nil, "", err

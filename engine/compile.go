@@ -19,24 +19,6 @@ type query struct {
 	args []any
 }
 
-// observation columns, in the order compile selects them.
-const (
-	colRow = iota
-	colArea
-	colLevel
-	colPeriod
-	colValue
-	colMarker
-	colNumerator
-	colDenominator
-	colLower95
-	colUpper95
-	colLower998
-	colUpper998
-	colSD
-	numCols
-)
-
 // compile turns a definition into the query that reads its observations from the dataset's
 // current revision. Column names come from the definition and are checked against the dataset;
 // filter values are bound, never pasted.

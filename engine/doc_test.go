@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"math"
 	"os"
 	"strings"
 	"testing"
@@ -99,7 +100,8 @@ func TestDocEveryField(t *testing.T) {
 	ev := &engine.Evaluation{
 		Indicator: "i", Area: engine.AreaRef{Code: "E06000058", Name: "BCP", Level: "la"},
 		Period: "2023/24", PeriodKind: "academic_year", PeriodEnd: "2024-08-31",
-		Value: ptr(-0.0), DisplayValue: "0.0", Numerator: ptr(3), Denominator: ptr(1e12), Status: "suppressed", Marker: "c",
+		// Value is a negative zero, which the codec must keep.
+		Value: ptr(math.Copysign(0, -1)), DisplayValue: "0.0", Numerator: ptr(3), Denominator: ptr(1e12), Status: "suppressed", Marker: "c",
 		CI: &engine.CI{Method: "wilson", Lower95: ptr(1), Upper95: ptr(2), Lower998: ptr(0.5), Upper998: ptr(2.5), Published: true},
 		RAG: engine.RAG{Status: "amber", Rule: "higher_is_better/standard", Target: ptr(10), Tolerance: ptr(5), ToleranceType: "percent",
 			GreenBand: ptr(11), TargetSource: "definition", Baseline: &engine.TargetBaseline{Period: "2020/21", Value: ptr(8), ChangePercent: -12.5}, Reason: "why"},
@@ -121,6 +123,9 @@ func TestDocEveryField(t *testing.T) {
 	b, _ := json.Marshal(back)
 	if !bytes.Equal(a, b) {
 		t.Fatalf("does not round-trip:\n%s\n%s", a, b)
+	}
+	if back.Value == nil || *back.Value != 0 || !math.Signbit(*back.Value) {
+		t.Errorf("value %v, want a negative zero", back.Value)
 	}
 	if !back.EvaluatedAt.Equal(at) || back.EvaluatedAt.Nanosecond() != 5 {
 		t.Errorf("evaluated_at %v, want %v", back.EvaluatedAt, at)

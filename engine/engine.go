@@ -195,7 +195,7 @@ func (e *Engine) evaluate(ctx context.Context, selected func(*indicators.Definit
 		results[i] = c.res
 		if e.Log != nil {
 			e.Log.Info("evaluated", "indicator", c.res.Indicator, "dataset", c.res.Dataset, "revision", c.res.Revision,
-				"evaluations", c.res.Evaluations, "duration", c.res.Duration, "error", c.res.Error)
+				"evaluations", c.res.Evaluations, "duration_ms", float64(c.res.Duration.Microseconds())/1000, "error", c.res.Error)
 		}
 	}
 	return results, nil

@@ -18,6 +18,11 @@
 # GZIP (unset: responses uncompressed, as from a client that does not ask for gzip), PIN (1),
 # WARMUP (2s: each endpoint is driven this long, unmeasured, before it is measured, so the
 # figures are the steady state, not the first renders and the heap growing; 0 to skip).
+#
+# It measures only the server it started: it refuses to run when something already listens on
+# PORT, starts the server with a random metrics token, and before measuring (and again after
+# each endpoint) checks that the process is still its child and that the server answering on
+# PORT is the one holding that token (GET /metrics: 200 with it, 401 without).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -50,16 +55,37 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# port_open reports whether anything accepts connections on 127.0.0.1:PORT.
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/${PORT}") 2>/dev/null; }
+if port_open; then
+  echo "loadtest: something already listens on 127.0.0.1:${PORT}; it would be measured instead of the server this script starts. Stop it or set PORT." >&2
+  exit 1
+fi
+# A secret only the server started here knows: whoever answers /metrics with it is that server.
+instance_token="loadtest-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
+# is_ours checks that the server is still this script's child and is the one answering on PORT.
+is_ours() {
+  kill -0 "$server" 2>/dev/null || { echo "loadtest: the server this script started (pid $server) has exited" >&2; return 1; }
+  local with without
+  with=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer ${instance_token}" "$BASE/metrics")
+  without=$(curl -s -o /dev/null -w '%{http_code}' "$BASE/metrics")
+  if [[ "$with" != 200 || "$without" != 401 ]]; then
+    echo "loadtest: the server on 127.0.0.1:${PORT} is not the one this script started (GET /metrics: $with with its token, $without without)" >&2
+    return 1
+  fi
+}
+
 go build -o "$work/scorecard" ./cmd/scorecard
 start=$(date +%s%N)
-"${server_cpus[@]}" "$work/scorecard" serve --db "$work/load.duckdb" --addr "127.0.0.1:${PORT}" >"$work/server.log" 2>&1 &
+SCORECARD_METRICS_TOKEN="$instance_token" "${server_cpus[@]}" "$work/scorecard" serve --db "$work/load.duckdb" --addr "127.0.0.1:${PORT}" --log-format text --drain-grace 0 >"$work/server.log" 2>&1 &
 server=$!
 for _ in $(seq 1 300); do
-  if curl -fsS "$BASE/healthz" >/dev/null 2>&1; then break; fi
   if ! kill -0 "$server" 2>/dev/null; then cat "$work/server.log" >&2; echo "loadtest: server exited" >&2; exit 1; fi
+  if grep -q "msg=serving url=http://127.0.0.1:${PORT}" "$work/server.log" && curl -fsS "$BASE/healthz" >/dev/null 2>&1; then break; fi
   sleep 0.1
 done
 curl -fsS "$BASE/healthz" >/dev/null
+is_ours || exit 1
 awk -v ns=$(( $(date +%s%N) - start )) 'BEGIN { printf "server ready in %.1f s (fresh database, shipped data loaded and evaluated)\n", ns / 1e9 }'
 echo "wrk: $THREADS threads, $CONNECTIONS connections, at most $DURATION and $MAX_REQUESTS requests per endpoint after $WARMUP of warm-up${GZIP:+, Accept-Encoding: gzip}"
 if (( ${#server_cpus[@]} )); then
@@ -93,6 +119,7 @@ for path in "${endpoints[@]}"; do
   if (( ${r[requests]} >= MAX_REQUESTS )); then capped=1; fi
   printf '%-52s %10s %9s %9s %9s %9s %7s\n' "$path" "${r[requests]}" "${r[rps]}" "${r[p50_ms]}" "${r[p90_ms]}" "${r[p99_ms]}" "${r[errors]}"
   if [[ "${r[errors]}" != 0 ]]; then echo "loadtest: $path had ${r[errors]} errors" >&2; exit 1; fi
+  is_ours || exit 1
 done
 echo
 awk -v s="${rps[/api/v1/areas/E06000058/scorecard]}" -v h="${rps[/healthz]}" \

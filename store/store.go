@@ -169,6 +169,33 @@ func (db *DB) Checkpoint(ctx context.Context) error {
 	return nil
 }
 
+// Exclusive runs fn on a dedicated connection, outside any transaction, while holding the write
+// lock: no Write or WriteBookkeeping commits while fn runs, so everything fn reads (several
+// statements, an EXPORT DATABASE) sees one state of the database. Reads by others go on. fn
+// must not write; the version does not change.
+func (db *DB) Exclusive(ctx context.Context, fn func(conn *sql.Conn) error) error {
+	if err := db.writeMu.lock(ctx); err != nil {
+		return fmt.Errorf("exclusive: wait for the write in progress: %w", err)
+	}
+	defer db.writeMu.unlock()
+	conn, err := db.SQL.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("exclusive: get connection: %w", err)
+	}
+	defer conn.Close()
+	return fn(conn)
+}
+
+// DuckDBVersion is the version of the DuckDB library the database runs on (SELECT version()),
+// such as "v1.5.0".
+func (db *DB) DuckDBVersion(ctx context.Context) (string, error) {
+	var v string
+	if err := db.SQL.QueryRowContext(ctx, "SELECT version()").Scan(&v); err != nil {
+		return "", fmt.Errorf("duckdb version: %w", err)
+	}
+	return v, nil
+}
+
 // Close closes the pool and the database file.
 func (db *DB) Close() error { return db.SQL.Close() }
 

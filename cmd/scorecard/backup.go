@@ -1,17 +1,15 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"cmp"
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
 	"maps"
+	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -21,57 +19,50 @@ import (
 	"time"
 
 	scorecard "github.com/childrens-trust/scorecard"
+	"github.com/childrens-trust/scorecard/backup"
 	"github.com/childrens-trust/scorecard/errs"
 	"github.com/childrens-trust/scorecard/store"
 )
 
-// ManifestName is the file in a backup directory that lists every other file with its size
-// and SHA-256. It is written last: a directory without it is not a complete backup.
-const ManifestName = "manifest.json"
+// ManifestName is the file in a backup directory that lists every other file (backup.ManifestName).
+const ManifestName = backup.ManifestName
 
-// BackupFormat identifies the layout of a backup directory.
-const BackupFormat = "scorecard-backup/1"
+// BackupFormat identifies the layout of a backup directory (backup.Format).
+const BackupFormat = backup.Format
 
-// Manifest describes a backup made by "scorecard backup".
-type Manifest struct {
-	Format    string    `json:"format"`
-	CreatedAt time.Time `json:"created_at"`
-	// Database is the file the backup was made from; DuckDB its engine version.
-	Database string `json:"database"`
-	DuckDB   string `json:"duckdb"`
-	// Tables gives each table's row count, checked again after a restore.
-	Tables map[string]int64 `json:"tables"`
-	// TableFiles names each table's Parquet file (DuckDB's EXPORT does not name them after the
-	// table: rev_12 is written as rev__.parquet or similar). Backups made before it was added
-	// carry the same mapping only in load.sql, which restore then reads as text (never runs).
-	TableFiles map[string]string `json:"table_files,omitempty"`
-	Files      []BackupFile      `json:"files"`
-}
+// Manifest describes a backup (backup.Manifest).
+type Manifest = backup.Manifest
 
-// BackupFile is one file of a backup.
-type BackupFile struct {
-	Name   string `json:"name"`
-	Bytes  int64  `json:"bytes"`
-	SHA256 string `json:"sha256"`
-}
+// BackupFile is one file of a backup (backup.File).
+type BackupFile = backup.File
 
 // backup exports the database to a new directory with DuckDB's EXPORT DATABASE (schema.sql,
 // load.sql and a Parquet file per table) and writes manifest.json with every file's SHA-256 and
-// every table's Parquet file. schema.sql and load.sql are kept for people reading the backup;
-// restore never executes them.
+// every table's Parquet file (backup.Write). schema.sql and load.sql are kept for people reading
+// the backup; restore never executes them. With --from-server it asks a running server for the
+// backup instead (POST /api/v1/admin/backup, an admin token), which the server takes under its
+// write lock while it goes on serving.
 func (m *Main) backup(ctx context.Context, args []string) error {
 	var c common
 	fs := m.flags("backup", &c)
+	server := fs.String("from-server", env("SCORECARD_SERVER", ""), "take the backup from the running server at this URL (http://host:port) instead of opening --db (env SCORECARD_SERVER)")
+	token := fs.String("token", "", "the admin API token for --from-server (default: env SCORECARD_TOKEN)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
-		fmt.Fprintln(m.Stderr, "usage: scorecard backup [--db PATH] DIR")
+		fmt.Fprintln(m.Stderr, "usage: scorecard backup [--db PATH] DIR\n       scorecard backup --from-server URL [--token T] DIR")
 		return errUsage
 	}
 	dir, err := filepath.Abs(fs.Arg(0))
 	if err != nil {
 		return err
+	}
+	if *server != "" {
+		if *token == "" {
+			*token = os.Getenv("SCORECARD_TOKEN")
+		}
+		return m.backupFromServer(ctx, *server, *token, dir)
 	}
 	if fi, err := os.Stat(c.db); err != nil || fi.Size() == 0 {
 		return errs.Errorf(errs.NotFound, "no database at %s to back up", c.db)
@@ -79,71 +70,57 @@ func (m *Main) backup(ctx context.Context, args []string) error {
 	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
 		return errs.Errorf(errs.Conflict, "%s is not empty: back up into a new directory", dir)
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("backup: %w", err)
-	}
 	db, err := openExisting(c.db)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	man := Manifest{Format: BackupFormat, CreatedAt: time.Now().UTC().Truncate(time.Second), Tables: map[string]int64{}}
-	if abs, err := filepath.Abs(c.db); err == nil {
-		man.Database = abs
-	}
-	if err := db.SQL.QueryRowContext(ctx, "SELECT version()").Scan(&man.DuckDB); err != nil {
-		return fmt.Errorf("backup: %w", err)
-	}
-	if man.Tables, err = tableCounts(ctx, db); err != nil {
-		return err
-	}
-	// EXPORT takes no bound parameters: the directory is quoted as a literal.
-	if _, err := db.SQL.ExecContext(ctx, "EXPORT DATABASE "+store.QuoteLiteral(dir)+" (FORMAT parquet)"); err != nil {
-		return fmt.Errorf("backup: export database: %w", err)
-	}
-	// The load script DuckDB has just written is the only record of which file holds which
-	// table; the manifest keeps that mapping so restore needs no script.
-	load, err := os.ReadFile(filepath.Join(dir, "load.sql"))
-	if err != nil {
-		return fmt.Errorf("backup: %w", err)
-	}
-	if man.TableFiles, err = parseLoadSQL(load); err != nil {
-		return fmt.Errorf("backup: the load.sql DuckDB wrote: %w", err)
-	}
-	for name := range man.Tables {
-		if _, ok := man.TableFiles[name]; !ok {
-			return fmt.Errorf("backup: DuckDB exported no Parquet file for table %s", name)
-		}
-	}
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return fmt.Errorf("backup: %w", err)
-	}
-	var total int64
-	for _, e := range entries {
-		if e.IsDir() || e.Name() == ManifestName {
-			continue
-		}
-		f, err := hashFile(filepath.Join(dir, e.Name()))
-		if err != nil {
-			return fmt.Errorf("backup: %w", err)
-		}
-		total += f.Bytes
-		man.Files = append(man.Files, f)
-	}
-	b, err := json.MarshalIndent(man, "", "  ")
+	man, err := backup.Write(ctx, db, dir)
 	if err != nil {
 		return err
-	}
-	tmp := filepath.Join(dir, ManifestName+".tmp")
-	if err := writeFileSync(tmp, append(b, '\n')); err != nil {
-		return fmt.Errorf("backup: %w", err)
-	}
-	if err := os.Rename(tmp, filepath.Join(dir, ManifestName)); err != nil {
-		return fmt.Errorf("backup: %w", err)
 	}
 	fmt.Fprintf(m.Stdout, "backed up %s to %s: %d tables, %d files, %d bytes (manifest %s)\n",
-		c.db, dir, len(man.Tables), len(man.Files), total, ManifestName)
+		c.db, dir, len(man.Tables), len(man.Files), man.Bytes(), ManifestName)
+	return nil
+}
+
+// backupFromServer fetches a backup archive from a running server, unpacks it into dir and
+// verifies it as restore will (every file's size and SHA-256 against the manifest).
+func (m *Main) backupFromServer(ctx context.Context, server, token, dir string) error {
+	if token == "" {
+		return errs.Errorf(errs.Invalid, "--from-server needs an admin token: --token or SCORECARD_TOKEN")
+	}
+	u, err := url.Parse(strings.TrimRight(server, "/"))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return errs.Errorf(errs.Invalid, "--from-server %q is not a URL such as http://localhost:8080", server)
+	}
+	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
+		return errs.Errorf(errs.Conflict, "%s is not empty: back up into a new directory", dir)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String()+"/api/v1/admin/backup", nil)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Accept", "application/x-tar")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("backup from %s: %w", u.Redacted(), err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		b, _ := io.ReadAll(io.LimitReader(resp.Body, 4<<10))
+		return fmt.Errorf("backup from %s: the server answered %s: %s", u.Redacted(), resp.Status, strings.TrimSpace(string(b)))
+	}
+	if _, err := backup.ExtractTar(resp.Body, dir); err != nil {
+		return err
+	}
+	man, err := verifyBackup(dir)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stdout, "backed up %s to %s: %d tables, %d files, %d bytes (manifest %s, checksums verified)\n",
+		u.Redacted(), dir, len(man.Tables), len(man.Files), man.Bytes(), ManifestName)
 	return nil
 }
 
@@ -522,43 +499,8 @@ func planRestore(dir string, man *Manifest, known *schemaInfo) ([]restoreTable, 
 	return plan, nil
 }
 
-// loadStatement is the one statement DuckDB's EXPORT DATABASE writes per table in load.sql.
-var loadStatement = regexp.MustCompile(`^COPY (?:"([A-Za-z0-9_]+)"|([A-Za-z0-9_]+)) FROM '((?:[^']|'')*)' \(FORMAT '?parquet'?\);$`)
-
-// parseLoadSQL reads, as text, the table-to-file mapping out of a load.sql written by DuckDB's
-// EXPORT DATABASE: every non-blank line must be exactly COPY <table> FROM '<path>' (FORMAT
-// 'parquet'); only the path's final element (a file name in the backup directory) is kept.
-func parseLoadSQL(b []byte) (map[string]string, error) {
-	out := map[string]string{}
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	sc.Buffer(nil, 1<<20)
-	for n := 1; sc.Scan(); n++ {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" {
-			continue
-		}
-		m := loadStatement.FindStringSubmatch(line)
-		if m == nil {
-			return nil, fmt.Errorf("load.sql line %d is not a COPY <table> FROM '<file>' (FORMAT 'parquet') statement; restore reads only those, and runs none", n)
-		}
-		name := m[1] + m[2]
-		path := strings.ReplaceAll(m[3], "''", "'")
-		if filepath.Clean(path) != path {
-			return nil, fmt.Errorf("load.sql line %d: the path %q is not clean", n, path)
-		}
-		if _, dup := out[name]; dup {
-			return nil, fmt.Errorf("load.sql line %d: table %s appears twice", n, name)
-		}
-		out[name] = filepath.Base(path)
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("load.sql: %w", err)
-	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("load.sql names no table")
-	}
-	return out, nil
-}
+// parseLoadSQL reads the table-to-file mapping out of a load.sql, as text (backup.ParseLoadSQL).
+func parseLoadSQL(b []byte) (map[string]string, error) { return backup.ParseLoadSQL(b) }
 
 // loadBackup fills a freshly migrated database from a planned backup in one transaction. DuckDB
 // may read only the backup directory while it does (and afterwards: the database is closed
@@ -675,63 +617,10 @@ func openExisting(path string) (*store.DB, error) {
 }
 
 func tableCounts(ctx context.Context, db *store.DB) (map[string]int64, error) {
-	rows, err := db.SQL.QueryContext(ctx, "SELECT table_name FROM duckdb_tables() WHERE NOT temporary AND schema_name = 'main'")
-	if err != nil {
-		return nil, fmt.Errorf("list tables: %w", err)
-	}
-	var names []string
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		names = append(names, n)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	out := make(map[string]int64, len(names))
-	for _, n := range names {
-		var k int64
-		if err := db.SQL.QueryRowContext(ctx, "SELECT count(*) FROM "+store.QuoteIdent(n)).Scan(&k); err != nil {
-			return nil, fmt.Errorf("count %s: %w", n, err)
-		}
-		out[n] = k
-	}
-	return out, nil
+	return backup.TableCounts(ctx, db)
 }
 
-func hashFile(path string) (BackupFile, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return BackupFile{}, err
-	}
-	defer f.Close()
-	h := sha256.New()
-	n, err := io.Copy(h, f)
-	if err != nil {
-		return BackupFile{}, err
-	}
-	return BackupFile{Name: filepath.Base(path), Bytes: n, SHA256: hex.EncodeToString(h.Sum(nil))}, nil
-}
-
-func writeFileSync(path string, data []byte) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
-}
+func hashFile(path string) (BackupFile, error) { return backup.HashFile(path) }
 
 // hasFlag reports whether args set the named flag (as -name, --name or --name=value).
 func hasFlag(args []string, name string) bool {

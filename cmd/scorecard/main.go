@@ -7,8 +7,10 @@
 //	scorecard restore  [--db PATH] --dataset NAME --revision ID
 //	scorecard restore  --from DIR [--db PATH] [--force]            a database from a backup
 //	scorecard backup   [--db PATH] DIR                            export the database with a checksum manifest
+//	scorecard backup   --from-server URL [--token T] DIR          the same, from a running server (admin token)
 //	scorecard check    [--db PATH]                            validate definitions against the data
 //	scorecard token    create|list|revoke                     API tokens (see scorecard token -h)
+//	scorecard version  [--json]                               the build: version, commit, date, Go and DuckDB
 //
 // The default database is scorecard.duckdb in the working directory; a new database is created
 // and loaded with the shipped data on first use.
@@ -61,9 +63,11 @@ commands:
   revisions  list a dataset's revisions
   restore    make an earlier revision current again (--dataset, --revision),
              or create the database from a backup (--from DIR [--force])
-  backup     export the database to a directory (Parquet) with a checksum manifest
+  backup     export the database to a directory (Parquet) with a checksum manifest,
+             or fetch one from a running server (--from-server URL --token T)
   check      validate indicator definitions against the loaded data
   token      create, list and revoke API tokens
+  version    print the build: version, commit, build date, Go and DuckDB versions
 
 run "scorecard <command> -h" for a command's flags`
 
@@ -94,6 +98,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.check(ctx, rest)
 	case "token":
 		return m.token(ctx, rest)
+	case "version", "--version":
+		return m.version(ctx, rest)
 	case "help", "-h", "--help":
 		fmt.Fprintln(m.Stdout, usage)
 		return nil

@@ -32,6 +32,8 @@ type serveConfig struct {
 	requestTimeout  time.Duration
 	writeTimeout    time.Duration
 	shutdownTimeout time.Duration
+	drainGrace      time.Duration
+	backupTempDir   string
 	maxUploadMB     int64
 	auditRetention  int64
 	metricsAddr     string
@@ -63,6 +65,25 @@ func (e *envErrors) duration(name string, def time.Duration) time.Duration {
 	}
 	return d
 }
+
+// grace reads a duration that may be zero.
+func (e *envErrors) grace(name string, def time.Duration) time.Duration {
+	v := os.Getenv(name)
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 {
+		*e = append(*e, fmt.Sprintf("%s=%q is not a duration such as 5s (0 for none)", name, v))
+		return def
+	}
+	return d
+}
+
+// DefaultDrainGrace is how long, on SIGTERM, /readyz answers 503 while requests are still
+// served, before the listener closes: long enough for a load balancer's health check (every
+// few seconds) to see it and stop sending.
+const DefaultDrainGrace = 5 * time.Second
 
 // days reads a whole number of days, zero allowed (for ever).
 func (e *envErrors) days(name string, def int64) int64 {
@@ -107,6 +128,10 @@ func (m *Main) serveFlags(fs *flag.FlagSet, cfg *serveConfig, bad *envErrors) {
 		"time limit of an upload, restore or re-evaluation (env SCORECARD_WRITE_TIMEOUT)")
 	fs.DurationVar(&cfg.shutdownTimeout, "shutdown-timeout", bad.duration("SCORECARD_SHUTDOWN_TIMEOUT", 30*time.Second),
 		"on SIGINT/SIGTERM, how long in-flight requests may finish before they are cancelled (env SCORECARD_SHUTDOWN_TIMEOUT)")
+	fs.DurationVar(&cfg.drainGrace, "drain-grace", bad.grace("SCORECARD_DRAIN_GRACE", DefaultDrainGrace),
+		"on SIGINT/SIGTERM, how long /readyz answers 503 while requests are still accepted, before the listener closes; 0: close at once (env SCORECARD_DRAIN_GRACE)")
+	fs.StringVar(&cfg.backupTempDir, "backup-temp-dir", env("SCORECARD_BACKUP_TEMP_DIR", ""),
+		"where POST /api/v1/admin/backup writes a backup before streaming it (needs room for one); empty: the system's temporary directory (env SCORECARD_BACKUP_TEMP_DIR)")
 	fs.Int64Var(&cfg.maxUploadMB, "max-upload-mb", bad.int64("SCORECARD_MAX_UPLOAD_MB", 256),
 		"largest CSV upload in MiB; larger ones are refused with 413 (env SCORECARD_MAX_UPLOAD_MB)")
 	fs.Int64Var(&cfg.auditRetention, "audit-retention-days", bad.days("SCORECARD_AUDIT_RETENTION_DAYS", 90),
@@ -170,6 +195,10 @@ func (cfg *serveConfig) apiConfig() (api.Config, []string) {
 	if cfg.requestTimeout <= 0 || cfg.writeTimeout <= 0 || cfg.shutdownTimeout <= 0 {
 		problems = append(problems, "timeouts must be positive")
 	}
+	if cfg.drainGrace < 0 {
+		problems = append(problems, "--drain-grace must be 0 or more")
+	}
+	out.BackupTempDir = cfg.backupTempDir
 	if cfg.maxUploadMB <= 0 {
 		problems = append(problems, "--max-upload-mb must be positive")
 	}
@@ -232,7 +261,7 @@ func (cfg *serveConfig) logger(m *Main) (*slog.Logger, error) {
 }
 
 // serve runs the HTTP server until ctx is cancelled (SIGINT/SIGTERM). Then it drains: /readyz
-// turns 503, the listener closes, in-flight requests get up to --shutdown-timeout to finish
+// turns 503 while requests are still served for --drain-grace, then the listener closes, in-flight requests get up to --shutdown-timeout to finish
 // (after that their contexts are cancelled, which stops their DuckDB queries, and they are
 // waited for), and only then is the database closed.
 func (m *Main) serve(ctx context.Context, args []string) error {
@@ -271,7 +300,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	app.Datasets.MaxBytes = cfg.maxUploadMB << 20
 
 	srv := &api.Server{Engine: app.Engine, Datasets: app.Datasets, Changes: app, Catalog: app.Catalog, Areas: app.Areas, Log: log,
-		Auth: app.Auth, Config: apiCfg}
+		Auth: app.Auth, Config: apiCfg, Backups: app}
 	var handler http.Handler = srv.Handler()
 	// Old audit records go at start-up, then hourly while serving.
 	srv.PruneAudit(ctx)
@@ -331,8 +360,20 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		return nil
 	case <-ctx.Done():
 	}
+	// Draining: /readyz answers 503 at once, but the listener stays open for the grace period so
+	// that a load balancer sees the 503 and stops sending, rather than refused connections.
 	srv.Drain()
-	log.Info("shutting down: draining in-flight requests", "timeout", cfg.shutdownTimeout)
+	if cfg.drainGrace > 0 {
+		log.Info("shutting down: /readyz answers 503; still serving during the drain grace period", "grace_ms", cfg.drainGrace.Milliseconds())
+		select {
+		case <-time.After(cfg.drainGrace):
+		case err := <-errc:
+			if !errors.Is(err, http.ErrServerClosed) {
+				return fmt.Errorf("serve: %w", err)
+			}
+		}
+	}
+	log.Info("shutting down: listener closed, draining in-flight requests", "timeout_ms", cfg.shutdownTimeout.Milliseconds())
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.shutdownTimeout)
 	defer cancel()
 	if err := httpSrv.Shutdown(shutdownCtx); err != nil {
