@@ -44,9 +44,12 @@ type Server struct {
 	// Changes makes every change to the data; without it the API is read-only and writes
 	// answer 503.
 	Changes Changes
-	Catalog *indicators.Catalog
-	Areas   *areas.Registry
-	Log     *slog.Logger
+	// Definitions changes definitions, scorecards and comparator groups; when nil, Changes is
+	// used if it implements DefinitionEditor (scorecard.App does), else those writes answer 503.
+	Definitions DefinitionEditor
+	Catalog     *indicators.Catalog
+	Areas       *areas.Registry
+	Log         *slog.Logger
 	// NoResponseCache renders every read afresh (benchmarks of the rendering itself).
 	NoResponseCache bool
 	// Auth authenticates API tokens and keeps the audit log. Without it every token is refused
@@ -162,6 +165,7 @@ func (s *Server) Handler() http.Handler {
 		get(v1, "/admin/tokens", s.listTokens),
 		v1.POST("/admin/tokens", s.createToken),
 		v1.DELETE("/admin/tokens/:id", s.revokeToken))
+	s.registerDefinitions(v1, allow)
 	s.registerPages(e)
 	s.registerSessions(e, allow)
 	allow(policyAreaWrite, e.POST("/areas/:area/indicators/:id/commentary", s.addCommentFromPage, s.commentLimit()))
