@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
+	"github.com/childrens-trust/scorecard/datasets"
 	"github.com/childrens-trust/scorecard/definitions"
 	"github.com/childrens-trust/scorecard/engine"
 	"github.com/childrens-trust/scorecard/errs"
@@ -49,7 +49,6 @@ type builtin struct {
 
 // definitionState is what the App keeps for definitions revised at run time.
 type definitionState struct {
-	loadedAt time.Time
 	builtins map[definitions.Kind]map[string]builtin
 }
 
@@ -58,7 +57,6 @@ type definitionState struct {
 // the log (the built-in one stays); start-up never fails on one. It returns the indicators
 // revised at run time.
 func (a *App) initDefinitions(ctx context.Context) ([]string, error) {
-	a.defs.loadedAt = time.Now().UTC().Truncate(time.Microsecond)
 	a.defs.builtins = map[definitions.Kind]map[string]builtin{definitions.Indicator: {}, definitions.Scorecard: {}, definitions.Group: {}}
 	for _, d := range a.Catalog.All() {
 		a.defs.builtins[definitions.Indicator][d.ID] = builtin{file: d.File, value: d}
@@ -121,33 +119,39 @@ func (a *App) decodeDefinition(ctx context.Context, kind definitions.Kind, id st
 	switch kind {
 	case definitions.Indicator:
 		d, err := indicators.DecodeDefinition(name, body, a.Areas)
-		if err != nil {
-			// A body that decodes has an id to check too: report it with the rest.
-			var probe struct {
-				ID string `yaml:"id"`
+		if d == nil {
+			return nil, err // the body does not decode: that is the one problem
+		}
+		var problems errs.List
+		if p := idProblem(d.ID); p != nil {
+			problems.Add(*p)
+		}
+		if e, ok := errs.As(err); ok {
+			for _, p := range e.Details {
+				problems.Add(p)
 			}
-			if e, ok := errs.As(err); ok && decodeLoose(body, &probe) == nil && e.Code == errs.Invalid {
-				return nil, withID(err, probe.ID)
-			}
+		} else if err != nil {
 			return nil, err
 		}
-		var problems []errs.Detail
-		if p := idProblem(d.ID); p != nil {
-			problems = append(problems, *p)
-		}
 		if checkData {
-			more, err := a.Engine.CheckDefinition(ctx, d)
 			if err != nil {
-				return nil, err
+				// The definition is not valid on its own: its columns are still checked, so
+				// that every problem is reported at once, but its query is not run.
+				for _, p := range d.CheckData(a.schemas(ctx)) {
+					problems.Add(p)
+				}
+			} else {
+				more, err := a.Engine.CheckDefinition(ctx, d)
+				if err != nil {
+					return nil, err
+				}
+				for _, p := range more {
+					problems.Add(p)
+				}
 			}
-			problems = append(problems, more...)
 		}
-		if len(problems) > 0 {
-			var l errs.List
-			for _, p := range problems {
-				l.Add(p)
-			}
-			return nil, l.Err("the indicator definition does not match the data: %d problem(s)", l.Len())
+		if err := problems.Err("the indicator definition is not valid: %d problem(s)", problems.Len()); err != nil {
+			return nil, err
 		}
 		return func() func() { return a.Catalog.Put(d) }, nil
 	case definitions.Scorecard:
@@ -182,6 +186,23 @@ func (a *App) decodeDefinition(ctx context.Context, kind definitions.Kind, id st
 		return func() func() { return a.Groups.Put(g) }, nil
 	}
 	return nil, errs.Errorf(errs.NotFound, "no kind of definition %q", kind)
+}
+
+// schemas answers the columns of the current datasets (for a definition's column checks); a
+// dataset list that cannot be read answers no dataset.
+func (a *App) schemas(ctx context.Context) indicators.Schemas {
+	all, err := a.Datasets.Datasets(ctx)
+	if err != nil {
+		a.Log.Error("read datasets for a definition check", "error", err)
+	}
+	return func(name string) ([]datasets.Column, bool) {
+		for i := range all {
+			if all[i].Name == name {
+				return all[i].Columns, true
+			}
+		}
+		return nil, false
+	}
 }
 
 // authorizeDefinition checks that the sender may write (kind, id) given the body it would
@@ -371,7 +392,7 @@ func (a *App) builtin(kind definitions.Kind, id string) (*definitions.Revision, 
 	if !strings.HasPrefix(b.file, "embedded:") && b.file != "" {
 		by = "built-in (" + b.file + ")"
 	}
-	return &definitions.Revision{Kind: kind, ID: id, Revision: 0, Created: a.defs.loadedAt, By: by,
+	return &definitions.Revision{Kind: kind, ID: id, Revision: 0, By: by,
 		SHA256: definitions.SHA256(body), Bytes: len(body), ContentType: "application/yaml", Status: definitions.Builtin,
 		Body: string(body)}, true
 }

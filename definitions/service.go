@@ -43,11 +43,12 @@ const (
 
 // Revision is one version of a definition. Body is the text as sent (YAML or JSON).
 type Revision struct {
-	Kind     Kind      `json:"kind"`
-	ID       string    `json:"id"`
-	Revision int64     `json:"revision"`
-	Created  time.Time `json:"created_at"`
-	By       string    `json:"created_by"`
+	Kind     Kind   `json:"kind"`
+	ID       string `json:"id"`
+	Revision int64  `json:"revision"`
+	// Created is when the revision was made; revision 0 (built in) has none.
+	Created time.Time `json:"created_at,omitzero"`
+	By      string    `json:"created_by"`
 	// TokenID is the API token that made the revision ("" from the command line, with
 	// authentication off, or for revision 0).
 	TokenID      string `json:"token_id,omitempty"`

@@ -17,8 +17,10 @@ import (
 // package; this file only knows one definition at a time.
 
 // DecodeDefinition decodes one definition from YAML (or JSON, which is YAML) strictly, fills
-// its defaults as Load does, and validates it on its own: the result is an *errs.Error
-// (errs.Invalid) listing every problem, each with name as its file. Nothing is changed.
+// its defaults as Load does, and validates it on its own: the error is an *errs.Error
+// (errs.Invalid) listing every problem, each with name as its file. Nothing is changed. When
+// the body decodes but does not validate, the definition is returned with the error, so that a
+// caller can check it against the data too and report every problem at once.
 func DecodeDefinition(name string, data []byte, reg *areas.Registry) (*Definition, error) {
 	d, err := decode(namedFile{name: name, data: data})
 	if err != nil {
@@ -30,7 +32,7 @@ func DecodeDefinition(name string, data []byte, reg *areas.Registry) (*Definitio
 		problems.Add(p)
 	}
 	if err := problems.Err("the indicator definition is not valid: %d problem(s)", problems.Len()); err != nil {
-		return nil, err
+		return d, err
 	}
 	return d, nil
 }
