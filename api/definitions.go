@@ -259,7 +259,16 @@ func (s *Server) definitionDiff(c echo.Context, kind definitions.Kind) error {
 		if err != nil {
 			return err
 		}
-		return c.String(http.StatusOK, d.Text())
+		text := d.Text()
+		// The text is fixed by the two revisions compared, so its tag is its own hash.
+		etag := `W/"diff-` + definitions.SHA256([]byte(text))[:32] + `"`
+		h := c.Response().Header()
+		h.Set(echo.HeaderVary, echo.HeaderAccept)
+		h.Set("ETag", etag)
+		if c.Request().Header.Get("If-None-Match") == etag {
+			return c.NoContent(http.StatusNotModified)
+		}
+		return c.String(http.StatusOK, text)
 	}
 	return s.read(c, jsonOnly, func() (*reply, error) {
 		d, err := build()

@@ -631,3 +631,40 @@ func TestGroupComparator(t *testing.T) {
 		t.Errorf("an unknown group: %d %s", rec.Code, rec.Body)
 	}
 }
+
+// The definition routes' answers validate against the OpenAPI document: writes, refusals,
+// revisions, diffs, groups, and reads with a group comparator.
+func TestDefinitionResponsesValidateAgainstOpenAPI(t *testing.T) {
+	f := newSecureFixture(t, api.Config{}, "ees_cin_referrals")
+	v := newValidator(t)
+	admin := f.bearer(asAdmin)
+	yamlBody := func(s string) *requestBody { return &requestBody{data: []byte(s), contentType: "application/yaml"} }
+	group := `{"id": "core-cities", "title": "Core cities", "areas": ["E08000025", "E08000035", "E08000012", "E08000003"]}`
+	card := `{"id": "core-card", "title": "Core", "area": "E08000025", "comparators": {"group": "core-cities"},
+		"priorities": [{"title": "One", "items": [{"indicator": "rereferrals"}]}]}`
+	validate(t, v, f.handler, []call{
+		{method: "PUT", path: "/api/v1/indicators/rereferrals", headers: admin, status: 201, body: yamlBody(rereferralsYAML)},
+		{method: "PUT", path: "/api/v1/indicators/rereferrals", headers: admin, status: 422, body: yamlBody("id: rereferrals\nunit: nope\n")},
+		{method: "PUT", path: "/api/v1/indicators/rereferrals", headers: f.bearer(asUploaderOwn), status: 403, body: yamlBody(rereferralsYAML)},
+		{method: "PUT", path: "/api/v1/indicators/rereferrals", status: 401, body: yamlBody(rereferralsYAML)},
+		{method: "PUT", path: "/api/v1/groups/core-cities", headers: admin, status: 201, body: jsonBody(group)},
+		{method: "PUT", path: "/api/v1/scorecards/core-card", headers: admin, status: 201, body: jsonBody(card)},
+		{method: "GET", path: "/api/v1/indicators/rereferrals/revisions", status: 200},
+		{method: "GET", path: "/api/v1/indicators/rereferrals/revisions", headers: map[string]string{"Accept": "text/csv"}, status: 200},
+		{method: "GET", path: "/api/v1/indicators/rereferrals/revisions/1", status: 200},
+		{method: "GET", path: "/api/v1/indicators/rereferrals/revisions/0", status: 200},
+		{method: "GET", path: "/api/v1/indicators/rereferrals/revisions/7", status: 404},
+		{method: "GET", path: "/api/v1/indicators/rereferrals/revisions/1/diff", status: 200},
+		{method: "GET", path: "/api/v1/indicators/rereferrals/revisions/1/diff?format=text", status: 200},
+		{method: "GET", path: "/api/v1/scorecards/core-card/revisions/1/diff", status: 200},
+		{method: "GET", path: "/api/v1/groups", status: 200},
+		{method: "GET", path: "/api/v1/groups/core-cities", status: 200},
+		{method: "GET", path: "/api/v1/groups/core-cities/revisions", status: 200},
+		{method: "GET", path: "/api/v1/groups/nope", status: 404},
+		{method: "GET", path: "/api/v1/scorecards/core-card", status: 200},
+		{method: "GET", path: "/api/v1/areas/E08000025/scorecard?group=core-cities", status: 200},
+		{method: "GET", path: "/api/v1/evaluations?indicator=rereferrals&group=core-cities&limit=20", status: 200},
+		{method: "POST", path: "/api/v1/indicators/rereferrals/revisions/0/restore", headers: admin, status: 201},
+		{method: "POST", path: "/api/v1/groups/core-cities/revisions/5/restore", headers: admin, status: 404},
+	})
+}
