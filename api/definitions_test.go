@@ -35,7 +35,9 @@ func newDefsFixture(tb testing.TB, dbPath string) *defsFixture {
 	tb.Helper()
 	ctx := context.Background()
 	var tick atomic.Int64
-	now := func() time.Time { return time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC).Add(time.Duration(tick.Add(1)) * time.Second) }
+	now := func() time.Time {
+		return time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC).Add(time.Duration(tick.Add(1)) * time.Second)
+	}
 	app, err := scorecard.Open(ctx, scorecard.Config{DBPath: dbPath, Now: now})
 	if err != nil {
 		tb.Fatal(err)
