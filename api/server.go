@@ -170,6 +170,7 @@ func (s *Server) Handler() http.Handler {
 	s.registerSessions(e, allow)
 	allow(policyAreaWrite, e.POST("/areas/:area/indicators/:id/commentary", s.addCommentFromPage, s.commentLimit()))
 	s.registerDatasetPages(e, allow)
+	s.registerDefinitionPages(e, allow)
 	for _, r := range e.Routes() {
 		if strings.HasPrefix(r.Path, "/assets/") {
 			allow(policyPublic, r) // the charts' JavaScript: no data in it
