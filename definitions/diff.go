@@ -156,12 +156,13 @@ func diffLines(a, b []string) []LineChange {
 			out = append(out, LineChange{Op: "=", FromLine: i + 1, ToLine: j + 1, Text: a[i]})
 			i++
 			j++
-		case j < m && (i == n || lcs[i][j+1] >= lcs[i+1][j]):
-			out = append(out, LineChange{Op: "+", ToLine: j + 1, Text: b[j]})
-			j++
-		default:
+		// Removals before additions, as unified diffs show a replaced line.
+		case i < n && (j == m || lcs[i+1][j] >= lcs[i][j+1]):
 			out = append(out, LineChange{Op: "-", FromLine: i + 1, Text: a[i]})
 			i++
+		default:
+			out = append(out, LineChange{Op: "+", ToLine: j + 1, Text: b[j]})
+			j++
 		}
 	}
 	return out

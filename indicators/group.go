@@ -129,6 +129,9 @@ func (s *Groups) Put(g *Group) (undo func()) {
 	return func() {
 		s.mu.Lock()
 		defer s.mu.Unlock()
+		if s.byID[g.ID] != g {
+			return // replaced since: nothing of this change is left to undo
+		}
 		if had {
 			s.byID[g.ID] = prev
 		} else {

@@ -43,7 +43,9 @@ func (d *Definition) CheckData(schemas Schemas) []errs.Detail { return d.checkDa
 
 // Put makes d the catalogue's definition for d.ID, replacing the one with that id or adding
 // it, and returns a function that undoes exactly this change (for a write that failed to
-// commit). Readers holding the earlier All slice or Definition keep them unchanged.
+// commit); the undo does nothing once another Put has replaced d. Changes of one id are meant
+// to be serialised (the App makes them inside the store's single writer). Readers holding the
+// earlier All slice or Definition keep them unchanged.
 func (c *Catalog) Put(d *Definition) (undo func()) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -52,6 +54,9 @@ func (c *Catalog) Put(d *Definition) (undo func()) {
 	return func() {
 		c.mu.Lock()
 		defer c.mu.Unlock()
+		if c.byID[d.ID] != d {
+			return
+		}
 		if had {
 			c.setLocked(prev.ID, prev)
 		} else {

@@ -100,6 +100,9 @@ func (s *Scorecards) Put(sc *Scorecard) (undo func()) {
 	return func() {
 		s.mu.Lock()
 		defer s.mu.Unlock()
+		if s.byID[sc.ID] != sc {
+			return // replaced since: nothing of this change is left to undo
+		}
 		if had {
 			s.setLocked(prev.ID, prev)
 		} else {
