@@ -707,6 +707,10 @@ func TestEveryRouteHasAPolicy(t *testing.T) {
 		"POST /api/v1/indicators/:id/revisions/:rev/restore": "definition_write",
 		"POST /api/v1/scorecards/:id/revisions/:rev/restore": "definition_write",
 		"POST /api/v1/groups/:id/revisions/:rev/restore":     "definition_write",
+		"POST /indicators/:id/revisions":                     "definition_write",
+		"POST /scorecards/:id/revisions":                     "definition_write",
+		"POST /indicators/:id/revisions/:rev/restore":        "definition_write",
+		"POST /scorecards/:id/revisions/:rev/restore":        "definition_write",
 	}
 	for k, v := range want {
 		if got[k] != v {
