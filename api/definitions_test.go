@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"math"
 	"net/http"
 	"net/http/httptest"
@@ -11,6 +12,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -669,4 +671,72 @@ func TestDefinitionResponsesValidateAgainstOpenAPI(t *testing.T) {
 		{method: "POST", path: "/api/v1/indicators/rereferrals/revisions/0/restore", headers: admin, status: 201},
 		{method: "POST", path: "/api/v1/groups/core-cities/revisions/5/restore", headers: admin, status: 404},
 	})
+}
+
+// Reads run while definitions, scorecards and groups change (go test -race): every read
+// answers 200, and afterwards the last revision of each is current.
+func TestDefinitionChangesWhileReading(t *testing.T) {
+	f := newDefsFixture(t, "")
+	group := `{"id": "core-cities", "title": "Core cities", "areas": ["E08000025", "E08000035", "E08000012"]}`
+	card := `{"id": "core-card", "title": "Core", "area": "E08000025", "comparators": {"group": "core-cities"},
+		"priorities": [{"title": "One", "items": [{"indicator": "rereferrals"}]}]}`
+	for _, w := range []struct{ path, body string }{{"/api/v1/groups/core-cities", group}, {"/api/v1/scorecards/core-card", card}} {
+		if rec := f.call(t, asAdmin, http.MethodPut, w.path, "application/json", w.body); rec.Code != http.StatusCreated {
+			t.Fatalf("PUT %s: %d %s", w.path, rec.Code, rec.Body)
+		}
+	}
+	done := make(chan struct{})
+	errc := make(chan string, 100)
+	var readers sync.WaitGroup
+	for range 3 {
+		readers.Add(1)
+		go func() {
+			defer readers.Done()
+			for {
+				select {
+				case <-done:
+					return
+				default:
+				}
+				for _, path := range []string{"/api/v1/scorecards/core-card", "/api/v1/evaluations?indicator=rereferrals&group=core-cities&limit=50",
+					"/api/v1/indicators/rereferrals", "/api/v1/scorecards", "/api/v1/groups/core-cities"} {
+					if rec := f.call(t, asNone, http.MethodGet, path, "", ""); rec.Code != http.StatusOK {
+						select {
+						case errc <- fmt.Sprintf("%s: %d %.200s", path, rec.Code, rec.Body):
+						default:
+						}
+					}
+				}
+			}
+		}()
+	}
+	for i := range 4 {
+		title := fmt.Sprintf("Core %d", i)
+		for _, w := range []struct{ path, ct, body string }{
+			{"/api/v1/indicators/rereferrals", "application/yaml", strings.Replace(rereferralsYAML, "(revised)", fmt.Sprintf("(revised %d)", i), 1)},
+			{"/api/v1/scorecards/core-card", "application/json", strings.Replace(card, `"Core"`, `"`+title+`"`, 1)},
+			{"/api/v1/groups/core-cities", "application/json", strings.Replace(group, `"Core cities"`, `"`+title+`"`, 1)},
+		} {
+			if rec := f.call(t, asAdmin, http.MethodPut, w.path, w.ct, w.body); rec.Code != http.StatusCreated {
+				t.Errorf("PUT %s: %d %s", w.path, rec.Code, rec.Body)
+			}
+		}
+	}
+	close(done)
+	readers.Wait()
+	select {
+	case e := <-errc:
+		t.Error(e)
+	default:
+	}
+	if d, _ := f.app.Catalog.Get("rereferrals"); d.Title != "Re-referrals within 12 months (revised 3)" {
+		t.Errorf("title %q", d.Title)
+	}
+	if g, _ := f.app.Groups.Get("core-cities"); g.Title != "Core 3" {
+		t.Errorf("group title %q", g.Title)
+	}
+	revs, _ := f.app.DefinitionRevisions(context.Background(), definitions.Scorecard, "core-card")
+	if len(revs) != 5 || !revs[0].Current || revs[0].Revision != 5 {
+		t.Errorf("scorecard revisions: %d, newest %+v", len(revs), revs[0])
+	}
 }
