@@ -73,14 +73,16 @@ func (a *App) initDefinitions(ctx context.Context) ([]string, error) {
 		for i := range current {
 			rev := &current[i]
 			apply, err := a.decodeDefinition(ctx, kind, rev.ID, []byte(rev.Body), revisionFile(kind, rev.ID, rev.Revision), false)
+			if kind == definitions.Indicator {
+				// Evaluated again at start-up if its definition is not the one its run used
+				// (a skipped revision's evaluations must not stay as if it were current).
+				revised = append(revised, rev.ID)
+			}
 			if err != nil {
 				a.Log.Error("a stored definition revision is not valid; the built-in one is used", "kind", kind, "id", rev.ID, "revision", rev.Revision, "error", err)
 				continue
 			}
 			apply()
-			if kind == definitions.Indicator {
-				revised = append(revised, rev.ID)
-			}
 		}
 	}
 	return revised, nil
