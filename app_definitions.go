@@ -118,11 +118,21 @@ func (a *App) decodeDefinition(ctx context.Context, kind definitions.Kind, id st
 		}
 		return err
 	}
+	// refused adds the id problem to a body's problems when the body has an id to read.
+	refused := func(err error) error {
+		var probe struct {
+			ID string `yaml:"id"`
+		}
+		if e, ok := errs.As(err); ok && e.Code == errs.Invalid && decodeLoose(body, &probe) == nil {
+			return withID(err, probe.ID)
+		}
+		return err
+	}
 	switch kind {
 	case definitions.Indicator:
 		d, err := indicators.DecodeDefinition(name, body, a.Areas)
 		if d == nil {
-			return nil, err // the body does not decode: that is the one problem
+			return nil, refused(err) // the body does not decode strictly
 		}
 		var problems errs.List
 		if p := idProblem(d.ID); p != nil {
@@ -159,13 +169,7 @@ func (a *App) decodeDefinition(ctx context.Context, kind definitions.Kind, id st
 	case definitions.Scorecard:
 		sc, err := indicators.DecodeScorecard(name, body, a.Catalog, a.Groups, a.Areas)
 		if err != nil {
-			var probe struct {
-				ID string `yaml:"id"`
-			}
-			if e, ok := errs.As(err); ok && decodeLoose(body, &probe) == nil && e.Code == errs.Invalid {
-				return nil, withID(err, probe.ID)
-			}
-			return nil, err
+			return nil, refused(err)
 		}
 		if err := withID(nil, sc.ID); err != nil {
 			return nil, err
@@ -174,13 +178,7 @@ func (a *App) decodeDefinition(ctx context.Context, kind definitions.Kind, id st
 	case definitions.Group:
 		g, err := indicators.DecodeGroup(name, body, a.Areas)
 		if err != nil {
-			var probe struct {
-				ID string `yaml:"id"`
-			}
-			if e, ok := errs.As(err); ok && decodeLoose(body, &probe) == nil && e.Code == errs.Invalid {
-				return nil, withID(err, probe.ID)
-			}
-			return nil, err
+			return nil, refused(err)
 		}
 		if err := withID(nil, g.ID); err != nil {
 			return nil, err
