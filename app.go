@@ -17,6 +17,7 @@ import (
 	"github.com/childrens-trust/scorecard/auth"
 	"github.com/childrens-trust/scorecard/backup"
 	"github.com/childrens-trust/scorecard/datasets"
+	"github.com/childrens-trust/scorecard/definitions"
 	"github.com/childrens-trust/scorecard/engine"
 	"github.com/childrens-trust/scorecard/errs"
 	"github.com/childrens-trust/scorecard/indicators"
@@ -38,6 +39,12 @@ type App struct {
 	// Staged holds previewed uploads waiting for confirmation (Preview, Confirm).
 	Staged *staging.Store
 	Log    *slog.Logger
+	// Definitions keeps the revisions of definitions changed at run time (PutDefinition);
+	// Scorecards and Groups are the current scorecards and comparator groups.
+	Definitions *definitions.Service
+	Scorecards  *indicators.Scorecards
+	Groups      *indicators.Groups
+	defs        definitionState
 
 	// life ends when the App closes: it bounds the re-evaluations that outlive the request (or
 	// command) that caused them, which bg counts so Close can wait for them.
@@ -116,6 +123,13 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	app.Datasets = &datasets.Service{DB: db, Areas: reg, Catalog: cat, Now: cfg.Now}
 	app.Engine = &engine.Engine{DB: db, Datasets: app.Datasets, Catalog: cat, Scorecards: scorecards, Areas: reg,
 		Vintage: cfg.Vintage, MinAggregateCoverage: cfg.MinAggregateCoverage, Now: cfg.Now, Log: log}
+	if scorecards == nil {
+		scorecards = indicators.NewScorecards()
+		app.Engine.Scorecards = scorecards
+	}
+	app.Scorecards, app.Groups = scorecards, indicators.NewGroups()
+	app.Engine.Groups = app.Groups
+	app.Definitions = &definitions.Service{DB: db, Now: cfg.Now}
 	app.Auth = &auth.Service{DB: db, Areas: reg, Now: cfg.Now}
 	app.Staged = &staging.Store{Dir: cfg.StagedDir, TTL: cfg.StagedTTL, Now: cfg.Now}
 	if err := app.init(ctx, cfg.Seed); err != nil {
@@ -138,11 +152,18 @@ func Migrate(ctx context.Context, db *store.DB) error {
 	if err := (&engine.Engine{DB: db}).Migrate(ctx); err != nil {
 		return err
 	}
+	if err := (&definitions.Service{DB: db}).Migrate(ctx); err != nil {
+		return err
+	}
 	return (&auth.Service{DB: db}).Migrate(ctx)
 }
 
 func (a *App) init(ctx context.Context, seed bool) error {
 	if err := Migrate(ctx, a.DB); err != nil {
+		return err
+	}
+	revised, err := a.initDefinitions(ctx)
+	if err != nil {
 		return err
 	}
 	existing, err := a.Datasets.Datasets(ctx)
@@ -163,6 +184,12 @@ func (a *App) init(ctx context.Context, seed bool) error {
 	if _, err := a.Reevaluate(ctx, engine.Stale); err != nil {
 		return err
 	}
+	// A definition revised at run time whose re-evaluation did not finish before a stop.
+	if len(revised) > 0 {
+		if _, err := a.evaluateIndicators(ctx, revised, true); err != nil {
+			return err
+		}
+	}
 	return a.markLastModified(ctx)
 }
 
@@ -174,7 +201,8 @@ func (a *App) markLastModified(ctx context.Context) error {
 	err := a.DB.SQL.QueryRowContext(ctx, `SELECT max(t) FROM (
 		SELECT max(created_at) AS t FROM revisions
 		UNION ALL SELECT max(evaluated_at) FROM evaluation_runs
-		UNION ALL SELECT max(created_at) FROM commentary)`).Scan(&last)
+		UNION ALL SELECT max(created_at) FROM commentary
+		UNION ALL SELECT max(created_at) FROM definition_revisions)`).Scan(&last)
 	if err != nil {
 		return fmt.Errorf("read last modification time: %w", err)
 	}

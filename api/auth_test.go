@@ -701,6 +701,17 @@ func TestEveryRouteHasAPolicy(t *testing.T) {
 		"POST /sign-in":                                      "public",
 		"POST /sign-out":                                     "public",
 		"POST /areas/:area/indicators/:id/commentary":        "area_write",
+		// Definitions as revisioned data: the editor decides by the token's areas.
+		"PUT /api/v1/indicators/:id":                         "definition_write",
+		"PUT /api/v1/scorecards/:id":                         "definition_write",
+		"PUT /api/v1/groups/:id":                             "definition_write",
+		"POST /api/v1/indicators/:id/revisions/:rev/restore": "definition_write",
+		"POST /api/v1/scorecards/:id/revisions/:rev/restore": "definition_write",
+		"POST /api/v1/groups/:id/revisions/:rev/restore":     "definition_write",
+		"POST /indicators/:id/revisions":                     "definition_write",
+		"POST /scorecards/:id/revisions":                     "definition_write",
+		"POST /indicators/:id/revisions/:rev/restore":        "definition_write",
+		"POST /scorecards/:id/revisions/:rev/restore":        "definition_write",
 	}
 	for k, v := range want {
 		if got[k] != v {

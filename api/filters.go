@@ -82,10 +82,18 @@ func levelParam(c echo.Context) ([]string, error) {
 //	neighbours:AREA[:VINTAGE]  the area and its ten statistical neighbours (the engine's vintage by default)
 //	region:AREA                the area's region (or the region itself) and every LA in it
 //	comparators:AREA           the area, its region, England and its statistical neighbours
+//	GROUP                      a user-defined comparator group's members (PUT /api/v1/groups/GROUP)
 func (s *Server) groupParam(c echo.Context) ([]string, error) {
 	g := strings.TrimSpace(c.QueryParam("group"))
 	if g == "" {
 		return nil, nil
+	}
+	if !strings.Contains(g, ":") {
+		grp, err := s.userGroup(c)
+		if err != nil {
+			return nil, err
+		}
+		return slices.Clone(grp.Areas), nil
 	}
 	kind, rest, _ := strings.Cut(g, ":")
 	spec, vintage := rest, ""

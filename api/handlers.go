@@ -244,6 +244,12 @@ func (s *Server) evaluationReply(c echo.Context, f engine.EvaluationFilter, name
 		k := evs[len(evs)-1].Key()
 		next = encodeCursor(cursorBody{Eval: &k, Version: version})
 	}
+	// A user-defined group (?group=) is a filter and a further comparator of every row.
+	if g, err := s.userGroup(c); err != nil {
+		return nil, err
+	} else if err := s.Engine.WithGroup(ctx, g, evs); err != nil {
+		return nil, err
+	}
 	return &reply{JSON: newPage(c, evs, next).withTotal(total, version), Next: next, DataVersion: version,
 		Table: func() *table { return s.evaluationTable(name, evs) }}, nil
 }
@@ -360,9 +366,22 @@ func (s *Server) getArea(c echo.Context) error {
 
 func (s *Server) areaScorecard(c echo.Context) error {
 	return s.read(c, tabular, func() (*reply, error) {
+		g, err := s.userGroup(c)
+		if err != nil {
+			return nil, err
+		}
 		sc, err := s.Engine.AreaScorecard(c.Request().Context(), c.Param("area"), c.QueryParam("period"))
 		if err != nil {
 			return nil, err
+		}
+		if g != nil {
+			evs := make([]*engine.Evaluation, 0, len(sc.Rows))
+			for _, r := range sc.Rows {
+				evs = append(evs, r.Evaluation)
+			}
+			if err := s.Engine.WithGroup(c.Request().Context(), g, evs); err != nil {
+				return nil, err
+			}
 		}
 		return &reply{JSON: sc, Table: func() *table { return s.areaScorecardTable(sc) }}, nil
 	})

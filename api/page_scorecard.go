@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/childrens-trust/scorecard/areas"
+	"github.com/childrens-trust/scorecard/definitions"
 	"github.com/childrens-trust/scorecard/display"
 	periodpkg "github.com/childrens-trust/scorecard/period"
 
@@ -112,6 +113,8 @@ type priorityView struct {
 
 // scorecardPageData is what the scorecard page shows.
 type scorecardPageData struct {
+	// RevisionsURL links a signed-in user to the scorecard's revisions page ("" otherwise).
+	RevisionsURL   string
 	Board          *engine.Board
 	PeriodText     string
 	Areas          []optionGroup
@@ -242,6 +245,9 @@ func (s *Server) scorecardPage(c echo.Context) error {
 	}
 	data.LocalOnly = localOnly(b)
 	data.Footer = boardFooter(b, s.now())
+	if signedIn(c) {
+		data.RevisionsURL = definitionPageURL(definitions.Scorecard, b.ID)
+	}
 	// The spine chart is drawn on the server as SVG: the page loads no script at all.
 	return writePageWith(c, http.StatusOK, scorecardPageTemplate, b.Title+": "+b.Area.Name, false, true, data.Footer.CSS(), data)
 }

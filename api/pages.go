@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/childrens-trust/scorecard/charts"
+	"github.com/childrens-trust/scorecard/definitions"
 	"github.com/childrens-trust/scorecard/display"
 	"github.com/childrens-trust/scorecard/engine"
 	"github.com/childrens-trust/scorecard/errs"
@@ -78,15 +79,17 @@ type fact struct {
 
 // indicatorPageData is what the indicator page template shows.
 type indicatorPageData struct {
-	Def        *indicators.Definition
-	Area       engine.AreaRef
-	Polarity   string
-	UnitWords  string
-	Decimals   string
-	Latest     *engine.Evaluation
-	Facts      []fact
-	Trend      template.HTML
-	Comparison template.HTML
+	// RevisionsURL links a signed-in user to the definition's revisions page ("" otherwise).
+	RevisionsURL string
+	Def          *indicators.Definition
+	Area         engine.AreaRef
+	Polarity     string
+	UnitWords    string
+	Decimals     string
+	Latest       *engine.Evaluation
+	Facts        []fact
+	Trend        template.HTML
+	Comparison   template.HTML
 	// Heading heads the facts: "Latest value" or the requested period in words.
 	Heading string
 	// NoTrend and NoComparison say why a chart is not drawn, and what would draw it.
@@ -205,6 +208,9 @@ func (s *Server) renderIndicatorPage(c echo.Context, status int, p string, form 
 	}
 	if data.Notes, data.NoteForm, err = s.notesSection(c, def, area, series, data.Latest, form); err != nil {
 		return err
+	}
+	if signedIn(c) {
+		data.RevisionsURL = definitionPageURL(definitions.Indicator, def.ID)
 	}
 	return writePageWith(c, status, indicatorPageTemplate, def.Title+": "+area.Name, data.Trend != "" || data.Comparison != "", false, foot.CSS(), data)
 }

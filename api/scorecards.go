@@ -44,7 +44,11 @@ func (s *Server) scorecardSummaries() []scorecardSummary {
 // getScorecard is a scorecard evaluated for an area; in Excel, one sheet per priority.
 func (s *Server) getScorecard(c echo.Context) error {
 	return s.read(c, tabular, func() (*reply, error) {
-		res, err := s.Engine.EvaluateScorecard(c.Request().Context(), c.Param("id"), c.QueryParam("area"), c.QueryParam("period"))
+		group := strings.TrimSpace(c.QueryParam("group"))
+		if strings.Contains(group, ":") {
+			return nil, errs.Errorf(errs.Invalid, "group %q: a scorecard is compared with a user-defined comparator group, named by its id", group)
+		}
+		res, err := s.Engine.EvaluateScorecardWithGroup(c.Request().Context(), c.Param("id"), c.QueryParam("area"), c.QueryParam("period"), group)
 		if err != nil {
 			return nil, err
 		}

@@ -45,9 +45,12 @@ type Server struct {
 	// Changes makes every change to the data; without it the API is read-only and writes
 	// answer 503.
 	Changes Changes
-	Catalog *indicators.Catalog
-	Areas   *areas.Registry
-	Log     *slog.Logger
+	// Definitions changes definitions, scorecards and comparator groups; when nil, Changes is
+	// used if it implements DefinitionEditor (scorecard.App does), else those writes answer 503.
+	Definitions DefinitionEditor
+	Catalog     *indicators.Catalog
+	Areas       *areas.Registry
+	Log         *slog.Logger
 	// NoResponseCache renders every read afresh (benchmarks of the rendering itself).
 	NoResponseCache bool
 	// Auth authenticates API tokens and keeps the audit log. Without it every token is refused
@@ -174,10 +177,12 @@ func (s *Server) Handler() http.Handler {
 		get(v1, "/admin/tokens", s.listTokens),
 		v1.POST("/admin/tokens", s.createToken),
 		v1.DELETE("/admin/tokens/:id", s.revokeToken))
+	s.registerDefinitions(v1, allow)
 	s.registerPages(e)
 	s.registerSessions(e, allow)
 	allow(policyAreaWrite, e.POST("/areas/:area/indicators/:id/commentary", s.addCommentFromPage, s.commentLimit()))
 	s.registerDatasetPages(e, allow)
+	s.registerDefinitionPages(e, allow)
 	for _, r := range e.Routes() {
 		if strings.HasPrefix(r.Path, "/assets/") {
 			allow(policyPublic, r) // the charts' JavaScript: no data in it
@@ -218,6 +223,11 @@ func (w withMiddleware) HEAD(path string, h echo.HandlerFunc, m ...echo.Middlewa
 // POST adds a POST route.
 func (w withMiddleware) POST(path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) *echo.Route {
 	return w.g.POST(path, h, w.with(m)...)
+}
+
+// PUT adds a PUT route.
+func (w withMiddleware) PUT(path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) *echo.Route {
+	return w.g.PUT(path, h, w.with(m)...)
 }
 
 // DELETE adds a DELETE route.

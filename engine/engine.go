@@ -33,7 +33,9 @@ type Engine struct {
 	Catalog  *indicators.Catalog
 	// Scorecards are the scorecard definitions; nil means none.
 	Scorecards *indicators.Scorecards
-	Areas      *areas.Registry
+	// Groups are the user-defined comparator groups (nil means none); see groups.go.
+	Groups *indicators.Groups
+	Areas  *areas.Registry
 	// Vintage is the statistical-neighbour vintage used for averages (areas.DefaultVintage).
 	Vintage string
 	// MinAggregateCoverage is the share of a group's current LAs that must have a value before

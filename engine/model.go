@@ -90,6 +90,9 @@ type Compared struct {
 	England               *Comparator `json:"england"`
 	Region                *Comparator `json:"region"`
 	StatisticalNeighbours *Comparator `json:"statistical_neighbours"`
+	// Group is a user-defined comparator group's mean (a scorecard's comparators.group or a
+	// read's ?group=): computed when the evaluation is read, never stored with it.
+	Group *Comparator `json:"group,omitempty"`
 }
 
 // Comparator is a benchmark value and the area's judgement against it.
@@ -106,7 +109,8 @@ type Comparator struct {
 	// Method is the rule that made the judgement: ci95, ci95_998, difference.
 	Method string `json:"method,omitempty"`
 	Reason string `json:"reason,omitempty"`
-	// Statistical neighbours only: the vintage, neighbours with a value (N) of how many (Of).
+	// Statistical neighbours only: the vintage. Statistical neighbours and groups: the members
+	// with a value (N) of how many (Of).
 	Vintage string `json:"vintage,omitempty"`
 	N       int    `json:"n,omitempty"`
 	Of      int    `json:"of,omitempty"`

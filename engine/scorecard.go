@@ -10,14 +10,17 @@ import (
 // ScorecardResult is a scorecard evaluated for an area: its priorities in order, each with its
 // rows and a RAG summary, and a summary of the whole card.
 type ScorecardResult struct {
-	ID              string            `json:"id"`
-	Title           string            `json:"title"`
-	Description     string            `json:"description,omitempty"`
-	Source          string            `json:"source,omitempty"`
-	Area            AreaRef           `json:"area"`
-	RequestedPeriod string            `json:"requested_period,omitempty"`
-	Summary         map[RAGStatus]int `json:"summary"`
-	Priorities      []PriorityResult  `json:"priorities"`
+	ID              string  `json:"id"`
+	Title           string  `json:"title"`
+	Description     string  `json:"description,omitempty"`
+	Source          string  `json:"source,omitempty"`
+	Area            AreaRef `json:"area"`
+	RequestedPeriod string  `json:"requested_period,omitempty"`
+	// Group is the comparator group every row is also compared with (Comparators.Group), when
+	// there is one (EvaluateScorecardWithGroup).
+	Group      *GroupRef         `json:"group,omitempty"`
+	Summary    map[RAGStatus]int `json:"summary"`
+	Priorities []PriorityResult  `json:"priorities"`
 }
 
 // PriorityResult is one priority of an evaluated scorecard.

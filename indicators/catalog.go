@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -25,35 +26,44 @@ import (
 //go:embed *.yaml
 var embedded embed.FS
 
-// Catalog is the validated set of indicator definitions, in id order. It is immutable once
-// loaded and safe for concurrent use.
+// Catalog is the validated set of indicator definitions, in id order. It is safe for concurrent
+// use. Each Definition is immutable; the set changes only through Put (a definition revised at
+// run time, see revise.go), which swaps whole definitions, never edits one in place.
 type Catalog struct {
+	mu   sync.RWMutex
 	defs []*Definition
 	byID map[string]*Definition
 }
 
-// All returns the definitions in id order.
-func (c *Catalog) All() []*Definition { return c.defs }
+// All returns the definitions in id order. The slice is the caller's to read: a later Put
+// makes a new one.
+func (c *Catalog) All() []*Definition {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.defs
+}
 
 // Get returns the definition with the given id.
 func (c *Catalog) Get(id string) (*Definition, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
 	d, ok := c.byID[id]
 	return d, ok
 }
 
 // Known reports whether id names a definition (datasets.Catalog).
-func (c *Catalog) Known(id string) bool { _, ok := c.byID[id]; return ok }
+func (c *Catalog) Known(id string) bool { _, ok := c.Get(id); return ok }
 
 // IsProportion reports whether the indicator is a proportion (datasets.Catalog).
 func (c *Catalog) IsProportion(id string) bool {
-	d, ok := c.byID[id]
+	d, ok := c.Get(id)
 	return ok && d.IsProportion()
 }
 
 // ReadsDataset reports whether any indicator reads the named dataset (datasets.DatasetReaders):
 // such a dataset keeps the format its indicators are written for.
 func (c *Catalog) ReadsDataset(name string) bool {
-	for _, d := range c.byID {
+	for _, d := range c.All() {
 		if d.Source.Dataset == name {
 			return true
 		}
@@ -64,8 +74,9 @@ func (c *Catalog) ReadsDataset(name string) bool {
 // Sources lists how every indicator reads its dataset, in id order (datasets.SourceLister):
 // an upload that none of them reads is accepted with a warning.
 func (c *Catalog) Sources() []datasets.Source {
-	out := make([]datasets.Source, 0, len(c.defs))
-	for _, d := range c.defs {
+	defs := c.All()
+	out := make([]datasets.Source, 0, len(defs))
+	for _, d := range defs {
 		ind := d.Source.Indicator
 		if ind == "" {
 			ind = d.ID
@@ -347,7 +358,7 @@ func (d *Definition) validate(reg *areas.Registry) []errs.Detail {
 // and multiplier, and whether a broken check refuses the upload or warns (value_checks).
 func (c *Catalog) ValueRules(dataset string) []datasets.ValueRule {
 	var out []datasets.ValueRule
-	for _, d := range c.defs {
+	for _, d := range c.All() {
 		if d.Source.Dataset != dataset {
 			continue
 		}

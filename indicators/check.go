@@ -17,7 +17,7 @@ type Schemas func(dataset string) (columns []datasets.Column, ok bool)
 // returns one *errs.Error listing every problem, or nil.
 func (c *Catalog) CheckData(schemas Schemas) error {
 	var problems errs.List
-	for _, d := range c.defs {
+	for _, d := range c.All() {
 		for _, p := range d.checkData(schemas) {
 			problems.Add(p)
 		}

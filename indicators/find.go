@@ -9,7 +9,7 @@ import (
 func (c *Catalog) Topics() []string {
 	seen := map[string]bool{}
 	var out []string
-	for _, d := range c.defs {
+	for _, d := range c.All() {
 		if !seen[d.Topic] {
 			seen[d.Topic] = true
 			out = append(out, d.Topic)
@@ -33,7 +33,7 @@ func (c *Catalog) Find(topic, q string) []*Definition {
 	topic = strings.TrimSpace(topic)
 	words := strings.Fields(strings.ToLower(q))
 	out := []*Definition{}
-	for _, d := range c.defs {
+	for _, d := range c.All() {
 		if topic != "" && !strings.EqualFold(d.Topic, topic) {
 			continue
 		}
