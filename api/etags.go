@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"os"
 	"runtime/debug"
 	"slices"
@@ -50,6 +51,9 @@ type tagSet struct {
 	datasets    map[string]validator
 	allDatasets validator
 	evaluations validator // every indicator's evaluations and commentary
+	// revisions is every stored definition, scorecard and group revision with the built-in
+	// definitions: the revisions, diffs and groups reads (coarse, but they are rarely read).
+	revisions validator
 }
 
 // resourceTags keeps the tagSet of the current data version.
@@ -164,6 +168,11 @@ func (s *Server) readTags(ctx context.Context, version string, prev *tagSet) (*t
 		}
 	}
 	set.definitions = validator{tag: hashOf(defParts...)}
+	revParts, err := s.definitionRevisionFacts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	set.revisions = validator{tag: hashOf(append([]string{set.definitions.tag, "revisions"}, revParts...)...)}
 
 	// The comments, by pair and by indicator (an indicator's evaluations carry its comments).
 	keys := make([]engine.CommentKey, 0, len(marks.Comments))
@@ -346,10 +355,21 @@ var scopes = map[string]func(s *Server, set *tagSet, c echo.Context) validator{
 		return set.commentary(c.Param("id"), area)
 	},
 
-	"/api/v1/scorecards/:id":            scorecardScope("id"),
-	"/api/v1/scorecards/:id/exceptions": scorecardScope("id"),
-	"/api/v1/scorecards/:id/board":      scorecardScope("id"),
-	"/api/v1/charts/spine/:scorecard":   scorecardScope("scorecard"),
+	"/api/v1/scorecards/:id":                     scorecardScope("id"),
+	"/api/v1/groups":                             revisionsScope,
+	"/api/v1/groups/:id":                         revisionsScope,
+	"/api/v1/indicators/:id/revisions":           revisionsScope,
+	"/api/v1/indicators/:id/revisions/:rev":      revisionsScope,
+	"/api/v1/indicators/:id/revisions/:rev/diff": revisionsScope,
+	"/api/v1/scorecards/:id/revisions":           revisionsScope,
+	"/api/v1/scorecards/:id/revisions/:rev":      revisionsScope,
+	"/api/v1/scorecards/:id/revisions/:rev/diff": revisionsScope,
+	"/api/v1/groups/:id/revisions":               revisionsScope,
+	"/api/v1/groups/:id/revisions/:rev":          revisionsScope,
+	"/api/v1/groups/:id/revisions/:rev/diff":     revisionsScope,
+	"/api/v1/scorecards/:id/exceptions":          scorecardScope("id"),
+	"/api/v1/scorecards/:id/board":               scorecardScope("id"),
+	"/api/v1/charts/spine/:scorecard":            scorecardScope("scorecard"),
 
 	"/api/v1/datasets":                          func(_ *Server, set *tagSet, _ echo.Context) validator { return set.allDatasets },
 	"/api/v1/datasets/:name":                    datasetScope,
@@ -358,6 +378,34 @@ var scopes = map[string]func(s *Server, set *tagSet, c echo.Context) validator{
 }
 
 func definitionsScope(_ *Server, set *tagSet, _ echo.Context) validator { return set.definitions }
+func revisionsScope(_ *Server, set *tagSet, _ echo.Context) validator   { return set.revisions }
+
+// definitionRevisionFacts lists every stored definition revision (kind, id, revision, SHA-256)
+// and the current one of each: what the revisions, diff and group reads show. A database
+// without the tables (a test's engine alone) has none.
+func (s *Server) definitionRevisionFacts(ctx context.Context) ([]string, error) {
+	var exists bool
+	if err := s.Engine.DB.SQL.QueryRowContext(ctx,
+		`SELECT count(*) = 2 FROM duckdb_tables() WHERE table_name IN ('definition_revisions', 'current_definitions')`).Scan(&exists); err != nil || !exists {
+		return nil, err
+	}
+	rows, err := s.Engine.DB.SQL.QueryContext(ctx, `SELECT 'r', kind, id, revision, sha256 FROM definition_revisions
+		UNION ALL SELECT 'c', kind, id, revision, '' FROM current_definitions ORDER BY ALL`)
+	if err != nil {
+		return nil, fmt.Errorf("api: read definition revisions for ETags: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var what, kind, id, sha string
+		var rev int64
+		if err := rows.Scan(&what, &kind, &id, &rev, &sha); err != nil {
+			return nil, fmt.Errorf("api: read definition revisions for ETags: %w", err)
+		}
+		out = append(out, what, kind, id, strconv.FormatInt(rev, 10), sha)
+	}
+	return out, rows.Err()
+}
 func evaluationsScope(_ *Server, set *tagSet, _ echo.Context) validator { return set.evaluations }
 func datasetScope(_ *Server, set *tagSet, c echo.Context) validator {
 	return set.dataset(c.Param("name"))
