@@ -210,6 +210,20 @@ type Metadata struct {
 	Source         string `yaml:"source,omitempty" json:"source,omitempty"`
 	URL            string `yaml:"url,omitempty" json:"url,omitempty"`
 	Notes          string `yaml:"notes,omitempty" json:"notes,omitempty"`
+	// Methodology says how the figures are made (LAIT's Methodology column), in paragraphs.
+	Methodology string `yaml:"methodology,omitempty" json:"methodology,omitempty"`
+	// AxisLabel names the value on a chart's axis ("Rate per 10,000", "% of the school
+	// population"); empty means the unit's own words.
+	AxisLabel string `yaml:"axis_label,omitempty" json:"axis_label,omitempty"`
+	// YearType is how the source counts its years ("Financial Year", "Academic Year",
+	// "Annual (end of Sept)"), shown beside the periods.
+	YearType string `yaml:"year_type,omitempty" json:"year_type,omitempty"`
+	// LastUpdated and NextUpdate are when the source last published and next publishes the
+	// figures: a date (2026-03-31) or words ("Discontinued").
+	LastUpdated string `yaml:"last_updated,omitempty" json:"last_updated,omitempty"`
+	NextUpdate  string `yaml:"next_update,omitempty" json:"next_update,omitempty"`
+	// StateFundedOnly says the figures cover state-funded schools only.
+	StateFundedOnly bool `yaml:"state_funded_only,omitempty" json:"state_funded_only,omitempty"`
 }
 
 // IsProportion reports whether the value is a share of a whole (numerator <= denominator).
