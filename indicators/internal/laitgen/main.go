@@ -17,7 +17,8 @@
 //   - Year_Type, Data Owner, Hyperlink(s), Last Update and Next Update (Excel serial dates, or
 //     words such as Discontinued), Methodology and state_funded_flag become metadata.
 //   - A measure listed twice in the dictionary (12 are, under two topics) takes the row with the
-//     most columns filled in, the first such row on a tie.
+//     most columns filled in, the first such row on a tie; it is not banded if either row says
+//     No_Quartile N.
 //   - England and region figures are LAIT's own rows only (comparison.values: published), and a
 //     value LAIT publishes outside the unit's range (take-up above 100% of an estimated
 //     population, say) is loaded with a warning (value_checks: warn).
@@ -158,9 +159,14 @@ func readDictionary(path string) (map[string]entry, error) {
 			e[col] = rec[i]
 		}
 		m := e["Measure_short"]
-		// A measure listed twice keeps the row with most columns filled in (the first on a tie).
-		if prev, ok := out[m]; !ok || e.filled() > prev.filled() {
+		// A measure listed twice keeps the row with most columns filled in (the first on a tie),
+		// and is not banded if either row says so.
+		prev, seen := out[m]
+		if !seen || e.filled() > prev.filled() {
 			out[m] = e
+		}
+		if seen && (prev.get("No_Quartile") == "N" || e.get("No_Quartile") == "N") {
+			out[m]["No_Quartile"] = "N"
 		}
 	}
 	return out, nil
