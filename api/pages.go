@@ -78,9 +78,14 @@ type fact struct {
 
 // indicatorPageData is what the indicator page template shows.
 type indicatorPageData struct {
-	Def        *indicators.Definition
-	Area       engine.AreaRef
-	Polarity   string
+	Def  *indicators.Definition
+	Area engine.AreaRef
+	// Description and Methodology are the definition's texts, a paragraph or list item each.
+	Description, Methodology []string
+	// Updates says when the source last published and next publishes: "last 2025-06-01, next
+	// 2026-06-01"; empty when the definition does not say.
+	Updates  string
+	Polarity string
 	UnitWords  string
 	Decimals   string
 	Latest     *engine.Evaluation
@@ -135,6 +140,9 @@ func (s *Server) renderIndicatorPage(c echo.Context, status int, p string, form 
 
 	data := indicatorPageData{
 		Def: def, Area: area, Polarity: display.Polarity(def.Polarity), UnitWords: display.UnitWords(def),
+		Description:    display.Paragraphs(def.Description),
+		Methodology:    display.Paragraphs(def.Metadata.Methodology),
+		Updates:        display.Updates(def.Metadata.LastUpdated, def.Metadata.NextUpdate),
 		Decimals:       display.Decimals(def.Decimals),
 		Heading:        "Latest value",
 		JSONURL:        "/api/v1/indicators/" + url.PathEscape(def.ID) + "/evaluations?area=" + url.QueryEscape(area.Code),
