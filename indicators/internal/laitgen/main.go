@@ -65,7 +65,7 @@ func run(dictPath, dataPath, handDir, outDir string) error {
 	if err != nil {
 		return err
 	}
-	covered, err := handWrittenMeasures(handDir)
+	covered, otherSources, err := handWrittenMeasures(handDir)
 	if err != nil {
 		return err
 	}
@@ -94,6 +94,12 @@ func run(dictPath, dataPath, handDir, outDir string) error {
 			return fmt.Errorf("measure %q is in %s but not in the dictionary %s", m, dataPath, dictPath)
 		}
 		def := definition(e, measures[m])
+		if id, ok := otherSources[m]; ok {
+			// The same statistic from another publication (repeat-cpp reads EES's table D3):
+			// the titles tell them apart, as cla-rate and cla-rate-lait do.
+			def.Title += " (long-run series)"
+			def.Metadata.Notes = "The same statistic, from DfE's own tables with more detail, is the indicator " + id + "."
+		}
 		if prev, dup := ids[def.ID]; dup {
 			return fmt.Errorf("measures %q and %q both make the id %s", prev, m, def.ID)
 		}
@@ -214,36 +220,42 @@ func readMeasures(path string) (map[string]int, error) {
 	return out, nil
 }
 
-// handWrittenMeasures lists the LAIT measures read by the hand-written definitions.
-func handWrittenMeasures(dir string) (map[string]string, error) {
+// handWrittenMeasures lists the LAIT measures read by the hand-written definitions, and the
+// LAIT measures that hand-written definitions of other datasets give as their reference (the
+// same statistic from another publication), each with the definition's id.
+func handWrittenMeasures(dir string) (read, elsewhere map[string]string, err error) {
 	files, err := filepath.Glob(filepath.Join(dir, "*.yaml"))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	out := map[string]string{}
+	elsewhere = map[string]string{}
 	for _, f := range files {
 		data, err := os.ReadFile(f)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		var d struct {
-			ID     string `yaml:"id"`
-			Source struct {
+			ID        string `yaml:"id"`
+			Reference string `yaml:"reference"`
+			Source    struct {
 				Dataset string            `yaml:"dataset"`
 				Filters map[string]string `yaml:"filters"`
 			} `yaml:"source"`
 		}
 		if err := yaml.Unmarshal(data, &d); err != nil {
-			return nil, fmt.Errorf("%s: %w", f, err)
+			return nil, nil, fmt.Errorf("%s: %w", f, err)
 		}
 		if m := d.Source.Filters["measure_short"]; d.Source.Dataset == "lait" && m != "" {
 			if prev, dup := out[m]; dup {
-				return nil, fmt.Errorf("measure %s is read by both %s and %s", m, prev, d.ID)
+				return nil, nil, fmt.Errorf("measure %s is read by both %s and %s", m, prev, d.ID)
 			}
 			out[m] = d.ID
+		} else if d.Reference != "" {
+			elsewhere[d.Reference] = d.ID
 		}
 	}
-	return out, nil
+	return out, elsewhere, nil
 }
 
 var notIDChar = regexp.MustCompile(`[^a-z0-9]+`)
