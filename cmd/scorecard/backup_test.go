@@ -54,7 +54,7 @@ func fingerprintFile(t *testing.T, path string) reliability.Fingerprint {
 // only with --force and kept; and the restored database takes new revisions after the old.
 func TestBackupAndRestore(t *testing.T) {
 	dir := t.TempDir()
-	db := filepath.Join(dir, "scorecard.duckdb")
+	db := seededDB(t, dir)
 	smallDB(t, db)
 	good := filepath.Join(dir, "good.csv")
 	os.WriteFile(good, []byte("indicator,area,period,value,note\nsecondary-good-outstanding-schools,836,2016-17 Q4,88.4,caf\xc3\xa9\n"), 0o644)
@@ -256,7 +256,7 @@ func appendFile(t *testing.T, path, text string) {
 // still comes out identical to the original.
 func TestFinding17RestoreRunsNoBackupSQL(t *testing.T) {
 	dir := t.TempDir()
-	src := filepath.Join(dir, "scorecard.duckdb")
+	src := seededDB(t, dir)
 	richDB(t, src)
 	orig := fingerprintFile(t, src)
 	origTypes := columnTypes(t, src)
@@ -378,7 +378,7 @@ func TestFinding17RestoreRunsNoBackupSQL(t *testing.T) {
 // refused with an error saying which, and nothing is created.
 func TestRestoreRefusesUnknownTablesAndPathsOutside(t *testing.T) {
 	dir := t.TempDir()
-	src := filepath.Join(dir, "scorecard.duckdb")
+	src := seededDB(t, dir)
 	smallDB(t, src)
 	clean := filepath.Join(dir, "clean")
 	if out, err := run(t, "backup", "--db", src, clean); err != nil {
@@ -477,7 +477,7 @@ func TestRestoreRefusesUnknownTablesAndPathsOutside(t *testing.T) {
 // while it restores: a plan that points outside (which planRestore never makes) fails.
 func TestRestoreConfinesDuckDBToTheBackup(t *testing.T) {
 	dir := t.TempDir()
-	src := filepath.Join(dir, "scorecard.duckdb")
+	src := seededDB(t, dir)
 	smallDB(t, src)
 	bak := filepath.Join(dir, "bak")
 	if out, err := run(t, "backup", "--db", src, bak); err != nil {

@@ -56,6 +56,9 @@ func TestMain(m *testing.M) {
 	if binDir != "" {
 		os.RemoveAll(binDir)
 	}
+	if seedDir != "" {
+		os.RemoveAll(seedDir)
+	}
 	os.Exit(code)
 }
 
