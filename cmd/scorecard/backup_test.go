@@ -256,7 +256,7 @@ func appendFile(t *testing.T, path, text string) {
 // still comes out identical to the original.
 func TestFinding17RestoreRunsNoBackupSQL(t *testing.T) {
 	dir := t.TempDir()
-	src := seededDB(t, dir)
+	src := filepath.Join(dir, "scorecard.duckdb")
 	richDB(t, src)
 	orig := fingerprintFile(t, src)
 	origTypes := columnTypes(t, src)
@@ -378,7 +378,7 @@ func TestFinding17RestoreRunsNoBackupSQL(t *testing.T) {
 // refused with an error saying which, and nothing is created.
 func TestRestoreRefusesUnknownTablesAndPathsOutside(t *testing.T) {
 	dir := t.TempDir()
-	src := seededDB(t, dir)
+	src := filepath.Join(dir, "scorecard.duckdb")
 	smallDB(t, src)
 	clean := filepath.Join(dir, "clean")
 	if out, err := run(t, "backup", "--db", src, clean); err != nil {
@@ -477,7 +477,7 @@ func TestRestoreRefusesUnknownTablesAndPathsOutside(t *testing.T) {
 // while it restores: a plan that points outside (which planRestore never makes) fails.
 func TestRestoreConfinesDuckDBToTheBackup(t *testing.T) {
 	dir := t.TempDir()
-	src := seededDB(t, dir)
+	src := filepath.Join(dir, "scorecard.duckdb")
 	smallDB(t, src)
 	bak := filepath.Join(dir, "bak")
 	if out, err := run(t, "backup", "--db", src, bak); err != nil {
