@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"encoding/csv"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -42,15 +43,15 @@ func indicatorIDs(t *testing.T, f *fixture, path string) []string {
 func TestIndicatorListFilters(t *testing.T) {
 	f := sharedFixture(t)
 	all := indicatorIDs(t, f, "/api/v1/indicators")
-	if len(all) != 31 {
-		t.Errorf("all: %d indicators, want the 31 shipped", len(all))
+	if len(all) != 236 {
+		t.Errorf("all: %d indicators, want the 236 shipped (31 hand-written, 205 generated from LAIT)", len(all))
 	}
 	for _, tt := range []struct {
 		name, path string
 		want       []string
 	}{
-		{"a topic, in another case", "/api/v1/indicators?topic=all+pupil+absence+%26+exclusions",
-			[]string{"perm-exclusion-rate", "perm-exclusion-rate-2007-2017", "suspension-rate"}},
+		{"a topic, in another case, and a word", "/api/v1/indicators?topic=all+pupil+absence+%26+exclusions&q=permanent",
+			[]string{"lait-pripermex", "lait-secpermex", "lait-specpermex", "perm-exclusion-rate", "perm-exclusion-rate-2007-2017"}},
 		{"every word, in the title or description", "/api/v1/indicators?q=PERMANENT+2006/07", []string{"perm-exclusion-rate-2007-2017"}},
 		{"topic and words together", "/api/v1/indicators?topic=Children+Looked+After&q=sdq+long-run", []string{"cla-sdq-score-lait"}},
 		{"an unknown topic lists nothing", "/api/v1/indicators?topic=Pets", []string{}},
@@ -63,10 +64,14 @@ func TestIndicatorListFilters(t *testing.T) {
 			}
 		})
 	}
-	csv := f.do(t, http.MethodGet, "/api/v1/indicators?format=csv&topic=Child+Protection", nil)
-	if lines := strings.Split(strings.TrimSpace(csv.Body.String()), "\n"); csv.Code != 200 || len(lines) != 2 ||
-		!strings.HasPrefix(lines[0], "id,reference,title,topic,") || !strings.HasPrefix(lines[1], "repeat-cpp,") {
-		t.Errorf("CSV: %d %q", csv.Code, csv.Body)
+	if got := indicatorIDs(t, f, "/api/v1/indicators?topic=All+Pupil+Absence+%26+Exclusions"); len(got) != 36 {
+		t.Errorf("the topic All Pupil Absence & Exclusions: %d indicators, want 36 (35 LAIT measures and the 2006/07-2016/17 series)", len(got))
+	}
+	rec := f.do(t, http.MethodGet, "/api/v1/indicators?format=csv&topic=Child+Protection", nil)
+	records, err := csv.NewReader(rec.Body).ReadAll()
+	if err != nil || rec.Code != 200 || len(records) != 32 || strings.Join(records[0][:4], ",") != "id,reference,title,topic" ||
+		records[1][0] != "lait-10-icpc" || records[31][0] != "repeat-cpp" || records[31][3] != "Child Protection" {
+		t.Errorf("CSV: %d %v, %d records", rec.Code, err, len(records))
 	}
 	if rec := f.do(t, http.MethodGet, "/api/v1/indicators?q="+strings.Repeat("x", 201), nil); rec.Code != http.StatusBadRequest {
 		t.Errorf("a 201-character q: %d, want 400", rec.Code)
@@ -89,9 +94,9 @@ func TestCataloguePage(t *testing.T) {
 		`<label for="topic">Topic</label>`,
 		`<label for="area">Area for the links</label>`,
 		`<option value="E06000015" selected>Derby</option>`, // derby-treatment, the first scorecard
-		`<p role="status">All 31 indicators, topic by topic.</p>`,
-		`<h2 id="topic-1">All Pupil Absence &amp; Exclusions</h2>`,
-		`<h2 id="topic-4">Children Looked After</h2>`,
+		`<p role="status">All 236 indicators, topic by topic.</p>`,
+		`<h2 id="topic-2">All Pupil Absence &amp; Exclusions</h2>`,
+		`<h2 id="topic-5">Children Looked After</h2>`,
 		`<a href="/areas/E06000015/indicators/perm-exclusion-rate">Permanent exclusion rate</a>`,
 		`<a href="/areas/E06000015">Where Derby stands on every indicator</a>`,
 	} {
@@ -99,8 +104,8 @@ func TestCataloguePage(t *testing.T) {
 			t.Errorf("the catalogue has no %s", want)
 		}
 	}
-	if n := strings.Count(body, `<li><a href="/areas/E06000015/indicators/`); n != 31 {
-		t.Errorf("%d indicators linked, want 31", n)
+	if n := strings.Count(body, `<li><a href="/areas/E06000015/indicators/`); n != 236 {
+		t.Errorf("%d indicators linked, want 236", n)
 	}
 
 	rec = f.do(t, http.MethodGet, "/indicators?q=Permanent+exclusion&topic=All+Pupil+Absence+%26+Exclusions&area=E06000058", nil)
@@ -109,7 +114,8 @@ func TestCataloguePage(t *testing.T) {
 		`value="Permanent exclusion"`,
 		`<option value="All Pupil Absence &amp; Exclusions" selected>`,
 		`<option value="E06000058" selected>Bournemouth, Christchurch and Poole</option>`,
-		`<p role="status">2 indicators match “Permanent exclusion” in All Pupil Absence &amp; Exclusions.</p>`,
+		`<p role="status">5 indicators match “Permanent exclusion” in All Pupil Absence &amp; Exclusions.</p>`,
+		`<a href="/areas/E06000058/indicators/lait-secpermex">`,
 		`<a href="/areas/E06000058/indicators/perm-exclusion-rate">Permanent exclusion rate</a>`,
 		`<a href="/areas/E06000058/indicators/perm-exclusion-rate-2007-2017">`,
 	} {
@@ -118,7 +124,7 @@ func TestCataloguePage(t *testing.T) {
 		}
 	}
 	if strings.Contains(body, "suspension-rate") || strings.Contains(body, "<h2 id=\"topic-2\"") {
-		t.Error("the narrowed catalogue lists more than the two permanent exclusion rates")
+		t.Error("the narrowed catalogue lists more than the five permanent exclusion rates")
 	}
 
 	rec = f.do(t, http.MethodGet, "/indicators?topic=Pets", nil)
@@ -144,11 +150,12 @@ func TestAreaPage(t *testing.T) {
 		body := rec.Body.String()
 		for _, want := range []string{
 			"<h1>Bournemouth, Christchurch and Poole: every indicator</h1>",
-			"<p>13 indicators have figures for Bournemouth, Christchurch and Poole, of 31 indicators in 9 topics.</p>",
-			`<h2 id="topic-1">All Pupil Absence &amp; Exclusions</h2>`, `<h2 id="topic-2">Child Protection</h2>`,
-			`<h2 id="topic-3">Children in Need</h2>`, `<h2 id="topic-4">Children Looked After</h2>`,
-			`<h2 id="topic-5">Early Years</h2>`, `<h2 id="topic-6">Foundation Stage</h2>`,
-			`<h2 id="topic-7">Health and Wellbeing</h2>`, `<h2 id="topic-8">Schools</h2>`, `<h2 id="topic-9">Substance Misuse</h2>`,
+			"<p>218 indicators have figures for Bournemouth, Christchurch and Poole, of 236 indicators in 12 topics.</p>",
+			`<h2 id="topic-1">Adoption</h2>`, `<h2 id="topic-2">All Pupil Absence &amp; Exclusions</h2>`,
+			`<h2 id="topic-3">Child Protection</h2>`, `<h2 id="topic-4">Children in Need</h2>`,
+			`<h2 id="topic-5">Children Looked After</h2>`, `<h2 id="topic-6">Children&#39;s Services Workforce</h2>`,
+			`<h2 id="topic-7">Early Years</h2>`, `<h2 id="topic-8">Foundation Stage</h2>`, `<h2 id="topic-9">Health and Wellbeing</h2>`,
+			`<h2 id="topic-10">Schools</h2>`, `<h2 id="topic-11">Substance Misuse</h2>`, `<h2 id="topic-12">Youth Offending</h2>`,
 			// The permanent exclusion rate: value, each comparator in a word and a colour, rank and quartile.
 			`<a href="/areas/E06000058/indicators/perm-exclusion-rate?period=2023%2F24">Permanent exclusion rate</a>`,
 			`<td class="c-period" data-label="Period"><div>2023/24 (academic year)</div></td>
@@ -162,8 +169,8 @@ func TestAreaPage(t *testing.T) {
 				t.Errorf("%s: the area page has no %s", area, want)
 			}
 		}
-		if n := strings.Count(body, `<th scope="row" data-label="Indicator">`); n != 31 {
-			t.Errorf("%s: %d rows, want every one of the 31 indicators", area, n)
+		if n := strings.Count(body, `<th scope="row" data-label="Indicator">`); n != 236 {
+			t.Errorf("%s: %d rows, want every one of the 236 indicators", area, n)
 		}
 	}
 	rec := f.do(t, http.MethodGet, "/areas/Atlantis", nil)

@@ -83,13 +83,18 @@ type indicatorPageData struct {
 	RevisionsURL string
 	Def          *indicators.Definition
 	Area         engine.AreaRef
-	Polarity     string
-	UnitWords    string
-	Decimals     string
-	Latest       *engine.Evaluation
-	Facts        []fact
-	Trend        template.HTML
-	Comparison   template.HTML
+	// Description and Methodology are the definition's texts, a paragraph or list item each.
+	Description, Methodology []string
+	// Updates says when the source last published and next publishes: "last 1 June 2025, next
+	// 1 June 2026"; empty when the definition does not say.
+	Updates    string
+	Polarity   string
+	UnitWords  string
+	Decimals   string
+	Latest     *engine.Evaluation
+	Facts      []fact
+	Trend      template.HTML
+	Comparison template.HTML
 	// Heading heads the facts: "Latest value" or the requested period in words.
 	Heading string
 	// NoTrend and NoComparison say why a chart is not drawn, and what would draw it.
@@ -138,6 +143,9 @@ func (s *Server) renderIndicatorPage(c echo.Context, status int, p string, form 
 
 	data := indicatorPageData{
 		Def: def, Area: area, Polarity: display.Polarity(def.Polarity), UnitWords: display.UnitWords(def),
+		Description:    display.Paragraphs(def.Description),
+		Methodology:    display.Paragraphs(def.Metadata.Methodology),
+		Updates:        display.Updates(def.Metadata.LastUpdated, def.Metadata.NextUpdate),
 		Decimals:       display.Decimals(def.Decimals),
 		Heading:        "Latest value",
 		JSONURL:        "/api/v1/indicators/" + url.PathEscape(def.ID) + "/evaluations?area=" + url.QueryEscape(area.Code),

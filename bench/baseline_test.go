@@ -10,6 +10,7 @@ import (
 
 	scorecard "github.com/childrens-trust/scorecard"
 	"github.com/childrens-trust/scorecard/areas"
+	"github.com/childrens-trust/scorecard/datasets"
 	"github.com/childrens-trust/scorecard/engine"
 	"github.com/childrens-trust/scorecard/indicators"
 	"github.com/childrens-trust/scorecard/store"
@@ -22,12 +23,14 @@ import (
 //
 //   - the value and, for Wilson indicators, the 95% and 99.8% Wilson score limits (Byar's for
 //     Poisson rates; published limits where the source gives them);
-//   - England and regional comparators: the published row, else the LAs' aggregate
-//     (Σnumerator/Σdenominator, or the mean of values) when at least half of the LAs have one;
+//   - England and regional comparators: the published row, else (unless the definition takes
+//     published figures only) the LAs' aggregate (Σnumerator/Σdenominator, or the mean of
+//     values) when at least half of the LAs have one;
 //   - the statistical-neighbour mean over the area's 10 neighbours, or the published SN row;
 //   - better/similar/worse (or higher/lower) against each comparator, by CI overlap or, without
 //     a CI, by the sign of the difference;
-//   - competition rank among LAs (when at least half have a value) and the quartile band;
+//   - competition rank among LAs (when at least half have a value, or whatever their number in
+//     a publication such as LAIT) and the quartile band (unless the definition bands none);
 //   - direction of travel against the previous period and the same period a year earlier;
 //   - RAG against the definitions' absolute targets with their tolerance.
 //
@@ -46,7 +49,8 @@ func baselineSetup(tb testing.TB, app *scorecard.App) {
 		if _, err := conn.ExecContext(ctx, `
 			CREATE OR REPLACE TABLE bl_areas (code VARCHAR PRIMARY KEY, level VARCHAR, region VARCHAR);
 			CREATE OR REPLACE TABLE bl_neighbours (area VARCHAR, neighbour VARCHAR);
-			CREATE OR REPLACE TABLE bl_indicators (indicator VARCHAR PRIMARY KEY, polarity VARCHAR, ci_method VARCHAR, multiplier DOUBLE);
+			CREATE OR REPLACE TABLE bl_indicators (indicator VARCHAR PRIMARY KEY, polarity VARCHAR, ci_method VARCHAR, multiplier DOUBLE,
+				published_only BOOLEAN, publication BOOLEAN, banded BOOLEAN);
 			CREATE OR REPLACE TABLE bl_targets (indicator VARCHAR, area VARCHAR, period VARCHAR, target DOUBLE, tolerance DOUBLE);`); err != nil {
 			return err
 		}
@@ -89,7 +93,17 @@ func baselineSetup(tb testing.TB, app *scorecard.App) {
 				if m == 0 {
 					m = 1
 				}
-				if err := add(d.ID, string(d.Polarity), string(d.CIMethod), m); err != nil {
+				format := ""
+				if ds, err := app.Datasets.Get(ctx, d.Source.Dataset); err == nil {
+					format = ds.Current.Format
+				}
+				publication := false
+				if f := datasets.FormatNamed(format); f != nil {
+					publication = f.Publication
+				}
+				publishedOnly := d.Comparison.ComparatorValues(format) == indicators.ValuesPublished
+				if err := add(d.ID, string(d.Polarity), string(d.CIMethod), m, publishedOnly, publication,
+					d.Banding == indicators.BandingQuartiles); err != nil {
 					return err
 				}
 			}
@@ -159,7 +173,7 @@ WITH obs AS (
 %s
 ),
 o AS (
-	SELECT obs.*, a.region, i.polarity, i.ci_method, i.multiplier,
+	SELECT obs.*, a.region, i.polarity, i.ci_method, i.multiplier, i.published_only, i.publication, i.banded,
 		CASE WHEN i.ci_method = 'wilson' AND num IS NOT NULL AND den > 0 THEN
 			i.multiplier * (2*num + 3.841458820694124 - 1.959963984540054*sqrt(3.841458820694124 + 4*num*(1 - num/den))) / (2*(den + 3.841458820694124))
 		WHEN i.ci_method = 'poisson' AND num IS NOT NULL AND den > 0 THEN
@@ -176,18 +190,19 @@ o AS (
 la AS (SELECT * FROM o WHERE level = 'la'),
 la_agg AS (
 	SELECT indicator, period, region,
-		count(value) AS n, sum(num) AS num, sum(den) AS den, avg(value) AS mean, any_value(multiplier) AS multiplier
+		count(value) AS n, sum(num) AS num, sum(den) AS den, avg(value) AS mean, any_value(multiplier) AS multiplier,
+		bool_or(published_only) AS published_only
 	FROM la GROUP BY GROUPING SETS ((indicator, period), (indicator, period, region))
 ),
 england AS (
 	SELECT indicator, period, coalesce(p.value,
-		CASE WHEN g.n >= 0.5 * %d THEN coalesce(g.multiplier * g.num / nullif(g.den, 0), g.mean) END) AS value
+		CASE WHEN g.n >= 0.5 * %d AND NOT g.published_only THEN coalesce(g.multiplier * g.num / nullif(g.den, 0), g.mean) END) AS value
 	FROM la_agg g FULL JOIN (SELECT indicator, period, value FROM o WHERE level = 'england') p USING (indicator, period)
 	WHERE g.region IS NULL
 ),
 region AS (
 	SELECT g.indicator, g.period, g.region, coalesce(p.value,
-		CASE WHEN g.n >= 0.5 * (SELECT count(*) FROM bl_areas WHERE region = g.region) THEN coalesce(g.multiplier * g.num / nullif(g.den, 0), g.mean) END) AS value
+		CASE WHEN g.n >= 0.5 * (SELECT count(*) FROM bl_areas WHERE region = g.region) AND NOT g.published_only THEN coalesce(g.multiplier * g.num / nullif(g.den, 0), g.mean) END) AS value
 	FROM la_agg g LEFT JOIN (SELECT indicator, period, area, value FROM o WHERE level = 'region') p
 		ON p.indicator = g.indicator AND p.period = g.period AND p.area = g.region
 	WHERE g.region IS NOT NULL
@@ -203,7 +218,7 @@ sn_published AS (
 ),
 ranked AS (
 	SELECT indicator, period, area,
-		CASE WHEN count(value) OVER w >= 0.5 * %d AND polarity IN ('higher_is_better', 'lower_is_better') THEN
+		CASE WHEN (count(value) OVER w >= 0.5 * %d OR publication) AND polarity IN ('higher_is_better', 'lower_is_better') THEN
 			rank() OVER (PARTITION BY indicator, period ORDER BY CASE WHEN polarity = 'lower_is_better' THEN value ELSE -value END) END AS rank_position,
 		count(value) OVER w AS rank_of,
 		quantile_cont(value, [0.25, 0.5, 0.75]) OVER w AS q
@@ -211,10 +226,10 @@ ranked AS (
 	WINDOW w AS (PARTITION BY indicator, period)
 ),
 judged AS (
-	SELECT o.indicator, o.area, o.level, o.period, o.period_end, o.value, o.lo95, o.up95,
+	SELECT o.indicator, o.area, o.level, o.period, o.period_end, o.value, o.marker, o.lo95, o.up95,
 		eng.value AS england, reg.value AS region_value, coalesce(snp.value, sn.value) AS sn_value,
 		rk.rank_position, rk.rank_of, rk.q AS quartile_bounds,
-		CASE WHEN rk.rank_position IS NULL OR o.polarity NOT IN ('higher_is_better', 'lower_is_better') THEN NULL
+		CASE WHEN rk.rank_position IS NULL OR o.polarity NOT IN ('higher_is_better', 'lower_is_better') OR NOT o.banded THEN NULL
 			WHEN (o.polarity = 'higher_is_better' AND o.value > rk.q[3]) OR (o.polarity = 'lower_is_better' AND o.value <= rk.q[1]) THEN 'A'
 			WHEN (o.polarity = 'higher_is_better' AND o.value > rk.q[2]) OR (o.polarity = 'lower_is_better' AND o.value <= rk.q[2]) THEN 'B'
 			WHEN (o.polarity = 'higher_is_better' AND o.value > rk.q[1]) OR (o.polarity = 'lower_is_better' AND o.value <= rk.q[3]) THEN 'C'
@@ -240,7 +255,7 @@ SELECT j.*,
 	` + direction("previous_value") + ` AS direction_previous,
 	` + direction("y.year_ago_value") + ` AS direction_year_ago,
 	t.target,
-	CASE WHEN j.value IS NULL THEN 'no_data' WHEN t.target IS NULL THEN 'no_target'
+	CASE WHEN j.value IS NULL AND j.marker IS NOT NULL THEN 'suppressed' WHEN j.value IS NULL THEN 'no_data' WHEN t.target IS NULL THEN 'no_target'
 		WHEN (j.polarity = 'higher_is_better' AND j.value >= t.target) OR (j.polarity = 'lower_is_better' AND j.value <= t.target) THEN 'green'
 		WHEN (j.polarity = 'higher_is_better' AND j.value >= t.target - t.tolerance) OR (j.polarity = 'lower_is_better' AND j.value <= t.target + t.tolerance) THEN 'amber'
 		WHEN j.polarity IN ('higher_is_better', 'lower_is_better') THEN 'red'
@@ -319,9 +334,11 @@ func TestBaselineAgreesWithEngine(t *testing.T) {
 	// The rest agree on at least 96-99.9% of evaluations (floor below); where they differ the engine applies rules
 	// the baseline leaves out: London's Inner/Outer sub-regions in EES files, the 2021-04
 	// neighbours for predecessor councils, relative and uploaded targets and the
-	// tolerance-and-direction RAG rule, and one-ulp ties on the direction of travel.
+	// tolerance-and-direction RAG rule, and one-ulp ties on the direction of travel. LAIT's
+	// long series carry the predecessor councils (Bournemouth, Poole, Cumbria,
+	// Northamptonshire...) for many years, so the neighbours differ on 3% of evaluations.
 	exact := map[string]bool{"value": true, "england": true, "rank": true, "quartile": true}
-	floor := map[string]float64{"region": 0.97, "sn": 0.97, "direction": 0.999, "rag": 0.96}
+	floor := map[string]float64{"region": 0.97, "sn": 0.96, "direction": 0.999, "rag": 0.96}
 	for name, cond := range checks {
 		var agree, of int
 		err := app.DB.SQL.QueryRowContext(ctx, `SELECT count(*) FILTER (WHERE `+cond+`), count(*)
@@ -336,6 +353,21 @@ func TestBaselineAgreesWithEngine(t *testing.T) {
 		}
 		if !exact[name] && float64(agree) < floor[name]*float64(of) {
 			t.Errorf("%s: the baseline agrees with the engine on only %d of %d LA evaluations", name, agree, of)
+		}
+		if agree != of {
+			rows, err := app.DB.SQL.QueryContext(ctx, `SELECT b.area, count(*) FROM bl_evaluations b JOIN bl_engine e
+				ON e.indicator = b.indicator AND e.area_code = b.area AND e.period = b.period
+				WHERE b.level = 'la' AND NOT coalesce(`+cond+`, false) GROUP BY ALL ORDER BY 2 DESC LIMIT 8`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for rows.Next() {
+				var area string
+				var n int
+				rows.Scan(&area, &n)
+				t.Logf("  %s differs for %s on %d evaluations", name, area, n)
+			}
+			rows.Close()
 		}
 	}
 }

@@ -264,3 +264,26 @@ func BenchmarkDryRun10k(b *testing.B) {
 	b.ReportMetric(float64(changes), "changes/op")
 	b.ReportMetric(float64(indicators), "indicators/op")
 }
+
+// BenchmarkLocalReturnOneRow is the everyday write: one area's figure for one indicator and
+// period, merged into local_returns (the other areas' rows carried over), stored as a revision
+// and its indicators re-evaluated, in the database of every shipped indicator (target: under
+// 200 ms).
+func BenchmarkLocalReturnOneRow(b *testing.B) {
+	app := freshApp(b)
+	ctx := context.Background()
+	data := []byte("indicator,area,period,value\nsecondary-good-outstanding-schools,836,2016-17 Q4,86.1\n")
+	evaluations := 0
+	for b.Loop() {
+		_, re, err := app.Load(ctx, "local_returns", bytes.NewReader(data),
+			datasets.Upload{FileName: "poole.csv", By: "bench", Merge: true})
+		if err != nil {
+			b.Fatal(err)
+		}
+		evaluations = 0
+		for _, r := range re.Results {
+			evaluations += r.Evaluations
+		}
+	}
+	b.ReportMetric(float64(evaluations), "evaluations/op")
+}

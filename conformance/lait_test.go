@@ -6,38 +6,16 @@ import (
 	"encoding/csv"
 	"math"
 	"sort"
+	"os"
 	"strconv"
+	"strings"
 	"testing"
 
 	scorecard "github.com/childrens-trust/scorecard"
 	"github.com/childrens-trust/scorecard/areas"
 	"github.com/childrens-trust/scorecard/engine"
+	"github.com/childrens-trust/scorecard/period"
 )
-
-// laitValues reads one measure's values for one year straight from the shipped LAIT file, by
-// LAIT area number, independently of the engine.
-func laitValues(t *testing.T, measure, year string) map[string]float64 {
-	t.Helper()
-	data, err := scorecard.ShippedFile("datasets/shipped/lait_bds_long_childrens_services.csv")
-	if err != nil {
-		t.Fatal(err)
-	}
-	all, err := csv.NewReader(bytes.NewReader(data)).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := map[string]float64{}
-	for _, r := range all[1:] {
-		if r[0] == measure && r[1] == year && r[4] != "-" {
-			v, err := strconv.ParseFloat(r[4], 64)
-			if err != nil {
-				t.Fatalf("%v: %v", r, err)
-			}
-			out[r[2]] = v
-		}
-	}
-	return out
-}
 
 // isLAITAggregate: 970 is England and 980-990 the regions (and Inner/Outer London).
 func isLAITAggregate(code string) bool {
@@ -67,29 +45,155 @@ func laitEngine(t *testing.T) *engine.Engine {
 	return app.Engine
 }
 
-// For LAIT's TotPermEx (lower is better), Emotional_LAC (lower is better) and LAC (no polarity)
-// in their latest year, every local authority's England and region figures are LAIT's own
-// National and Regional rows, its statistical-neighbour average is the mean of its 2025
-// neighbours' values that exist (with the number used), and its rank and quartile band follow
-// LAIT: population = every LA with a value (predecessor councils too, never England or regions),
-// competition ranking with ties sharing the lowest rank, type-7 quartile bounds with a boundary
-// value in the lower interval, and no rank or band for a measure with no polarity.
+// laitMeasure is one LAIT measure as the conformance test reads it: independently of the
+// generator, from LAIT's data dictionary.
+type laitMeasure struct {
+	short       string
+	polar       bool // High or Low
+	lowerBetter bool // Low
+	noQuartile  bool // No_Quartile N
+}
+
+// laitDictionary reads the polarity and No_Quartile of every measure from the dictionary
+// committed beside the generated definitions. A measure listed twice must give the same
+// polarity both times, and is not banded if either row says No_Quartile.
+func laitDictionary(t *testing.T) map[string]laitMeasure {
+	t.Helper()
+	f, err := os.Open("../indicators/lait/lait_data_dictionary.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	all, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := map[string]int{}
+	for i, h := range all[0] {
+		col[strings.TrimPrefix(h, "\ufeff")] = i
+	}
+	out := map[string]laitMeasure{}
+	for _, r := range all[1:] {
+		pol := r[col["Polarity"]]
+		m := laitMeasure{short: r[col["Measure_short"]], polar: pol == "High" || pol == "Low", lowerBetter: pol == "Low",
+			noQuartile: r[col["No_Quartile"]] == "N"}
+		if prev, ok := out[m.short]; ok {
+			if prev.polar != m.polar || prev.lowerBetter != m.lowerBetter {
+				t.Fatalf("the dictionary lists %s twice with different polarities: %+v and %+v", m.short, prev, m)
+			}
+			m.noQuartile = m.noQuartile || prev.noQuartile
+		}
+		out[m.short] = m
+	}
+	return out
+}
+
+// laitFile reads the shipped LAIT file once: by measure, year and LAIT area number.
+func laitFile(t *testing.T) map[string]map[string]map[string]float64 {
+	t.Helper()
+	data, err := scorecard.ShippedFile("datasets/shipped/lait_bds_long_childrens_services.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, err := csv.NewReader(bytes.NewReader(data)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]map[string]map[string]float64{}
+	for _, r := range all[1:] {
+		if r[4] == "-" || r[1] == "0" {
+			continue
+		}
+		v, err := strconv.ParseFloat(r[4], 64)
+		if err != nil {
+			t.Fatalf("%v: %v", r, err)
+		}
+		if out[r[0]] == nil {
+			out[r[0]] = map[string]map[string]float64{}
+		}
+		if out[r[0]][r[1]] == nil {
+			out[r[0]][r[1]] = map[string]float64{}
+		}
+		out[r[0]][r[1]][r[2]] = v
+	}
+	return out
+}
+
+// latestYear is the latest of a measure's years in which a local authority has a value.
+func latestYear(t *testing.T, years map[string]map[string]float64) string {
+	t.Helper()
+	var best string
+	var bestP period.Period
+	for y, vals := range years {
+		hasLA := false
+		for code := range vals {
+			if !isLAITAggregate(code) {
+				hasLA = true
+				break
+			}
+		}
+		if !hasLA {
+			continue
+		}
+		p, err := period.Parse(y)
+		if err != nil {
+			t.Fatalf("LAIT year %q: %v", y, err)
+		}
+		if best == "" || period.Compare(p, bestP) > 0 {
+			best, bestP = y, p
+		}
+	}
+	return best
+}
+
+// For every one of the 213 measures in the shipped LAIT data, in its latest year, every local
+// authority's value is LAIT's; its England and region figures are LAIT's own National and
+// Regional rows (none where LAIT has none); its statistical-neighbour average is the mean of
+// its 2025 neighbours' values that exist (with the number used); and its rank and quartile band
+// follow LAIT: population = every LA with a value (predecessor councils too, never England or
+// regions), competition ranking with ties sharing the lowest rank, type-7 quartile bounds with
+// a boundary value in the lower interval; a measure with no polarity ('-' or NA) has no rank or
+// band, and a No_Quartile measure is ranked but not banded. The polarity and No_Quartile are
+// read from the dictionary here, not from the definitions.
 func TestLAITComparatorsRanksAndQuartiles(t *testing.T) {
 	eng := laitEngine(t)
 	reg := areas.Default()
+	dict := laitDictionary(t)
+	file := laitFile(t)
 	regionNumber := map[string]string{"E12000001": "980", "E12000002": "981", "E12000003": "982", "E12000004": "983",
 		"E12000005": "984", "E12000006": "985", "E12000007": "986", "E12000008": "989", "E12000009": "990"}
-	cases := []struct {
-		indicator, measure, year, period string
-		lowerIsBetter, polar             bool
-	}{
-		{"perm-exclusion-rate", "TotPermEx", "2023/24", "2023/24", true, true},
-		{"cla-sdq-score-lait", "Emotional_LAC", "2025", "2025", true, true},
-		{"cla-rate-lait", "LAC", "2025", "2025", false, false},
+	defined := map[string]string{} // measure -> indicator id
+	for _, d := range eng.Catalog.All() {
+		if d.Source.Dataset != "lait" {
+			continue
+		}
+		m := d.Source.Filters["measure_short"]
+		if prev, dup := defined[m]; dup {
+			t.Errorf("measure %s is defined twice: %s and %s", m, prev, d.ID)
+		}
+		defined[m] = d.ID
 	}
-	for _, tc := range cases {
-		t.Run(tc.measure, func(t *testing.T) {
-			vals := laitValues(t, tc.measure, tc.year)
+	if len(file) != 213 || len(defined) != len(file) {
+		t.Fatalf("the LAIT file has %d measures and %d are defined, want 213 each", len(file), len(defined))
+	}
+	var totalLAs, ranked, banded int
+	for measure, years := range file {
+		id, ok := defined[measure]
+		if !ok {
+			t.Errorf("measure %s has no indicator", measure)
+			continue
+		}
+		lm, ok := dict[measure]
+		if !ok {
+			t.Errorf("measure %s is not in the dictionary", measure)
+			continue
+		}
+		t.Run(measure, func(t *testing.T) {
+			year := latestYear(t, years)
+			if year == "" {
+				t.Skipf("%s has no local-authority value in any year", measure)
+			}
+			vals := years[year]
 			var population []float64
 			for code, v := range vals {
 				if !isLAITAggregate(code) {
@@ -101,7 +205,7 @@ func TestLAITComparatorsRanksAndQuartiles(t *testing.T) {
 			for i, p := range []float64{0, .25, .5, .75, 1} {
 				bounds[i] = type7(population, p)
 			}
-			evs, err := eng.AllAreas(context.Background(), tc.indicator, tc.period)
+			evs, err := eng.AllAreas(context.Background(), id, year)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -116,13 +220,21 @@ func TestLAITComparatorsRanksAndQuartiles(t *testing.T) {
 					continue
 				}
 				checked++
-				// England and region: LAIT's own rows.
-				if got := *ev.Comparators.England.Value; got != vals["970"] {
-					t.Errorf("%s England %v, LAIT 970 %v", a.Name, got, vals["970"])
+				if ev.Value == nil || *ev.Value != v {
+					t.Errorf("%s value %v, LAIT %v", a.Name, ev.Value, v)
 				}
-				if got := ev.Comparators.Region; got.Value == nil || *got.Value != vals[regionNumber[a.RegionCode]] {
-					t.Errorf("%s region %+v, LAIT %v", a.Name, got, vals[regionNumber[a.RegionCode]])
+				// England and region: LAIT's own rows, or none.
+				wantValue := func(what string, got *float64, code string) {
+					want, has := vals[code]
+					switch {
+					case has && (got == nil || *got != want):
+						t.Errorf("%s %s %v, LAIT %s %v", a.Name, what, got, code, want)
+					case !has && got != nil:
+						t.Errorf("%s %s %v, LAIT has no %s row", a.Name, what, *got, code)
+					}
 				}
+				wantValue("England", ev.Comparators.England.Value, "970")
+				wantValue("region", ev.Comparators.Region.Value, regionNumber[a.RegionCode])
 				// SN average over the 2025 neighbours that have a value.
 				ns, _ := reg.Neighbours(a, "2025-05")
 				var sum float64
@@ -134,11 +246,11 @@ func TestLAITComparatorsRanksAndQuartiles(t *testing.T) {
 					}
 				}
 				sn := ev.Comparators.StatisticalNeighbours
-				if len(ns) > 0 && (sn.N != n || sn.Vintage != "2025-05" || (n > 0 && math.Abs(*sn.Value-sum/float64(n)) > 1e-9)) {
+				if len(ns) > 0 && (sn.N != n || sn.Vintage != "2025-05" || (n > 0 && (sn.Value == nil || math.Abs(*sn.Value-sum/float64(n)) > 1e-9))) {
 					t.Errorf("%s SN %+v, want mean of %d = %v", a.Name, sn, n, sum/float64(n))
 				}
 				// Rank and band.
-				if !tc.polar {
+				if !lm.polar {
 					if ev.Rank != nil || ev.Quartile != "" {
 						t.Errorf("%s: a measure with no polarity has no rank or band, got %+v %q", a.Name, ev.Rank, ev.Quartile)
 					}
@@ -146,15 +258,23 @@ func TestLAITComparatorsRanksAndQuartiles(t *testing.T) {
 				}
 				better := 0
 				for _, o := range population {
-					if (tc.lowerIsBetter && o < v) || (!tc.lowerIsBetter && o > v) {
+					if (lm.lowerBetter && o < v) || (!lm.lowerBetter && o > v) {
 						better++
 					}
 				}
 				if ev.Rank == nil || ev.Rank.Position != better+1 || ev.Rank.Of != len(population) {
 					t.Errorf("%s value %v: rank %+v, want %d of %d", a.Name, v, ev.Rank, better+1, len(population))
+				} else {
+					ranked++
+				}
+				if lm.noQuartile {
+					if ev.Quartile != "" {
+						t.Errorf("%s: a No_Quartile measure has no band, got %q", a.Name, ev.Quartile)
+					}
+					continue
 				}
 				letters := "ABCD"
-				if !tc.lowerIsBetter {
+				if !lm.lowerBetter {
 					letters = "DCBA"
 				}
 				band := string(letters[3])
@@ -166,12 +286,15 @@ func TestLAITComparatorsRanksAndQuartiles(t *testing.T) {
 				}
 				if ev.Quartile != band {
 					t.Errorf("%s value %v: band %q, want %q (bounds %v)", a.Name, v, ev.Quartile, band, bounds)
+				} else {
+					banded++
 				}
 			}
 			if checked != len(population) {
 				t.Errorf("checked %d LAs, LAIT has %d with a value", checked, len(population))
 			}
-			t.Logf("%s %s: %d LAs checked, quartile bounds %v", tc.measure, tc.year, checked, bounds)
+			totalLAs += checked
 		})
 	}
+	t.Logf("%d measures, %d LA values checked in their latest years, %d ranks and %d bands equal LAIT's", len(file), totalLAs, ranked, banded)
 }

@@ -69,6 +69,11 @@ type Format struct {
 	// row: the format's checks refuse two rows with the same key. Nil when the format's rows
 	// have no key (a revision diff then compares whole rows).
 	Key []string
+	// Publication marks the layout of an official statistical release (DfE, OHID): its rows are
+	// the publisher's own for every area it covers, so local authorities are ranked among those
+	// that have a value however few they are, as the publisher ranks them. A local return's
+	// ranks need the engine's minimum coverage instead, so that "1 of 1" is never shown.
+	Publication bool
 	// Example is a short file of the format, as records: the header (the required columns and
 	// the usual optional ones) and rows of published figures. Template writes it as CSV; it
 	// parses as this format.
@@ -337,6 +342,7 @@ var targetsFile = &Format{
 // Local authority rows.
 var eesTidy = &Format{
 	Name:        "ees_tidy",
+	Publication: true,
 	Description: "DfE explore-education-statistics tidy file (time_period,time_identifier,geographic_level,...)",
 	Required:    []string{"time_period", "time_identifier", "geographic_level"},
 	Text: []string{"time_period", "time_identifier", "geographic_level", "country_code", "country_name",
@@ -400,6 +406,7 @@ var eesTidy = &Format{
 // fingertipsExport is OHID Fingertips' "all data" CSV export.
 var fingertipsExport = &Format{
 	Name:        "fingertips",
+	Publication: true,
 	Description: "OHID Fingertips export (Indicator ID,...,Area Code,...,Time period,Value,Lower CI 95.0 limit,...)",
 	Required:    []string{"Indicator ID", "Area Code", "Time period", "Value"},
 	Numeric: []string{"Value", "Lower CI 95.0 limit", "Upper CI 95.0 limit", "Lower CI 99.8 limit",
@@ -440,6 +447,7 @@ var fingertipsExport = &Format{
 // laitLong is DfE LAIT's big data set in long form.
 var laitLong = &Format{
 	Name:         "lait_long",
+	Publication:  true,
 	Description:  "DfE LAIT long data (measure_short,years,la_number,value)",
 	Required:     []string{"measure_short", "years", "la_number", "value"},
 	Numeric:      []string{"value"},
@@ -474,6 +482,7 @@ var laitLong = &Format{
 // exclusions as processed by DfE): areas by name only, academic years as 200607.
 var dfeLegacyLA = &Format{
 	Name:         "dfe_legacy_la",
+	Publication:  true,
 	Description:  "DfE pre-EES local-authority table (year,level,la_name,...) with areas by name and academic years such as 201617",
 	Required:     []string{"year", "level", "la_name"},
 	Text:         []string{"year", "level", "la_name", "school_type"},

@@ -25,8 +25,21 @@ type Unit struct {
 	Change string
 }
 
-// UnitOf is def's unit as written for readers.
+// UnitOf is def's unit as written for readers. A definition's own axis label (metadata
+// axis_label, such as LAIT's "% of the school population") names the chart axis, and, for a
+// plain number, the unit in captions and tables too ("Leavers FTE").
 func UnitOf(def *indicators.Definition) Unit {
+	u := unitOf(def)
+	if l := def.Metadata.AxisLabel; l != "" {
+		u.Axis = l
+		if def.Unit == indicators.Number {
+			u.Words = l
+		}
+	}
+	return u
+}
+
+func unitOf(def *indicators.Definition) Unit {
 	switch def.Unit {
 	case indicators.Percentage:
 		return Unit{"Per cent", "%", "per cent", " percentage points"}

@@ -72,6 +72,17 @@ func TestValue(t *testing.T) {
 	if got := display.UnitWords(def(indicators.RatePer10000, 1)); got != "rate per 10,000" {
 		t.Errorf("UnitWords = %q", got)
 	}
+	// A definition's axis label names the chart axis; for a plain number, the unit too.
+	pct := def(indicators.Percentage, 2)
+	pct.Metadata.AxisLabel = "% of the school population"
+	if u := display.UnitOf(pct); u.Axis != "% of the school population" || u.Words != "per cent" || u.Suffix != "%" {
+		t.Errorf("UnitOf(percentage with an axis label) = %+v", u)
+	}
+	fte := def(indicators.Number, 0)
+	fte.Metadata.AxisLabel = "Leavers FTE"
+	if u := display.UnitOf(fte); u.Axis != "Leavers FTE" || u.Words != "Leavers FTE" || u.Suffix != "" {
+		t.Errorf("UnitOf(number with an axis label) = %+v", u)
+	}
 }
 
 func TestChange(t *testing.T) {

@@ -124,3 +124,35 @@ func Date(t time.Time) string {
 	}
 	return t.Format("2 January 2006")
 }
+
+// Paragraphs splits a definition's text into its paragraphs and list items, one line each
+// (blank lines and line breaks both separate them), trimmed, without empty ones.
+func Paragraphs(text string) []string {
+	var out []string
+	for _, l := range strings.Split(text, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// Updates says when a source last published and next publishes its figures, each a date
+// (2026-06-01, written "1 June 2026") or words (TBC, Discontinued): "last 1 June 2025, next
+// 1 June 2026"; "" when neither is known.
+func Updates(last, next string) string {
+	word := func(s string) string {
+		if t, err := time.Parse("2006-01-02", s); err == nil {
+			return Date(t)
+		}
+		return s
+	}
+	var parts []string
+	if last != "" {
+		parts = append(parts, "last "+word(last))
+	}
+	if next != "" {
+		parts = append(parts, "next "+word(next))
+	}
+	return strings.Join(parts, ", ")
+}

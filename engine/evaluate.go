@@ -151,13 +151,18 @@ func (e *Engine) evaluateIndicator(ctx context.Context, src reader, def *indicat
 	if err != nil {
 		return nil, err
 	}
+	publication := false
+	if f := datasets.FormatNamed(ds.Current.Format); f != nil {
+		publication = f.Publication
+	}
 	var out []*Evaluation
 	for _, p := range s.periods {
 		byArea := s.obs[p]
 		ranking := rankLAs(byArea, def)
-		// Like an aggregate, a rank needs at least half the LAs: "1 of 1" from a one-council
-		// return would say nothing.
-		if float64(ranking.n) < e.minCoverage()*float64(len(e.Areas.LocalAuthorities())) {
+		// Like an aggregate, a rank from a local return needs at least half the LAs: "1 of 1"
+		// from a one-council return would say nothing. A publication's ranks are the
+		// publisher's (LAIT ranks the 30 councils that have a value).
+		if !publication && float64(ranking.n) < e.minCoverage()*float64(len(e.Areas.LocalAuthorities())) {
 			ranking = rankLAs(nil, def)
 		}
 		england := e.englandComparator(def, ds.Current.Format, byArea)

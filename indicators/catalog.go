@@ -23,7 +23,7 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-//go:embed *.yaml
+//go:embed *.yaml lait/*.yaml
 var embedded embed.FS
 
 // Catalog is the validated set of indicator definitions, in id order. It is safe for concurrent
@@ -90,7 +90,12 @@ func (c *Catalog) Sources() []datasets.Source {
 // a file there whose id matches an embedded definition replaces it, others are added. It returns
 // an *errs.Error listing every problem in every file.
 func Load(dir string, reg *areas.Registry) (*Catalog, error) {
+	// The generated LAIT definitions first, so that a hand-written one with the same id
+	// replaces it, and the directory's after both.
 	var sources []namedFile
+	if err := collect(embedded, "lait", "embedded:lait/", &sources); err != nil {
+		return nil, err
+	}
 	if err := collect(embedded, ".", "embedded:", &sources); err != nil {
 		return nil, err
 	}
@@ -176,10 +181,19 @@ func parse(files []namedFile, reg *areas.Registry) (*Catalog, error) {
 	return c, nil
 }
 
-// sameOrigin reports whether two files come from the same place (both embedded, or both from the
-// override directory): only then is a repeated id a mistake rather than an override.
-func sameOrigin(a, b string) bool {
-	return strings.HasPrefix(a, "embedded:") == strings.HasPrefix(b, "embedded:")
+// sameOrigin reports whether two files come from the same place (both generated from LAIT's
+// dictionary, both hand-written and embedded, or both from the override directory): only then
+// is a repeated id a mistake rather than an override.
+func sameOrigin(a, b string) bool { return origin(a) == origin(b) }
+
+func origin(file string) string {
+	switch {
+	case strings.HasPrefix(file, "embedded:lait/"):
+		return "generated"
+	case strings.HasPrefix(file, "embedded:"):
+		return "embedded"
+	}
+	return "directory"
 }
 
 // decodeStrict decodes one YAML document; unknown fields are errors.

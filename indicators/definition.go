@@ -96,18 +96,18 @@ const maxTopic = 80
 
 // Definition is one indicator, as written in its YAML file.
 type Definition struct {
-	ID          string         `yaml:"id" json:"id"`
-	Reference   string         `yaml:"reference,omitempty" json:"reference,omitempty"`
-	Title       string         `yaml:"title" json:"title"`
-	Description string         `yaml:"description,omitempty" json:"description,omitempty"`
+	ID          string `yaml:"id" json:"id"`
+	Reference   string `yaml:"reference,omitempty" json:"reference,omitempty"`
+	Title       string `yaml:"title" json:"title"`
+	Description string `yaml:"description,omitempty" json:"description,omitempty"`
 	// Topic groups the indicator in the catalogue and on an area's page ("Children Looked
 	// After", "Health and Wellbeing"; LAIT's topic names for LAIT's measures). It is words on one
 	// line, without leading or trailing spaces; a definition that gives none is in DefaultTopic.
-	Topic string `yaml:"topic,omitempty" json:"topic"`
-	Unit        Unit           `yaml:"unit" json:"unit"`
-	Decimals    int            `yaml:"decimals" json:"decimals"`
-	Polarity    stats.Polarity `yaml:"polarity" json:"polarity"`
-	Source      Source         `yaml:"source" json:"source"`
+	Topic    string         `yaml:"topic,omitempty" json:"topic"`
+	Unit     Unit           `yaml:"unit" json:"unit"`
+	Decimals int            `yaml:"decimals" json:"decimals"`
+	Polarity stats.Polarity `yaml:"polarity" json:"polarity"`
+	Source   Source         `yaml:"source" json:"source"`
 	// CIMethod is how confidence intervals are computed: wilson (proportions), poisson (crude
 	// rates: exact below 10 events, Byar's from 10), poisson_exact (crude rates, exact at every
 	// count), mean_t, published (limits from the source's columns) or none. With any method but
@@ -210,6 +210,20 @@ type Metadata struct {
 	Source         string `yaml:"source,omitempty" json:"source,omitempty"`
 	URL            string `yaml:"url,omitempty" json:"url,omitempty"`
 	Notes          string `yaml:"notes,omitempty" json:"notes,omitempty"`
+	// Methodology says how the figures are made (LAIT's Methodology column), in paragraphs.
+	Methodology string `yaml:"methodology,omitempty" json:"methodology,omitempty"`
+	// AxisLabel names the value on a chart's axis ("Rate per 10,000", "% of the school
+	// population"); empty means the unit's own words.
+	AxisLabel string `yaml:"axis_label,omitempty" json:"axis_label,omitempty"`
+	// YearType is how the source counts its years ("Financial Year", "Academic Year",
+	// "Annual (end of Sept)"), shown beside the periods.
+	YearType string `yaml:"year_type,omitempty" json:"year_type,omitempty"`
+	// LastUpdated and NextUpdate are when the source last published and next publishes the
+	// figures: a date (2026-03-31) or words ("Discontinued").
+	LastUpdated string `yaml:"last_updated,omitempty" json:"last_updated,omitempty"`
+	NextUpdate  string `yaml:"next_update,omitempty" json:"next_update,omitempty"`
+	// StateFundedOnly says the figures cover state-funded schools only.
+	StateFundedOnly bool `yaml:"state_funded_only,omitempty" json:"state_funded_only,omitempty"`
 }
 
 // IsProportion reports whether the value is a share of a whole (numerator <= denominator).

@@ -81,8 +81,12 @@ func TestFindByTopicAndWords(t *testing.T) {
 	if got := cat.Find("", ""); len(got) != len(cat.All()) {
 		t.Errorf("no filter: %d, want all %d", len(got), len(cat.All()))
 	}
-	if got := ids(cat.Find("all pupil absence & exclusions", "")); !slices.Equal(got, []string{"perm-exclusion-rate", "perm-exclusion-rate-2007-2017", "suspension-rate"}) {
-		t.Errorf("topic filter: %v", got)
+	// The topic matches in any case: LAIT's 35 measures of the topic (32 generated, 3 read by
+	// hand-written definitions) and the hand-written 2006/07-2016/17 series.
+	got := ids(cat.Find("all pupil absence & exclusions", ""))
+	if len(got) != 36 || !slices.Contains(got, "perm-exclusion-rate") || !slices.Contains(got, "perm-exclusion-rate-2007-2017") ||
+		!slices.Contains(got, "suspension-rate") || !slices.Contains(got, "lait-secpermex") || slices.Contains(got, "cla-rate") {
+		t.Errorf("topic filter: %d %v", len(got), got)
 	}
 	// Every word must appear, in the title or the description, in any case.
 	if got := ids(cat.Find("", "PERMANENT exclusion 2006/07")); !slices.Equal(got, []string{"perm-exclusion-rate-2007-2017"}) {

@@ -54,7 +54,7 @@ func fingerprintFile(t *testing.T, path string) reliability.Fingerprint {
 // only with --force and kept; and the restored database takes new revisions after the old.
 func TestBackupAndRestore(t *testing.T) {
 	dir := t.TempDir()
-	db := filepath.Join(dir, "scorecard.duckdb")
+	db := seededDB(t, dir)
 	smallDB(t, db)
 	good := filepath.Join(dir, "good.csv")
 	os.WriteFile(good, []byte("indicator,area,period,value,note\nsecondary-good-outstanding-schools,836,2016-17 Q4,88.4,caf\xc3\xa9\n"), 0o644)

@@ -60,6 +60,9 @@ func TestMain(m *testing.M) {
 	if binDir != "" {
 		os.RemoveAll(binDir)
 	}
+	if seedDir != "" {
+		os.RemoveAll(seedDir)
+	}
 	os.Exit(code)
 }
 

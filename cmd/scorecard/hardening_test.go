@@ -15,7 +15,7 @@ import (
 // repairs it from the command line.
 func TestFinding1CommandsRunWithABrokenTargetsRevision(t *testing.T) {
 	dir := t.TempDir()
-	db := filepath.Join(dir, "scorecard.duckdb")
+	db := seededDB(t, dir)
 	targets := filepath.Join(dir, "targets.csv")
 	os.WriteFile(targets, []byte("indicator,area,period,target,tolerance\nsecondary-good-outstanding-schools,836,2016-17 Q4,90,1\n"), 0o644)
 	out, err := run(t, "load", "--db", db, "--dataset", "targets", targets)

@@ -25,10 +25,10 @@ func run(t *testing.T, args ...string) (stdout string, err error) {
 	return out.String(), err
 }
 
-// The whole product path from a new database file: seed, evaluate, serve, load, restore, check.
+// The whole product path from a first start (seededDB): evaluate, serve, load, restore, check.
 func TestCommandsEndToEnd(t *testing.T) {
 	dir := t.TempDir()
-	db := filepath.Join(dir, "scorecard.duckdb")
+	db := seededDB(t, dir)
 
 	out, err := run(t, "evaluate", "--db", db, "--area", "836", "--indicator", "secondary-good-outstanding-schools", "--format", "csv")
 	if err != nil {

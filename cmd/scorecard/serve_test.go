@@ -17,7 +17,7 @@ import (
 // the environment with flags winning; and a shutdown lets an in-flight request finish (reading
 // the database) before the database is closed.
 func TestServeWithTokensEnvironmentAndDrain(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "scorecard.duckdb")
+	db := seededDB(t, t.TempDir())
 	t.Setenv("SCORECARD_DB", db)
 	t.Setenv("SCORECARD_ADDR", "127.0.0.1:0")
 	t.Setenv("SCORECARD_READ_ACCESS", "token") // overridden by the flag below
