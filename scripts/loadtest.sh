@@ -98,6 +98,7 @@ echo
 endpoints=(
   /healthz
   /api/v1/areas/E06000058/scorecard
+  /areas/E06000058
   "/api/v1/scorecards/leicestershire-ewmh?area=855"
   /api/v1/indicators/perm-exclusion-rate/areas
   /areas/E06000058/indicators/injury-admissions-0-14
@@ -122,8 +123,8 @@ for path in "${endpoints[@]}"; do
   is_ours || exit 1
 done
 echo
-awk -v s="${rps[/api/v1/areas/E06000058/scorecard]}" -v h="${rps[/healthz]}" \
-  'BEGIN { printf "scorecard requests/s as a share of /healthz: %.2f\n", s / h }'
+awk -v s="${rps[/api/v1/areas/E06000058/scorecard]}" -v a="${rps[/areas/E06000058]}" -v h="${rps[/healthz]}" \
+  'BEGIN { printf "area scorecard requests/s as a share of /healthz: %.2f; area page (every indicator): %.2f\n", s / h, a / h }'
 if (( capped )); then
   echo "(some endpoints reached MAX_REQUESTS=$MAX_REQUESTS before the duration ended, so their requests/s are bounded by the cap: a smoke run, not a measurement)"
 fi
