@@ -11,8 +11,8 @@
 //   - Polarity High: higher_is_better; Low: lower_is_better; '-' or NA: no_judgement (no rank,
 //     band or better/worse, as LAIT shows such measures).
 //   - y_axis_name gives the unit ("%..." percentage, "Rate per 10,000" rate_per_10000, ...) and
-//     the chart axis label; dps the decimals. Where dps is NA, the decimals are those the
-//     published values carry (the most any value has once rounded to 4 places), at most 2.
+//     the chart axis label; dps the decimals, 1 where it is NA (LAIT's display rounding,
+//     docs/METHODS.md).
 //   - No_Quartile N: banding none (ranked, not banded: LAIT's "data range is too small").
 //   - Year_Type, Data Owner, Hyperlink(s), Last Update and Next Update (Excel serial dates, or
 //     words such as Discontinued), Methodology and state_funded_flag become metadata.
@@ -30,7 +30,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -93,7 +92,7 @@ func run(dictPath, dataPath, handDir, outDir string) error {
 		if !ok {
 			return fmt.Errorf("measure %q is in %s but not in the dictionary %s", m, dataPath, dictPath)
 		}
-		def := definition(e, measures[m])
+		def := definition(e)
 		if id, ok := otherSources[m]; ok {
 			// The same statistic from another publication (repeat-cpp reads EES's table D3):
 			// the titles tell them apart, as cla-rate and cla-rate-lait do.
@@ -178,9 +177,8 @@ func readDictionary(path string) (map[string]entry, error) {
 	return out, nil
 }
 
-// readMeasures gives, for each measure in the data file, the most decimal places any of its
-// published values carries once rounded to 4 places.
-func readMeasures(path string) (map[string]int, error) {
+// readMeasures lists the measures in the data file.
+func readMeasures(path string) (map[string]bool, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -191,11 +189,16 @@ func readMeasures(path string) (map[string]int, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	col := map[string]int{}
+	col := -1
 	for i, h := range header {
-		col[h] = i
+		if h == "measure_short" {
+			col = i
+		}
 	}
-	out := map[string]int{}
+	if col < 0 {
+		return nil, fmt.Errorf("%s: no measure_short column", path)
+	}
+	out := map[string]bool{}
 	for {
 		rec, err := r.Read()
 		if err == io.EOF {
@@ -204,18 +207,7 @@ func readMeasures(path string) (map[string]int, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", path, err)
 		}
-		m := rec[col["measure_short"]]
-		if _, ok := out[m]; !ok {
-			out[m] = 0
-		}
-		v, err := strconv.ParseFloat(rec[col["value"]], 64)
-		if err != nil {
-			continue // "-": not published
-		}
-		s := strconv.FormatFloat(math.Round(v*1e4)/1e4, 'f', -1, 64)
-		if i := strings.IndexByte(s, '.'); i >= 0 && len(s)-i-1 > out[m] {
-			out[m] = len(s) - i - 1
-		}
+		out[rec[col]] = true
 	}
 	return out, nil
 }
@@ -272,10 +264,10 @@ func ID(measure string) string {
 	return "lait-" + strings.Trim(notIDChar.ReplaceAllString(s, "-"), "-")
 }
 
-func definition(e entry, dataDecimals int) *indicators.Definition {
+func definition(e entry) *indicators.Definition {
 	m := e["Measure_short"]
 	unit := unitOf(e.get("y_axis_name"))
-	decimals := min(dataDecimals, 2)
+	decimals := 1 // LAIT's display rounding when dps is NA
 	if dps, err := strconv.Atoi(e.get("dps")); err == nil {
 		decimals = dps
 	}
