@@ -53,6 +53,8 @@ form.pickers>div{max-width:100%}
 dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.375rem 1.5rem;margin:0}
 dl.facts dt{font-weight:700}
 dl.facts dd{margin:0}
+dl.facts dd p{margin:0}
+dl.facts dd p+p{margin-top:.375rem}
 a{color:#1d70b8}
 a:visited{color:#4c2c92}
 a:focus,button:focus,select:focus{outline:3px solid #ffdd00;outline-offset:0;box-shadow:0 0 0 5px #0b0c0c}
