@@ -9,7 +9,7 @@ dev:
 	go run ./cmd/scorecard serve --auth=off
 
 test:
-	go test -race -count=1 ./...
+	go test -race -count=1 -timeout 25m ./...
 
 build:
 	go build -o scorecard ./cmd/scorecard

@@ -383,7 +383,8 @@ func TestPaginationWalksEveryRowOnce(t *testing.T) {
 	f := sharedFixture(t)
 	for _, tc := range []struct{ all, paged string }{
 		{"/api/v1/evaluations?indicator=perm-exclusion-rate&indicator=rereferrals&limit=10000", "/api/v1/evaluations?indicator=perm-exclusion-rate&indicator=rereferrals&limit=97"},
-		{"/api/v1/evaluations?group=neighbours:839&limit=10000", "/api/v1/evaluations?group=neighbours:839&limit=250"},
+		{"/api/v1/evaluations?group=neighbours:839&indicator=rereferrals&indicator=lait-cpp-rate&indicator=lait-secpermex&limit=10000",
+			"/api/v1/evaluations?group=neighbours:839&indicator=rereferrals&indicator=lait-cpp-rate&indicator=lait-secpermex&limit=250"},
 		{"/api/v1/indicators/perm-exclusion-rate/areas", "/api/v1/indicators/perm-exclusion-rate/areas?limit=17"},
 		{"/api/v1/indicators/secondary-good-outstanding-schools/evaluations?area=836", "/api/v1/indicators/secondary-good-outstanding-schools/evaluations?area=836&limit=2"},
 	} {
