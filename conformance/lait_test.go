@@ -13,6 +13,7 @@ import (
 
 	scorecard "github.com/childrens-trust/scorecard"
 	"github.com/childrens-trust/scorecard/areas"
+	"github.com/childrens-trust/scorecard/display"
 	"github.com/childrens-trust/scorecard/engine"
 	"github.com/childrens-trust/scorecard/period"
 )
@@ -297,4 +298,21 @@ func TestLAITComparatorsRanksAndQuartiles(t *testing.T) {
 		})
 	}
 	t.Logf("%d measures, %d LA values checked in their latest years, %d ranks and %d bands equal LAIT's", len(file), totalLAs, ranked, banded)
+
+	// LAIT writes "-" for a figure it does not have: not available ("x"), never the legacy
+	// tables' "no such area then" (BCP's infant mortality in 2016 is "-" in the file).
+	evs, err := eng.AllAreas(context.Background(), "lait-infmort", "2016")
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, ev := range evs {
+		found = found || ev.Area.Code == "E06000058"
+		if ev.Area.Code == "E06000058" && (ev.Value != nil || ev.Marker != "x" || display.Marker(ev.Marker) != "not available") {
+			t.Errorf("BCP's 2016 infant mortality: value %v, marker %q (%s), want none, x (not available)", ev.Value, ev.Marker, display.Marker(ev.Marker))
+		}
+	}
+	if !found {
+		t.Error("no 2016 infant mortality evaluation for BCP")
+	}
 }

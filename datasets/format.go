@@ -74,6 +74,12 @@ type Format struct {
 	// that have a value however few they are, as the publisher ranks them. A local return's
 	// ranks need the engine's minimum coverage instead, so that "1 of 1" is never shown.
 	Publication bool
+	// Markers translates the markers this publisher writes with another meaning than the
+	// government statistical code list's into the code-list marker they mean: LAIT writes "-"
+	// for a figure it does not have ("x", not available), where DfE's legacy tables mean an
+	// area that did not exist then. The stored rows keep the publisher's marker; evaluations
+	// carry the translated one.
+	Markers map[string]string
 	// Example is a short file of the format, as records: the header (the required columns and
 	// the usual optional ones) and rows of published figures. Template writes it as CSV; it
 	// parses as this format.
@@ -447,6 +453,7 @@ var fingertipsExport = &Format{
 // laitLong is DfE LAIT's big data set in long form.
 var laitLong = &Format{
 	Name:         "lait_long",
+	Markers:      map[string]string{"-": "x"},
 	Publication:  true,
 	Description:  "DfE LAIT long data (measure_short,years,la_number,value)",
 	Required:     []string{"measure_short", "years", "la_number", "value"},

@@ -82,6 +82,10 @@ func (e *Engine) read(ctx context.Context, src reader, def *indicators.Definitio
 	}
 	defer rows.Close()
 	s := &series{obs: map[period.Period]map[string]*observation{}, sn: map[period.Period]map[string]*observation{}}
+	var markerMeaning map[string]string // the publisher's markers, in the code list's terms
+	if f := datasets.FormatNamed(ds.Current.Format); f != nil {
+		markerMeaning = f.Markers
+	}
 	periods := map[string]period.Period{}
 	var problems errs.List
 	for rows.Next() {
@@ -106,6 +110,9 @@ func (e *Engine) read(ctx context.Context, src reader, def *indicators.Definitio
 			return nil, fmt.Errorf("engine: read %s: stored area %q is unknown", def.ID, areaCode)
 		}
 		o.area, o.level, o.period, o.marker = a, level, p, marker.String
+		if m, ok := markerMeaning[o.marker]; ok {
+			o.marker = m
+		}
 		o.value, o.num, o.den = nullFloat(value), nullFloat(num), nullFloat(den)
 		o.lo95, o.up95, o.lo998, o.up998 = nullFloat(l95), nullFloat(u95), nullFloat(l998), nullFloat(u998)
 		o.sd = nullFloat(sd)
