@@ -50,9 +50,9 @@ h3{font-size:1.1875rem;margin:1.5rem 0 .5rem}
 .lede{margin:0 0 1rem}
 p,dd,li,td,th,caption{overflow-wrap:break-word}
 form.pickers>div{max-width:100%}
-dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.375rem 1.5rem;margin:0}
+dl.facts{display:grid;grid-template-columns:max-content minmax(0,1fr);gap:.375rem 1.5rem;margin:0}
 dl.facts dt{font-weight:700}
-dl.facts dd{margin:0}
+dl.facts dd{margin:0;overflow-wrap:anywhere}
 dl.facts dd p{margin:0}
 dl.facts dd p+p{margin-top:.375rem}
 a{color:#1d70b8}
