@@ -139,77 +139,60 @@ func (e entry) filled() int {
 }
 
 func readDictionary(path string) (map[string]entry, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	r := csv.NewReader(f)
-	header, err := r.Read()
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	header[0] = strings.TrimPrefix(header[0], "\ufeff")
 	out := map[string]entry{}
-	for {
-		rec, err := r.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
-		}
-		e := entry{}
-		for i, col := range header {
-			e[col] = rec[i]
-		}
+	err := eachRow(path, func(e map[string]string) {
 		m := e["Measure_short"]
 		// A measure listed twice keeps the row with most columns filled in (the first on a tie),
 		// and is not banded if either row says so.
 		prev, seen := out[m]
-		if !seen || e.filled() > prev.filled() {
+		if !seen || entry(e).filled() > prev.filled() {
 			out[m] = e
 		}
-		if seen && (prev.get("No_Quartile") == "N" || e.get("No_Quartile") == "N") {
+		if seen && (prev.get("No_Quartile") == "N" || entry(e).get("No_Quartile") == "N") {
 			out[m]["No_Quartile"] = "N"
 		}
-	}
-	return out, nil
+	})
+	return out, err
 }
 
 // readMeasures lists the measures in the data file.
 func readMeasures(path string) (map[string]bool, error) {
+	out := map[string]bool{}
+	err := eachRow(path, func(r map[string]string) { out[r["measure_short"]] = true })
+	if err == nil && len(out) == 1 && out[""] {
+		err = fmt.Errorf("%s: no measure_short column", path)
+	}
+	return out, err
+}
+
+// eachRow calls fn with every record of a CSV file, by its header's column names (a leading
+// byte-order mark dropped).
+func eachRow(path string, fn func(row map[string]string)) error {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer f.Close()
 	r := csv.NewReader(f)
 	header, err := r.Read()
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return fmt.Errorf("%s: %w", path, err)
 	}
-	col := -1
-	for i, h := range header {
-		if h == "measure_short" {
-			col = i
-		}
-	}
-	if col < 0 {
-		return nil, fmt.Errorf("%s: no measure_short column", path)
-	}
-	out := map[string]bool{}
+	header[0] = strings.TrimPrefix(header[0], "\ufeff")
 	for {
 		rec, err := r.Read()
 		if err == io.EOF {
-			break
+			return nil
 		}
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
+			return fmt.Errorf("%s: %w", path, err)
 		}
-		out[rec[col]] = true
+		row := make(map[string]string, len(header))
+		for i, col := range header {
+			row[col] = rec[i]
+		}
+		fn(row)
 	}
-	return out, nil
 }
 
 // handWrittenMeasures lists the LAIT measures read by the hand-written definitions, and the
