@@ -130,6 +130,14 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	app.Scorecards, app.Groups = scorecards, indicators.NewGroups()
 	app.Engine.Groups = app.Groups
 	app.Definitions = &definitions.Service{DB: db, Now: cfg.Now}
+	// An evaluation run that a definition change caused names the revision (the history's cause).
+	app.Engine.DefinitionRevision = func(ctx context.Context, id string) (engine.DefinitionRevision, bool) {
+		r, ok, err := app.Definitions.CurrentOf(ctx, definitions.Indicator, id)
+		if err != nil || !ok {
+			return engine.DefinitionRevision{}, false
+		}
+		return engine.DefinitionRevision{Revision: r.Revision, By: r.By, At: r.Created}, true
+	}
 	app.Auth = &auth.Service{DB: db, Areas: reg, Now: cfg.Now}
 	app.Staged = &staging.Store{Dir: cfg.StagedDir, TTL: cfg.StagedTTL, Now: cfg.Now}
 	if err := app.init(ctx, cfg.Seed); err != nil {

@@ -139,7 +139,7 @@ func (s *Server) trendChartJSON(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, out)
+	return writeJSON(c, http.StatusOK, out)
 }
 
 // comparisonChartJSON is GET /api/v1/charts/comparison/:indicator?area=&period=: the comparison
@@ -168,7 +168,7 @@ func (s *Server) comparisonChartJSON(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, out)
+	return writeJSON(c, http.StatusOK, out)
 }
 
 // formatSVG is the spine chart as an SVG image (format=svg), a download.
@@ -228,7 +228,7 @@ func (s *Server) spineChartJSON(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, out)
+	return writeJSON(c, http.StatusOK, out)
 }
 
 // pickPeriod is the evaluation of period p in series, or the latest with a value when p is "".

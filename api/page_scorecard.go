@@ -662,7 +662,7 @@ func (s *Server) boardJSON(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, b)
+	return writeJSON(c, http.StatusOK, b)
 }
 
 // exceptionsJSON is GET /api/v1/scorecards/:id/exceptions?area=&period=: the exception page's
@@ -672,7 +672,7 @@ func (s *Server) exceptionsJSON(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, rep)
+	return writeJSON(c, http.StatusOK, rep)
 }
 
 // scorecardSummaryView is a scorecard on the index page.

@@ -92,7 +92,7 @@ func (s *Server) readVariant(c echo.Context, offered []format, variant string, b
 		c.Response().Header().Set("X-Data-Version", r.DataVersion)
 	}
 	if f == formatJSON || r.Table == nil {
-		return c.JSON(http.StatusOK, r.JSON)
+		return writeJSON(c, http.StatusOK, r.JSON)
 	}
 	t := r.Table()
 	if err := t.check(); err != nil {

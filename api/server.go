@@ -133,6 +133,9 @@ func (s *Server) Handler() http.Handler {
 	}
 	// The web pages are gzip-compressed inside the cache, as the API is (compressPages).
 	e.Use(compressPages())
+	// A read of evaluations as at a time (as_of) is resolved after the cache: a cached answer
+	// needs no resolving.
+	e.Use(s.asOf)
 
 	allow(policyPublic,
 		get(e, "/healthz", s.health),

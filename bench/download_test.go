@@ -75,7 +75,7 @@ func multiply(b *testing.B, app *scorecard.App, copies int) {
 	b.Helper()
 	err := app.DB.Write(context.Background(), func(conn *sql.Conn) error {
 		_, err := conn.ExecContext(context.Background(), `INSERT INTO evaluations
-			SELECT indicator, area_code, area_level, period || ' #' || k, period_kind, period_end, value, rag, doc
+			SELECT indicator, area_code, area_level, period || ' #' || k, period_kind, period_end, value, rag, doc, from_run
 			FROM evaluations, range(1, ?) AS r(k)`, copies)
 		return err
 	})

@@ -248,3 +248,18 @@ func (s *Service) Current(ctx context.Context, kind Kind) ([]Revision, error) {
 	}
 	return scanRevisions(rows)
 }
+
+// CurrentOf is the current stored revision of (kind, id), and false when it has none (its
+// built-in revision 0 is current).
+func (s *Service) CurrentOf(ctx context.Context, kind Kind, id string) (*Revision, bool, error) {
+	rows, err := s.DB.SQL.QueryContext(ctx, selectRevision+"JOIN current_definitions cur ON cur.kind = r.kind AND cur.id = r.id AND cur.revision = r.revision WHERE r.kind = ? AND r.id = ?",
+		string(kind), id)
+	if err != nil {
+		return nil, false, fmt.Errorf("definitions: read the current revision of %s %s: %w", kind, id, err)
+	}
+	revs, err := scanRevisions(rows)
+	if err != nil || len(revs) == 0 {
+		return nil, false, err
+	}
+	return &revs[0], true, nil
+}

@@ -15,6 +15,7 @@ type ChangedField struct {
 var fieldLabels = map[string]string{
 	engine.FieldValue:                 "Value",
 	engine.FieldRAG:                   "Against target",
+	engine.FieldTarget:                "Target",
 	engine.FieldEngland:               "Compared with England",
 	engine.FieldRegion:                "Compared with the region",
 	engine.FieldStatisticalNeighbours: "Compared with statistical neighbours",
@@ -73,6 +74,14 @@ func stateField(def *indicators.Definition, s *engine.JudgementState, field stri
 	case engine.FieldRAG:
 		_, short := RAGLabel(s.RAG)
 		return short
+	case engine.FieldTarget:
+		switch {
+		case s.Target == nil:
+			return "No target"
+		case def != nil:
+			return Value(def, *s.Target)
+		}
+		return Number(*s.Target, 1)
 	case engine.FieldEngland:
 		return Judgement(s.England)
 	case engine.FieldRegion:

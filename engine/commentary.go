@@ -184,6 +184,11 @@ func (e *Engine) Comments(ctx context.Context, indicator, area, p string) ([]Com
 }
 
 func (e *Engine) queryComments(ctx context.Context, where string, args ...any) ([]Comment, error) {
+	if a, ok := AsOfFrom(ctx); ok {
+		// As at a time, the commentary is what had been posted by then (it is never edited).
+		where = "created_at <= ? AND (" + where + ")"
+		args = append([]any{a.Time}, args...)
+	}
 	rows, err := e.DB.SQL.QueryContext(ctx, `SELECT id, indicator, area_code, period, author, created_at, text,
 		coalesce(posted_by_token_id, ''), posted_by_token_name FROM commentary WHERE `+
 		where+" ORDER BY created_at, id", args...)

@@ -47,6 +47,10 @@ type Engine struct {
 	// Log receives a line per evaluation run; nil discards.
 	Log *slog.Logger
 
+	// DefinitionRevision, when set, reports an indicator definition's current revision, so that
+	// an evaluation run that a definition change caused names it (Cause); nil leaves it unnamed.
+	DefinitionRevision func(ctx context.Context, indicator string) (DefinitionRevision, bool)
+
 	// definitionHashes caches each definition's hash, by *indicators.Definition (Marks).
 	definitionHashes sync.Map
 }
@@ -79,14 +83,16 @@ ALTER TABLE evaluation_runs ADD COLUMN IF NOT EXISTS warning VARCHAR;
 
 // Migrate creates the engine's tables if they do not exist.
 func (e *Engine) Migrate(ctx context.Context) error {
-	return e.DB.Migrate(ctx, "engine", schema+commentarySchema)
+	return e.DB.Migrate(ctx, "engine", schema+commentarySchema+historySchema+historyHorizonSchema)
 }
 
+// now is the clock in UTC, truncated to the microsecond that a DuckDB TIMESTAMP keeps, so that
+// an evaluation's evaluated_at reads back as it was made.
 func (e *Engine) now() time.Time {
 	if e.Now != nil {
-		return e.Now().UTC()
+		return e.Now().UTC().Truncate(time.Microsecond)
 	}
-	return time.Now().UTC()
+	return time.Now().UTC().Truncate(time.Microsecond)
 }
 
 func (e *Engine) vintage() string {
@@ -189,7 +195,7 @@ func (e *Engine) evaluate(ctx context.Context, selected func(*indicators.Definit
 		return nil, err
 	}
 	work := r.work
-	if err := e.store(ctx, work, at, r.targetsRevision); err != nil {
+	if err := e.store(ctx, work, at, r.targetsRevision, r.current); err != nil {
 		return nil, err
 	}
 	results := make([]RunResult, len(work))
@@ -207,6 +213,7 @@ func (e *Engine) evaluate(ctx context.Context, selected func(*indicators.Definit
 type planned struct {
 	work            []*computed
 	targetsRevision int64
+	current         snapshot
 }
 
 // plan reads the datasets' current revisions and the uploaded targets through src, selects the
@@ -229,7 +236,7 @@ func (e *Engine) plan(ctx context.Context, src reader, selected func(*indicators
 	if err != nil {
 		return planned{}, err
 	}
-	r := planned{targetsRevision: current.revision(datasets.TargetsDataset)}
+	r := planned{targetsRevision: current.revision(datasets.TargetsDataset), current: current}
 	for _, def := range e.Catalog.All() {
 		if selected(def, current) {
 			r.work = append(r.work, &computed{def: def, keep: keep, res: RunResult{Indicator: def.ID, Dataset: def.Source.Dataset, Warning: targetsWarning}})
@@ -256,7 +263,9 @@ func (s snapshot) revision(name string) int64 {
 type computed struct {
 	def  *indicators.Definition
 	rows []storedRow
-	res  RunResult
+	// digest is digestRows of rows.
+	digest int64
+	res    RunResult
 	// evals, when keep is set (a preview), are the evaluations themselves, not encoded.
 	keep  bool
 	evals []*Evaluation
@@ -307,6 +316,7 @@ func (e *Engine) compute(ctx context.Context, src reader, c *computed, ds *datas
 	}
 	if err == nil {
 		c.rows, err = encodeRows(evals)
+		c.digest = digestRows(c.rows)
 	}
 	if err != nil {
 		c.rows = nil
@@ -316,9 +326,10 @@ func (e *Engine) compute(ctx context.Context, src reader, c *computed, ds *datas
 	c.res.Evaluations = len(c.rows)
 }
 
-// store replaces the stored evaluations and run records of the indicators in work, in one
-// transaction.
-func (e *Engine) store(ctx context.Context, work []*computed, at time.Time, targetsRevision int64) error {
+// store writes the evaluations and run records of the indicators in work as one evaluation
+// run, in one transaction: the versions that changed replace the stored ones, which move to the
+// history (history.go), and the run is logged with its cause.
+func (e *Engine) store(ctx context.Context, work []*computed, at time.Time, targetsRevision int64, current snapshot) error {
 	ids := make([]any, len(work))
 	marks := make([]string, len(work))
 	for i, c := range work {
@@ -327,16 +338,24 @@ func (e *Engine) store(ctx context.Context, work []*computed, at time.Time, targ
 	}
 	in := "(" + strings.Join(marks, ", ") + ")"
 	err := e.DB.Write(ctx, func(conn *sql.Conn) error {
-		if _, err := conn.ExecContext(ctx, "DELETE FROM evaluations WHERE indicator IN "+in, ids...); err != nil {
-			return fmt.Errorf("clear evaluations: %w", err)
+		run, err := nextRun(ctx, conn)
+		if err != nil {
+			return err
+		}
+		prev, err := previousRuns(ctx, conn, in, ids)
+		if err != nil {
+			return err
+		}
+		if err := storeVersions(ctx, conn, work, run, prev); err != nil {
+			return err
 		}
 		if _, err := conn.ExecContext(ctx, "DELETE FROM evaluation_runs WHERE indicator IN "+in, ids...); err != nil {
 			return fmt.Errorf("clear evaluation runs: %w", err)
 		}
-		err := store.AppenderContext(ctx, conn, "evaluation_runs", func(appendRow func(...driver.Value) error) error {
+		err = store.AppenderContext(ctx, conn, "evaluation_runs", func(appendRow func(...driver.Value) error) error {
 			for _, c := range work {
 				if err := appendRow(c.def.ID, c.def.Source.Dataset, c.res.Revision, definitionHash(c.def), at,
-					int64(c.res.Evaluations), nullString(c.res.Error), targetsRevision, nullString(c.res.Warning)); err != nil {
+					int64(c.res.Evaluations), nullString(c.res.Error), targetsRevision, nullString(c.res.Warning), c.digest); err != nil {
 					return fmt.Errorf("record run of %s: %w", c.def.ID, err)
 				}
 			}
@@ -345,16 +364,7 @@ func (e *Engine) store(ctx context.Context, work []*computed, at time.Time, targ
 		if err != nil {
 			return err
 		}
-		return store.AppenderContext(ctx, conn, "evaluations", func(appendRow func(...driver.Value) error) error {
-			for _, c := range work {
-				for i := range c.rows {
-					if err := appendRow(c.rows[i].values()...); err != nil {
-						return fmt.Errorf("store evaluation of %s: %w", c.def.ID, err)
-					}
-				}
-			}
-			return nil
-		})
+		return e.logRun(ctx, conn, work, run, at, targetsRevision, prev, current)
 	})
 	if err != nil {
 		return fmt.Errorf("engine: store evaluations: %w", err)

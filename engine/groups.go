@@ -43,14 +43,14 @@ func (e *Engine) WithGroup(ctx context.Context, g *indicators.Group, evs []*Eval
 			periods[ev.Period] = true
 		}
 	}
-	var args []any
+	rel, args := evaluationsRelation(ctx)
 	marks := func(vals []string) string {
 		for _, v := range vals {
 			args = append(args, v)
 		}
 		return strings.TrimSuffix(strings.Repeat("?, ", len(vals)), ", ")
 	}
-	q := "SELECT indicator, period, area_code, value FROM evaluations WHERE value IS NOT NULL AND isfinite(value)" +
+	q := "SELECT indicator, period, area_code, value FROM " + rel + " WHERE value IS NOT NULL AND isfinite(value)" +
 		" AND area_code IN (" + marks(g.Areas) + ")" +
 		" AND indicator IN (" + marks(keys(inds)) + ")" +
 		" AND period IN (" + marks(keys(periods)) + ")" +

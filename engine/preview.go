@@ -34,6 +34,8 @@ type JudgementState struct {
 	Value        *float64  `json:"value"`
 	DisplayValue string    `json:"display_value"`
 	RAG          RAGStatus `json:"rag"`
+	// Target is the target the RAG was judged against (none when there is no target).
+	Target *float64 `json:"target,omitempty"`
 	// England, Region and StatisticalNeighbours are the comparator judgements (better,
 	// similar, worse, ...).
 	England               stats.Judgement `json:"england"`
@@ -51,6 +53,7 @@ type JudgementState struct {
 const (
 	FieldValue                 = "value"
 	FieldRAG                   = "rag"
+	FieldTarget                = "target"
 	FieldEngland               = "england"
 	FieldRegion                = "region"
 	FieldStatisticalNeighbours = "statistical_neighbours"
@@ -209,7 +212,7 @@ func stateOf(ev *Evaluation) *JudgementState {
 		}
 		return c.Judgement
 	}
-	s := &JudgementState{Value: ev.Value, DisplayValue: ev.DisplayValue, RAG: ev.RAG.Status,
+	s := &JudgementState{Value: ev.Value, DisplayValue: ev.DisplayValue, RAG: ev.RAG.Status, Target: ev.RAG.Target,
 		England: judged(ev.Comparators.England), Region: judged(ev.Comparators.Region),
 		StatisticalNeighbours: judged(ev.Comparators.StatisticalNeighbours),
 		Quartile:              ev.Quartile, DirectionPrevious: travel(ev.Direction.Previous), DirectionYearAgo: travel(ev.Direction.YearAgo)}
@@ -226,12 +229,14 @@ func diffStates(a, b *JudgementState) []string {
 	var out []string
 	sameValue := (a.Value == nil) == (b.Value == nil) && (a.Value == nil || *a.Value == *b.Value) && a.DisplayValue == b.DisplayValue
 	sameRank := (a.Rank == nil) == (b.Rank == nil) && (a.Rank == nil || *a.Rank == *b.Rank)
+	sameTarget := (a.Target == nil) == (b.Target == nil) && (a.Target == nil || *a.Target == *b.Target)
 	for _, f := range []struct {
 		name string
 		same bool
 	}{
 		{FieldValue, sameValue},
 		{FieldRAG, a.RAG == b.RAG},
+		{FieldTarget, sameTarget},
 		{FieldEngland, a.England == b.England},
 		{FieldRegion, a.Region == b.Region},
 		{FieldStatisticalNeighbours, a.StatisticalNeighbours == b.StatisticalNeighbours},

@@ -82,7 +82,8 @@ func (e *Engine) CountEvaluations(ctx context.Context, f EvaluationFilter) (int6
 		return 0, err
 	}
 	var n int64
-	if err := e.DB.SQL.QueryRowContext(ctx, "SELECT count(*) FROM evaluations WHERE "+where, args...).Scan(&n); err != nil {
+	rel, relArgs := evaluationsRelation(ctx)
+	if err := e.DB.SQL.QueryRowContext(ctx, "SELECT count(*) FROM "+rel+" WHERE "+where, append(relArgs, args...)...).Scan(&n); err != nil {
 		return 0, fmt.Errorf("engine: count evaluations: %w", err)
 	}
 	return n, nil

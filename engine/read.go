@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"time"
 
 	"github.com/childrens-trust/scorecard/areas"
 	"github.com/childrens-trust/scorecard/errs"
@@ -26,20 +27,24 @@ func (e *Engine) queryEvaluations(ctx context.Context, where string, args ...any
 // eachEvaluation decodes the stored evaluations that match where (bound args) one at a time,
 // handing each to fn as the rows arrive; fn's error stops the read and is returned unwrapped.
 func (e *Engine) eachEvaluation(ctx context.Context, where string, args []any, fn func(*Evaluation) error) error {
-	rows, err := e.DB.SQL.QueryContext(ctx, "SELECT doc FROM evaluations WHERE "+where, args...)
+	rel, relArgs := evaluationsRelation(ctx)
+	rows, err := e.DB.SQL.QueryContext(ctx, "SELECT doc, run_at, run_revision FROM "+rel+" WHERE "+where, append(relArgs, args...)...)
 	if err != nil {
 		return fmt.Errorf("engine: read evaluations: %w", err)
 	}
 	defer rows.Close()
 	var doc []byte
+	var at time.Time
+	var revision int64
 	for rows.Next() {
-		if err := rows.Scan(&doc); err != nil {
+		if err := rows.Scan(&doc, &at, &revision); err != nil {
 			return fmt.Errorf("engine: read evaluations: %w", err)
 		}
 		ev, err := decodeDoc(doc)
 		if err != nil {
 			return err
 		}
+		patchRun(ev, at, revision)
 		if err := fn(ev); err != nil {
 			return err
 		}
@@ -121,8 +126,9 @@ func (e *Engine) periodFor(ctx context.Context, indicator, p string) (string, er
 		return pp.String(), nil
 	}
 	var label string
+	rel, args := evaluationsRelation(ctx)
 	err := e.DB.SQL.QueryRowContext(ctx,
-		"SELECT period FROM evaluations WHERE indicator = ? ORDER BY period_end DESC, period DESC LIMIT 1", indicator).Scan(&label)
+		"SELECT period FROM "+rel+" WHERE indicator = ? ORDER BY period_end DESC, period DESC LIMIT 1", append(args, indicator)...).Scan(&label)
 	if err != nil {
 		return "", errs.Errorf(errs.NotFound, "indicator %q has no evaluations", indicator)
 	}

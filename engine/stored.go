@@ -33,7 +33,11 @@ func encodeRows(evs []*Evaluation) ([]storedRow, error) {
 		if err != nil {
 			return nil, fmt.Errorf("encode evaluation of %s for %s in %s: period end: %w", ev.Indicator, ev.Area.Code, ev.Period, err)
 		}
-		buf = appendDoc(buf, ev)
+		// The run's time and the source revision are not stored with each version (history.go):
+		// an unchanged evaluation's document is then the same from run to run.
+		stored := *ev
+		stored.EvaluatedAt, stored.Source.Revision = time.Time{}, 0
+		buf = appendDoc(buf, &stored)
 		ends[i] = len(buf)
 		r := &rows[i]
 		r.indicator, r.areaCode, r.areaLevel = ev.Indicator, ev.Area.Code, ev.Area.Level
