@@ -281,6 +281,8 @@ func TestAreaPageTopic(t *testing.T) {
 		t.Fatalf("%d %s", rec.Code, body)
 	}
 	for _, want := range []string{
+		"<h1>Bournemouth, Christchurch and Poole: Children Looked After</h1>",
+		"<title>Bournemouth, Christchurch and Poole: Children Looked After",
 		`<nav aria-label="Topics" class="no-print topics"><ul class="links"><li><a href="/areas/E06000058">All topics</a></li>`,
 		`<li><a href="/areas/E06000058?topic=Adoption">Adoption</a></li>`,
 		`<li><a href="/areas/E06000058?topic=All%20Pupil%20Absence%20%26%20Exclusions">All Pupil Absence &amp; Exclusions</a></li>`,
@@ -323,6 +325,9 @@ func TestAreaPageTopic(t *testing.T) {
 		strings.Contains(body, `<th scope="row"`) || strings.Contains(body, `aria-current="page"`) ||
 		!strings.Contains(body, `<li><a href="/areas/E06000058?topic=Adoption">Adoption</a></li>`) {
 		t.Errorf("an unknown topic: %d, want 200 with the sentence, the topic links, no current link and no rows", rec.Code)
+	}
+	if !strings.Contains(body, "<h1>Bournemouth, Christchurch and Poole: indicators in “Pets”</h1>") {
+		t.Error("an unknown topic: the heading does not name it")
 	}
 
 	rec = f.do(t, http.MethodGet, "/areas/E06000058?q=permanent+2006/07", nil)

@@ -235,6 +235,8 @@ type areaTopicLink struct {
 // areaPageData is what the area page shows.
 type areaPageData struct {
 	Overview *engine.AreaOverview
+	// Heading is the page's h1 and title: the area and what the page lists.
+	Heading string
 	// TopicLinks are "All topics" then one link per topic of the catalogue; Filtered is whether
 	// a topic or q narrows the page, and AllURL is the page with every topic.
 	TopicLinks []areaTopicLink
@@ -295,10 +297,28 @@ func (s *Server) areaPage(c echo.Context) error {
 	if a, ok := s.Areas.Lookup(ov.Area.Code); ok && !a.Live() {
 		data.Ended = ov.Area.Name + " no longer exists: its rows show its last figures before it ended."
 	}
-	return writePage(c, areaPageTemplate, ov.Area.Name+": every indicator", false, true, data)
+	data.Heading = ov.Area.Name + ": " + areaHeading(f, known)
+	return writePage(c, areaPageTemplate, data.Heading, false, true, data)
 }
 
 var areaPageTemplate = pageTemplate("area")
+
+// areaHeading is what the area page lists, for its heading: "every indicator", "Children
+// Looked After", "indicators matching “exclusion”", "Schools: indicators matching “ofsted”",
+// "indicators in “Pets”" for a topic the catalogue does not have.
+func areaHeading(f engine.Filter, known bool) string {
+	switch {
+	case f.Topic != "" && !known:
+		return "indicators in “" + f.Topic + "”"
+	case f.Topic != "" && f.Q != "":
+		return f.Topic + ": indicators matching “" + f.Q + "”"
+	case f.Topic != "":
+		return f.Topic
+	case f.Q != "":
+		return "indicators matching “" + f.Q + "”"
+	}
+	return "every indicator"
+}
 
 // queryEscape is url.QueryEscape with spaces as %20: a "+" in an attribute is written as &#43;
 // by html/template, which reads badly in the page's source.
