@@ -182,3 +182,158 @@ func TestAreaPage(t *testing.T) {
 		t.Errorf("the area picker: %d to %q, want 303 to /areas/E06000058", rec.Code, rec.Header().Get("Location"))
 	}
 }
+
+// indicatorTopics is every indicator's topic, from GET /api/v1/indicators.
+func indicatorTopics(t *testing.T, f *fixture) map[string]string {
+	t.Helper()
+	rec := f.do(t, http.MethodGet, "/api/v1/indicators", nil)
+	var body struct {
+		Data []struct {
+			ID    string `json:"id"`
+			Topic string `json:"topic"`
+		} `json:"data"`
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil || rec.Code != http.StatusOK {
+		t.Fatalf("indicators: %d %v", rec.Code, err)
+	}
+	out := map[string]string{}
+	for _, d := range body.Data {
+		out[d.ID] = d.Topic
+	}
+	return out
+}
+
+// The area scorecard narrowed by topic (in any case) and words lists exactly the catalogue's
+// indicators for them, in JSON and in CSV; an unknown topic is a 400 that lists the topics.
+func TestAreaScorecardTopic(t *testing.T) {
+	f := sharedFixture(t)
+	topics := indicatorTopics(t, f)
+	cla := indicatorIDs(t, f, "/api/v1/indicators?topic=Children+Looked+After")
+	if len(cla) != 69 {
+		t.Fatalf("the catalogue has %d indicators in Children Looked After, want 69", len(cla))
+	}
+	for _, tt := range []struct {
+		name, query, topic string
+		want               []string
+	}{
+		{"a topic", "topic=Children+Looked+After", "Children Looked After", cla},
+		{"a topic in another case", "topic=children+looked+after", "Children Looked After", cla},
+		{"a topic and words", "topic=All+Pupil+Absence+%26+Exclusions&q=permanent", "All Pupil Absence & Exclusions",
+			[]string{"lait-pripermex", "lait-secpermex", "lait-specpermex", "perm-exclusion-rate", "perm-exclusion-rate-2007-2017"}},
+		{"words alone", "q=PERMANENT+2006/07", "", []string{"perm-exclusion-rate-2007-2017"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			path := "/api/v1/areas/E06000058/scorecard?" + tt.query
+			rec := f.do(t, http.MethodGet, path, nil)
+			if rec.Code != http.StatusOK {
+				t.Fatalf("%s: %d %s", path, rec.Code, rec.Body)
+			}
+			sc := decode[scorecardJSON](t, rec.Body.Bytes())
+			got := []string{}
+			for _, r := range sc.Rows {
+				got = append(got, r.Indicator)
+				if tt.topic != "" && topics[r.Indicator] != tt.topic {
+					t.Errorf("%s: %s is in %q, want %q", path, r.Indicator, topics[r.Indicator], tt.topic)
+				}
+			}
+			if strings.Join(got, ",") != strings.Join(tt.want, ",") {
+				t.Errorf("%s: %d rows %v, want the catalogue's %d %v", path, len(got), got, len(tt.want), tt.want)
+			}
+			if sc.Area.Code != "E06000058" {
+				t.Errorf("%s: area %+v", path, sc.Area)
+			}
+		})
+	}
+
+	path := "/api/v1/areas/E06000058/scorecard?format=csv&topic=CHILDREN+LOOKED+AFTER"
+	rec := f.do(t, http.MethodGet, path, nil)
+	records, err := csv.NewReader(rec.Body).ReadAll()
+	if err != nil || rec.Code != http.StatusOK || len(records) != 1+len(cla) {
+		t.Fatalf("%s: %d %v, %d records, want a header and %d rows", path, rec.Code, err, len(records), len(cla))
+	}
+	if records[0][0] != "indicator" {
+		t.Errorf("CSV header %v, want indicator first", records[0])
+	}
+	for i, r := range records[1:] {
+		if r[0] != cla[i] || topics[r[0]] != "Children Looked After" {
+			t.Errorf("CSV row %d: %s (topic %q), want %s in Children Looked After", i+1, r[0], topics[r[0]], cla[i])
+		}
+	}
+
+	path = "/api/v1/areas/E06000058/scorecard?topic=Pets"
+	rec = f.do(t, http.MethodGet, path, nil)
+	checkProblem(t, rec, http.StatusBadRequest, "invalid", "/api/v1/areas/E06000058/scorecard", `topic "Pets" is not one of Adoption, All Pupil Absence & Exclusions, `+
+		`Child Protection, Children in Need, Children Looked After, Children's Services Workforce, Early Years, Foundation Stage, `+
+		`Health and Wellbeing, Schools, Substance Misuse, Youth Offending`)
+	path = "/api/v1/areas/E06000058/scorecard?format=csv&topic=Pets"
+	checkProblem(t, f.do(t, http.MethodGet, path, nil), http.StatusBadRequest, "invalid", "/api/v1/areas/E06000058/scorecard", `topic "Pets" is not one of Adoption, `)
+}
+
+// The area page narrowed to a topic shows the topic navigation with that topic current, a
+// sentence counting its indicators, a link back to every topic, and only that topic's rows; an
+// unknown topic lists nothing and says so, as the catalogue page does.
+func TestAreaPageTopic(t *testing.T) {
+	f := sharedFixture(t)
+	topics := indicatorTopics(t, f)
+	rec := f.do(t, http.MethodGet, "/areas/E06000058?topic=children+looked+after", nil)
+	body := rec.Body.String()
+	if rec.Code != http.StatusOK {
+		t.Fatalf("%d %s", rec.Code, body)
+	}
+	for _, want := range []string{
+		"<h1>Bournemouth, Christchurch and Poole: Children Looked After</h1>",
+		"<title>Bournemouth, Christchurch and Poole: Children Looked After",
+		`<nav aria-label="Topics" class="no-print topics"><ul class="links"><li><a href="/areas/E06000058">All topics</a></li>`,
+		`<li><a href="/areas/E06000058?topic=Adoption">Adoption</a></li>`,
+		`<li><a href="/areas/E06000058?topic=All%20Pupil%20Absence%20%26%20Exclusions">All Pupil Absence &amp; Exclusions</a></li>`,
+		`<li><a href="/areas/E06000058?topic=Children%20Looked%20After" aria-current="page">Children Looked After</a></li>`,
+		`<li><a href="/areas/E06000058?topic=Youth%20Offending">Youth Offending</a></li></ul></nav>`,
+		`<p>69 indicators in Children Looked After: 68 have figures for Bournemouth, Christchurch and Poole.</p>`,
+		`<li><a href="/areas/E06000058">Show every topic</a></li>`,
+		`<h2 id="topic-1">Children Looked After</h2>`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the Children Looked After page has no %s", want)
+		}
+	}
+	if n := strings.Count(body, `aria-current="page"`); n != 1 {
+		t.Errorf("%d links marked current, want 1", n)
+	}
+	if n := strings.Count(body, `<th scope="row" data-label="Indicator">`); n != 69 {
+		t.Errorf("%d rows, want the 69 of Children Looked After", n)
+	}
+	if n := strings.Count(body, "<h2 id=\"topic-"); n != 1 {
+		t.Errorf("%d topic tables, want 1", n)
+	}
+	for _, part := range strings.Split(body, `<th scope="row" data-label="Indicator"><a href="/areas/E06000058/indicators/`)[1:] {
+		id, _, _ := strings.Cut(part, `"`)
+		id, _, _ = strings.Cut(id, "?")
+		if topics[id] != "Children Looked After" {
+			t.Errorf("row %s is in %q, want Children Looked After", id, topics[id])
+		}
+	}
+
+	rec = f.do(t, http.MethodGet, "/areas/E06000058", nil)
+	if body := rec.Body.String(); !strings.Contains(body, `<li><a href="/areas/E06000058" aria-current="page">All topics</a></li>`) ||
+		strings.Count(body, `aria-current="page"`) != 1 || strings.Contains(body, "Show every topic") {
+		t.Errorf("the whole area page: All topics is not the one current link, or it offers to show every topic")
+	}
+
+	rec = f.do(t, http.MethodGet, "/areas/E06000058?topic=Pets", nil)
+	body = rec.Body.String()
+	if rec.Code != http.StatusOK || !strings.Contains(body, `<p>No indicator is in the topic “Pets”: choose a topic from the list.</p>`) ||
+		strings.Contains(body, `<th scope="row"`) || strings.Contains(body, `aria-current="page"`) ||
+		!strings.Contains(body, `<li><a href="/areas/E06000058?topic=Adoption">Adoption</a></li>`) {
+		t.Errorf("an unknown topic: %d, want 200 with the sentence, the topic links, no current link and no rows", rec.Code)
+	}
+	if !strings.Contains(body, "<h1>Bournemouth, Christchurch and Poole: indicators in “Pets”</h1>") {
+		t.Error("an unknown topic: the heading does not name it")
+	}
+
+	rec = f.do(t, http.MethodGet, "/areas/E06000058?q=permanent+2006/07", nil)
+	body = rec.Body.String()
+	if !strings.Contains(body, `<p>1 indicator matches “permanent 2006/07”: none has figures for Bournemouth, Christchurch and Poole.</p>`) ||
+		strings.Count(body, `<th scope="row" data-label="Indicator">`) != 1 {
+		t.Errorf("words: %d, want one row and its sentence", rec.Code)
+	}
+}

@@ -364,13 +364,23 @@ func (s *Server) getArea(c echo.Context) error {
 	})
 }
 
+// areaScorecard is GET /api/v1/areas/:area/scorecard?period=&topic=&q=: the area's evaluation
+// of every indicator, or of those a topic and words narrow it to (indicatorFilter, as the catalogue
+// matches them); an unknown topic is a 400 that lists the topics.
 func (s *Server) areaScorecard(c echo.Context) error {
 	return s.read(c, tabular, func() (*reply, error) {
+		f, known, err := s.indicatorFilter(c)
+		if err != nil {
+			return nil, err
+		}
+		if !known {
+			return nil, s.unknownTopic(f.Topic)
+		}
 		g, err := s.userGroup(c)
 		if err != nil {
 			return nil, err
 		}
-		sc, err := s.Engine.AreaScorecard(c.Request().Context(), c.Param("area"), c.QueryParam("period"))
+		sc, err := s.Engine.AreaScorecard(c.Request().Context(), c.Param("area"), c.QueryParam("period"), f)
 		if err != nil {
 			return nil, err
 		}

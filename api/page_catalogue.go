@@ -31,6 +31,31 @@ func catalogueFilter(c echo.Context) (topic, q string, err error) {
 	return topic, q, nil
 }
 
+// indicatorFilter reads an area read's topic and q (catalogueFilter, matched as the catalogue
+// matches them) as an engine.Filter, with the topic as the catalogue spells it, and whether the
+// catalogue has the topic ("" is every topic, so known).
+func (s *Server) indicatorFilter(c echo.Context) (f engine.Filter, known bool, err error) {
+	topic, q, err := catalogueFilter(c)
+	if err != nil {
+		return engine.Filter{}, false, err
+	}
+	if topic == "" {
+		return engine.Filter{Q: q}, true, nil
+	}
+	for _, t := range s.Catalog.Topics() {
+		if strings.EqualFold(t, topic) {
+			return engine.Filter{Topic: t, Q: q}, true, nil
+		}
+	}
+	return engine.Filter{Topic: topic, Q: q}, false, nil
+}
+
+// unknownTopic is the API's answer to a topic the catalogue does not have: Invalid, naming it
+// and listing the topics there are.
+func (s *Server) unknownTopic(topic string) error {
+	return errs.Errorf(errs.Invalid, "topic %q is not one of %s", topic, strings.Join(s.Catalog.Topics(), ", "))
+}
+
 // catalogueEntry is one indicator in the catalogue page's list.
 type catalogueEntry struct {
 	Title, Description, Measure, GoodDirection, URL string
@@ -201,28 +226,54 @@ type areaRowView struct {
 	standing
 }
 
-// areaPageData is what the area page shows.
-type areaPageData struct {
-	Overview  *engine.AreaOverview
-	Topics    []areaTopicView
-	Areas     []optionGroup
-	Sentence  string
-	Catalogue string
-	Ended     string
+// areaTopicLink is one link of the area page's topic navigation.
+type areaTopicLink struct {
+	Label, URL string
+	Current    bool
 }
 
-// areaPage is GET /areas/:area: where an area (GSS code, DfE code or name) stands on every
-// indicator, topic by topic: the latest value and period, how it compares with its statistical
-// neighbours, its region and England (a colour, a symbol and a word, as on the scorecard), and
-// its rank and quartile among local authorities, each row linked to the indicator's page. One
-// engine read (engine.AreaOverview). An unknown area is a 404 page.
+// areaPageData is what the area page shows.
+type areaPageData struct {
+	Overview *engine.AreaOverview
+	// Heading is the page's h1 and title: the area and what the page lists.
+	Heading string
+	// TopicLinks are "All topics" then one link per topic of the catalogue; Filtered is whether
+	// a topic or q narrows the page, and AllURL is the page with every topic.
+	TopicLinks []areaTopicLink
+	Filtered   bool
+	AllURL     string
+	Topics     []areaTopicView
+	Areas      []optionGroup
+	Sentence   string
+	Catalogue  string
+	Ended      string
+}
+
+// areaPage is GET /areas/:area?topic=&q=: where an area (GSS code, DfE code or name) stands on
+// every indicator, topic by topic: the latest value and period, how it compares with its
+// statistical neighbours, its region and England (a colour, a symbol and a word, as on the
+// scorecard), and its rank and quartile among local authorities, each row linked to the
+// indicator's page. One engine read (engine.AreaOverview). A topic and words (q), matched as
+// the catalogue matches them, narrow it to those indicators; a navigation links every topic's
+// page. An unknown topic lists nothing and says so, with a 200 as on the catalogue page; an
+// unknown area is a 404 page.
 func (s *Server) areaPage(c echo.Context) error {
-	ov, err := s.Engine.AreaOverview(c.Request().Context(), c.Param("area"))
+	f, known, err := s.indicatorFilter(c)
 	if err != nil {
 		return err
 	}
-	data := areaPageData{Overview: ov, Areas: s.cataloguePickerAreas(ov.Area.Code),
-		Catalogue: "/indicators?area=" + url.QueryEscape(ov.Area.Code)}
+	ov, err := s.Engine.AreaOverview(c.Request().Context(), c.Param("area"), f)
+	if err != nil {
+		return err
+	}
+	base := "/areas/" + url.PathEscape(ov.Area.Code)
+	data := areaPageData{Overview: ov, Areas: s.cataloguePickerAreas(ov.Area.Code), Filtered: f != (engine.Filter{}),
+		AllURL: base, Catalogue: "/indicators?area=" + url.QueryEscape(ov.Area.Code)}
+	data.TopicLinks = []areaTopicLink{{Label: "All topics", URL: base, Current: f.Topic == ""}}
+	for _, t := range s.Catalog.Topics() {
+		data.TopicLinks = append(data.TopicLinks, areaTopicLink{Label: t, URL: base + "?topic=" + queryEscape(t),
+			Current: known && t == f.Topic})
+	}
 	total := 0
 	for i, t := range ov.Topics {
 		tv := areaTopicView{Topic: t.Topic, Anchor: "topic-" + itoa(i+1)}
@@ -242,15 +293,63 @@ func (s *Server) areaPage(c echo.Context) error {
 		}
 		data.Topics = append(data.Topics, tv)
 	}
-	data.Sentence = display.Count(ov.Evaluated, "indicator has", "indicators have") + " figures for " + ov.Area.Name +
-		", of " + display.Count(total, "indicator", "indicators") + " in " + display.Count(len(ov.Topics), "topic", "topics") + "."
+	data.Sentence = areaSentence(ov, total, f, known)
 	if a, ok := s.Areas.Lookup(ov.Area.Code); ok && !a.Live() {
 		data.Ended = ov.Area.Name + " no longer exists: its rows show its last figures before it ended."
 	}
-	return writePage(c, areaPageTemplate, ov.Area.Name+": every indicator", false, true, data)
+	data.Heading = ov.Area.Name + ": " + areaHeading(f, known)
+	return writePage(c, areaPageTemplate, data.Heading, false, true, data)
 }
 
 var areaPageTemplate = pageTemplate("area")
+
+// areaHeading is what the area page lists, for its heading: "every indicator", "Children
+// Looked After", "indicators matching “exclusion”", "Schools: indicators matching “ofsted”",
+// "indicators in “Pets”" for a topic the catalogue does not have.
+func areaHeading(f engine.Filter, known bool) string {
+	switch {
+	case f.Topic != "" && !known:
+		return "indicators in “" + f.Topic + "”"
+	case f.Topic != "" && f.Q != "":
+		return f.Topic + ": indicators matching “" + f.Q + "”"
+	case f.Topic != "":
+		return f.Topic
+	case f.Q != "":
+		return "indicators matching “" + f.Q + "”"
+	}
+	return "every indicator"
+}
+
+// queryEscape is url.QueryEscape with spaces as %20: a "+" in an attribute is written as &#43;
+// by html/template, which reads badly in the page's source.
+func queryEscape(s string) string { return strings.ReplaceAll(url.QueryEscape(s), "+", "%20") }
+
+// areaSentence says what the area page lists: "218 indicators have figures for Poole, of 236
+// indicators in 12 topics." for every indicator; "69 indicators in Children Looked After: 64
+// have figures for Poole." for a topic; with q, "3 indicators match “exclusion”: ..."; for a topic
+// the catalogue does not have, the catalogue's sentence.
+func areaSentence(ov *engine.AreaOverview, total int, f engine.Filter, known bool) string {
+	figures := display.Count(ov.Evaluated, "has", "have") + " figures for " + ov.Area.Name + "."
+	if ov.Evaluated == 0 {
+		figures = "none has figures for " + ov.Area.Name + "."
+	}
+	switch {
+	case f.Topic != "" && !known:
+		return catalogueSentence(0, total, f.Topic, false, f.Q)
+	case total == 0:
+		return catalogueSentence(0, 0, f.Topic, true, f.Q)
+	case f.Q != "":
+		verb := " match “"
+		if total == 1 {
+			verb = " matches “"
+		}
+		return display.Count(total, "indicator", "indicators") + verb + f.Q + "”" + inTopic(f.Topic) + ": " + figures
+	case f.Topic != "":
+		return display.Count(total, "indicator", "indicators") + " in " + f.Topic + ": " + figures
+	}
+	return display.Count(ov.Evaluated, "indicator has", "indicators have") + " figures for " + ov.Area.Name +
+		", of " + display.Count(total, "indicator", "indicators") + " in " + display.Count(len(ov.Topics), "topic", "topics") + "."
+}
 
 // areaPicker is GET /areas?area=: the area page's picker, redirected (303) to that area's page,
 // or to the catalogue without an area. An unknown area is a 404 page.

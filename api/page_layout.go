@@ -73,6 +73,7 @@ ul.catalogue .desc{display:block;font-size:1rem;margin-top:.125rem}
 table.scorecard.area{table-layout:fixed}
 table.area col.k-ind{width:27%}table.area col.k-per{width:12%}table.area col.k-val{width:11%}table.area col.k-cmp{width:13%}table.area col.k-rank{width:11%}
 ul.links{list-style:none;padding:0;margin:.5rem 0 1rem;display:flex;flex-wrap:wrap;gap:.5rem 1.5rem}
+nav.topics a{overflow-wrap:anywhere}nav.topics a[aria-current=page]{color:#0b0c0c;font-weight:700;text-decoration:none}nav.topics a[aria-current=page]:focus{text-decoration:none}
 table.scorecard,table.summary,table.plain{border-collapse:collapse;font-size:1rem;font-variant-numeric:tabular-nums;margin:.5rem 0 1rem}
 table.scorecard caption,table.summary caption,table.plain caption{text-align:left;font-weight:700;padding:0 0 .5rem 0}
 table.scorecard th,table.scorecard td,table.summary th,table.summary td,table.plain th,table.plain td{border-bottom:1px solid #b1b4b6;padding:.375rem .75rem .375rem 0;text-align:left;vertical-align:top}

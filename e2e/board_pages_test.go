@@ -68,6 +68,8 @@ var boardPages = []boardPage{
 	// benchmark cells are checked as a scorecard's are).
 	{"catalogue", "/indicators", "catalogue", 0, 0},
 	{"area-bcp", "/areas/E06000058", "area", 0, 0},
+	// One topic of it (issue 17): the topic navigation wraps at 390 px.
+	{"area-bcp-topic", "/areas/E06000058?topic=Children%20Looked%20After", "area", 0, 0},
 }
 
 // boardWidths are the viewports: a board member's laptop, a tablet, a phone.

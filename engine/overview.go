@@ -20,18 +20,19 @@ type TopicRows struct {
 // quartile and comparisons.
 type AreaOverview struct {
 	Area AreaRef `json:"area"`
-	// Topics are in the catalogue's topic order (indicators.Catalog.Topics); every topic is
-	// there, with every indicator in it.
+	// Topics are in the catalogue's topic order (indicators.Catalog.Topics): every topic that
+	// has an indicator the read's Filter keeps, with each such indicator (every topic and
+	// indicator for the zero Filter).
 	Topics []TopicRows `json:"topics"`
 	// Evaluated is how many indicators have an evaluation for the area.
 	Evaluated int `json:"evaluated"`
 }
 
-// AreaOverview reads the latest evaluation of every indicator for an area (GSS code, DfE code
-// or name; NotFound when unknown), grouped by topic: one query for the evaluations and one for
-// their commentary, whatever the number of indicators. For a former council the latest periods
-// stop at its end, as on its scorecard.
-func (e *Engine) AreaOverview(ctx context.Context, area string) (*AreaOverview, error) {
+// AreaOverview reads the latest evaluation of every indicator f keeps for an area (GSS code,
+// DfE code or name; NotFound when unknown), grouped by topic: one query for the evaluations and
+// one for their commentary, whatever the number of indicators. For a former council the latest
+// periods stop at its end, as on its scorecard.
+func (e *Engine) AreaOverview(ctx context.Context, area string, f Filter) (*AreaOverview, error) {
 	a, err := e.Area(area)
 	if err != nil {
 		return nil, err
@@ -53,7 +54,7 @@ func (e *Engine) AreaOverview(ctx context.Context, area string) (*AreaOverview, 
 		index[t] = len(out.Topics)
 		out.Topics = append(out.Topics, TopicRows{Topic: t})
 	}
-	for _, def := range e.Catalog.All() {
+	for _, def := range e.definitions(f) {
 		ev := chosen[def.ID]
 		if ev != nil {
 			out.Evaluated++
@@ -62,6 +63,14 @@ func (e *Engine) AreaOverview(ctx context.Context, area string) (*AreaOverview, 
 		out.Topics[i].Rows = append(out.Topics[i].Rows, ScorecardRow{Indicator: def.ID, Title: def.Title, Reference: def.Reference,
 			Unit: string(def.Unit), Polarity: string(def.Polarity), Evaluation: ev})
 	}
+	// Topics without a kept indicator are left out (only a Filter leaves one empty).
+	kept := out.Topics[:0]
+	for _, t := range out.Topics {
+		if len(t.Rows) > 0 {
+			kept = append(kept, t)
+		}
+	}
+	out.Topics = kept
 	for _, t := range out.Topics {
 		sort.SliceStable(t.Rows, func(i, j int) bool {
 			a, b := strings.ToLower(t.Rows[i].Title), strings.ToLower(t.Rows[j].Title)

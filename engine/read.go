@@ -8,6 +8,7 @@ import (
 
 	"github.com/childrens-trust/scorecard/areas"
 	"github.com/childrens-trust/scorecard/errs"
+	"github.com/childrens-trust/scorecard/indicators"
 	"github.com/childrens-trust/scorecard/period"
 )
 
@@ -154,8 +155,25 @@ type Scorecard struct {
 	Rows            []ScorecardRow `json:"rows"`
 }
 
-// AreaScorecard builds the scorecard of every indicator for one area.
-func (e *Engine) AreaScorecard(ctx context.Context, area, p string) (*Scorecard, error) {
+// Filter narrows an area read to some of the catalogue's indicators, by the catalogue's own rule
+// (indicators.Catalog.Find): those in Topic (compared case-insensitively; every topic when "")
+// whose title or description holds every word of Q. The zero Filter keeps every indicator; a
+// topic the catalogue does not have keeps none (the API refuses one before reading).
+type Filter struct {
+	Topic, Q string
+}
+
+// definitions is the catalogue's definitions f keeps, in id order.
+func (e *Engine) definitions(f Filter) []*indicators.Definition {
+	if f == (Filter{}) {
+		return e.Catalog.All()
+	}
+	return e.Catalog.Find(f.Topic, f.Q)
+}
+
+// AreaScorecard builds the scorecard of one area: every indicator f keeps, in id order, each
+// with its evaluation for period p (the latest when p is ""; Invalid when p is not a period).
+func (e *Engine) AreaScorecard(ctx context.Context, area, p string, f Filter) (*Scorecard, error) {
 	a, err := e.Area(area)
 	if err != nil {
 		return nil, err
@@ -168,8 +186,8 @@ func (e *Engine) AreaScorecard(ctx context.Context, area, p string) (*Scorecard,
 	if err != nil {
 		return nil, err
 	}
-	sc := &Scorecard{Area: areaRef(a), RequestedPeriod: p}
-	for _, def := range e.Catalog.All() {
+	sc := &Scorecard{Area: areaRef(a), RequestedPeriod: p, Rows: []ScorecardRow{}}
+	for _, def := range e.definitions(f) {
 		sc.Rows = append(sc.Rows, ScorecardRow{Indicator: def.ID, Title: def.Title, Reference: def.Reference,
 			Unit: string(def.Unit), Polarity: string(def.Polarity), Evaluation: chosen[def.ID]})
 	}

@@ -246,7 +246,7 @@ func (m *Main) evaluate(ctx context.Context, args []string) error {
 			return errs.Errorf(errs.NotFound, "no evaluation of %s for %s in %s", *indicator, *area, *period)
 		}
 	} else {
-		sc, err := app.Engine.AreaScorecard(ctx, *area, *period)
+		sc, err := app.Engine.AreaScorecard(ctx, *area, *period, engine.Filter{})
 		if err != nil {
 			return err
 		}
