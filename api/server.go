@@ -150,6 +150,7 @@ func (s *Server) Handler() http.Handler {
 	get(v1, "/openapi.json", s.openAPI)
 	get(v1, "/version", s.version)
 	get(v1, "/evaluations", s.evaluations)
+	get(v1, "/changes", s.changeFeed)
 	get(v1, "/indicators", s.listIndicators)
 	get(v1, "/indicators/:id", s.getIndicator)
 	get(v1, "/indicators/:id/evaluations", s.indicatorSeries)

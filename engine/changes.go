@@ -29,7 +29,7 @@ type HistoryChange struct {
 	After     *JudgementState `json:"after"`
 	Cause     Cause           `json:"cause"`
 	// Cursor is the change's place in the feed: a ChangeFilter.After resumes after it.
-	Cursor string `json:"-"`
+	Cursor string `json:"cursor"`
 }
 
 // ChangeFilter selects changes from the history. Empty lists select everything.
@@ -117,6 +117,8 @@ func (e *Engine) Changes(ctx context.Context, f ChangeFilter) (*ChangesPage, err
 	}
 	lo := int64(0)
 	switch {
+	case haveCursor && after.Indicator == "":
+		lo = after.Run // after every change of the cursor's run
 	case haveCursor:
 		lo = after.Run - 1 // the cursor's run may have changes left after its key
 	case !f.Since.IsZero():
@@ -149,7 +151,7 @@ func (e *Engine) Changes(ctx context.Context, f ChangeFilter) (*ChangesPage, err
 	}
 	in("c.indicator", f.Indicators)
 	in("c.area_code", f.Areas)
-	if haveCursor {
+	if haveCursor && after.Indicator != "" {
 		where = append(where, `(c.run > ? OR (c.run = ? AND (c.indicator > ? OR (c.indicator = ? AND (c.period_end > CAST(? AS DATE) OR
 			(c.period_end = CAST(? AS DATE) AND (c.period > ? OR (c.period = ? AND c.area_code > ?))))))))`)
 		end := after.PeriodEnd

@@ -70,7 +70,8 @@ CREATE TABLE IF NOT EXISTS evaluation_run_log (
 	cause_dataset VARCHAR,
 	cause_revision BIGINT,
 	cause_by VARCHAR,
-	cause_at TIMESTAMP
+	cause_at TIMESTAMP,
+	warning VARCHAR
 );
 `
 
@@ -174,10 +175,15 @@ func evaluationsRelation(ctx context.Context) (string, []any) {
 			SELECT ` + evaluationColumns + ` FROM evaluations WHERE from_run <= ?
 			UNION ALL
 			SELECT ` + evaluationColumns + ` FROM evaluation_history WHERE from_run <= ? AND to_run > ?) v
-		JOIN (SELECT indicator, arg_max(run_at, run) AS run_at, arg_max(revision, run) AS run_revision
-			FROM evaluation_run_log WHERE run <= ? GROUP BY indicator) l ON l.indicator = v.indicator) AS evaluations`,
+		JOIN (SELECT indicator, run_at, revision AS run_revision FROM `+runsAsOf+`) l ON l.indicator = v.indicator) AS evaluations`,
 		[]any{a.Run, a.Run, a.Run, a.Run}
 }
+
+// runsAsOf is the relation of each indicator's last run record at or before run ? (bound), with
+// evaluation_run_log's columns: evaluation_runs as it stood after that run.
+const runsAsOf = `(SELECT l.* FROM evaluation_run_log l JOIN
+	(SELECT indicator, max(run) AS run FROM evaluation_run_log WHERE run <= ? GROUP BY indicator) m
+	ON m.indicator = l.indicator AND m.run = l.run) AS runs`
 
 // patchRun puts back what a stored document leaves out: the run's time and the source revision.
 func patchRun(ev *Evaluation, at time.Time, revision int64) {
@@ -352,7 +358,7 @@ func (e *Engine) logRun(ctx context.Context, conn *sql.Conn, work []*computed, r
 			}
 			if err := appendRow(run, c.def.ID, at, c.def.Source.Dataset, c.res.Revision, hash, targetsRevision,
 				int64(c.res.Evaluations), nullString(c.res.Error), cause.Kind, nullString(cause.Dataset), causeRev,
-				nullString(cause.By), causeAt); err != nil {
+				nullString(cause.By), causeAt, nullString(c.res.Warning)); err != nil {
 				return fmt.Errorf("log run of %s: %w", c.def.ID, err)
 			}
 		}

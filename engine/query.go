@@ -128,9 +128,15 @@ func (e *Engine) evaluationWhere(f EvaluationFilter, withAfter bool) (string, []
 // as the evaluations), so it is the same after a restart when nothing changed, and the same on
 // two servers holding the same evaluation runs. It has the form "ev-" and 16 hex digits.
 func (e *Engine) EvaluationsVersion(ctx context.Context) (string, error) {
+	// As at a time, the runs are the run records current then (history.go).
+	runs, args := "evaluation_runs", []any(nil)
+	at := "evaluated_at"
+	if a, ok := AsOfFrom(ctx); ok {
+		runs, args, at = runsAsOf, []any{a.Run}, "run_at"
+	}
 	rows, err := e.DB.SQL.QueryContext(ctx, `SELECT indicator, dataset, revision, definition_sha256,
-		strftime(evaluated_at, '%Y-%m-%dT%H:%M:%S.%f'), evaluations, coalesce(targets_revision, 0),
-		coalesce(error, ''), coalesce(warning, '') FROM evaluation_runs ORDER BY indicator`)
+		strftime(`+at+`, '%Y-%m-%dT%H:%M:%S.%f'), evaluations, coalesce(targets_revision, 0),
+		coalesce(error, ''), coalesce(warning, '') FROM `+runs+` ORDER BY indicator`, args...)
 	if err != nil {
 		return "", fmt.Errorf("engine: evaluations version: %w", err)
 	}
