@@ -175,7 +175,7 @@ func evaluationsRelation(ctx context.Context) (string, []any) {
 			SELECT ` + evaluationColumns + ` FROM evaluations WHERE from_run <= ?
 			UNION ALL
 			SELECT ` + evaluationColumns + ` FROM evaluation_history WHERE from_run <= ? AND to_run > ?) v
-		JOIN (SELECT indicator, run_at, revision AS run_revision FROM `+runsAsOf+`) l ON l.indicator = v.indicator) AS evaluations`,
+		JOIN (SELECT indicator, run_at, revision AS run_revision FROM ` + runsAsOf + `) l ON l.indicator = v.indicator) AS evaluations`,
 		[]any{a.Run, a.Run, a.Run, a.Run}
 }
 
