@@ -338,6 +338,7 @@ var scopes = map[string]func(s *Server, set *tagSet, c echo.Context) validator{
 	"/api/v1/areas/:area":           definitionsScope,
 	"/api/v1/scorecards":            definitionsScope,
 	"/api/v1/evaluations":           evaluationsScope,
+	"/api/v1/changes":               evaluationsScope,
 	"/api/v1/areas/:area/scorecard": evaluationsScope,
 
 	"/api/v1/indicators/:id":               indicatorScope("id"),

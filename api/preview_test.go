@@ -62,7 +62,7 @@ func changedReturn(t *testing.T) string {
 
 // state is the test's own reading of what a preview compares.
 type state struct {
-	Value                                                  *float64
+	Value, Target                                          *float64
 	Display, RAG, England, Region, SN, Quartile, Prev, Ago string
 	Rank                                                   string
 }
@@ -80,7 +80,7 @@ func stateOf(ev *engine.Evaluation) state {
 		}
 		return string(c.Judgement)
 	}
-	s := state{Value: ev.Value, Display: ev.DisplayValue, RAG: string(ev.RAG.Status), England: j(ev.Comparators.England), Region: j(ev.Comparators.Region),
+	s := state{Value: ev.Value, Target: ev.RAG.Target, Display: ev.DisplayValue, RAG: string(ev.RAG.Status), England: j(ev.Comparators.England), Region: j(ev.Comparators.Region),
 		SN: j(ev.Comparators.StatisticalNeighbours), Quartile: ev.Quartile, Prev: d(ev.Direction.Previous), Ago: d(ev.Direction.YearAgo)}
 	if ev.Rank != nil {
 		s.Rank = fmt.Sprintf("%d/%d", ev.Rank.Position, ev.Rank.Of)
@@ -101,6 +101,14 @@ func stored(t *testing.T, e *engine.Engine) map[string]state {
 	return out
 }
 
+// target is a target as text ("" for none), to compare.
+func target(v *float64) string {
+	if v == nil {
+		return ""
+	}
+	return fmt.Sprint(*v)
+}
+
 func sameValue(a, b *float64) bool { return (a == nil) == (b == nil) && (a == nil || *a == *b) }
 
 // diffOf is the test's own list of changes, "key kind fields".
@@ -119,7 +127,7 @@ func diffOf(before, after map[string]state) []string {
 		for _, c := range []struct {
 			name string
 			x, y string
-		}{{"rag", b.RAG, a.RAG}, {"england", b.England, a.England}, {"region", b.Region, a.Region},
+		}{{"rag", b.RAG, a.RAG}, {"target", target(b.Target), target(a.Target)}, {"england", b.England, a.England}, {"region", b.Region, a.Region},
 			{"statistical_neighbours", b.SN, a.SN}, {"rank", b.Rank, a.Rank}, {"quartile", b.Quartile, a.Quartile},
 			{"direction_previous", b.Prev, a.Prev}, {"direction_year_ago", b.Ago, a.Ago}} {
 			if c.x != c.y {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -286,4 +287,50 @@ func BenchmarkLocalReturnOneRow(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(evaluations), "evaluations/op")
+}
+
+// BenchmarkAsOfRead is issue 18's read target: a scorecard read as at a time against the same
+// read now, both rendered (no response cache), on a database whose history holds a revised
+// return. It reports each read's time per op and their ratio (as-of over current; target: at
+// most 2).
+func BenchmarkAsOfRead(b *testing.B) {
+	app := freshApp(b)
+	ctx := context.Background()
+	ret := []byte("indicator,area,period,value\nsecondary-good-outstanding-schools,836,2016-17 Q4,90\n")
+	for _, v := range []string{"90", "87"} {
+		body := bytes.Replace(ret, []byte(",90\n"), []byte(","+v+"\n"), 1)
+		if _, _, err := app.Load(ctx, "local_returns", bytes.NewReader(body), datasets.Upload{FileName: "return.csv", By: "bench"}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	asOf := time.Now().UTC().Add(time.Hour).Format(time.RFC3339)
+	h := handler(app, false)
+	for _, tc := range []struct{ name, path string }{
+		{"scorecard", "/api/v1/scorecards/leicestershire-ewmh?area=855"},
+		{"area_scorecard", "/api/v1/areas/E06000058/scorecard"},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			var current, past time.Duration
+			read := func(path string) time.Duration {
+				start := time.Now()
+				rec := httptest.NewRecorder()
+				h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+				if rec.Code != http.StatusOK {
+					b.Fatalf("%s: %d %s", path, rec.Code, rec.Body)
+				}
+				return time.Since(start)
+			}
+			for b.Loop() {
+				current += read(tc.path)
+				sep := "?"
+				if strings.Contains(tc.path, "?") {
+					sep = "&"
+				}
+				past += read(tc.path + sep + "as_of=" + asOf)
+			}
+			b.ReportMetric(float64(current.Nanoseconds())/float64(b.N), "current-ns/op")
+			b.ReportMetric(float64(past.Nanoseconds())/float64(b.N), "as_of-ns/op")
+			b.ReportMetric(float64(past)/float64(current), "as_of/current")
+		})
+	}
 }

@@ -168,6 +168,98 @@ func (s *server) revisions(t *testing.T, dataset string) []datasets.Revision {
 	return l.Data
 }
 
+// historyConsistent checks the evaluation history after a restart: every change the feed lists
+// for indicator was caused by an accepted revision of dataset (no change is recorded for a
+// revision that never became current), the newest change's cause is the current revision when
+// the indicator's evaluations come from it, and the evaluations as at now are the current ones.
+func (s *server) historyConsistent(t *testing.T, dataset, indicator string) {
+	t.Helper()
+	accepted := map[int64]bool{}
+	var current int64
+	for _, r := range s.revisions(t, dataset) {
+		if r.Status == datasets.Accepted {
+			accepted[r.ID] = true
+		}
+		if r.Current {
+			current = r.ID
+		}
+	}
+	since := ""
+	var last struct {
+		Cause struct {
+			Kind     string `json:"kind"`
+			Revision int64  `json:"revision"`
+		} `json:"cause"`
+	}
+	n := 0
+	for {
+		var page struct {
+			Data []struct {
+				Run   int64 `json:"run"`
+				Cause struct {
+					Kind     string `json:"kind"`
+					Dataset  string `json:"dataset"`
+					Revision int64  `json:"revision"`
+				} `json:"cause"`
+			} `json:"data"`
+			Next string `json:"next"`
+			More bool   `json:"more"`
+		}
+		getJSON(t, s.url+"/api/v1/changes?limit=1000&indicator="+indicator+"&since="+since, &page)
+		for _, c := range page.Data {
+			n++
+			if (c.Cause.Kind == "upload" || c.Cause.Kind == "restore") && c.Cause.Dataset == dataset && !accepted[c.Cause.Revision] {
+				t.Errorf("a change of run %d is caused by revision %d of %s, which is not an accepted revision", c.Run, c.Cause.Revision, dataset)
+			}
+			last.Cause.Kind, last.Cause.Revision = c.Cause.Kind, c.Cause.Revision
+		}
+		since = page.Next
+		if !page.More {
+			break
+		}
+	}
+	if n > 0 && (last.Cause.Kind == "upload" || last.Cause.Kind == "restore") && last.Cause.Revision != current {
+		t.Errorf("the newest change of %s is caused by revision %d, but revision %d is current", indicator, last.Cause.Revision, current)
+	}
+	path := "/api/v1/indicators/" + indicator + "/evaluations?area=836"
+	now := getBody(t, s.url+path)
+	asOf := getBody(t, s.url+path+"&as_of="+time.Now().UTC().Add(time.Second).Format(time.RFC3339))
+	if i := strings.Index(asOf, ","); !strings.HasPrefix(asOf, `{"as_of":`) || "{"+asOf[i+1:] != now {
+		t.Errorf("the evaluations as at now differ from the current ones:\n%.300s\n%.300s", asOf, now)
+	}
+	t.Logf("history of %s consistent: %d changes, current revision %d", indicator, n, current)
+}
+
+func getJSON(t *testing.T, url string, v any) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		b, _ := io.ReadAll(resp.Body)
+		t.Fatalf("GET %s: %d %s", url, resp.StatusCode, b)
+	}
+	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func getBody(t *testing.T, url string) string {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: %d %s", url, resp.StatusCode, b)
+	}
+	return string(b)
+}
+
 // lait writes a LAIT long file of n rows (about 30 bytes a row).
 func lait(n int) []byte {
 	las := []string{"201", "202", "203", "204", "205", "206", "207", "208", "209", "210", "211", "212", "213", "301", "302",
@@ -250,6 +342,7 @@ func TestCrashSafety(t *testing.T) {
 	default:
 		t.Errorf("kill while storing left revisions %+v", revs)
 	}
+	s.historyConsistent(t, "local_returns", "secondary-good-outstanding-schools")
 	lrBefore := s.revisions(t, "local_returns")
 
 	// 3. Killed during the re-evaluation that follows an upload: the kill comes as soon as the
@@ -307,6 +400,7 @@ func TestCrashSafety(t *testing.T) {
 		}
 	}
 	t.Logf("kill during re-evaluation: the restart re-evaluated the interrupted indicators: %v", reEvaluated)
+	s.historyConsistent(t, "local_returns", "secondary-good-outstanding-schools")
 	if err := s.stop(t); err != nil {
 		t.Fatalf("stop: %v\n%s", err, s.logText())
 	}
@@ -316,7 +410,8 @@ func TestCrashSafety(t *testing.T) {
 	after := tableFingerprints(t, db)
 	for name, fp := range before {
 		switch name {
-		case "main.revisions", "main.datasets", "main.evaluations", "main.evaluation_runs":
+		case "main.revisions", "main.datasets", "main.evaluations", "main.evaluation_runs",
+			"main.evaluation_history", "main.evaluation_run_log", "main.evaluation_staging":
 			continue
 		}
 		if after[name] != fp {
