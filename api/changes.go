@@ -89,9 +89,7 @@ func (s *Server) changeFeed(c echo.Context) error {
 					}
 				}
 			}
-			if len(ids) == 0 {
-				ids = []string{"\x00none"} // the scorecard and indicator filters share nothing
-			}
+			f.None = len(ids) == 0 // the scorecard and indicator filters share nothing
 			f.Indicators = uniqueSorted(ids)
 		}
 		var err error
@@ -99,7 +97,7 @@ func (s *Server) changeFeed(c echo.Context) error {
 			return nil, err
 		}
 		if f.Areas != nil && len(f.Areas) == 0 {
-			f.Areas = []string{"\x00none"} // an empty group intersection matches nothing
+			f.None = true // an empty group intersection matches nothing
 		}
 		pg := defaultChangesLimit
 		if p, err := parsePage(c, defaultChangesLimit); err != nil {

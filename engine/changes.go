@@ -43,6 +43,9 @@ type ChangeFilter struct {
 	Indicators, Areas []string
 	// Limit caps the number returned; 0 means no cap.
 	Limit int
+	// None says the filters match nothing (for example a group and an area list that share no
+	// area): the page is empty, and its Next still moves past the runs committed so far.
+	None bool
 }
 
 // changeCursor is a place in the feed: after the change (Indicator, PeriodEnd, Period, Area) of
@@ -129,7 +132,7 @@ func (e *Engine) Changes(ctx context.Context, f ChangeFilter) (*ChangesPage, err
 		lo = last.Int64
 	}
 	page := &ChangesPage{Changes: []HistoryChange{}}
-	if !hi.Valid || hi.Int64 <= lo {
+	if !hi.Valid || hi.Int64 <= lo || f.None {
 		switch {
 		case haveCursor:
 			page.Next = f.After
