@@ -197,6 +197,17 @@ func TestHistoryAsOfAndChanges(t *testing.T) {
 	if c.Cause.Kind != engine.CauseUpload || c.Cause.Dataset != "local_returns" || c.Cause.Revision != rev2 || c.Cause.By == "" || c.Cause.At == nil {
 		t.Errorf("cause = %+v, want the upload of local_returns revision %d", c.Cause, rev2)
 	}
+	// The same change flat, before and after side by side.
+	csv := f.call(t, asNone, http.MethodGet, "/api/v1/changes?format=csv&since="+url.QueryEscape(asOf), "", "")
+	lines := strings.Split(strings.TrimSpace(csv.Body.String()), "\n")
+	if csv.Code != http.StatusOK || len(lines) != 2 || !strings.HasPrefix(lines[0], "run,at,indicator,area_code,area_name,period,period_end,kind,changed,before_value,after_value") ||
+		!strings.Contains(lines[1], ",changed,value; rag,90.0,87.0,90.0,87.0,green,amber,88.0,88.0,") || !strings.Contains(lines[1], ",upload,local_returns,") {
+		t.Errorf("changes as CSV: %d\n%s", csv.Code, csv.Body)
+	}
+	if arrow := f.call(t, asNone, http.MethodGet, "/api/v1/changes?format=arrow&since="+url.QueryEscape(asOf), "", ""); arrow.Code != http.StatusOK ||
+		arrow.Header().Get("Content-Type") != "application/vnd.apache.arrow.stream" {
+		t.Errorf("changes as Arrow: %d %s", arrow.Code, arrow.Header().Get("Content-Type"))
+	}
 	// Polling from the cursor: nothing new until something changes.
 	again := f.changes(t, "since="+ch.Next)
 	if again.N != 0 || again.Next == "" {
