@@ -103,7 +103,8 @@ func (v asAtView) PrintCSS() template.CSS {
 }
 
 // maxChangeRows is the most changed rows the scorecard page lists; the API feed lists them all.
-const maxChangeRows = 200
+// A variable so that tests can list fewer.
+var maxChangeRows = 200
 
 // changeReadPage is how many changes the page reads from the feed at a time.
 const changeReadPage = 1000

@@ -251,3 +251,29 @@ func TestChangesSinceNoChanges(t *testing.T) {
 		t.Error("a changes section without changes_since")
 	}
 }
+
+func TestChangesSinceCappedNewestFirst(t *testing.T) {
+	f := historyPages(t, true)
+	defer func(n int) { maxChangeRows = n }(maxChangeRows)
+	maxChangeRows = 2
+	// Since before the first evaluation: every first figure of Poole's rows, then the revision.
+	code, html := f.getHTML(t, "/scorecards/poole-childrens-trust?area=E06000029&changes_since=2026-02-28")
+	if code != http.StatusOK {
+		t.Fatalf("status %d: %s", code, html)
+	}
+	if n := strings.Count(html, `<li><p class="change-title">`); n != 2 {
+		t.Errorf("%d changes listed, want 2", n)
+	}
+	// The revision (3 June) comes first, then the newest of the first figures (1 March): Poole's
+	// five figures of row 1.14 and the revision make six.
+	revised := strings.Index(html, `<p class="meta">3 June 2026, 14:00 UTC · Upload of dataset local_returns, revision 2 by alice, 3 June 2026</p>`)
+	first := strings.Index(html, `<span class="meta">2016-17 Q4 (January to March 2017) · New figure</span></p>
+<ul class="fields"><li><strong>Value:</strong> Not evaluated <span aria-hidden="true">→</span><span class="visually-hidden">changed to</span> 85.3%</li><li><strong>Against target:</strong> Not evaluated <span aria-hidden="true">→</span><span class="visually-hidden">changed to</span> Red</li></ul>
+<p class="meta">1 March 2026, 10:00 UTC · Upload of dataset local_returns, revision 1 by shipped-data, 1 March 2026</p>`)
+	if revised < 0 || first < 0 || revised > first {
+		t.Errorf("want the revision (at %d) before a first evaluation (at %d)", revised, first)
+	}
+	wantAll(t, "capped", html,
+		`<p>6 changes to this scorecard&#39;s figures for Poole since the end of 28 February 2026, newest first.</p>`,
+		`<p><strong>4 older changes are not listed here.</strong> The <a href="/api/v1/changes?area=E06000029&amp;scorecard=poole-childrens-trust&amp;since=2026-02-28T23%3A59%3A59.999999Z">change feed in the API</a> lists every one.</p>`)
+}
