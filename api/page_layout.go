@@ -168,9 +168,12 @@ blockquote{margin:.5rem 0;padding:.5rem 1rem;border-left:4px solid #b1b4b6;backg
 @media print{
  header.site,.skip,nav,form.pickers,ul.links,.no-print,.screen-only{display:none!important}
  .print-only{display:block}
- ol.changes{font-size:8pt;max-width:none}
+ ol.changes{font-size:7.5pt;max-width:none;columns:3;column-gap:12pt;margin:2pt 0 6pt}
  ol.changes>li{padding:2pt 0;break-inside:avoid}
- ol.changes .meta{font-size:7pt}
+ ol.changes ul.fields{list-style:none;padding:0;margin:0}
+ ol.changes ul.fields li{display:inline}
+ ol.changes ul.fields li+li::before{content:" · "}
+ ol.changes .meta{font-size:6.5pt}
  body{font-size:9pt}
  main,main.wide{max-width:none;padding:0}
  h1{font-size:16pt;margin-top:0}
