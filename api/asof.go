@@ -46,7 +46,7 @@ func parseAsOf(v string) (time.Time, error) {
 		return d.AddDate(0, 0, 1).Add(-time.Microsecond).UTC(), nil
 	}
 	return time.Time{}, errs.Errorf(errs.Invalid,
-		"as_of %q is neither a date (2026-03-31) nor an RFC 3339 time (2026-03-31T18:00:00Z)", truncateForMessage(v))
+		"the as_of value %q is neither a date (2026-03-31) nor an RFC 3339 time (2026-03-31T18:00:00Z)", truncateForMessage(v))
 }
 
 // truncateForMessage shortens a value quoted in an error message.
@@ -59,13 +59,17 @@ func truncateForMessage(v string) string {
 
 // asOf is the middleware that makes a read of asOfRoutes answer as at its as_of parameter: the
 // request's context carries the engine.AsOf, and the response says the moment in HeaderAsOf. A
-// time before the first evaluation is a 404; other routes ignore as_of.
+// time before the first evaluation is a 404; other routes ignore as_of, and so do the board
+// pages when it is empty (their picker sent without a date).
 func (s *Server) asOf(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		r := c.Request()
 		v, ok := r.URL.Query()["as_of"]
 		if !ok || !asOfRoutes[c.Path()] || (r.Method != http.MethodGet && r.Method != http.MethodHead) {
 			return next(c)
+		}
+		if len(v) == 1 && strings.TrimSpace(v[0]) == "" && !strings.HasPrefix(c.Path(), "/api/") {
+			return next(c) // a board page's "as at" picker sent with no date: the page as it is now
 		}
 		if len(v) != 1 || v[0] == "" {
 			return errs.Errorf(errs.Invalid, "give as_of once, as a date (2026-03-31) or an RFC 3339 time")

@@ -247,6 +247,7 @@ type areaPageData struct {
 	Sentence   string
 	Catalogue  string
 	Ended      string
+	AsAt       asAtView
 }
 
 // areaPage is GET /areas/:area?topic=&q=: where an area (GSS code, DfE code or name) stands on
@@ -267,11 +268,12 @@ func (s *Server) areaPage(c echo.Context) error {
 		return err
 	}
 	base := "/areas/" + url.PathEscape(ov.Area.Code)
+	at := asAtOf(c, "this page")
 	data := areaPageData{Overview: ov, Areas: s.cataloguePickerAreas(ov.Area.Code), Filtered: f != (engine.Filter{}),
-		AllURL: base, Catalogue: "/indicators?area=" + url.QueryEscape(ov.Area.Code)}
-	data.TopicLinks = []areaTopicLink{{Label: "All topics", URL: base, Current: f.Topic == ""}}
+		AllURL: at.link(base), Catalogue: "/indicators?area=" + url.QueryEscape(ov.Area.Code), AsAt: at}
+	data.TopicLinks = []areaTopicLink{{Label: "All topics", URL: at.link(base), Current: f.Topic == ""}}
 	for _, t := range s.Catalog.Topics() {
-		data.TopicLinks = append(data.TopicLinks, areaTopicLink{Label: t, URL: base + "?topic=" + queryEscape(t),
+		data.TopicLinks = append(data.TopicLinks, areaTopicLink{Label: t, URL: at.link(base + "?topic=" + queryEscape(t)),
 			Current: known && t == f.Topic})
 	}
 	total := 0
@@ -288,6 +290,7 @@ func (s *Server) areaPage(c echo.Context) error {
 			if r.Evaluation != nil {
 				row.URL += "?period=" + url.QueryEscape(r.Evaluation.Period)
 			}
+			row.URL = at.link(row.URL)
 			tv.Rows = append(tv.Rows, row)
 			total++
 		}
@@ -298,7 +301,7 @@ func (s *Server) areaPage(c echo.Context) error {
 		data.Ended = ov.Area.Name + " no longer exists: its rows show its last figures before it ended."
 	}
 	data.Heading = ov.Area.Name + ": " + areaHeading(f, known)
-	return writePage(c, areaPageTemplate, data.Heading, false, true, data)
+	return writePageWith(c, http.StatusOK, areaPageTemplate, data.Heading, false, true, at.PrintCSS(), data)
 }
 
 var areaPageTemplate = pageTemplate("area")
@@ -351,8 +354,8 @@ func areaSentence(ov *engine.AreaOverview, total int, f engine.Filter, known boo
 		", of " + display.Count(total, "indicator", "indicators") + " in " + display.Count(len(ov.Topics), "topic", "topics") + "."
 }
 
-// areaPicker is GET /areas?area=: the area page's picker, redirected (303) to that area's page,
-// or to the catalogue without an area. An unknown area is a 404 page.
+// areaPicker is GET /areas?area=&as_of=: the area page's picker, redirected (303) to that area's
+// page (as at as_of, when given), or to the catalogue without an area. An unknown area is a 404 page.
 func (s *Server) areaPicker(c echo.Context) error {
 	asked := strings.TrimSpace(c.QueryParam("area"))
 	if asked == "" {
@@ -362,7 +365,11 @@ func (s *Server) areaPicker(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, "/areas/"+url.PathEscape(a.Code))
+	target := "/areas/" + url.PathEscape(a.Code)
+	if asOf := strings.TrimSpace(c.QueryParam("as_of")); asOf != "" {
+		target += "?as_of=" + url.QueryEscape(asOf)
+	}
+	return c.Redirect(http.StatusSeeOther, target)
 }
 
 // listIndicators is GET /api/v1/indicators?topic=&q=: the indicator definitions in id order,

@@ -111,6 +111,21 @@ table.scorecard svg.sparkline{width:90px;height:auto;margin-bottom:.25rem}
 .no-chart{padding:.75rem 1rem;border:2px dashed #505a5f;max-width:48rem}
 .notice{border-left:5px solid #1d70b8;background:#f3f2f1;padding:.5rem 1rem;margin:1rem 0}
 .notice p{margin:.25rem 0}
+.notice.asat{border-left-color:#f47738}
+.print-only{display:none}
+form.pickers .hint{font-weight:400;color:#505a5f}
+form.pickers input[type=date]{font:inherit;font-size:1rem;padding:.2rem .25rem;border:2px solid #0b0c0c;background:#fff;color:#0b0c0c;max-width:100%;box-sizing:border-box}
+form.pickers input[type=date]:focus{outline:3px solid #ffdd00;outline-offset:0;box-shadow:0 0 0 5px #0b0c0c}
+form.pickers a.now{display:inline-block;padding:.375rem 0;font-weight:700}
+.pickers-row{display:flex;flex-wrap:wrap;gap:0 1rem}
+.pickers-row form.pickers{flex:1 1 24rem;margin-top:0}
+ol.changes{list-style:none;padding:0;margin:.5rem 0 1rem;max-width:60rem}
+ol.changes>li{border-top:1px solid #b1b4b6;padding:.5rem 0}
+ol.changes p{margin:0}
+ol.changes .change-title a{font-weight:700}
+ol.changes .meta{font-size:.875rem;color:#505a5f}
+ol.changes ul.fields{margin:.25rem 0;padding-left:1.25rem}
+ol.changes ul.fields li{overflow-wrap:anywhere}
 dl.key{display:grid;grid-template-columns:max-content 1fr;gap:.375rem 1rem;margin:0 0 1rem;font-size:1rem;align-items:baseline}
 dl.key dd{margin:0}
 @media (max-width:40em){
@@ -151,7 +166,14 @@ ul.periods{list-style:none;margin:0;padding:0;white-space:nowrap}
 blockquote{margin:.5rem 0;padding:.5rem 1rem;border-left:4px solid #b1b4b6;background:#f3f2f1}
 @page{size:A4 landscape;margin:10mm 10mm 16mm}
 @media print{
- header.site,.skip,nav,form.pickers,ul.links,.no-print{display:none!important}
+ header.site,.skip,nav,form.pickers,ul.links,.no-print,.screen-only{display:none!important}
+ .print-only{display:block}
+ ol.changes{font-size:7.5pt;max-width:none;columns:3;column-gap:12pt;margin:2pt 0 6pt}
+ ol.changes>li{padding:2pt 0;break-inside:avoid}
+ ol.changes ul.fields{list-style:none;padding:0;margin:0}
+ ol.changes ul.fields li{display:inline}
+ ol.changes ul.fields li+li::before{content:" · "}
+ ol.changes .meta{font-size:6.5pt}
  body{font-size:9pt}
  main,main.wide{max-width:none;padding:0}
  h1{font-size:16pt;margin-top:0}

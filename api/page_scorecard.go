@@ -136,6 +136,13 @@ type scorecardPageData struct {
 	Successors     []link
 	Footer         footer
 	Key            []keyItem
+	// AsAt is the "as at" picker, and the banner of a page shown as at a time.
+	AsAt asAtView
+	// ChangesSince is the "changes since" date asked for (the form's value); ChangesKeep are
+	// the form's hidden inputs; Changes lists the changes then (nil when no date is given).
+	ChangesSince string
+	ChangesKeep  []hiddenInput
+	Changes      *changesView
 }
 
 // link is a link a page shows.
@@ -150,6 +157,8 @@ type keyItem struct {
 // footer is what every printed page carries at its foot.
 type footer struct {
 	Scorecard, Area, DataAsAt, Printed, Sources string
+	// AsAt is the moment an as-at page shows, in words ("" for now): printed at the top right.
+	AsAt string
 }
 
 // scorecardQuery is the page's own query string for links: area and period.
@@ -177,11 +186,12 @@ func (s *Server) scorecardPage(c echo.Context) error {
 		return err
 	}
 	q := scorecardQuery(b.Area.Code, period)
-	data := scorecardPageData{Board: b,
-		ExceptionsURL:  "/scorecards/" + url.PathEscape(b.ID) + "/exceptions?" + q,
-		JSONURL:        "/api/v1/scorecards/" + url.PathEscape(b.ID) + "?" + q,
-		SpineJSONURL:   "/api/v1/charts/spine/" + url.PathEscape(b.ID) + "?" + q,
-		SpineSVGURL:    "/api/v1/charts/spine/" + url.PathEscape(b.ID) + "?" + q + "&format=svg",
+	at := asAtOf(c, "the scorecard")
+	data := scorecardPageData{Board: b, AsAt: at,
+		ExceptionsURL:  at.link("/scorecards/" + url.PathEscape(b.ID) + "/exceptions?" + q),
+		JSONURL:        at.link("/api/v1/scorecards/" + url.PathEscape(b.ID) + "?" + q),
+		SpineJSONURL:   at.link("/api/v1/charts/spine/" + url.PathEscape(b.ID) + "?" + q),
+		SpineSVGURL:    at.link("/api/v1/charts/spine/" + url.PathEscape(b.ID) + "?" + q + "&format=svg"),
 		Areas:          s.areaGroups(b.Area.Code),
 		PeriodText:     "the latest period of each indicator",
 		ExceptionCount: b.Exceptions,
@@ -192,6 +202,9 @@ func (s *Server) scorecardPage(c echo.Context) error {
 	}
 	if b.AreaEnded != "" {
 		data.Ended, data.Successors = s.endedArea(b, period)
+		for i := range data.Successors {
+			data.Successors[i].URL = at.link(data.Successors[i].URL)
+		}
 		data.PeriodText = "each indicator's last period before " + b.Area.Name + " was merged"
 		if period != "" {
 			data.PeriodText = display.Period(period) + ", or each indicator's latest period before it"
@@ -220,6 +233,7 @@ func (s *Server) scorecardPage(c echo.Context) error {
 			if err != nil {
 				return err
 			}
+			row.URL = at.link(row.URL)
 			for _, ev := range r.History {
 				periods[ev.Period] = ev.PeriodEnd
 			}
@@ -245,6 +259,18 @@ func (s *Server) scorecardPage(c echo.Context) error {
 	}
 	data.LocalOnly = localOnly(b)
 	data.Footer = boardFooter(b, s.now())
+	data.Footer.AsAt = at.Words
+	data.ChangesKeep = keepParams(c.Request().URL.Query(), "changes_since")
+	if data.ChangesSince = strings.TrimSpace(c.QueryParam("changes_since")); data.ChangesSince != "" {
+		since, err := parseChangesSince(data.ChangesSince)
+		if err != nil {
+			return err
+		}
+		data.ChangesSince = since.Format(time.DateOnly)
+		if data.Changes, err = s.changesSince(ctx, b, since, at); err != nil {
+			return err
+		}
+	}
 	if signedIn(c) {
 		data.RevisionsURL = definitionPageURL(definitions.Scorecard, b.ID)
 	}
@@ -300,7 +326,7 @@ func (f footer) CSS() template.CSS {
 	}
 	return template.CSS(fmt.Sprintf("@page{@bottom-left{content:%s;font-size:6.5pt;color:#505a5f;vertical-align:top;padding-top:2mm}"+
 		"@bottom-right{content:\"Page \" counter(page) \" of \" counter(pages);font-size:7pt;vertical-align:top;padding-top:2mm;width:22mm}}",
-		cssString(text)))
+		cssString(text))) + asAtView{Words: f.AsAt}.PrintCSS()
 }
 
 // cssString quotes s as a CSS string that cannot end the string or the <style> element.
@@ -598,6 +624,7 @@ type exceptionsPageData struct {
 	BackURL    string
 	JSONURL    string
 	Rows       []exceptionView
+	AsAt       asAtView
 }
 
 // exceptionsPage is GET /scorecards/:id/exceptions?area=&period=: the rows a board must discuss
@@ -612,9 +639,10 @@ func (s *Server) exceptionsPage(c echo.Context) error {
 	}
 	rep := b.ExceptionReport()
 	q := scorecardQuery(b.Area.Code, period)
-	data := exceptionsPageData{Report: rep, Period: period, Areas: s.areaOptions(b.Area.Code),
-		BackURL:    "/scorecards/" + url.PathEscape(b.ID) + "?" + q,
-		JSONURL:    "/api/v1/scorecards/" + url.PathEscape(b.ID) + "/exceptions?" + q,
+	at := asAtOf(c, "the exception report")
+	data := exceptionsPageData{Report: rep, Period: period, Areas: s.areaOptions(b.Area.Code), AsAt: at,
+		BackURL:    at.link("/scorecards/" + url.PathEscape(b.ID) + "?" + q),
+		JSONURL:    at.link("/api/v1/scorecards/" + url.PathEscape(b.ID) + "/exceptions?" + q),
 		PeriodText: "the latest period of each indicator"}
 	if period != "" {
 		data.PeriodText = display.Period(period) + ", or each indicator's latest period before it"
@@ -627,7 +655,7 @@ func (s *Server) exceptionsPage(c echo.Context) error {
 			}
 			ev := r.Evaluation
 			v := exceptionView{Priority: p.Title, Label: boardRowLabel(r), Period: display.Period(ev.Period), Reasons: r.Reasons, Comments: ev.Commentary,
-				URL:     "/areas/" + url.PathEscape(b.Area.Code) + "/indicators/" + url.PathEscape(def.ID) + "?period=" + url.QueryEscape(ev.Period),
+				URL:     at.link("/areas/" + url.PathEscape(b.Area.Code) + "/indicators/" + url.PathEscape(def.ID) + "?period=" + url.QueryEscape(ev.Period)),
 				Value:   valueCell(def, ev).Text,
 				England: "No data", Target: "No target set", RAG: charts.RAG(ev.RAG.Status).Chip()}
 			if e := ev.Comparators.England; e != nil && e.Value != nil {
@@ -650,7 +678,7 @@ func (s *Server) exceptionsPage(c echo.Context) error {
 			data.Rows = append(data.Rows, v)
 		}
 	}
-	return writePage(c, exceptionsPageTemplate, "Exception report: "+b.Title+": "+b.Area.Name, false, false, data)
+	return writePageWith(c, http.StatusOK, exceptionsPageTemplate, "Exception report: "+b.Title+": "+b.Area.Name, false, false, at.PrintCSS(), data)
 }
 
 var exceptionsPageTemplate = pageTemplate("exceptions")

@@ -110,6 +110,7 @@ type indicatorPageData struct {
 	// NoteForm is the form to add one (or the reason there is none).
 	Notes    []noteView
 	NoteForm *noteForm
+	AsAt     asAtView
 }
 
 // indicatorPage is GET /areas/:area/indicators/:id?period=: one indicator for one area. It
@@ -140,6 +141,7 @@ func (s *Server) renderIndicatorPage(c echo.Context, status int, p string, form 
 	if len(series) > 0 && series[0].Area.Name != "" {
 		area = series[0].Area
 	}
+	at := asAtOf(c, "this page")
 
 	data := indicatorPageData{
 		Def: def, Area: area, Polarity: display.Polarity(def.Polarity), UnitWords: display.UnitWords(def),
@@ -148,9 +150,10 @@ func (s *Server) renderIndicatorPage(c echo.Context, status int, p string, form 
 		Updates:        display.Updates(def.Metadata.LastUpdated, def.Metadata.NextUpdate),
 		Decimals:       display.Decimals(def.Decimals),
 		Heading:        "Latest value",
-		JSONURL:        "/api/v1/indicators/" + url.PathEscape(def.ID) + "/evaluations?area=" + url.QueryEscape(area.Code),
-		TrendJSONURL:   "/api/v1/charts/trend/" + url.PathEscape(def.ID) + "?area=" + url.QueryEscape(area.Code),
+		JSONURL:        at.link("/api/v1/indicators/" + url.PathEscape(def.ID) + "/evaluations?area=" + url.QueryEscape(area.Code)),
+		TrendJSONURL:   at.link("/api/v1/charts/trend/" + url.PathEscape(def.ID) + "?area=" + url.QueryEscape(area.Code)),
 		CompareJSONURL: "/api/v1/charts/comparison/" + url.PathEscape(def.ID) + "?area=" + url.QueryEscape(area.Code),
+		AsAt:           at,
 	}
 	data.Latest = latestWithValue(series)
 	periods := map[string]string{}
@@ -193,6 +196,7 @@ func (s *Server) renderIndicatorPage(c echo.Context, status int, p string, form 
 	if compared := data.Latest; compared != nil {
 		data.ComparedPeriod = display.Period(compared.Period)
 		data.CompareJSONURL += "&period=" + url.QueryEscape(compared.Period)
+		data.CompareJSONURL = at.link(data.CompareJSONURL)
 		chart, n, err := s.comparisonChart(c.Request().Context(), def, compared)
 		if err != nil {
 			return err
@@ -204,7 +208,7 @@ func (s *Server) renderIndicatorPage(c echo.Context, status int, p string, form 
 			return fmt.Errorf("indicator page %s %s: comparison chart: %w", def.ID, area.Code, err)
 		}
 	}
-	foot := footer{Scorecard: def.Title, Area: area.Name, Printed: display.Date(s.now()), DataAsAt: "no figures", Sources: def.Metadata.Source}
+	foot := footer{Scorecard: def.Title, Area: area.Name, Printed: display.Date(s.now()), DataAsAt: "no figures", Sources: def.Metadata.Source, AsAt: at.Words}
 	if ev := data.Latest; ev != nil && ev.Source.Dataset != "" && s.Datasets != nil {
 		if revs, err := s.Datasets.Revisions(c.Request().Context(), ev.Source.Dataset); err == nil {
 			for _, r := range revs {

@@ -1,6 +1,8 @@
 package display
 
 import (
+	"time"
+
 	"github.com/childrens-trust/scorecard/engine"
 	"github.com/childrens-trust/scorecard/indicators"
 )
@@ -104,4 +106,64 @@ func stateField(def *indicators.Definition, s *engine.JudgementState, field stri
 		return Direction(s.DirectionYearAgo)
 	}
 	return ""
+}
+
+// HistoryChange says what an evaluation run changed in one evaluation, as JudgementChange says
+// a preview's change: field by field, before and after in words.
+func HistoryChange(def *indicators.Definition, c engine.HistoryChange) []ChangedField {
+	return JudgementChange(def, engine.JudgementChange{Indicator: c.Indicator, Area: c.Area, Period: c.Period,
+		PeriodEnd: c.PeriodEnd, Kind: c.Kind, Changed: c.Changed, Old: c.Before, New: c.After})
+}
+
+// Cause is what made an evaluation run, in words: "Upload of dataset lait, revision 12 by
+// alice, 3 June 2026", "Restore of an earlier revision of dataset lait, revision 13 by alice,
+// 4 June 2026", "Definition change, revision 2 by bob, 1 May 2026", "Targets upload, revision 3
+// by carol, 2 May 2026", "First evaluation". Who and when are left out when not known.
+func Cause(c engine.Cause) string {
+	var s string
+	switch c.Kind {
+	case engine.CauseUpload:
+		s = "Upload of dataset " + c.Dataset
+	case engine.CauseRestore:
+		s = "Restore of an earlier revision of dataset " + c.Dataset
+	case engine.CauseTargets:
+		s = "Targets upload"
+	case engine.CauseDefinition:
+		if c.Revision == 0 {
+			return by("Definition change in the shipped catalogue", c)
+		}
+		s = "Definition change"
+	case engine.CauseFirst:
+		return "First evaluation"
+	case engine.CauseReevaluation:
+		return "Evaluated again on the same inputs"
+	default:
+		return Capitalised(c.Kind)
+	}
+	if c.Revision > 0 {
+		s += ", revision " + itoa(int(c.Revision))
+	}
+	return by(s, c)
+}
+
+// by adds who made a cause's revision and on which day: " by alice, 3 June 2026".
+func by(s string, c engine.Cause) string {
+	if c.By != "" {
+		s += " by " + c.By
+	}
+	if c.At != nil {
+		s += ", " + Date(c.At.UTC())
+	}
+	return s
+}
+
+// AsAt is the moment a page is shown as at, in words: a date alone when it is the end of a day
+// in UTC (as an as_of date is read: "31 March 2026"), else the date and time to the minute
+// ("31 March 2026, 18:00 UTC").
+func AsAt(t time.Time) string {
+	t = t.UTC()
+	if next := t.Add(time.Microsecond); next.Equal(next.Truncate(24 * time.Hour)) {
+		return Date(t)
+	}
+	return DateTime(t)
 }

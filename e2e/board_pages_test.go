@@ -52,6 +52,11 @@ var boardPages = []boardPage{
 	{"card-poole-poole", "/scorecards/poole-childrens-trust?area=E06000029", "scorecard", 1, 3},
 	// Leicestershire's plan has local figures only: no England distribution, so no spine chart;
 	// a sentence (p.no-chart) says why instead of an empty frame.
+	// The scorecard as it stood at a date (issue 18): the banner, the "as at" picker, links that
+	// keep as_of; and the changes since a date, listed with before and after (every row is new
+	// since the day before the fixed clock's first evaluation).
+	{"card-bcp-as-at", "/scorecards/poole-childrens-trust?area=E06000058&as_of=2026-11-23", "scorecard", 1, 3},
+	{"card-bcp-changes-since", "/scorecards/poole-childrens-trust?area=E06000058&changes_since=2026-11-22", "scorecard", 1, 0},
 	{"card-leicestershire", "/scorecards/leicestershire-ewmh?area=855", "scorecard", 0, 0},
 	{"exceptions-poole-bcp", "/scorecards/poole-childrens-trust/exceptions?area=E06000058", "exceptions", 0, 0},
 	// A percentage (Wilson intervals), a rate per 10,000 with published intervals, a count.
@@ -406,7 +411,7 @@ func TestBoardPagesReadable(t *testing.T) {
 	if err := chromedp.Do(bctx); err != nil {
 		t.Fatalf("start %s: %v", exe, err)
 	}
-	deadline, cancelDeadline := context.WithTimeout(bctx, 150*time.Second)
+	deadline, cancelDeadline := context.WithTimeout(bctx, 210*time.Second)
 	defer cancelDeadline()
 
 	fails := &failures{}
