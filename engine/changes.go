@@ -117,6 +117,8 @@ func (e *Engine) Changes(ctx context.Context, f ChangeFilter) (*ChangesPage, err
 	}
 	lo := int64(0)
 	switch {
+	case haveCursor && after.Indicator == "":
+		lo = after.Run // a cursor that ends a run: every change of that run was seen
 	case haveCursor:
 		lo = after.Run - 1 // the cursor's run may have changes left after its key
 	case !f.Since.IsZero():
