@@ -155,3 +155,14 @@ func parseRetention(v string) (time.Duration, error) {
 	}
 	return d, nil
 }
+
+// historyRetentionLabel says a retention for the start-up log line.
+func historyRetentionLabel(d time.Duration) string {
+	if d <= 0 {
+		return "keep everything"
+	}
+	if d%(24*time.Hour) == 0 {
+		return strconv.FormatInt(int64(d/(24*time.Hour)), 10) + "d"
+	}
+	return d.String()
+}

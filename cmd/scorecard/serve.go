@@ -340,7 +340,8 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		log.Warn("authentication is off (--auth=off): for local development only")
 	}
 	log.Info("serving", "url", "http://"+ln.Addr().String(), "db", app.DB.Path, "auth", mode,
-		"read_access", cfg.readAccess, "cors_origins", apiCfg.CORSOrigins, "trusted_proxies", cfg.trustedProxies)
+		"read_access", cfg.readAccess, "cors_origins", apiCfg.CORSOrigins, "trusted_proxies", cfg.trustedProxies,
+		"history_retention", historyRetentionLabel(retention))
 	errc := make(chan error, 2)
 	if cfg.metricsAddr != "" {
 		mln, err := net.Listen("tcp", cfg.metricsAddr)
