@@ -83,6 +83,10 @@ type Config struct {
 	// StagedTTL is how long a previewed upload waits for confirmation (staging.DefaultTTL
 	// when 0).
 	StagedTTL time.Duration
+	// HistoryRetention, when positive, is how long the evaluation history is kept: the App
+	// prunes what ended longer ago at start and then every HistoryPruneInterval until it
+	// closes. Zero keeps everything.
+	HistoryRetention time.Duration
 }
 
 // Open opens (and if needed creates, migrates and seeds) the database and wires the services.
@@ -146,6 +150,9 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		return nil, err
 	}
 	app.sweepStaged(time.Minute)
+	if cfg.HistoryRetention > 0 {
+		app.keepHistory(cfg.HistoryRetention, HistoryPruneInterval)
+	}
 	return app, nil
 }
 

@@ -131,6 +131,28 @@ func (e *Engine) Changes(ctx context.Context, f ChangeFilter) (*ChangesPage, err
 		}
 		lo = last.Int64
 	}
+	// After a prune the versions replaced by runs up to the last one before the start are gone:
+	// a feed reaching back past it would show their replacements as added figures.
+	pruned, err := e.prunedRun(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if lo < pruned {
+		incomplete := !f.Since.IsZero()
+		if haveCursor {
+			// A cursor that ended a run (no indicator) asks only for the runs after it.
+			incomplete = after.Run < pruned || after.Run == pruned && after.Indicator != ""
+		}
+		if incomplete {
+			start, err := e.historyStart(ctx)
+			if err != nil {
+				return nil, err
+			}
+			return nil, errs.Errorf(errs.NotFound, "the history before %s was pruned: the changes asked for cannot be listed in full (ask since %s or later)",
+				start.UTC().Format(time.RFC3339), start.UTC().Format(time.RFC3339))
+		}
+		lo = pruned
+	}
 	page := &ChangesPage{Changes: []HistoryChange{}}
 	if !hi.Valid || hi.Int64 <= lo || f.None {
 		switch {

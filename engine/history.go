@@ -130,7 +130,8 @@ func AsOfFrom(ctx context.Context) (AsOf, bool) {
 }
 
 // ResolveAsOf finds the last evaluation run committed at or before t. A time before the first
-// run is a NotFound error: there was no scorecard then.
+// run is a NotFound error: there was no scorecard then; so is a time before the history's start
+// after PruneHistory.
 func (e *Engine) ResolveAsOf(ctx context.Context, t time.Time) (AsOf, error) {
 	var run sql.NullInt64
 	var first sql.NullTime
@@ -139,13 +140,7 @@ func (e *Engine) ResolveAsOf(ctx context.Context, t time.Time) (AsOf, error) {
 	if err != nil {
 		return AsOf{}, fmt.Errorf("engine: resolve as_of: %w", err)
 	}
-	if !run.Valid {
-		if !first.Valid {
-			return AsOf{}, errs.Errorf(errs.NotFound, "nothing was evaluated as at %s: there is no evaluation history yet", t.UTC().Format(time.RFC3339))
-		}
-		return AsOf{}, errs.Errorf(errs.NotFound, "nothing was evaluated as at %s: the first evaluation was at %s",
-			t.UTC().Format(time.RFC3339), first.Time.UTC().Format(time.RFC3339))
-	}
+	// The start is checked first: after a prune the earliest run left is not the first there was.
 	start, err := e.historyStart(ctx)
 	if err != nil {
 		return AsOf{}, err
@@ -153,6 +148,13 @@ func (e *Engine) ResolveAsOf(ctx context.Context, t time.Time) (AsOf, error) {
 	if t.Before(start) {
 		return AsOf{}, errs.Errorf(errs.NotFound, "the history before %s was pruned: as_of %s cannot be answered",
 			start.UTC().Format(time.RFC3339), t.UTC().Format(time.RFC3339))
+	}
+	if !run.Valid {
+		if !first.Valid {
+			return AsOf{}, errs.Errorf(errs.NotFound, "nothing was evaluated as at %s: there is no evaluation history yet", t.UTC().Format(time.RFC3339))
+		}
+		return AsOf{}, errs.Errorf(errs.NotFound, "nothing was evaluated as at %s: the first evaluation was at %s",
+			t.UTC().Format(time.RFC3339), first.Time.UTC().Format(time.RFC3339))
 	}
 	return AsOf{Time: t.UTC(), Run: run.Int64}, nil
 }
@@ -395,27 +397,42 @@ type PruneResult struct {
 }
 
 // PruneHistory removes the evaluation history that ended before t: the versions replaced by a
-// run committed before t, and the records of runs before t that no current evaluation or kept
-// version came from. Current evaluations are never removed. Afterwards an as_of earlier than t
-// is refused (the history there is incomplete).
+// run committed before t, and the records of runs before t that no as_of read at or after t
+// needs (an indicator's last run before t stays, as do the runs that a current evaluation or a
+// kept version came from). Current evaluations are never removed. Afterwards an as_of earlier
+// than the history's start is refused (the history there is incomplete). The start never moves
+// back: pruning before an earlier time than a previous prune leaves it where it was, and
+// PruneResult.Before says where it is.
 func (e *Engine) PruneHistory(ctx context.Context, t time.Time) (PruneResult, error) {
 	res := PruneResult{Before: t.UTC()}
 	err := e.DB.Write(ctx, func(conn *sql.Conn) error {
+		var prev sql.NullTime
+		if err := conn.QueryRowContext(ctx, "SELECT max(pruned_before) FROM evaluation_history_horizon").Scan(&prev); err != nil {
+			return fmt.Errorf("read the history's start: %w", err)
+		}
+		if prev.Valid && prev.Time.After(res.Before) {
+			res.Before = prev.Time.UTC()
+		}
 		var cut sql.NullInt64
 		if err := conn.QueryRowContext(ctx, "SELECT max(run) FROM evaluation_run_log WHERE run_at < ?", res.Before).Scan(&cut); err != nil {
 			return fmt.Errorf("find the runs before %s: %w", res.Before.Format(time.RFC3339), err)
 		}
 		if cut.Valid {
+			// An as_of at or after res.Before reads the versions current after a run >= cut:
+			// a version replaced by cut or earlier is never one of them.
 			r, err := conn.ExecContext(ctx, "DELETE FROM evaluation_history WHERE to_run <= ?", cut.Int64)
 			if err != nil {
 				return fmt.Errorf("prune versions: %w", err)
 			}
 			res.Versions, _ = r.RowsAffected()
-			// A run's record stays while it is an indicator's latest run or something kept came from it.
+			// Such a read takes each indicator's evaluated_at and source revision from its last
+			// run at or before the one it reads, so an indicator's last run up to cut stays; so
+			// do the runs that anything kept came from or was replaced by (the change feed's causes).
 			r, err = conn.ExecContext(ctx, `DELETE FROM evaluation_run_log l WHERE l.run <= ?
-				AND l.run < (SELECT max(m.run) FROM evaluation_run_log m WHERE m.indicator = l.indicator)
+				AND l.run < (SELECT max(m.run) FROM evaluation_run_log m WHERE m.indicator = l.indicator AND m.run <= ?)
 				AND NOT EXISTS (SELECT 1 FROM evaluations ev WHERE ev.indicator = l.indicator AND ev.from_run = l.run)
-				AND NOT EXISTS (SELECT 1 FROM evaluation_history h WHERE h.indicator = l.indicator AND (h.from_run = l.run OR h.to_run = l.run))`, cut.Int64)
+				AND NOT EXISTS (SELECT 1 FROM evaluation_history h WHERE h.indicator = l.indicator AND (h.from_run = l.run OR h.to_run = l.run))`,
+				cut.Int64, cut.Int64)
 			if err != nil {
 				return fmt.Errorf("prune run records: %w", err)
 			}
@@ -442,4 +459,56 @@ func (e *Engine) historyStart(ctx context.Context) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("engine: read the history's start: %w", err)
 	}
 	return t.Time, nil
+}
+
+// prunedRun is the last run before the history's start (0 when never pruned): the changes
+// of runs up to it are no longer all kept.
+func (e *Engine) prunedRun(ctx context.Context) (int64, error) {
+	var run sql.NullInt64
+	if err := e.DB.SQL.QueryRowContext(ctx, `SELECT max(run) FROM evaluation_run_log
+		WHERE run_at < (SELECT max(pruned_before) FROM evaluation_history_horizon)`).Scan(&run); err != nil {
+		return 0, fmt.Errorf("engine: read the history's start: %w", err)
+	}
+	return run.Int64, nil
+}
+
+// HistoryStats counts what the evaluation history holds.
+type HistoryStats struct {
+	// Current is the number of current evaluations, Versions the past versions kept.
+	Current  int64 `json:"current_evaluations"`
+	Versions int64 `json:"past_versions"`
+	// Runs is the number of evaluation runs recorded, RunRecords their rows (one per
+	// indicator a run evaluated).
+	Runs       int64 `json:"runs"`
+	RunRecords int64 `json:"run_records"`
+	// FirstRun and LastRun are the times of the earliest and latest runs recorded (nil when none).
+	FirstRun *time.Time `json:"first_run,omitempty"`
+	LastRun  *time.Time `json:"last_run,omitempty"`
+	// Start is where the history starts after pruning: as_of reads before it are refused
+	// (nil when it was never pruned).
+	Start *time.Time `json:"history_start,omitempty"`
+}
+
+// HistoryStats reads the counts of the evaluation history.
+func (e *Engine) HistoryStats(ctx context.Context) (HistoryStats, error) {
+	var s HistoryStats
+	var first, last, start sql.NullTime
+	err := e.DB.SQL.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM evaluations), (SELECT count(*) FROM evaluation_history),
+		(SELECT count(DISTINCT run) FROM evaluation_run_log), (SELECT count(*) FROM evaluation_run_log),
+		(SELECT min(run_at) FROM evaluation_run_log), (SELECT max(run_at) FROM evaluation_run_log),
+		(SELECT max(pruned_before) FROM evaluation_history_horizon)`).
+		Scan(&s.Current, &s.Versions, &s.Runs, &s.RunRecords, &first, &last, &start)
+	if err != nil {
+		return HistoryStats{}, fmt.Errorf("engine: read history stats: %w", err)
+	}
+	for _, p := range []struct {
+		from sql.NullTime
+		to   **time.Time
+	}{{first, &s.FirstRun}, {last, &s.LastRun}, {start, &s.Start}} {
+		if p.from.Valid {
+			t := p.from.Time.UTC()
+			*p.to = &t
+		}
+	}
+	return s, nil
 }

@@ -9,6 +9,7 @@
 //	scorecard backup   [--db PATH] DIR                            export the database with a checksum manifest
 //	scorecard backup   --from-server URL [--token T] DIR          the same, from a running server (admin token)
 //	scorecard check    [--db PATH]                            validate definitions against the data
+//	scorecard history  prune --before DATE | stats [--json]   prune or count the evaluation history
 //	scorecard token    create|list|revoke                     API tokens (see scorecard token -h)
 //	scorecard version  [--json]                               the build: version, commit, date, Go and DuckDB
 //
@@ -66,6 +67,7 @@ commands:
   backup     export the database to a directory (Parquet) with a checksum manifest,
              or fetch one from a running server (--from-server URL --token T)
   check      validate indicator definitions against the loaded data
+  history    prune the evaluation history (prune --before DATE) or count it (stats)
   token      create, list and revoke API tokens
   version    print the build: version, commit, build date, Go and DuckDB versions
 
@@ -98,6 +100,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.check(ctx, rest)
 	case "token":
 		return m.token(ctx, rest)
+	case "history":
+		return m.history(ctx, rest)
 	case "version", "--version":
 		return m.version(ctx, rest)
 	case "help", "-h", "--help":

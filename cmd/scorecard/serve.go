@@ -22,24 +22,25 @@ import (
 // environment variable (SCORECARD_...) when that is set: flags win over the environment, the
 // environment over the built-in default.
 type serveConfig struct {
-	addr            string
-	stagedDir       string
-	stagedTTL       time.Duration
-	authMode        string
-	readAccess      string
-	corsOrigins     string
-	trustedProxies  string
-	requestTimeout  time.Duration
-	writeTimeout    time.Duration
-	shutdownTimeout time.Duration
-	drainGrace      time.Duration
-	backupTempDir   string
-	maxUploadMB     int64
-	auditRetention  int64
-	metricsAddr     string
-	metricsToken    string
-	logFormat       string
-	logLevel        string
+	addr             string
+	stagedDir        string
+	stagedTTL        time.Duration
+	authMode         string
+	readAccess       string
+	corsOrigins      string
+	trustedProxies   string
+	requestTimeout   time.Duration
+	writeTimeout     time.Duration
+	shutdownTimeout  time.Duration
+	drainGrace       time.Duration
+	backupTempDir    string
+	maxUploadMB      int64
+	auditRetention   int64
+	metricsAddr      string
+	metricsToken     string
+	logFormat        string
+	logLevel         string
+	historyRetention string
 }
 
 // env returns the environment variable name's value, or def when it is unset or empty.
@@ -144,6 +145,8 @@ func (m *Main) serveFlags(fs *flag.FlagSet, cfg *serveConfig, bad *envErrors) {
 		"private directory of previewed uploads waiting for confirmation (made 0700; cleared at start-up); empty: a new one under the system's temporary directory (env SCORECARD_STAGED_DIR)")
 	fs.DurationVar(&cfg.stagedTTL, "staged-ttl", bad.duration("SCORECARD_STAGED_TTL", staging.DefaultTTL),
 		"how long a previewed upload waits for its confirmation (env SCORECARD_STAGED_TTL)")
+	fs.StringVar(&cfg.historyRetention, "history-retention", env("SCORECARD_HISTORY_RETENTION", ""),
+		"how long the evaluation history is kept, in days (400d) or as a duration (8760h); older history is pruned at start-up and daily; empty or 0 keeps everything (env SCORECARD_HISTORY_RETENTION)")
 	fs.StringVar(&cfg.logFormat, "log-format", env("SCORECARD_LOG_FORMAT", "text"), "text or json (env SCORECARD_LOG_FORMAT)")
 	fs.StringVar(&cfg.logLevel, "log-level", env("SCORECARD_LOG_LEVEL", "info"), "debug, info, warn or error (env SCORECARD_LOG_LEVEL)")
 }
@@ -274,6 +277,10 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	apiCfg, problems := cfg.apiConfig()
+	retention, err := parseRetention(cfg.historyRetention)
+	if err != nil {
+		problems = append(problems, err.Error())
+	}
 	log, err := cfg.logger(m)
 	if err != nil {
 		problems = append(problems, err.Error())
@@ -286,7 +293,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	}
 
 	app, err := scorecard.Open(ctx, scorecard.Config{DBPath: c.db, IndicatorsDir: c.indicators, Vintage: c.vintage, Seed: true, Log: log,
-		StagedDir: cfg.stagedDir, StagedTTL: cfg.stagedTTL})
+		StagedDir: cfg.stagedDir, StagedTTL: cfg.stagedTTL, HistoryRetention: retention})
 	if err != nil {
 		return err
 	}
@@ -333,7 +340,8 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		log.Warn("authentication is off (--auth=off): for local development only")
 	}
 	log.Info("serving", "url", "http://"+ln.Addr().String(), "db", app.DB.Path, "auth", mode,
-		"read_access", cfg.readAccess, "cors_origins", apiCfg.CORSOrigins, "trusted_proxies", cfg.trustedProxies)
+		"read_access", cfg.readAccess, "cors_origins", apiCfg.CORSOrigins, "trusted_proxies", cfg.trustedProxies,
+		"history_retention", historyRetentionLabel(retention))
 	errc := make(chan error, 2)
 	if cfg.metricsAddr != "" {
 		mln, err := net.Listen("tcp", cfg.metricsAddr)
