@@ -32,11 +32,12 @@ func (e *Engine) eachEvaluation(ctx context.Context, where string, args []any, f
 	}
 	defer rows.Close()
 	var doc []byte
+	strs := newStringTable()
 	for rows.Next() {
 		if err := rows.Scan(&doc); err != nil {
 			return fmt.Errorf("engine: read evaluations: %w", err)
 		}
-		ev, err := decodeDoc(doc)
+		ev, err := decodeDocWith(doc, strs)
 		if err != nil {
 			return err
 		}
