@@ -70,6 +70,8 @@ type rowStream struct {
 	// the first chunk has shown whether it can be written directly, rawOK if it can.
 	raw               []rawColumn
 	rawChecked, rawOK bool
+	// done is set once next has reported the end of the rows.
+	done bool
 }
 
 // streams holds the streams being written, by key.
@@ -200,13 +202,14 @@ func (s *rowStream) FillChunk(chunk duckdb.DataChunk) error {
 	}
 	raw := s.rawColumns(&chunk)
 	n := 0
-	for ; n < s.capacity; n++ {
+	for ; n < s.capacity && !s.done; n++ {
 		clear(s.row)
 		ok, err := s.next(s.row)
 		if err != nil {
 			return err
 		}
 		if !ok {
+			s.done = true // next is not asked again for the chunk of no rows that follows
 			break
 		}
 		for i, v := range s.row {
