@@ -235,10 +235,13 @@ func writeArrow(w io.Writer, t *table) (err error) {
 var storeKinds = map[kind]store.ColumnKind{kText: store.KindText, kNumber: store.KindDouble, kInteger: store.KindBigInt,
 	kBoolean: store.KindBoolean, kDate: store.KindDate, kTimestamp: store.KindTimestamp}
 
+// parquetBatchRows is how many rows writeParquet hands to DuckDB's side at a time.
+const parquetBatchRows = 256
+
 // writeParquet writes the table as Parquet, by DuckDB's own writer (store.DB.WriteParquet):
 // the CSV's columns, with DOUBLE numbers in full precision, BIGINT integers, DATE dates, UTC
 // TIMESTAMPs and NULL for missing values. A streamed table is read on its own goroutine and
-// handed to DuckDB row by row as DuckDB asks for them.
+// handed to DuckDB in batches of rows as DuckDB asks for them.
 func writeParquet(ctx context.Context, db *store.DB, w io.Writer, t *table) error {
 	cols := make([]store.Column, len(t.Columns))
 	for i, c := range t.Columns {
@@ -246,28 +249,50 @@ func writeParquet(ctx context.Context, db *store.DB, w io.Writer, t *table) erro
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	rows := make(chan []any, 256)
+	// The rows cross to DuckDB's side in batches, so the two goroutines meet once a batch
+	// rather than once a row.
+	batches := make(chan [][]any, 2)
 	done := make(chan struct{})
 	var readErr error
 	go func() {
 		defer close(done)
-		defer close(rows) // after readErr is set, so a closed channel shows it
-		readErr = t.each(func(_, _ int, row []any) error {
+		defer close(batches) // after readErr is set, so a closed channel shows it
+		var b [][]any
+		send := func() error {
 			select {
-			case rows <- row: // each row is its own (table.Stream, table.Rows)
+			case batches <- b:
+				b = nil
 				return nil
 			case <-ctx.Done():
 				return ctx.Err()
 			}
-		})
-	}()
-	next := func(dst []any) (bool, error) {
-		row, ok := <-rows
-		if !ok {
-			// The end of the rows, or a failure that must not pass for the end.
-			return false, readErr
 		}
-		copy(dst, row)
+		readErr = t.each(func(_, _ int, row []any) error {
+			if b == nil {
+				b = make([][]any, 0, parquetBatchRows)
+			}
+			b = append(b, row) // each row is its own (table.Stream, table.Rows)
+			if len(b) == parquetBatchRows {
+				return send()
+			}
+			return nil
+		})
+		if readErr == nil && len(b) > 0 {
+			readErr = send()
+		}
+	}()
+	var cur [][]any
+	next := func(dst []any) (bool, error) {
+		if len(cur) == 0 {
+			b, ok := <-batches
+			if !ok {
+				// The end of the rows, or a failure that must not pass for the end.
+				return false, readErr
+			}
+			cur = b
+		}
+		copy(dst, cur[0])
+		cur = cur[1:]
 		return true, nil
 	}
 	_, err := db.WriteParquet(ctx, cols, next, w)

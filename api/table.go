@@ -2,6 +2,7 @@ package api
 
 import (
 	"fmt"
+	"hash/maphash"
 	"strings"
 	"time"
 )
@@ -208,3 +209,65 @@ func timestamp(t time.Time) any {
 
 // joined is a list as one text cell, items separated by "; ".
 func joined(items []string) any { return str(strings.Join(items, "; ")) }
+
+// cellBoxes boxes the cells of a stream of rows, reusing a box of an equal value met before:
+// consecutive evaluations share most of their words (indicator, period, sources, judgements,
+// the areas of a period), and a reused box costs a hash and a comparison where a new one is
+// an allocation for the garbage collector to follow. A box is never changed, so rows that
+// share one may be kept. A nil *cellBoxes boxes every cell anew (str, isoDate, timestamp).
+type cellBoxes struct {
+	seed  maphash.Seed
+	texts [cellBoxSlots]textBox // by the text's hash; a newer text takes its slot
+	// The last date and timestamp (an evaluation's period end and evaluated time).
+	lastDate  string
+	dateBox   any
+	lastStamp time.Time
+	stampBox  any
+}
+
+// cellBoxSlots is how many texts cellBoxes remembers: a few times the distinct words of a
+// period's rows (about 200 areas' codes and names, and the judgements and sources).
+const cellBoxSlots = 4096
+
+// textBox is a boxed text and the text.
+type textBox struct {
+	s   string
+	box any
+}
+
+func newCellBoxes() *cellBoxes { return &cellBoxes{seed: maphash.MakeSeed()} }
+
+// str is str(s), in a box met before when there is one.
+func (b *cellBoxes) str(s string) any {
+	if b == nil || s == "" {
+		return str(s)
+	}
+	slot := &b.texts[maphash.String(b.seed, s)%cellBoxSlots]
+	if slot.box != nil && slot.s == s {
+		return slot.box
+	}
+	*slot = textBox{s: s, box: s}
+	return slot.box
+}
+
+// date is isoDate(s), in the last date's box when s is the same.
+func (b *cellBoxes) date(s string) any {
+	if b == nil {
+		return isoDate(s)
+	}
+	if b.dateBox == nil || s != b.lastDate {
+		b.lastDate, b.dateBox = s, isoDate(s)
+	}
+	return b.dateBox
+}
+
+// stamp is timestamp(t), in the last timestamp's box when t is the same instant and location.
+func (b *cellBoxes) stamp(t time.Time) any {
+	if b == nil {
+		return timestamp(t)
+	}
+	if b.stampBox == nil || t != b.lastStamp {
+		b.lastStamp, b.stampBox = t, timestamp(t)
+	}
+	return b.stampBox
+}

@@ -78,24 +78,25 @@ var evaluationColumns = []column{
 // evaluationCells flattens an evaluation into evaluationColumns' cells. A nil evaluation (a
 // scorecard row without a figure) is a row of missing cells.
 func (s *Server) evaluationCells(ev *engine.Evaluation) []any {
-	return s.appendEvaluationCells(make([]any, 0, len(evaluationColumns)), ev)
+	return s.appendEvaluationCells(make([]any, 0, len(evaluationColumns)), ev, nil)
 }
 
 // dfeCode is the DfE local authority number of an area ("839" for E06000058), or missing for
 // areas without one (England, regions).
-func (s *Server) dfeCode(code string) any {
+func (s *Server) dfeCode(code string, b *cellBoxes) any {
 	if s.Areas == nil {
 		return nil
 	}
 	if a, ok := s.Areas.Lookup(code); ok {
-		return str(a.DfECode)
+		return b.str(a.DfECode)
 	}
 	return nil
 }
 
 // appendEvaluationCells appends ev's evaluationColumns cells to cells (whose length it
-// ignores beyond appending), so a streamed download can reuse one row.
-func (s *Server) appendEvaluationCells(cells []any, ev *engine.Evaluation) []any {
+// ignores beyond appending), so a streamed download can reuse one row; b, when not nil, boxes
+// the text, date and timestamp cells (a streamed download's rows share their boxes).
+func (s *Server) appendEvaluationCells(cells []any, ev *engine.Evaluation, b *cellBoxes) []any {
 	if ev == nil {
 		return append(cells, make([]any, len(evaluationColumns))...)
 	}
@@ -109,17 +110,17 @@ func (s *Server) appendEvaluationCells(cells []any, ev *engine.Evaluation) []any
 		if c == nil {
 			return nil, nil, nil
 		}
-		return numPtr(c.Value), str(c.Source), str(string(c.Judgement))
+		return numPtr(c.Value), b.str(c.Source), b.str(string(c.Judgement))
 	}
 	engValue, engSource, engJudgement := cmp(ev.Comparators.England)
 	regValue, regSource, regJudgement := cmp(ev.Comparators.Region)
 	snValue, snSource, snJudgement := cmp(ev.Comparators.StatisticalNeighbours)
 	var regCode, regName, snVintage, snN, snOf any
 	if r := ev.Comparators.Region; r != nil {
-		regCode, regName = str(r.Code), str(r.Name)
+		regCode, regName = b.str(r.Code), b.str(r.Name)
 	}
 	if sn := ev.Comparators.StatisticalNeighbours; sn != nil {
-		snVintage, snN, snOf = str(sn.Vintage), intOrNil(int64(sn.N)), intOrNil(int64(sn.Of))
+		snVintage, snN, snOf = b.str(sn.Vintage), intOrNil(int64(sn.N)), intOrNil(int64(sn.Of))
 	}
 	var rank, rankOf, quintile any
 	if ev.Rank != nil {
@@ -132,31 +133,31 @@ func (s *Server) appendEvaluationCells(cells []any, ev *engine.Evaluation) []any
 		if c == nil {
 			return nil, nil, nil, nil
 		}
-		return str(string(c.Judgement)), str(c.Period), numPtr(c.Change), numPtr(c.ChangePercent)
+		return b.str(string(c.Judgement)), b.str(c.Period), numPtr(c.Change), numPtr(c.ChangePercent)
 	}
 	prevJ, prevP, prevC, prevPct := change(ev.Direction.Previous)
 	yaJ, yaP, yaC, yaPct := change(ev.Direction.YearAgo)
 	var trend, fcStatus, fcPeriod, fcProjected any
 	if ev.RecentTrend != nil {
-		trend = str(string(ev.RecentTrend.Label))
+		trend = b.str(string(ev.RecentTrend.Label))
 	}
 	if ev.Forecast != nil {
-		fcStatus, fcPeriod, fcProjected = str(ev.Forecast.Status), str(ev.Forecast.TargetPeriod), numPtr(ev.Forecast.Projected)
+		fcStatus, fcPeriod, fcProjected = b.str(ev.Forecast.Status), b.str(ev.Forecast.TargetPeriod), numPtr(ev.Forecast.Projected)
 	}
 	return append(cells,
-		str(ev.Indicator), str(ev.Area.Code), s.dfeCode(ev.Area.Code), str(ev.Area.Name), str(ev.Area.Level),
-		str(ev.Period), str(ev.PeriodKind), isoDate(ev.PeriodEnd), str(ev.Status), str(ev.Marker),
-		numPtr(ev.Value), str(ev.DisplayValue), numPtr(ev.Numerator), numPtr(ev.Denominator),
-		str(ciMethod), lo95, hi95, lo998, hi998,
-		str(string(ev.RAG.Status)), str(ev.RAG.Rule), numPtr(ev.RAG.Target), numPtr(ev.RAG.Tolerance), str(ev.RAG.ToleranceType), str(ev.RAG.TargetSource),
+		b.str(ev.Indicator), b.str(ev.Area.Code), s.dfeCode(ev.Area.Code, b), b.str(ev.Area.Name), b.str(ev.Area.Level),
+		b.str(ev.Period), b.str(ev.PeriodKind), b.date(ev.PeriodEnd), b.str(ev.Status), b.str(ev.Marker),
+		numPtr(ev.Value), b.str(ev.DisplayValue), numPtr(ev.Numerator), numPtr(ev.Denominator),
+		b.str(ciMethod), lo95, hi95, lo998, hi998,
+		b.str(string(ev.RAG.Status)), b.str(ev.RAG.Rule), numPtr(ev.RAG.Target), numPtr(ev.RAG.Tolerance), b.str(ev.RAG.ToleranceType), b.str(ev.RAG.TargetSource),
 		engValue, engSource, engJudgement,
 		regCode, regName, regValue, regSource, regJudgement,
 		snValue, snSource, snJudgement, snVintage, snN, snOf,
-		rank, rankOf, str(ev.Quartile), quintile,
+		rank, rankOf, b.str(ev.Quartile), quintile,
 		prevJ, prevP, prevC, prevPct,
 		yaJ, yaP, yaC, yaPct,
 		trend, fcStatus, fcPeriod, fcProjected,
-		str(ev.Source.Dataset), intOrNil(ev.Source.Revision), intOrNil(int64(ev.Source.Row)), timestamp(ev.EvaluatedAt),
+		b.str(ev.Source.Dataset), intOrNil(ev.Source.Revision), intOrNil(int64(ev.Source.Row)), b.stamp(ev.EvaluatedAt),
 	)
 }
 
@@ -197,6 +198,7 @@ func (s *Server) evaluationStream(ctx context.Context, name string, f engine.Eva
 			// The cells of a batch's rows share one allocation; a batch is never reused, so a
 			// renderer may keep its rows.
 			var cells []any
+			boxes := newCellBoxes()
 			send := func() error {
 				select {
 				case batches <- b:
@@ -210,7 +212,7 @@ func (s *Server) evaluationStream(ctx context.Context, name string, f engine.Eva
 				if len(cells) == 0 {
 					cells = make([]any, streamBatchRows*len(evaluationColumns))
 				}
-				row := s.appendEvaluationCells(cells[:0:len(evaluationColumns)], ev)
+				row := s.appendEvaluationCells(cells[:0:len(evaluationColumns)], ev, boxes)
 				cells = cells[len(evaluationColumns):]
 				b.rows = append(b.rows, row)
 				b.decimals = append(b.decimals, s.decimalsOf(ev.Indicator))

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"math"
 	"time"
 
@@ -154,12 +155,13 @@ func appendDoc(b []byte, ev *Evaluation) []byte {
 	return w.b
 }
 
-// readDoc reads a document into ev.
-func readDoc(doc []byte, ev *Evaluation) error {
+// readDoc reads a document into ev; strs, when not nil, gives the strings that recur from one
+// document to the next.
+func readDoc(doc []byte, ev *Evaluation, strs *stringTable) error {
 	if len(doc) == 0 || doc[0] != docFormatV1 {
 		return errors.New("unknown document format")
 	}
-	r := docReader{b: doc[1:]}
+	r := docReader{b: doc[1:], strs: strs}
 	evaluationCodec.get(&r, ev)
 	if r.err == nil && len(r.b) > 0 {
 		r.err = fmt.Errorf("%d bytes left over", len(r.b))
@@ -172,8 +174,39 @@ type docWriter struct{ b []byte }
 
 // docReader consumes encoded fields; the first error sticks and later reads return zero values.
 type docReader struct {
-	b   []byte
-	err error
+	b    []byte
+	err  error
+	strs *stringTable
+}
+
+// stringTable gives one string for the same bytes met again, so a read of many documents
+// allocates a recurring text (an indicator's id, an area's code and name, a period) once
+// rather than once a document. A slot holds the last string whose hash it has; strings are
+// never changed, so evaluations may share them. A nil *stringTable allocates every string.
+type stringTable struct {
+	seed  maphash.Seed
+	slots [stringTableSlots]string
+}
+
+// stringTableSlots is how many strings a stringTable remembers: a few times the distinct texts
+// of a period's documents (about 200 areas' codes and names).
+const stringTableSlots = 2048
+
+// stringTableLongest is the longest string a stringTable keeps: longer texts rarely recur.
+const stringTableLongest = 64
+
+func newStringTable() *stringTable { return &stringTable{seed: maphash.MakeSeed()} }
+
+// get is string(b), the string met before when there is one.
+func (t *stringTable) get(b []byte) string {
+	if t == nil || len(b) == 0 || len(b) > stringTableLongest {
+		return string(b)
+	}
+	slot := &t.slots[maphash.Bytes(t.seed, b)%stringTableSlots]
+	if *slot != string(b) { // compares without allocating
+		*slot = string(b)
+	}
+	return *slot
 }
 
 var errTruncated = errors.New("document is truncated")
@@ -240,7 +273,7 @@ func (r *docReader) string() string {
 		r.fail(errTruncated)
 		return ""
 	}
-	s := string(r.b[:n])
+	s := r.strs.get(r.b[:n])
 	r.b = r.b[n:]
 	return s
 }

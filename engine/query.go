@@ -59,8 +59,9 @@ func (e *Engine) Evaluations(ctx context.Context, f EvaluationFilter) ([]*Evalua
 
 // EachEvaluation calls fn with each stored evaluation that matches f, in the order of
 // Evaluations, as DuckDB returns them: no list of them is held, so a read of every evaluation
-// takes the memory of one. An error from fn stops the read and is returned as it is. Commentary
-// is not attached.
+// takes the memory of a few batches. The documents are read on a goroutine of their own, a
+// batch ahead of their decoding and fn, so a whole-data read keeps two cores busy. An error
+// from fn stops the read and is returned as it is. Commentary is not attached.
 func (e *Engine) EachEvaluation(ctx context.Context, f EvaluationFilter, fn func(*Evaluation) error) error {
 	where, args, err := e.evaluationWhere(f, true)
 	if err != nil {
@@ -71,7 +72,7 @@ func (e *Engine) EachEvaluation(ctx context.Context, f EvaluationFilter, fn func
 		q += " LIMIT ?"
 		args = append(args, f.Limit)
 	}
-	return e.eachEvaluation(ctx, q, args, fn)
+	return e.eachEvaluationAhead(ctx, q, args, fn)
 }
 
 // CountEvaluations is the number of stored evaluations that match f's lists (Indicators, Areas,

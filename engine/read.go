@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"sort"
 	"time"
@@ -37,11 +38,12 @@ func (e *Engine) eachEvaluation(ctx context.Context, where string, args []any, f
 	var doc []byte
 	var at time.Time
 	var revision int64
+	strs := newStringTable()
 	for rows.Next() {
 		if err := rows.Scan(&doc, &at, &revision); err != nil {
 			return fmt.Errorf("engine: read evaluations: %w", err)
 		}
-		ev, err := decodeDoc(doc)
+		ev, err := decodeDocWith(doc, strs)
 		if err != nil {
 			return err
 		}
@@ -52,6 +54,100 @@ func (e *Engine) eachEvaluation(ctx context.Context, where string, args []any, f
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("engine: read evaluations: %w", err)
+	}
+	return nil
+}
+
+// docBatchRows is how many documents eachEvaluationAhead reads ahead at a time, and
+// docBlockBytes the size of the blocks that hold them (about 200 bytes a document).
+const (
+	docBatchRows  = 512
+	docBlockBytes = 64 << 10
+)
+
+// eachEvaluationAhead is eachEvaluation with the documents read on a goroutine of their own, in
+// batches (a few blocks hold a batch's documents, not an allocation each), while the caller's
+// goroutine decodes the previous batch and calls fn; at most a few batches are in flight.
+func (e *Engine) eachEvaluationAhead(ctx context.Context, where string, args []any, fn func(*Evaluation) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	batches := make(chan []storedDoc, 2)
+	var readErr error
+	go func() {
+		defer close(batches) // after readErr is set
+		readErr = e.readDocs(ctx, where, args, func(docs []storedDoc) error {
+			select {
+			case batches <- docs:
+				return nil
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		})
+	}()
+	strs := newStringTable()
+	for docs := range batches {
+		for _, d := range docs {
+			ev, err := decodeDocWith(d.doc, strs)
+			if err == nil {
+				patchRun(ev, d.at, d.revision)
+				err = fn(ev)
+			}
+			if err != nil {
+				cancel()
+				for range batches { // let the reader see the cancel and finish
+				}
+				return err
+			}
+		}
+	}
+	return readErr
+}
+
+// storedDoc is a stored document with what it leaves out: its run's time and source revision.
+type storedDoc struct {
+	doc      []byte
+	at       time.Time
+	revision int64
+}
+
+// readDocs reads the documents of the stored evaluations that match where (bound args), as at
+// ctx's AsOf if any, and hands them to send docBatchRows at a time; send's error stops the read
+// and is returned.
+func (e *Engine) readDocs(ctx context.Context, where string, args []any, send func([]storedDoc) error) error {
+	rel, relArgs := evaluationsRelation(ctx)
+	rows, err := e.DB.SQL.QueryContext(ctx, "SELECT doc, run_at, run_revision FROM "+rel+" WHERE "+where, append(relArgs, args...)...)
+	if err != nil {
+		return fmt.Errorf("engine: read evaluations: %w", err)
+	}
+	defer rows.Close()
+	var doc sql.RawBytes
+	var at time.Time
+	var revision int64
+	var buf []byte
+	docs := make([]storedDoc, 0, docBatchRows)
+	for rows.Next() {
+		if err := rows.Scan(&doc, &at, &revision); err != nil {
+			return fmt.Errorf("engine: read evaluations: %w", err)
+		}
+		if len(docs) == 0 || len(buf)+len(doc) > cap(buf) {
+			// A new block: the batches sent keep theirs, and a full block stays with its batch.
+			buf = make([]byte, 0, max(docBlockBytes, len(doc)))
+		}
+		start := len(buf)
+		buf = append(buf, doc...)
+		docs = append(docs, storedDoc{doc: buf[start:len(buf):len(buf)], at: at, revision: revision})
+		if len(docs) == docBatchRows {
+			if err := send(docs); err != nil {
+				return err
+			}
+			docs = make([]storedDoc, 0, docBatchRows)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("engine: read evaluations: %w", err)
+	}
+	if len(docs) > 0 {
+		return send(docs)
 	}
 	return nil
 }

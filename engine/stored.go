@@ -62,7 +62,11 @@ const docSizeHint = 320
 
 // decodeDoc reads an evaluation back from its stored document: the binary encoding, or JSON as
 // databases written before it hold (they are rewritten by the next evaluation).
-func decodeDoc(doc []byte) (*Evaluation, error) {
+func decodeDoc(doc []byte) (*Evaluation, error) { return decodeDocWith(doc, nil) }
+
+// decodeDocWith is decodeDoc, taking the strings that recur across documents from strs (a
+// read of many documents shares one; nil allocates every string).
+func decodeDocWith(doc []byte, strs *stringTable) (*Evaluation, error) {
 	ev := &Evaluation{}
 	switch {
 	case len(doc) > 0 && doc[0] == '{':
@@ -70,7 +74,7 @@ func decodeDoc(doc []byte) (*Evaluation, error) {
 			return nil, fmt.Errorf("engine: decode evaluation: %w", err)
 		}
 	default:
-		if err := readDoc(doc, ev); err != nil {
+		if err := readDoc(doc, ev, strs); err != nil {
 			return nil, fmt.Errorf("engine: decode evaluation: %w", err)
 		}
 	}

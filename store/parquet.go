@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"time"
 
 	"github.com/duckdb/duckdb-go/v2"
 )
@@ -19,8 +20,9 @@ import (
 // Parquet files are written by DuckDB itself, from rows that Go produces as DuckDB asks for them:
 // a table function (rowsFunction) hands DuckDB the rows of a registered stream, and
 // COPY (SELECT * FROM scorecard_rows('<key>')) TO '<temp file>' (FORMAT parquet) writes them.
-// DuckDB pulls one vector (2,048 rows) at a time and writes a row group at a time, so neither
-// side holds the whole table; the file is then copied to the caller's writer and deleted.
+// DuckDB pulls one vector (2,048 rows) at a time, which the function fills column by column
+// of each row (rowStream.FillChunk), and writes a row group at a time, so neither side holds
+// the whole table; the file is then copied to the caller's writer and deleted.
 
 // ColumnKind is the type of a column of streamed rows, and the Go type of its cells (nil is
 // NULL in every kind).
@@ -62,6 +64,14 @@ type rowStream struct {
 	next NextRow
 	row  []any
 	rows int64
+	// capacity is the number of rows in a DuckDB vector, the most a chunk takes.
+	capacity int
+	// raw is the memory of the chunk being filled (parquet_vectors.go); rawChecked is set once
+	// the first chunk has shown whether it can be written directly, rawOK if it can.
+	raw               []rawColumn
+	rawChecked, rawOK bool
+	// done is set once next has reported the end of the rows.
+	done bool
 }
 
 // streams holds the streams being written, by key.
@@ -95,7 +105,8 @@ func (db *DB) WriteParquet(ctx context.Context, cols []Column, next NextRow, w i
 	var b [16]byte
 	_, _ = rand.Read(b[:])
 	key := hex.EncodeToString(b[:])
-	s := &rowStream{ctx: ctx, cols: cols, next: next, row: make([]any, len(cols))}
+	s := &rowStream{ctx: ctx, cols: cols, next: next, row: make([]any, len(cols)),
+		capacity: duckdb.GetDataChunkCapacity()}
 	streams.Store(key, s)
 	defer streams.Delete(key)
 
@@ -146,9 +157,9 @@ func (db *DB) registerRows(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("parquet: %w", err)
 	}
-	fn := duckdb.RowTableFunction{
+	fn := duckdb.ChunkTableFunction{
 		Config: duckdb.TableFunctionConfig{Arguments: []duckdb.TypeInfo{varchar}},
-		BindArguments: func(_ map[string]any, args ...any) (duckdb.RowTableSource, error) {
+		BindArguments: func(_ map[string]any, args ...any) (duckdb.ChunkTableSource, error) {
 			key, _ := args[0].(string)
 			s, ok := streams.Load(key)
 			if !ok {
@@ -164,7 +175,7 @@ func (db *DB) registerRows(ctx context.Context) error {
 	return nil
 }
 
-// ColumnInfos is the stream's columns as DuckDB types (duckdb.RowTableSource).
+// ColumnInfos is the stream's columns as DuckDB types (duckdb.ChunkTableSource).
 func (s *rowStream) ColumnInfos() []duckdb.ColumnInfo {
 	out := make([]duckdb.ColumnInfo, len(s.cols))
 	for i, c := range s.cols {
@@ -174,31 +185,79 @@ func (s *rowStream) ColumnInfos() []duckdb.ColumnInfo {
 	return out
 }
 
-// Cardinality is unknown: the rows are streamed (duckdb.RowTableSource).
+// Cardinality is unknown: the rows are streamed (duckdb.ChunkTableSource).
 func (s *rowStream) Cardinality() *duckdb.CardinalityInfo { return nil }
 
-// Init does nothing: the stream is ready when registered (duckdb.RowTableSource).
+// Init does nothing: the stream is ready when registered (duckdb.ChunkTableSource).
 func (s *rowStream) Init() {}
 
-// FillRow copies the next row into DuckDB's vector (duckdb.RowTableSource).
-func (s *rowStream) FillRow(row duckdb.Row) (bool, error) {
-	if s.rows%2048 == 0 {
-		if err := s.ctx.Err(); err != nil {
-			return false, err
+// FillChunk copies the next rows, up to a vector's worth, into DuckDB's chunk
+// (duckdb.ChunkTableSource); a chunk of no rows is the end. NULLs, short strings, doubles and
+// integers are written straight into the chunk's memory (parquet_vectors.go); other cells
+// with duckdb-go's typed setter of their column's kind, and a cell of another Go type than its
+// kind's through duckdb-go's own conversion (and its error).
+func (s *rowStream) FillChunk(chunk duckdb.DataChunk) error {
+	if err := s.ctx.Err(); err != nil {
+		return err
+	}
+	raw := s.rawColumns(&chunk)
+	n := 0
+	for ; n < s.capacity && !s.done; n++ {
+		clear(s.row)
+		ok, err := s.next(s.row)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			s.done = true // next is not asked again for the chunk of no rows that follows
+			break
+		}
+		for i, v := range s.row {
+			if raw != nil {
+				err = setRawCell(chunk, raw[i], s.cols[i].Kind, i, n, v)
+			} else {
+				err = setCell(chunk, s.cols[i].Kind, i, n, v)
+			}
+			if err != nil {
+				return fmt.Errorf("column %s: %w", s.cols[i].Name, err)
+			}
 		}
 	}
-	clear(s.row)
-	ok, err := s.next(s.row)
-	if err != nil || !ok {
-		return false, err
+	s.rows += int64(n)
+	if err := chunk.SetSize(n); err != nil {
+		return fmt.Errorf("chunk of %d rows: %w", n, err)
 	}
-	for i, v := range s.row {
-		if err := row.SetRowValue(i, v); err != nil {
-			return false, fmt.Errorf("column %s: %w", s.cols[i].Name, err)
+	return nil
+}
+
+// setCell writes v, a cell of a column of kind k, at row of the chunk's column col.
+func setCell(chunk duckdb.DataChunk, k ColumnKind, col, row int, v any) error {
+	if v == nil {
+		return duckdb.SetChunkValue[any](chunk, col, row, nil)
+	}
+	switch k {
+	case KindText:
+		if x, ok := v.(string); ok {
+			return duckdb.SetChunkValue(chunk, col, row, x)
+		}
+	case KindDouble:
+		if x, ok := v.(float64); ok {
+			return duckdb.SetChunkValue(chunk, col, row, x)
+		}
+	case KindBigInt:
+		if x, ok := v.(int64); ok {
+			return duckdb.SetChunkValue(chunk, col, row, x)
+		}
+	case KindBoolean:
+		if x, ok := v.(bool); ok {
+			return duckdb.SetChunkValue(chunk, col, row, x)
+		}
+	case KindDate, KindTimestamp:
+		if x, ok := v.(time.Time); ok {
+			return duckdb.SetChunkValue(chunk, col, row, x)
 		}
 	}
-	s.rows++
-	return true, nil
+	return chunk.SetValue(col, row, v)
 }
 
 // keepOpen is a DuckDB connector whose database a *sql.DB's Close leaves open (sql.DB.Close
