@@ -134,6 +134,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	app.Scorecards, app.Groups = scorecards, indicators.NewGroups()
 	app.Engine.Groups = app.Groups
 	app.Definitions = &definitions.Service{DB: db, Now: cfg.Now}
+	app.Engine.ScorecardAsOf = app.scorecardAsOf
 	// An evaluation run that a definition change caused names the revision (the history's cause).
 	app.Engine.DefinitionRevision = func(ctx context.Context, id string) (engine.DefinitionRevision, bool) {
 		r, ok, err := app.Definitions.CurrentOf(ctx, definitions.Indicator, id)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/childrens-trust/scorecard/datasets"
 	"github.com/childrens-trust/scorecard/definitions"
@@ -395,6 +396,36 @@ func (a *App) builtin(kind definitions.Kind, id string) (*definitions.Revision, 
 	return &definitions.Revision{Kind: kind, ID: id, Revision: 0, By: by,
 		SHA256: definitions.SHA256(body), Bytes: len(body), ContentType: "application/yaml", Status: definitions.Builtin,
 		Body: string(body)}, true
+}
+
+// scorecardAsOf is scorecard id as it was defined at t (engine.Engine.ScorecardAsOf): the
+// newest stored revision made at or before t (every stored revision was current when made: a
+// restore is a new revision), else the built-in one; existed is false when neither is. A body
+// that no longer decodes against today's catalogue answers nil, existed: the current scorecard.
+func (a *App) scorecardAsOf(ctx context.Context, id string, t time.Time) (*indicators.Scorecard, bool) {
+	revs, err := a.Definitions.Revisions(ctx, definitions.Scorecard, id)
+	if err != nil {
+		return nil, true
+	}
+	body, name := "", ""
+	for _, r := range revs {
+		if !r.Created.After(t) {
+			body, name = r.Body, revisionFile(definitions.Scorecard, id, r.Revision)
+			break
+		}
+	}
+	if name == "" {
+		b, ok := a.builtin(definitions.Scorecard, id)
+		if !ok {
+			return nil, false
+		}
+		body, name = b.Body, revisionFile(definitions.Scorecard, id, 0)
+	}
+	sc, err := indicators.DecodeScorecard(name, []byte(body), a.Catalog, a.Groups, a.Areas)
+	if err != nil {
+		return nil, true
+	}
+	return sc, true
 }
 
 // reevaluateIndicators evaluates the named indicators after a committed definition change, with

@@ -363,3 +363,42 @@ func TestChangeFeedPollContract(t *testing.T) {
 		}
 	}
 }
+
+// TestAsOfScorecardAsDefinedThen: a scorecard changed after t1 (a new title, a row dropped) is
+// read as at t1 as it was defined then, byte for byte; a scorecard made after t1 did not exist
+// as at t1.
+func TestAsOfScorecardAsDefinedThen(t *testing.T) {
+	f := newDefsFixture(t, "")
+	f.upload(t, pooleReturn("85", "90"))
+	path := "/api/v1/scorecards/poole-childrens-trust?area=836"
+	t1Body := f.call(t, asNone, http.MethodGet, path, "", "").Body.String()
+	t1 := f.lastRunAt(t)
+
+	rev0 := decode[struct {
+		Body string `json:"body"`
+	}](t, f.call(t, asNone, http.MethodGet, "/api/v1/scorecards/poole-childrens-trust/revisions/0", "", "").Body.Bytes())
+	changed := regexp.MustCompile(`(?m)^title: .*$`).ReplaceAllString(rev0.Body, "title: Poole score card, as revised")
+	if changed == rev0.Body {
+		t.Fatalf("no title line in the scorecard:\n%.300s", rev0.Body)
+	}
+	if rec := f.call(t, asAdmin, http.MethodPut, "/api/v1/scorecards/poole-childrens-trust", "application/yaml", changed); rec.Code/100 != 2 {
+		t.Fatalf("put scorecard: %d %s", rec.Code, rec.Body)
+	}
+	newCard := strings.Replace(changed, "id: poole-childrens-trust", "id: poole-copy", 1)
+	if rec := f.call(t, asAdmin, http.MethodPut, "/api/v1/scorecards/poole-copy", "application/yaml", newCard); rec.Code/100 != 2 {
+		t.Fatalf("put new scorecard: %d %s", rec.Code, rec.Body)
+	}
+	now := f.call(t, asNone, http.MethodGet, path, "", "").Body.String()
+	if !strings.Contains(now, "Poole score card, as revised") {
+		t.Fatalf("the new title is not read now: %.200s", now)
+	}
+	asOf := url.QueryEscape(t1.Format(time.RFC3339Nano))
+	rec := f.call(t, asNone, http.MethodGet, path+"&as_of="+asOf, "", "")
+	if got := asOfMember.ReplaceAllString(rec.Body.String(), "{"); rec.Code != http.StatusOK || got != t1Body {
+		t.Errorf("as at t1: %d, differs from the t1 read:\n%.300s\n%.300s", rec.Code, got, t1Body)
+	}
+	rec = f.call(t, asNone, http.MethodGet, "/api/v1/scorecards/poole-copy?area=836&as_of="+asOf, "", "")
+	if rec.Code != http.StatusNotFound || !strings.Contains(rec.Body.String(), `scorecard \"poole-copy\" did not exist as at`) {
+		t.Errorf("a scorecard made after t1, as at t1: %d %s", rec.Code, rec.Body)
+	}
+}

@@ -221,6 +221,11 @@ func (s *Server) renderIndicatorPage(c echo.Context, status int, p string, form 
 	if data.Notes, data.NoteForm, err = s.notesSection(c, def, area, series, data.Latest, form); err != nil {
 		return err
 	}
+	if data.AsAt.Words != "" && data.NoteForm != nil {
+		// A note is posted now, to the current figures: not from a page of the past.
+		data.NoteForm = &noteForm{Reason: "This page shows the indicator as at " + data.AsAt.Words +
+			": notes are added on its current version."}
+	}
 	if signedIn(c) {
 		data.RevisionsURL = definitionPageURL(definitions.Indicator, def.ID)
 	}

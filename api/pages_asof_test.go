@@ -159,6 +159,7 @@ func TestAsOfOtherBoardPages(t *testing.T) {
 			`<dt>Value</dt><dd>85.3%</dd>`,
 			`<a href="/api/v1/indicators/secondary-good-outstanding-schools/evaluations?area=E06000029&amp;as_of=2026-03-31">`,
 			`@top-right{content:"As at 31 March 2026";`,
+			`This page shows the indicator as at 31 March 2026: notes are added on its current version.`,
 		}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

@@ -51,6 +51,11 @@ type Engine struct {
 	// an evaluation run that a definition change caused names it (Cause); nil leaves it unnamed.
 	DefinitionRevision func(ctx context.Context, indicator string) (DefinitionRevision, bool)
 
+	// ScorecardAsOf, when set, is the scorecard id as it was defined at a time, for reads as at
+	// that time (WithAsOf): nil with existed true when it existed but cannot be read back (the
+	// current one is used), nil with existed false when it did not exist then.
+	ScorecardAsOf func(ctx context.Context, id string, t time.Time) (sc *indicators.Scorecard, existed bool)
+
 	// definitionHashes caches each definition's hash, by *indicators.Definition (Marks).
 	definitionHashes sync.Map
 }

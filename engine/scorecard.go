@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"time"
 
 	"github.com/childrens-trust/scorecard/errs"
 	"github.com/childrens-trust/scorecard/indicators"
@@ -65,6 +66,16 @@ func (e *Engine) EvaluateScorecard(ctx context.Context, id, area, p string) (*Sc
 		return nil, errs.Errorf(errs.NotFound, "no scorecard %q", id)
 	}
 	sc, ok := e.Scorecards.Get(id)
+	if a, asOf := AsOfFrom(ctx); asOf && e.ScorecardAsOf != nil {
+		// As at a time, the scorecard as it was defined then: its priorities, items and owners.
+		then, existed := e.ScorecardAsOf(ctx, id, a.Time)
+		switch {
+		case then != nil:
+			sc, ok = then, true
+		case !existed && ok:
+			return nil, errs.Errorf(errs.NotFound, "scorecard %q did not exist as at %s", id, a.Time.Format(time.RFC3339))
+		}
+	}
 	if !ok {
 		return nil, errs.Errorf(errs.NotFound, "no scorecard %q", id)
 	}
