@@ -38,15 +38,29 @@ var asOfRoutes = map[string]bool{
 // parseAsOf reads an as_of value: an RFC 3339 time, or a date, which means the end of that day
 // in UTC (the scorecard as it stood when the day was over).
 func parseAsOf(v string) (time.Time, error) {
-	v = strings.TrimSpace(v)
-	if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
-		return t.UTC(), nil
-	}
-	if d, err := time.Parse(time.DateOnly, v); err == nil {
-		return d.AddDate(0, 0, 1).Add(-time.Microsecond).UTC(), nil
+	if t, ok := parseTimeOrDate(v); ok {
+		return t, nil
 	}
 	return time.Time{}, errs.Errorf(errs.Invalid,
 		"the as_of value %q is neither a date (2026-03-31) nor an RFC 3339 time (2026-03-31T18:00:00Z)", truncateForMessage(v))
+}
+
+// parseTimeOrDate reads an RFC 3339 time, or a date meaning the end of that day (UTC). A time
+// whose offset's "+" arrived as a space (an unencoded "+" in a query) is read as meant.
+func parseTimeOrDate(v string) (time.Time, bool) {
+	v = strings.TrimSpace(v)
+	if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
+		return t.UTC(), true
+	}
+	if i := strings.LastIndexByte(v, ' '); i > 0 && strings.Contains(v, "T") {
+		if t, err := time.Parse(time.RFC3339Nano, v[:i]+"+"+v[i+1:]); err == nil {
+			return t.UTC(), true
+		}
+	}
+	if d, err := time.Parse(time.DateOnly, v); err == nil {
+		return d.AddDate(0, 0, 1).Add(-time.Microsecond).UTC(), true
+	}
+	return time.Time{}, false
 }
 
 // truncateForMessage shortens a value quoted in an error message.

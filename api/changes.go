@@ -1,7 +1,6 @@
 package api
 
 import (
-	"strings"
 	"time"
 
 	"github.com/childrens-trust/scorecard/engine"
@@ -66,7 +65,7 @@ var changeColumns = []column{
 
 // changeFeed is GET /api/v1/changes: the evaluations whose value or judgements changed, oldest
 // run first, filtered like /api/v1/evaluations (indicator, area, group) and by scorecard.
-// since is a time (RFC 3339 or a date, which means the start of that day) or the next cursor of
+// since is a time (RFC 3339, or a date, which means the end of that day, as as_of does) or the next cursor of
 // an earlier answer; until bounds the runs by time. JSON, CSV and Arrow, one page each.
 func (s *Server) changeFeed(c echo.Context) error {
 	return s.read(c, []format{formatJSON, formatCSV, formatArrow}, func() (*reply, error) {
@@ -111,7 +110,7 @@ func (s *Server) changeFeed(c echo.Context) error {
 			if engine.IsChangeCursor(v) {
 				f.After = v
 			} else {
-				t, err := parseChangesTime("since", v, false)
+				t, err := parseChangesTime("since", v)
 				if err != nil {
 					return nil, err
 				}
@@ -120,7 +119,7 @@ func (s *Server) changeFeed(c echo.Context) error {
 			out.Since = &v
 		}
 		if v := c.QueryParam("until"); v != "" {
-			t, err := parseChangesTime("until", v, true)
+			t, err := parseChangesTime("until", v)
 			if err != nil {
 				return nil, err
 			}
@@ -142,18 +141,12 @@ func (s *Server) changeFeed(c echo.Context) error {
 	})
 }
 
-// parseChangesTime reads since or until: an RFC 3339 time, or a date: since a date means from
-// the start of that day (UTC), until a date to its end.
-func parseChangesTime(name, v string, endOfDay bool) (time.Time, error) {
-	v = strings.TrimSpace(v)
-	if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
-		return t.UTC(), nil
-	}
-	if d, err := time.Parse(time.DateOnly, v); err == nil {
-		if endOfDay {
-			return d.AddDate(0, 0, 1).Add(-time.Microsecond), nil
-		}
-		return d.Add(-time.Microsecond), nil // since is exclusive: the day's first run is included
+// parseChangesTime reads since or until: an RFC 3339 time, or a date, which means the end of
+// that day (UTC), as an as_of date does, so that the changes since a date are exactly what
+// changed after the scorecard as at that date.
+func parseChangesTime(name, v string) (time.Time, error) {
+	if t, ok := parseTimeOrDate(v); ok {
+		return t, nil
 	}
 	return time.Time{}, errs.Errorf(errs.Invalid,
 		"%s %q is neither a date (2026-03-31), an RFC 3339 time (2026-03-31T18:00:00Z) nor a cursor from next", name, truncateForMessage(v))

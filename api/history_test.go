@@ -289,6 +289,8 @@ func TestAsOfBeforeHistoryAndBadValues(t *testing.T) {
 		{"as_of=yesterday", http.StatusBadRequest, `yesterday\" is neither a date`},
 		{"as_of=2026-13-01", http.StatusBadRequest, `2026-13-01\" is neither a date`},
 		{"as_of=2030-01-01", http.StatusOK, ""},
+		{"as_of=2030-01-01T00:00:00+00:00", http.StatusOK, ""}, // an unencoded "+" arrives as a space
+		{"as_of=2030-01-01T00:00:00%2B00:00", http.StatusOK, ""},
 	} {
 		rec := f.call(t, asNone, http.MethodGet, "/api/v1/scorecards/poole-childrens-trust?area=836&"+tt.query, "", "")
 		if rec.Code != tt.status || !strings.Contains(rec.Body.String(), tt.text) {
@@ -297,6 +299,16 @@ func TestAsOfBeforeHistoryAndBadValues(t *testing.T) {
 		if rec.Code != http.StatusOK && rec.Header().Get("Content-Type") != "application/problem+json" {
 			t.Errorf("%s: content type %q", tt.query, rec.Header().Get("Content-Type"))
 		}
+	}
+	// A date is the end of that day, as for as_of: the fixture's runs are all on 23 November.
+	if all := f.changes(t, "since=2026-11-22&limit=1"); all.N != 1 || !all.More {
+		t.Errorf("changes since 22 November: %d, more %v; want the first of many", all.N, all.More)
+	}
+	if none := f.changes(t, "since=2026-11-23"); none.N != 0 {
+		t.Errorf("changes since the end of 23 November: %d, want none", none.N)
+	}
+	if none := f.changes(t, "until=2026-11-22"); none.N != 0 {
+		t.Errorf("changes until the end of 22 November: %d, want none", none.N)
 	}
 	rec := f.call(t, asNone, http.MethodGet, "/api/v1/changes?since=c_notacursor", "", "")
 	if rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), "is not a cursor this feed gave") {
