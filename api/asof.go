@@ -42,7 +42,7 @@ func parseAsOf(v string) (time.Time, error) {
 		return t, nil
 	}
 	return time.Time{}, errs.Errorf(errs.Invalid,
-		"the as_of value %q is neither a date (2026-03-31) nor an RFC 3339 time (2026-03-31T18:00:00Z)", truncateForMessage(v))
+		"the as_of value %q is neither a date (2026-03-31) nor an RFC 3339 time (2026-03-31T18:00:00Z)", clipParam(v))
 }
 
 // parseTimeOrDate reads an RFC 3339 time, or a date meaning the end of that day (UTC). A time
@@ -61,14 +61,6 @@ func parseTimeOrDate(v string) (time.Time, bool) {
 		return d.AddDate(0, 0, 1).Add(-time.Microsecond).UTC(), true
 	}
 	return time.Time{}, false
-}
-
-// truncateForMessage shortens a value quoted in an error message.
-func truncateForMessage(v string) string {
-	if r := []rune(v); len(r) > 40 {
-		return string(r[:40]) + "…"
-	}
-	return v
 }
 
 // asOf is the middleware that makes a read of asOfRoutes answer as at its as_of parameter: the

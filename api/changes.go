@@ -1,6 +1,7 @@
 package api
 
 import (
+	"slices"
 	"time"
 
 	"github.com/childrens-trust/scorecard/engine"
@@ -83,7 +84,7 @@ func (s *Server) changeFeed(c echo.Context) error {
 			var ids []string
 			for _, p := range sc.Priorities {
 				for _, it := range p.Items {
-					if len(f.Indicators) == 0 || containsString(f.Indicators, it.Indicator) {
+					if len(f.Indicators) == 0 || slices.Contains(f.Indicators, it.Indicator) {
 						ids = append(ids, it.Indicator)
 					}
 				}
@@ -149,16 +150,7 @@ func parseChangesTime(name, v string) (time.Time, error) {
 		return t, nil
 	}
 	return time.Time{}, errs.Errorf(errs.Invalid,
-		"%s %q is neither a date (2026-03-31), an RFC 3339 time (2026-03-31T18:00:00Z) nor a cursor from next", name, truncateForMessage(v))
-}
-
-func containsString(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
+		"%s %q is neither a date (2026-03-31), an RFC 3339 time (2026-03-31T18:00:00Z) nor a cursor from next", name, clipParam(v))
 }
 
 // changeTable is the change feed flat: one row per change, before and after side by side.

@@ -132,7 +132,7 @@ func parseChangesSince(v string) (time.Time, error) {
 	t, err := parseAsOf(v)
 	if err != nil {
 		return time.Time{}, errs.Errorf(errs.Invalid,
-			"the changes_since value %q is neither a date (2026-03-31) nor an RFC 3339 time (2026-03-31T18:00:00Z)", truncateForMessage(strings.TrimSpace(v)))
+			"the changes_since value %q is neither a date (2026-03-31) nor an RFC 3339 time (2026-03-31T18:00:00Z)", clipParam(strings.TrimSpace(v)))
 	}
 	return t, nil
 }

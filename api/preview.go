@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"github.com/childrens-trust/scorecard/datasets"
 	"github.com/childrens-trust/scorecard/engine"
@@ -76,12 +77,16 @@ func parseDryRun(c echo.Context) (bool, error) {
 	return b, nil
 }
 
-// clipParam keeps a quoted parameter short.
+// clipParam keeps a quoted parameter short: at most 64 bytes, cut at a character's start.
 func clipParam(s string) string {
-	if len(s) > 64 {
-		return s[:64] + "..."
+	if len(s) <= 64 {
+		return s
 	}
-	return s
+	cut := 64
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "..."
 }
 
 // confirmStaged stores a previewed upload: POST /api/v1/datasets/{name}/staged/{stage}?sha256=

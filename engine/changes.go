@@ -66,20 +66,20 @@ func (c changeCursor) String() string {
 // IsChangeCursor reports whether s has the form of a change cursor (as opposed to a time).
 func IsChangeCursor(s string) bool { return strings.HasPrefix(s, "c_") }
 
+// parseChangeCursor reads a cursor that changeCursor.String made; anything else (a cursor
+// edited by hand: a negative run, a key without a date) is Invalid.
 func parseChangeCursor(s string) (changeCursor, error) {
 	var c changeCursor
 	b, err := base64.RawURLEncoding.DecodeString(strings.TrimPrefix(s, "c_"))
-	if err != nil || !IsChangeCursor(s) || json.Unmarshal(b, &c) != nil || c.Run < 0 {
-		return changeCursor{}, errs.Errorf(errs.Invalid, "%q is not a cursor this feed gave (use the next value of a changes response)", truncate(s, 40))
+	valid := err == nil && IsChangeCursor(s) && json.Unmarshal(b, &c) == nil && c.Run >= 0
+	if valid && c.Indicator != "" {
+		_, err := time.Parse(time.DateOnly, c.PeriodEnd)
+		valid = err == nil
+	}
+	if !valid {
+		return changeCursor{}, errs.Errorf(errs.Invalid, "%q is not a cursor this feed gave (use the next value of a changes response)", clipValue(s))
 	}
 	return c, nil
-}
-
-func truncate(s string, n int) string {
-	if r := []rune(s); len(r) > n {
-		return string(r[:n]) + "…"
-	}
-	return s
 }
 
 // ChangesPage is one page of the change feed.
@@ -179,10 +179,7 @@ func (e *Engine) Changes(ctx context.Context, f ChangeFilter) (*ChangesPage, err
 	if haveCursor && after.Indicator != "" {
 		where = append(where, `(c.run > ? OR (c.run = ? AND (c.indicator > ? OR (c.indicator = ? AND (c.period_end > CAST(? AS DATE) OR
 			(c.period_end = CAST(? AS DATE) AND (c.period > ? OR (c.period = ? AND c.area_code > ?))))))))`)
-		end := after.PeriodEnd
-		if end == "" {
-			end = "0001-01-01"
-		}
+		end := after.PeriodEnd // a date: parseChangeCursor checked it
 		args = append(args, after.Run, after.Run, after.Indicator, after.Indicator, end, end, after.Period, after.Period, after.Area)
 	}
 	if len(where) == 0 {

@@ -65,7 +65,7 @@ func (e *Engine) EvaluateIndicators(ctx context.Context, ids []string) ([]RunRes
 // definition differs from the one their stored run used (a definition revised at run time
 // whose re-evaluation did not finish before a stop).
 func (e *Engine) EvaluateIndicatorsIfChanged(ctx context.Context, ids []string) ([]RunResult, error) {
-	stale, err := staleRule(ctx, e.DB.SQL, true)
+	stale, err := e.staleRule(ctx, e.DB.SQL, true)
 	if err != nil {
 		return nil, err
 	}

@@ -14,7 +14,6 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime"
-	"strings"
 	"sync"
 	"time"
 
@@ -56,7 +55,7 @@ type Engine struct {
 	// current one is used), nil with existed false when it did not exist then.
 	ScorecardAsOf func(ctx context.Context, id string, t time.Time) (sc *indicators.Scorecard, existed bool)
 
-	// definitionHashes caches each definition's hash, by *indicators.Definition (Marks).
+	// definitionHashes caches each definition's hash, by *indicators.Definition (definitionHashOf).
 	definitionHashes sync.Map
 }
 
@@ -139,7 +138,7 @@ func (e *Engine) EvaluateDataset(ctx context.Context, dataset string) ([]RunResu
 // load and its evaluation). Indicators whose definition changed are re-evaluated only when
 // definitionsToo is true, so a changed target never re-colours history unasked.
 func (e *Engine) Refresh(ctx context.Context, definitionsToo bool) ([]RunResult, error) {
-	stale, err := staleRule(ctx, e.DB.SQL, definitionsToo)
+	stale, err := e.staleRule(ctx, e.DB.SQL, definitionsToo)
 	if err != nil {
 		return nil, err
 	}
@@ -149,7 +148,7 @@ func (e *Engine) Refresh(ctx context.Context, definitionsToo bool) ([]RunResult,
 // staleRule reads the evaluation runs through q and returns Refresh's selection: indicators
 // never evaluated, or whose dataset or targets revision has changed since their run (or, with
 // definitionsToo, whose definition has).
-func staleRule(ctx context.Context, q datasets.Queryer, definitionsToo bool) (func(*indicators.Definition, snapshot) bool, error) {
+func (e *Engine) staleRule(ctx context.Context, q datasets.Queryer, definitionsToo bool) (func(*indicators.Definition, snapshot) bool, error) {
 	type run struct {
 		revision int64
 		targets  int64
@@ -180,7 +179,7 @@ func staleRule(ctx context.Context, q datasets.Queryer, definitionsToo bool) (fu
 			return true
 		case r.revision != current.revision(d.Source.Dataset), r.targets != current.revision(datasets.TargetsDataset):
 			return true
-		case definitionsToo && r.hash != definitionHash(d):
+		case definitionsToo && r.hash != e.definitionHashOf(d):
 			return true
 		}
 		return false
@@ -336,12 +335,10 @@ func (e *Engine) compute(ctx context.Context, src reader, c *computed, ds *datas
 // history (history.go), and the run is logged with its cause.
 func (e *Engine) store(ctx context.Context, work []*computed, at time.Time, targetsRevision int64, current snapshot) error {
 	ids := make([]any, len(work))
-	marks := make([]string, len(work))
 	for i, c := range work {
 		ids[i] = c.def.ID
-		marks[i] = "?"
 	}
-	in := "(" + strings.Join(marks, ", ") + ")"
+	in := placeholders(len(ids))
 	err := e.DB.Write(ctx, func(conn *sql.Conn) error {
 		run, err := nextRun(ctx, conn)
 		if err != nil {
@@ -359,7 +356,7 @@ func (e *Engine) store(ctx context.Context, work []*computed, at time.Time, targ
 		}
 		err = store.AppenderContext(ctx, conn, "evaluation_runs", func(appendRow func(...driver.Value) error) error {
 			for _, c := range work {
-				if err := appendRow(c.def.ID, c.def.Source.Dataset, c.res.Revision, definitionHash(c.def), at,
+				if err := appendRow(c.def.ID, c.def.Source.Dataset, c.res.Revision, e.definitionHashOf(c.def), at,
 					int64(c.res.Evaluations), nullString(c.res.Error), targetsRevision, nullString(c.res.Warning), c.digest); err != nil {
 					return fmt.Errorf("record run of %s: %w", c.def.ID, err)
 				}
@@ -385,6 +382,17 @@ func nullString(s string) driver.Value {
 	return s
 }
 
+// definitionHashOf is d's hash, computed once per definition (a definition is never edited in
+// place: a change is a new *Definition).
+func (e *Engine) definitionHashOf(d *indicators.Definition) string {
+	if h, ok := e.definitionHashes.Load(d); ok {
+		return h.(string)
+	}
+	h, _ := e.definitionHashes.LoadOrStore(d, definitionHash(d))
+	return h.(string)
+}
+
+// definitionHash is the SHA-256 of d's JSON.
 func definitionHash(d *indicators.Definition) string {
 	b, _ := json.Marshal(d)
 	sum := sha256.Sum256(b)

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"sort"
-	"strings"
 
 	"github.com/childrens-trust/scorecard/errs"
 	"github.com/childrens-trust/scorecard/indicators"
@@ -48,12 +47,12 @@ func (e *Engine) WithGroup(ctx context.Context, g *indicators.Group, evs []*Eval
 		for _, v := range vals {
 			args = append(args, v)
 		}
-		return strings.TrimSuffix(strings.Repeat("?, ", len(vals)), ", ")
+		return placeholders(len(vals))
 	}
 	q := "SELECT indicator, period, area_code, value FROM " + rel + " WHERE value IS NOT NULL AND isfinite(value)" +
-		" AND area_code IN (" + marks(g.Areas) + ")" +
-		" AND indicator IN (" + marks(keys(inds)) + ")" +
-		" AND period IN (" + marks(keys(periods)) + ")" +
+		" AND area_code IN " + marks(g.Areas) +
+		" AND indicator IN " + marks(keys(inds)) +
+		" AND period IN " + marks(keys(periods)) +
 		" ORDER BY indicator, period, area_code"
 	rows, err := e.DB.SQL.QueryContext(ctx, q, args...)
 	if err != nil {

@@ -347,7 +347,7 @@ func (e *Engine) logRun(ctx context.Context, conn *sql.Conn, work []*computed, r
 	prev map[string]runInputs, current snapshot) error {
 	return store.AppenderContext(ctx, conn, "evaluation_run_log", func(appendRow func(...driver.Value) error) error {
 		for _, c := range work {
-			hash := definitionHash(c.def)
+			hash := e.definitionHashOf(c.def)
 			p, had := prev[c.def.ID]
 			cause := e.causeOf(ctx, c, p, had, hash, current, targetsRevision)
 			var causeAt driver.Value

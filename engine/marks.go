@@ -55,12 +55,7 @@ type Marks struct {
 func (e *Engine) Marks(ctx context.Context) (*Marks, error) {
 	out := &Marks{Indicators: map[string]IndicatorMark{}, Comments: map[CommentKey]CommentMark{}}
 	for _, d := range e.Catalog.All() {
-		h, ok := e.definitionHashes.Load(d)
-		if !ok {
-			// A definition is immutable once loaded: its hash is computed once.
-			h, _ = e.definitionHashes.LoadOrStore(d, definitionHash(d))
-		}
-		out.Indicators[d.ID] = IndicatorMark{Definition: h.(string)}
+		out.Indicators[d.ID] = IndicatorMark{Definition: e.definitionHashOf(d)}
 	}
 	rows, err := e.DB.SQL.QueryContext(ctx, `SELECT indicator, dataset, revision, coalesce(targets_revision, 0), definition_sha256,
 		evaluated_at, evaluations, coalesce(error, ''), coalesce(warning, '') FROM evaluation_runs`)

@@ -117,7 +117,7 @@ type ChangeSummary struct {
 // would lose its evaluations, so they are reported as removed. Changes come in the order of
 // bulk reads: indicator, period end, period, area code.
 func (e *Engine) Preview(ctx context.Context, conn *sql.Conn, dataset string) ([]JudgementChange, ChangeSummary, error) {
-	stale, err := staleRule(ctx, conn, false)
+	stale, err := e.staleRule(ctx, conn, false)
 	if err != nil {
 		return nil, ChangeSummary{}, err
 	}
@@ -130,14 +130,13 @@ func (e *Engine) Preview(ctx context.Context, conn *sql.Conn, dataset string) ([
 		return nil, ChangeSummary{}, err
 	}
 	ids := make([]any, len(p.work))
-	marks := make([]string, len(p.work))
 	for i, c := range p.work {
-		ids[i], marks[i] = c.def.ID, "?"
+		ids[i] = c.def.ID
 	}
 	old := map[EvaluationKey]*JudgementState{}
 	areaOf := map[EvaluationKey]AreaRef{}
 	if len(ids) > 0 {
-		rows, err := conn.QueryContext(ctx, "SELECT doc FROM evaluations WHERE indicator IN ("+strings.Join(marks, ", ")+")", ids...)
+		rows, err := conn.QueryContext(ctx, "SELECT doc FROM evaluations WHERE indicator IN "+placeholders(len(ids)), ids...)
 		if err != nil {
 			return nil, ChangeSummary{}, fmt.Errorf("engine: preview: read evaluations: %w", err)
 		}

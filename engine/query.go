@@ -98,7 +98,7 @@ func (e *Engine) evaluationWhere(f EvaluationFilter, withAfter bool) (string, []
 		if len(vals) == 0 {
 			return
 		}
-		where = append(where, col+" IN ("+strings.TrimSuffix(strings.Repeat("?, ", len(vals)), ", ")+")")
+		where = append(where, col+" IN "+placeholders(len(vals)))
 		for _, v := range vals {
 			args = append(args, v)
 		}

@@ -29,31 +29,22 @@ func (e *Engine) queryEvaluations(ctx context.Context, where string, args ...any
 // eachEvaluation decodes the stored evaluations that match where (bound args) one at a time,
 // handing each to fn as the rows arrive; fn's error stops the read and is returned unwrapped.
 func (e *Engine) eachEvaluation(ctx context.Context, where string, args []any, fn func(*Evaluation) error) error {
-	rel, relArgs := evaluationsRelation(ctx)
-	rows, err := e.DB.SQL.QueryContext(ctx, "SELECT doc, run_at, run_revision FROM "+rel+" WHERE "+where, append(relArgs, args...)...)
-	if err != nil {
-		return fmt.Errorf("engine: read evaluations: %w", err)
-	}
-	defer rows.Close()
-	var doc []byte
-	var at time.Time
-	var revision int64
 	strs := newStringTable()
-	for rows.Next() {
-		if err := rows.Scan(&doc, &at, &revision); err != nil {
-			return fmt.Errorf("engine: read evaluations: %w", err)
-		}
-		ev, err := decodeDocWith(doc, strs)
+	return e.readDocs(ctx, where, args, func(docs []storedDoc) error { return decodeEach(docs, strs, fn) })
+}
+
+// decodeEach decodes docs in order, puts back what each leaves out (its run's time and source
+// revision) and hands it to fn; a decoding error or fn's stops it.
+func decodeEach(docs []storedDoc, strs *stringTable, fn func(*Evaluation) error) error {
+	for _, d := range docs {
+		ev, err := decodeDocWith(d.doc, strs)
 		if err != nil {
 			return err
 		}
-		patchRun(ev, at, revision)
+		patchRun(ev, d.at, d.revision)
 		if err := fn(ev); err != nil {
 			return err
 		}
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("engine: read evaluations: %w", err)
 	}
 	return nil
 }
@@ -86,18 +77,11 @@ func (e *Engine) eachEvaluationAhead(ctx context.Context, where string, args []a
 	}()
 	strs := newStringTable()
 	for docs := range batches {
-		for _, d := range docs {
-			ev, err := decodeDocWith(d.doc, strs)
-			if err == nil {
-				patchRun(ev, d.at, d.revision)
-				err = fn(ev)
+		if err := decodeEach(docs, strs, fn); err != nil {
+			cancel()
+			for range batches { // let the reader see the cancel and finish
 			}
-			if err != nil {
-				cancel()
-				for range batches { // let the reader see the cancel and finish
-				}
-				return err
-			}
+			return err
 		}
 	}
 	return readErr
